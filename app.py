@@ -1,0 +1,103 @@
+"""Overview: the one-screen briefing for a brand (default Xiaomi)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from evdash import queries, ui
+from evdash.figures.overview import years_vs_target
+from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
+
+ctx = ui.frame("Overview")
+
+brands = ui.query(ctx, queries.brands)
+brand_options = dict(zip(brands["brand_id"], brands["name"], strict=True))
+with st.sidebar:
+    brand = ui.url_select("Brand", "brand", brand_options, "xiaomi")
+brand_name = brand_options[brand]
+
+st.title(f"{brand_name}: deliveries against targets")
+years = ui.query(ctx, queries.overview_years, brand=brand)
+facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today()).iloc[0]
+
+completed = years[years["final_target_units"].notna() & (years["months_with_data"] >= 12)]
+latest = years.iloc[-1] if not years.empty else None
+last_full = completed.iloc[-1] if not completed.empty else None
+
+cols = st.columns(4)
+if latest is not None:
+    latest_label = f"{int(latest['year'])} deliveries so far"
+    if latest["months_with_data"] >= 12 or latest["delivered_basis"] == "reported_total":
+        latest_label = f"{int(latest['year'])} deliveries"
+    target_text = (
+        f"{fmt_pct(latest['attainment_pct'])} of {fmt_int(latest['final_target_units'])} target"
+        if latest["final_target_units"] == latest["final_target_units"]
+        else "no target published"
+    )
+    cols[0].metric(
+        latest_label,
+        fmt_int(latest["delivered_units"], bool(latest["delivered_is_at_least"])),
+        target_text,
+        delta_color="off",
+        help=ui.provenance_caption(
+            str(latest["delivered_source"]), latest["delivered_as_of"], str(latest["delivered_confidence"])
+        ),
+    )
+if last_full is not None:
+    cols[1].metric(
+        f"{int(last_full['year'])} delivered vs final target",
+        fmt_int(last_full["delivered_units"], bool(last_full["delivered_is_at_least"])),
+        f"{fmt_pct(last_full['attainment_pct'])} of {fmt_int(last_full['final_target_units'])}",
+        help=ui.provenance_caption(
+            str(last_full["delivered_source"]), last_full["delivered_as_of"], str(last_full["delivered_confidence"])
+        ),
+    )
+cols[2].metric(
+    "Cumulative deliveries (sum of months)",
+    fmt_int(facts["cumulative_months_units"], bool(facts["cumulative_has_lower_bound"])),
+    f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}" if facts["first_month"] is not None else None,
+    delta_color="off",
+)
+cols[3].metric(
+    "Models on sale · markets tracked",
+    f"{int(facts['models_on_sale'])} · {int(facts['markets_tracked'])}",
+    facts["model_names"] or "no model launched yet",
+    delta_color="off",
+)
+
+st.plotly_chart(years_vs_target(years, brand_name), width="stretch", config={"displayModeBar": False})
+
+table = years[
+    [
+        "year", "delivered_units", "delivered_is_at_least", "delivered_basis", "delivered_confidence",
+        "months_units", "months_with_data", "reported_total_units", "final_target_units",
+        "original_target_units", "target_revisions", "attainment_pct", "delivered_source", "target_source",
+    ]
+]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "year": st.column_config.NumberColumn("Year", format="%d"),
+        "delivered_units": st.column_config.NumberColumn("Delivered", format="localized"),
+        "delivered_is_at_least": st.column_config.CheckboxColumn("At least?"),
+        "delivered_basis": "Basis",
+        "delivered_confidence": "Confidence",
+        "months_units": st.column_config.NumberColumn("Sum of months", format="localized"),
+        "months_with_data": "Months with data",
+        "reported_total_units": st.column_config.NumberColumn("Reported total", format="localized"),
+        "final_target_units": st.column_config.NumberColumn("Final target", format="localized"),
+        "original_target_units": st.column_config.NumberColumn("Original target", format="localized"),
+        "target_revisions": "Target revisions",
+        "attainment_pct": st.column_config.NumberColumn("Attainment %", format="%.1f%%"),
+        "delivered_source": st.column_config.LinkColumn("Delivered: source"),
+        "target_source": st.column_config.LinkColumn("Target: source"),
+    },
+)
+st.caption(
+    "Delivered = the company's reported annual total where one exists, otherwise the sum of monthly "
+    f"figures. '≥' marks a lower bound ({CONFIDENCE_LABEL['lower_bound'].lower()}: the company said "
+    "'over N'). Final target = the last target the company announced for that year."
+)
+ui.download_buttons(ctx, table, "overview", {"brand": brand}, key="overview")

@@ -1,0 +1,54 @@
+"""URL filter parsing, independent of Streamlit.
+
+Every function takes the raw query-parameter values (a list of strings, as in a URL) and returns
+`(value, notice)`: a valid value, and a human-readable notice when the URL asked for something
+invalid and the default was used instead (None when all was well).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def parse_choice(
+    raw: Sequence[str], options: Mapping[str, str], default: str, param: str
+) -> tuple[str, str | None]:
+    if not raw:
+        return default, None
+    value = raw[-1]
+    if value in options:
+        return value, None
+    return default, f"'{value}' is not a valid {param}; showing {options.get(default, default)} instead."
+
+
+def parse_multi(
+    raw: Sequence[str], options: Mapping[str, str], default: Sequence[str], param: str
+) -> tuple[list[str], str | None]:
+    if not raw:
+        return list(default), None
+    values = [v for part in raw for v in part.split(",") if v]
+    good = [v for v in dict.fromkeys(values) if v in options]
+    bad = [v for v in values if v not in options]
+    if bad and not good:
+        return list(default), f"{', '.join(repr(b) for b in bad)}: not a valid {param}; showing the default."
+    if bad:
+        return good, f"{', '.join(repr(b) for b in bad)}: not a valid {param}; ignored."
+    return good, None
+
+
+def parse_int(
+    raw: Sequence[str], default: int, param: str, minimum: int, maximum: int
+) -> tuple[int, str | None]:
+    if not raw:
+        return default, None
+    value = raw[-1]
+    try:
+        number = int(value)
+    except ValueError:
+        return default, f"'{value}' is not a whole number for {param}; using {default}."
+    if not minimum <= number <= maximum:
+        return default, f"{param} must be between {minimum} and {maximum}, not {number}; using {default}."
+    return number, None

@@ -1,0 +1,230 @@
+-- evdash schema. Every seed CSV in data/seeds/<table>.csv loads into the table of the same name,
+-- in the order of evdash.build.LOAD_ORDER. Constraints live here so the database itself rejects bad rows.
+-- `countries` and `currencies` are filled from pycountry by the build (never hand-maintained).
+-- Confidence: reported = exact figure stated by the company or an official body;
+--             lower_bound = "over N"; estimate = third-party, derived or media figure.
+
+create type confidence_t as enum ('reported', 'lower_bound', 'estimate');
+
+create table countries (            -- ISO 3166-1, from pycountry
+    iso3 varchar primary key check (length(iso3) = 3),
+    iso2 varchar not null,
+    numeric_code varchar not null,
+    name varchar not null
+);
+
+create table currencies (           -- ISO 4217, from pycountry
+    code varchar primary key check (length(code) = 3),
+    name varchar not null
+);
+
+create table sources (
+    source_id varchar primary key,
+    url varchar not null check (regexp_matches(url, '^https?://')),
+    publisher varchar not null,
+    reliability varchar not null check (reliability in ('primary', 'secondary', 'low')),
+    note varchar
+);
+
+-- Markets: every ISO country (kind = country, filled from `countries`) plus groups from market_groups.csv.
+create table markets (
+    market_code varchar primary key,
+    name varchar not null,
+    kind varchar not null check (kind in ('country', 'group'))
+);
+
+create table market_group_members (
+    group_code varchar not null references markets (market_code),
+    member_iso3 varchar not null references countries (iso3),
+    primary key (group_code, member_iso3)
+);
+
+create table brands (
+    brand_id varchar primary key check (regexp_matches(brand_id, '^[a-z0-9_]+$')),
+    name varchar not null unique,
+    parent_group varchar,             -- e.g. Zeekr -> Geely; used by company-specific duties
+    home_market varchar not null references countries (iso3),
+    tariff_company varchar not null,  -- company name used to match tariffs.applies_to ('other_cooperating' etc.)
+    note varchar
+);
+
+create table models (
+    model_id varchar primary key check (regexp_matches(model_id, '^[a-z0-9_]+$')),
+    brand_id varchar not null references brands (brand_id),
+    name varchar not null,
+    body_type varchar not null check (body_type in ('sedan', 'suv', 'hatchback', 'wagon', 'coupe', 'mpv', 'pickup')),
+    segment varchar not null,         -- e.g. 'D' (mid-size), 'E' (large)
+    powertrain varchar not null check (powertrain in ('BEV', 'PHEV', 'EREV', 'HEV', 'ICE')),
+    launch_date date,                 -- first deliveries/launch in its home market; null if not yet launched
+    production_country varchar not null references countries (iso3),
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    unique (brand_id, name)
+);
+
+create table variants (
+    variant_id varchar primary key check (regexp_matches(variant_id, '^[a-z0-9_]+$')),
+    model_id varchar not null references models (model_id),
+    name varchar not null,
+    note varchar,
+    unique (model_id, name)
+);
+
+create table prices (
+    variant_id varchar not null references variants (variant_id),
+    market_code varchar not null references countries (iso3),
+    currency varchar not null references currencies (code),
+    price decimal(14, 2) not null check (price > 0),
+    price_type varchar not null check (price_type in ('launch', 'list', 'presale', 'preorder', 'expected')),
+    effective_from date not null,
+    includes_vat boolean not null default true,
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    primary key (variant_id, market_code, effective_from, price_type, source_id)
+);
+
+-- Monthly deliveries. model_id null = the brand's total for the month (all models);
+-- a row with model_id is a per-model split. market_code is where the cars were delivered.
+create table deliveries_monthly (
+    row_id integer primary key,
+    brand_id varchar not null references brands (brand_id),
+    model_id varchar references models (model_id),
+    market_code varchar not null references markets (market_code),
+    month date not null check (day(month) = 1),
+    units integer not null check (units >= 0),
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar
+);
+
+-- Reported totals over a period (quarter, year, cumulative to a date, year-to-date).
+create table delivery_totals (
+    row_id integer primary key,
+    brand_id varchar not null references brands (brand_id),
+    model_id varchar references models (model_id),
+    scope varchar not null check (scope in ('all', 'BEV', 'NEV', 'PHEV', 'overseas', 'china_retail')),
+    period_kind varchar not null check (period_kind in ('quarter', 'year', 'cumulative', 'ytd', 'month')),
+    period_start date not null,
+    period_end date not null,
+    units integer not null check (units >= 0),
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    check (period_end >= period_start)
+);
+
+-- Annual delivery targets, every revision with its announcement date.
+create table targets (
+    row_id integer primary key,
+    brand_id varchar not null references brands (brand_id),
+    year integer not null check (year between 2000 and 2100),
+    target_units integer not null check (target_units > 0),
+    announced_on date not null,
+    issuer varchar not null check (issuer in ('company', 'analyst')),
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar
+);
+
+create table market_stats (
+    row_id integer primary key,
+    market_code varchar not null references markets (market_code),
+    year integer not null check (year between 2000 and 2100),
+    period_scope varchar not null check (period_scope in ('full_year', 'partial_year', 'projection')),
+    new_ev_sales integer check (new_ev_sales >= 0),          -- BEV + PHEV (+EREV) new cars
+    bev_sales integer check (bev_sales >= 0),
+    total_new_car_sales integer check (total_new_car_sales >= 0),
+    ev_share_pct double check (ev_share_pct between 0 and 100),
+    bev_share_pct double check (bev_share_pct between 0 and 100),
+    suv_share_pct double check (suv_share_pct between 0 and 100),
+    scope_note varchar,
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    check (bev_sales is null or new_ev_sales is null or bev_sales <= new_ev_sales)
+);
+
+create table tariffs (
+    tariff_id varchar primary key,
+    market_code varchar not null references markets (market_code),
+    measure varchar not null,
+    origin_iso3 varchar not null references countries (iso3),
+    applies_to varchar not null,      -- 'all' or a brands.tariff_company value
+    powertrain varchar not null check (powertrain in ('BEV', 'PHEV', 'HEV', 'ICE', 'all')),
+    duty_kind varchar not null check (duty_kind in ('base', 'additional')),
+    rate_pct double check (rate_pct >= 0),
+    min_amount decimal(14, 2),
+    min_currency varchar references currencies (code),
+    effective_from date not null,
+    effective_to date,
+    status varchar not null check (status in ('in_force', 'superseded', 'proposed', 'provisional', 'expired')),
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    check (effective_to is null or effective_to >= effective_from)
+);
+
+-- VAT / GST rates applied to a car's landed price.
+create table vat_rates (
+    market_code varchar not null references countries (iso3),
+    rate_pct double not null check (rate_pct between 0 and 100),
+    effective_from date not null,
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    primary key (market_code, effective_from)
+);
+
+-- Units of `quote` per 1 unit of `base` on rate_date.
+create table fx_rates (
+    rate_date date not null,
+    base varchar not null references currencies (code),
+    quote varchar not null references currencies (code),
+    rate double not null check (rate > 0),
+    rate_kind varchar not null check (rate_kind in ('fixing', 'implied')),
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    primary key (rate_date, base, quote, source_id)
+);
+
+-- Brand status in a market over time; the latest status_date wins.
+create table expansion_status (
+    brand_id varchar not null references brands (brand_id),
+    market_code varchar not null references countries (iso3),
+    status varchar not null check (status in ('home', 'launched', 'pilot', 'announced', 'evaluating', 'not_targeted')),
+    status_date date not null,
+    planned_entry varchar,
+    statement varchar not null,
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    primary key (brand_id, market_code, status_date)
+);
+
+-- Dated facts: debuts, statements, store counts, capacity, orders.
+create table events (
+    row_id integer primary key,
+    brand_id varchar not null references brands (brand_id),
+    market_code varchar references countries (iso3),
+    event_date date not null,
+    event_type varchar not null check (event_type in ('debut', 'statement', 'stores', 'capacity', 'orders', 'launch', 'financial', 'milestone')),
+    title varchar not null,
+    value_num double,
+    value_unit varchar,
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar
+);

@@ -1,0 +1,70 @@
+"""Colours, number formats and the shared Plotly layout. Colour-blind-safe (Okabe–Ito)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+TARGET_COLOUR = "#D55E00"
+NEUTRAL = "#7F7F7F"
+NO_DATA = "#E5E5E5"
+
+CONFIDENCE_LABEL = {
+    "reported": "Reported",
+    "lower_bound": "At least (lower bound)",
+    "estimate": "Estimate",
+}
+# Bar patterns by confidence: solid for reported, hatched for lower bounds, dotted for estimates.
+CONFIDENCE_PATTERN = {"reported": "", "lower_bound": "/", "estimate": "."}
+CONFIDENCE_OPACITY = {"reported": 1.0, "lower_bound": 0.75, "estimate": 0.55}
+
+
+def fmt_int(value: float | int | None, at_least: bool = False) -> str:
+    """136854 -> '136,854'; with at_least -> '≥ 136,854'; None -> 'no data'."""
+    if value is None or value != value:
+        return "no data"
+    text = f"{round(value):,}"
+    return f"≥ {text}" if at_least else text
+
+
+def fmt_pct(value: float | None, digits: int = 1) -> str:
+    if value is None or value != value:
+        return "no data"
+    return f"{value:.{digits}f}%"
+
+
+def base_layout(title: str, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "template": "plotly_white",
+        "colorway": list(OKABE_ITO),
+        "font": {"family": "Source Sans Pro, Arial, sans-serif", "size": 13},
+        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        "hoverlabel": {"align": "left"},
+        "separators": ".,",
+    }
+    layout.update(extra)
+    return layout
+
+
+def empty_figure(title: str, message: str) -> go.Figure:
+    """A figure that says why it is empty instead of drawing empty axes."""
+    fig = go.Figure()
+    fig.update_layout(**base_layout(title))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 14, "color": NEUTRAL})
+    return fig

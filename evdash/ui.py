@@ -1,0 +1,173 @@
+"""Streamlit glue: the page frame, the cached read-only connection, cached queries, URL-bound
+widgets and export buttons. The only module in the core that imports Streamlit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from evdash import build, config, db, exports, filters, queries
+from evdash.theme import CONFIDENCE_LABEL
+
+# (script path relative to the repo, label, icon). Pages whose file does not exist are skipped.
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("app.py", "Overview", ":material/dashboard:"),
+    ("pages/deliveries.py", "Deliveries vs targets", ":material/local_shipping:"),
+    ("pages/expansion.py", "Expansion map", ":material/public:"),
+    ("pages/pricing.py", "Pricing", ":material/sell:"),
+    ("pages/markets.py", "Market ranking", ":material/leaderboard:"),
+    ("pages/data.py", "Data", ":material/database:"),
+)
+QUERY_CACHE_ENTRIES = 512
+
+
+@dataclass(frozen=True)
+class Context:
+    db_file: str  # resolved versioned database file; part of every cache key
+    version: str
+    as_of: str
+
+
+@st.cache_resource(max_entries=2, on_release=lambda con: con.close())
+def _connection(db_file: str) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(db_file, read_only=True)
+
+
+def current_db_file() -> str:
+    return str(build.ensure_built())
+
+
+@st.cache_data(max_entries=QUERY_CACHE_ENTRIES, show_spinner=False)
+def _cached_query(db_file: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    function: Callable[..., pd.DataFrame] = getattr(queries, name)
+    return function(_connection(db_file), **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
+
+
+def query(ctx: Context, function: Callable[..., pd.DataFrame], **params: Any) -> pd.DataFrame:
+    """Run a typed query function from `evdash.queries` through the cache. The key holds the
+    resolved database file, so a new data version is never answered from an older one's cache."""
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _cached_query(ctx.db_file, function.__name__, frozen).copy()
+
+
+def frame(title: str, icon: str = ":material/electric_car:") -> Context:
+    """Call first on every page: page config, shared sidebar (navigation, data as-of)."""
+    st.set_page_config(page_title=f"{title} · evdash", page_icon=icon, layout="wide")
+    db_file = current_db_file()
+    version, as_of = db.data_version(_connection(db_file))
+    ctx = Context(db_file, version, as_of)
+    with st.sidebar:
+        st.markdown("### :material/electric_car: evdash")
+        st.caption("EV expansion dashboard")
+        for path, label, page_icon in NAV:
+            if (config.REPO_ROOT / path).exists():
+                st.page_link(path, label=label, icon=page_icon)
+        st.divider()
+        st.caption(f"Data as of **{as_of}** · version `{version}`")
+    return ctx
+
+
+def _notice(message: str | None) -> None:
+    if message:
+        st.warning(message, icon=":material/link_off:")
+
+
+def _sync_url(key: str, value: str | list[str], default: str | list[str]) -> None:
+    if value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif isinstance(value, list):
+        st.query_params[key] = value
+    else:
+        st.query_params[key] = value
+
+
+def url_select(
+    label: str, key: str, options: Mapping[str, str], default: str, container: Any = st, **kwargs: Any
+) -> str:
+    """A selectbox whose value lives in the URL as a stable code (`?key=CODE`).
+    A bad code in the URL falls back to the default with a visible notice."""
+    codes = list(options)
+    if default not in options:
+        default = codes[0]
+    if key not in st.session_state or st.session_state[key] not in options:
+        value, notice = filters.parse_choice(st.query_params.get_all(key), options, default, label.lower())
+        st.session_state[key] = value
+        _notice(notice)
+    value = container.selectbox(label, codes, format_func=lambda c: options[c], key=key, **kwargs)
+    _sync_url(key, value, default)
+    return str(value)
+
+
+def url_multiselect(
+    label: str, key: str, options: Mapping[str, str], default: Sequence[str], container: Any = st, **kwargs: Any
+) -> list[str]:
+    codes = list(options)
+    default = [d for d in default if d in options]
+    if key not in st.session_state or any(v not in options for v in st.session_state[key]):
+        value, notice = filters.parse_multi(st.query_params.get_all(key), options, default, label.lower())
+        st.session_state[key] = value
+        _notice(notice)
+    value = container.multiselect(label, codes, format_func=lambda c: options[c], key=key, **kwargs)
+    _sync_url(key, list(value), list(default))
+    return list(value)
+
+
+def url_int(
+    label: str, key: str, default: int, minimum: int, maximum: int, container: Any = st, **kwargs: Any
+) -> int:
+    if key not in st.session_state:
+        value, notice = filters.parse_int(st.query_params.get_all(key), default, label.lower(), minimum, maximum)
+        st.session_state[key] = value
+        _notice(notice)
+    value = container.slider(label, min_value=minimum, max_value=maximum, key=key, **kwargs)
+    _sync_url(key, str(value), str(default))
+    return int(value)
+
+
+def provenance_caption(source: str, as_of: object, confidence: str) -> str:
+    return f"{CONFIDENCE_LABEL.get(confidence, confidence)} · as of {as_of} · source: {source}"
+
+
+def download_buttons(
+    ctx: Context,
+    frame_: pd.DataFrame,
+    view: str,
+    filters_: Mapping[str, object],
+    key: str,
+    sources: Sequence[str] = (),
+    container: Any = st,
+) -> None:
+    """CSV of exactly `frame_`, and a ZIP with the same CSV plus a README of filters and provenance."""
+    csv_name = exports.export_filename(view, filters_, ctx.as_of)
+    snapshot = frame_.copy()
+    readme = exports.readme_text(view, filters_, ctx.version, ctx.as_of, list(snapshot.columns), sources)
+    col1, col2 = container.columns(2)
+    col1.download_button(
+        "Download CSV", data=_csv_callable(snapshot), file_name=csv_name, mime="text/csv",
+        key=f"{key}-csv", on_click="ignore", icon=":material/download:", width="stretch",
+    )
+    col2.download_button(
+        "CSV + notes (.zip)", data=lambda: exports.zip_bytes(snapshot, readme),
+        file_name=csv_name.removesuffix(".csv") + ".zip", mime="application/zip",
+        key=f"{key}-zip", on_click="ignore", icon=":material/folder_zip:", width="stretch",
+    )
+
+
+def _csv_callable(snapshot: pd.DataFrame) -> Callable[[], bytes]:
+    return lambda: exports.csv_bytes(snapshot)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def repo_path(relative: str) -> Path:
+    return config.REPO_ROOT / relative

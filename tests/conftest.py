@@ -1,0 +1,152 @@
+"""Shared fixtures: databases built from the tiny fixture seeds and from the real seeds, Streamlit
+cache isolation, and a live Streamlit server for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from evdash import build, db
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_SEEDS = REPO / "tests" / "fixtures" / "seeds"
+REAL_SEEDS = REPO / "data" / "seeds"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _build(seeds: Path, folder: Path) -> Path:
+    link = folder / "evdash.duckdb"
+    build.build(seeds=seeds, db=link)
+    return link
+
+
+@pytest.fixture(scope="session")
+def fixture_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(FIXTURE_SEEDS, tmp_path_factory.mktemp("fixture_db"))
+
+
+@pytest.fixture(scope="session")
+def seed_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(REAL_SEEDS, tmp_path_factory.mktemp("seed_db"))
+
+
+@pytest.fixture
+def fixture_con(fixture_db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = db.connect_readonly(fixture_db_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def seed_con(seed_db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = db.connect_readonly(seed_db_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def app_env(seed_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the app at the real-seed database and start with empty Streamlit caches."""
+    import streamlit as st
+
+    monkeypatch.setenv("EVDASH_DB", str(seed_db_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield seed_db_path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db_link: Path, log: Path, extra_args: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {**os.environ, "EVDASH_DB": str(db_link)}
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", *extra_args,
+    ]
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not become healthy: {log.read_text()[-2000:]}")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def live_server(seed_db_path: Path, tmp_path: Path) -> Iterator[str]:
+    """A freshly started Streamlit server (no session has opened `/` yet)."""
+    proc, url = start_server(seed_db_path, tmp_path / "streamlit.log")
+    yield url
+    stop_server(proc)
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists() and shutil.which(str(CHROMIUM)):
+        return
+    if os.environ.get("CI"):
+        pytest.fail("browser tests need /usr/bin/chromium (apt-get install chromium); .ci/run installs it")
+    pytest.skip("browser tests need /usr/bin/chromium: apt-get install -y chromium")
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path) -> Iterator[object]:
+    """A Playwright page in Debian's Chromium that refuses every non-local request."""
+    require_chromium()
+    from playwright.sync_api import Route, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+        blocked: list[str] = []
+
+        def guard(route: Route) -> None:
+            host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
+            if route.request.url.startswith(("data:", "blob:")) or host in {"127.0.0.1", "localhost"}:
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.blocked_requests = blocked  # type: ignore[attr-defined]
+        yield page
+        context.close()
+        browser.close()
