@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from evdash import queries, ui
@@ -20,25 +21,30 @@ st.title(f"{brand_name}: deliveries against targets")
 years = ui.query(ctx, queries.overview_years, brand=brand)
 facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today()).iloc[0]
 
-completed = years[years["final_target_units"].notna() & (years["months_with_data"] >= 12)]
-latest = years.iloc[-1] if not years.empty else None
-last_full = completed.iloc[-1] if not completed.empty else None
+this_year = ui.today().year
+past = years[
+    (years["year"] < this_year) & years["final_target_units"].notna() & years["delivered_units"].notna()
+]
+current = years[years["year"] == this_year]
+latest = current.iloc[0] if not current.empty else (years.iloc[-1] if not years.empty else None)
+last_full = past.iloc[-1] if not past.empty else None
 
 cols = st.columns(4)
 if latest is not None:
     latest_label = f"{int(latest['year'])} deliveries so far"
-    if latest["months_with_data"] >= 12 or latest["delivered_basis"] == "reported_total":
-        latest_label = f"{int(latest['year'])} deliveries"
+    if pd.notna(latest["last_month"]):
+        latest_label += f" (to {latest['last_month']:%b})"
     target_text = (
         f"{fmt_pct(latest['attainment_pct'])} of {fmt_int(latest['final_target_units'])} target"
-        if latest["final_target_units"] == latest["final_target_units"]
+        if pd.notna(latest["final_target_units"])
         else "no target published"
     )
     cols[0].metric(
         latest_label,
-        fmt_int(latest["delivered_units"], bool(latest["delivered_is_at_least"])),
+        fmt_int(latest["delivered_units"], bool(latest["delivered_is_at_least"] is True)),
         target_text,
         delta_color="off",
+        delta_arrow="off",
         help=ui.provenance_caption(
             str(latest["delivered_source"]), latest["delivered_as_of"], str(latest["delivered_confidence"])
         ),
@@ -48,30 +54,49 @@ if last_full is not None:
         f"{int(last_full['year'])} delivered vs final target",
         fmt_int(last_full["delivered_units"], bool(last_full["delivered_is_at_least"])),
         f"{fmt_pct(last_full['attainment_pct'])} of {fmt_int(last_full['final_target_units'])}",
+        delta_arrow="off",
+        delta_color="normal" if last_full["attainment_pct"] >= 100 else "inverse",
         help=ui.provenance_caption(
-            str(last_full["delivered_source"]), last_full["delivered_as_of"], str(last_full["delivered_confidence"])
+            str(last_full["delivered_source"]),
+            last_full["delivered_as_of"],
+            str(last_full["delivered_confidence"]),
         ),
     )
 cols[2].metric(
     "Cumulative deliveries (sum of months)",
     fmt_int(facts["cumulative_months_units"], bool(facts["cumulative_has_lower_bound"])),
-    f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}" if facts["first_month"] is not None else None,
+    f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}"
+    if facts["first_month"] is not None
+    else None,
     delta_color="off",
+    delta_arrow="off",
 )
 cols[3].metric(
     "Models on sale · markets tracked",
     f"{int(facts['models_on_sale'])} · {int(facts['markets_tracked'])}",
     facts["model_names"] or "no model launched yet",
     delta_color="off",
+    delta_arrow="off",
 )
 
 st.plotly_chart(years_vs_target(years, brand_name), width="stretch", config={"displayModeBar": False})
 
 table = years[
     [
-        "year", "delivered_units", "delivered_is_at_least", "delivered_basis", "delivered_confidence",
-        "months_units", "months_with_data", "reported_total_units", "final_target_units",
-        "original_target_units", "target_revisions", "attainment_pct", "delivered_source", "target_source",
+        "year",
+        "delivered_units",
+        "delivered_is_at_least",
+        "delivered_basis",
+        "delivered_confidence",
+        "months_units",
+        "months_with_data",
+        "reported_total_units",
+        "final_target_units",
+        "original_target_units",
+        "target_revisions",
+        "attainment_pct",
+        "delivered_source",
+        "target_source",
     ]
 ]
 st.dataframe(

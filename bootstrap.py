@@ -36,7 +36,7 @@ def _run(cmd: list[str | Path], **kwargs: object) -> None:
 def ensure_env(dev: bool) -> None:
     """Create the venv if needed and make it match the lock file exactly."""
     if not _bin("python").exists():
-        if sys.version_info < (3, 11):
+        if sys.version_info < (3, 11):  # noqa: UP036 - bootstrap may run on any python3
             sys.exit(f"evdash needs Python 3.11 or newer; this is {sys.version.split()[0]}")
         print(f"creating virtual environment in {_venv_dir()}", flush=True)
         venv.EnvBuilder(with_pip=True).create(_venv_dir())

@@ -99,51 +99,45 @@ def _first_bad(mask: pd.Series) -> list[int]:
     return [int(i) for i in mask[mask].index[:MAX_ERRORS]]
 
 
-def _convert_column(
-    series: pd.Series, col: Column, where: str, errors: list[str]
-) -> pd.Series:
-    """Validate one text column against its SQL type; return it typed. Appends errors with line numbers."""
+def _convert_column(series: pd.Series, col: Column, where: str, errors: list[str]) -> pd.Series:
+    """Validate one text column against its SQL type; return it typed. Appends errors with line numbers
+    (the CSV header is line 1, so frame index i is line i + 2)."""
     text = series.str.strip()
     empty = text.eq("")
-    line = lambda i: i + 2  # noqa: E731 - header is line 1
     if not col.nullable:
         for i in _first_bad(empty):
-            errors.append(f"{where}, line {line(i)}, column '{col.name}': value is required but empty")
+            errors.append(f"{where}, line {i + 2}, column '{col.name}': value is required but empty")
     present = ~empty
     dtype = col.data_type.upper()
     if dtype in {"INTEGER", "BIGINT", "SMALLINT"}:
         ok = text.str.fullmatch(r"[+-]?\d+")
         for i in _first_bad(present & ~ok):
-            errors.append(
-                f"{where}, line {line(i)}, column '{col.name}': '{series[i]}' is not a whole number"
-            )
+            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a whole number")
         return pd.to_numeric(text.where(present & ok), errors="coerce").astype("Int64")
     if dtype == "DOUBLE" or dtype.startswith("DECIMAL"):
         num = pd.to_numeric(text.where(present), errors="coerce")
         for i in _first_bad(present & num.isna()):
-            errors.append(f"{where}, line {line(i)}, column '{col.name}': '{series[i]}' is not a number")
+            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a number")
         return num.astype("Float64")
     if dtype == "DATE":
         ok = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
         parsed = pd.to_datetime(text.where(present & ok), format="%Y-%m-%d", errors="coerce")
         for i in _first_bad(present & (~ok | parsed.isna())):
             errors.append(
-                f"{where}, line {line(i)}, column '{col.name}': '{series[i]}' is not a date (YYYY-MM-DD)"
+                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a date (YYYY-MM-DD)"
             )
         return parsed.dt.date.astype(object).where(parsed.notna(), None)
     if dtype == "BOOLEAN":
         low = text.str.lower()
         ok = low.isin(["true", "false"])
         for i in _first_bad(present & ~ok):
-            errors.append(
-                f"{where}, line {line(i)}, column '{col.name}': '{series[i]}' must be true or false"
-            )
+            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' must be true or false")
         return low.map({"true": True, "false": False}).astype("boolean")
     if dtype.startswith("ENUM") or col.name == "confidence":
         ok = text.isin(CONFIDENCE_VALUES)
         for i in _first_bad(present & ~ok):
             errors.append(
-                f"{where}, line {line(i)}, column '{col.name}': '{series[i]}' is not one of "
+                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not one of "
                 f"{', '.join(CONFIDENCE_VALUES)}"
             )
         return text.where(present, None)
@@ -287,7 +281,9 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | Non
         raise SeedError([f"{seeds}: missing seed file(s): {', '.join(f'{t}.csv' for t in missing)}"])
     for table in LOAD_ORDER:
         path = seeds / f"{table}.csv"
-        label = str(path.relative_to(label_root)) if label_root and path.is_relative_to(label_root) else str(path)
+        label = (
+            str(path.relative_to(label_root)) if label_root and path.is_relative_to(label_root) else str(path)
+        )
         frame = read_table_csv(path, table, table_columns(con, table), label)
         _insert(con, table, frame, label)
         rows[table] = len(frame)
@@ -305,9 +301,7 @@ def _swap_link(db: Path, target: Path) -> None:
 
 
 def _prune(versions: Path, keep: Path) -> None:
-    old = sorted(
-        (p for p in versions.glob("evdash-*.duckdb") if p != keep), key=lambda p: p.stat().st_mtime
-    )
+    old = sorted((p for p in versions.glob("evdash-*.duckdb") if p != keep), key=lambda p: p.stat().st_mtime)
     for p in old[:-KEEP_OLD_VERSIONS] if KEEP_OLD_VERSIONS else old:
         with contextlib.suppress(OSError):
             p.unlink()

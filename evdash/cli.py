@@ -34,8 +34,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     os.environ["EVDASH_DB"] = str(db)
     os.chdir(config.REPO_ROOT)
     argv = [
-        sys.executable, "-m", "streamlit", "run", str(config.REPO_ROOT / "app.py"),
-        "--server.port", str(args.port), "--server.address", args.address,
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(config.REPO_ROOT / "app.py"),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
     ]
     print(f"serving http://{args.address}:{args.port}", flush=True)
     os.execv(sys.executable, argv)

@@ -1,7 +1,7 @@
 """CSV exports of exactly the frame a chart drew.
 
 Contract:
-- `csv_bytes(frame)`: UTF-8 with BOM (spreadsheets detect the encoding), comma-separated, `\\n` line
+- `csv_bytes(frame)`: UTF-8 with BOM (spreadsheets detect the encoding), comma-separated, CRLF line
   ends, ISO dates, no index. Text cells that a spreadsheet would run as a formula (starting with
   `= + - @ TAB CR`) get a leading apostrophe; numeric columns are written untouched.
 - `export_filename(view, filters, as_of)`: `evdash_<view>_<k-v>_asof-<date>.csv`, safe characters only.
@@ -38,7 +38,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    text = safe_frame(frame).to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    text = safe_frame(frame).to_csv(index=False, lineterminator="\r\n", date_format="%Y-%m-%d")
     return ("\ufeff" + text).encode("utf-8")
 
 
@@ -76,7 +76,7 @@ def readme_text(
         *(f"- {c}" for c in columns),
         "",
         "Confidence values: `reported` (exact, stated by the company or an official body),",
-        "`lower_bound` (\"over N\": the true value is at least N), `estimate` (third-party or derived).",
+        '`lower_bound` ("over N": the true value is at least N), `estimate` (third-party or derived).',
     ]
     if sources:
         lines += ["", "## Sources", *(f"- {s}" for s in sources)]

@@ -25,3 +25,7 @@ def overview_facts(con: duckdb.DuckDBPyConnection, brand: str, today: dt.date) -
 
 def build_info(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "build_info")
+
+
+def sources_usage(con: duckdb.DuckDBPyConnection, reliability: list[str]) -> pd.DataFrame:
+    return run_query(con, "sources_usage", reliability=reliability)

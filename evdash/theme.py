@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 
 OKABE_ITO = (
@@ -32,14 +33,14 @@ CONFIDENCE_OPACITY = {"reported": 1.0, "lower_bound": 0.75, "estimate": 0.55}
 
 def fmt_int(value: float | int | None, at_least: bool = False) -> str:
     """136854 -> '136,854'; with at_least -> '≥ 136,854'; None -> 'no data'."""
-    if value is None or value != value:
+    if value is None or pd.isna(value):
         return "no data"
     text = f"{round(value):,}"
     return f"≥ {text}" if at_least else text
 
 
 def fmt_pct(value: float | None, digits: int = 1) -> str:
-    if value is None or value != value:
+    if value is None or pd.isna(value):
         return "no data"
     return f"{value:.{digits}f}%"
 
@@ -65,6 +66,13 @@ def empty_figure(title: str, message: str) -> go.Figure:
     fig.update_layout(**base_layout(title))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font={"size": 14, "color": NEUTRAL})
+    fig.add_annotation(
+        text=message,
+        showarrow=False,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        font={"size": 14, "color": NEUTRAL},
+    )
     return fig

@@ -24,6 +24,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("pages/pricing.py", "Pricing", ":material/sell:"),
     ("pages/markets.py", "Market ranking", ":material/leaderboard:"),
     ("pages/data.py", "Data", ":material/database:"),
+    ("pages/sources.py", "Sources", ":material/menu_book:"),
 )
 QUERY_CACHE_ENTRIES = 512
 
@@ -57,14 +58,18 @@ def query(ctx: Context, function: Callable[..., pd.DataFrame], **params: Any) ->
     return _cached_query(ctx.db_file, function.__name__, frozen).copy()
 
 
-def frame(title: str, icon: str = ":material/electric_car:") -> Context:
-    """Call first on every page: page config, shared sidebar (navigation, data as-of)."""
-    st.set_page_config(page_title=f"{title} · evdash", page_icon=icon, layout="wide")
+FAVICON = config.REPO_ROOT / "static" / "favicon.png"
+
+
+def frame(title: str) -> Context:
+    """Call first on every page: page config, shared sidebar (navigation, data as-of).
+    The favicon is a local file: a Material icon here would make the browser fetch it from a CDN."""
+    st.set_page_config(page_title=f"{title} · evdash", page_icon=str(FAVICON), layout="wide")
     db_file = current_db_file()
     version, as_of = db.data_version(_connection(db_file))
     ctx = Context(db_file, version, as_of)
     with st.sidebar:
-        st.markdown("### :material/electric_car: evdash")
+        st.markdown("### evdash")
         st.caption("EV expansion dashboard")
         for path, label, page_icon in NAV:
             if (config.REPO_ROOT / path).exists():
@@ -107,7 +112,12 @@ def url_select(
 
 
 def url_multiselect(
-    label: str, key: str, options: Mapping[str, str], default: Sequence[str], container: Any = st, **kwargs: Any
+    label: str,
+    key: str,
+    options: Mapping[str, str],
+    default: Sequence[str],
+    container: Any = st,
+    **kwargs: Any,
 ) -> list[str]:
     codes = list(options)
     default = [d for d in default if d in options]
@@ -124,7 +134,9 @@ def url_int(
     label: str, key: str, default: int, minimum: int, maximum: int, container: Any = st, **kwargs: Any
 ) -> int:
     if key not in st.session_state:
-        value, notice = filters.parse_int(st.query_params.get_all(key), default, label.lower(), minimum, maximum)
+        value, notice = filters.parse_int(
+            st.query_params.get_all(key), default, label.lower(), minimum, maximum
+        )
         st.session_state[key] = value
         _notice(notice)
     value = container.slider(label, min_value=minimum, max_value=maximum, key=key, **kwargs)
@@ -151,13 +163,24 @@ def download_buttons(
     readme = exports.readme_text(view, filters_, ctx.version, ctx.as_of, list(snapshot.columns), sources)
     col1, col2 = container.columns(2)
     col1.download_button(
-        "Download CSV", data=_csv_callable(snapshot), file_name=csv_name, mime="text/csv",
-        key=f"{key}-csv", on_click="ignore", icon=":material/download:", width="stretch",
+        "Download CSV",
+        data=_csv_callable(snapshot),
+        file_name=csv_name,
+        mime="text/csv",
+        key=f"{key}-csv",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
     )
     col2.download_button(
-        "CSV + notes (.zip)", data=lambda: exports.zip_bytes(snapshot, readme),
-        file_name=csv_name.removesuffix(".csv") + ".zip", mime="application/zip",
-        key=f"{key}-zip", on_click="ignore", icon=":material/folder_zip:", width="stretch",
+        "CSV + notes (.zip)",
+        data=lambda: exports.zip_bytes(snapshot, readme),
+        file_name=csv_name.removesuffix(".csv") + ".zip",
+        mime="application/zip",
+        key=f"{key}-zip",
+        on_click="ignore",
+        icon=":material/folder_zip:",
+        width="stretch",
     )
 
 

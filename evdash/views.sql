@@ -1,31 +1,48 @@
 -- Views layer the raw tables into what queries read.
--- Picking rule among contradicting figures with the same key (data/README.md):
---   1) confidence reported > lower_bound > estimate; 2) source reliability primary > secondary > low;
---   3) later as_of first (a later revision beats an earlier figure); 4) source_id, for determinism.
+-- Picking rule among contradicting figures with the same key (data/README.md, "Which figure is used"):
+--   1) a reported figure; else an estimate that does not contradict the company's own floor (the
+--      highest "over N" for that key); else a lower bound; an estimate below the floor comes last;
+--   2) source reliability primary > secondary > low;
+--   3) among lower bounds, the highest floor (every "over N" is true at once, the highest says most);
+--   4) the later as_of (a later revision beats an earlier figure); 5) source_id, for determinism.
 
 create macro confidence_rank(c) as case c when 'reported' then 1 when 'lower_bound' then 2 else 3 end;
 create macro reliability_rank(r) as case r when 'primary' then 1 when 'secondary' then 2 else 3 end;
+create macro pick_rank(c, units, floor_units) as case
+    when c = 'reported' then 1
+    when c = 'estimate' and (floor_units is null or units >= floor_units) then 2
+    when c = 'lower_bound' then 3
+    else 4 end;
 
 -- One row per (brand, model or brand total, market, month): the figure the dashboard uses,
 -- plus how many other versions exist (alternatives > 0 means sources disagree or were revised).
 create view v_deliveries_monthly as
-with ranked as (
+with floors as (
+    select
+        *,
+        max(units) filter (where confidence = 'lower_bound')
+            over (partition by brand_id, coalesce(model_id, ''), market_code, month) as floor_units
+    from deliveries_monthly
+),
+ranked as (
     select
         d.*,
         s.url as source_url,
         s.publisher,
         s.reliability,
         row_number() over w as pick_rank,
-        count(*) over (partition by d.brand_id, coalesce(d.model_id, ''), d.market_code, d.month) - 1
-            as alternatives
-    from deliveries_monthly as d
+        count(*) over k - 1 as alternatives
+    from floors as d
     join sources as s using (source_id)
-    window w as (
-        partition by d.brand_id, coalesce(d.model_id, ''), d.market_code, d.month
-        order by confidence_rank(d.confidence), reliability_rank(s.reliability), d.as_of desc, d.source_id
-    )
+    window
+        k as (partition by d.brand_id, coalesce(d.model_id, ''), d.market_code, d.month),
+        w as (
+            partition by d.brand_id, coalesce(d.model_id, ''), d.market_code, d.month
+            order by pick_rank(d.confidence, d.units, d.floor_units), reliability_rank(s.reliability),
+                case when d.confidence = 'lower_bound' then -d.units else 0 end, d.as_of desc, d.source_id
+        )
 )
-select * exclude (pick_rank) from ranked where pick_rank = 1;
+select * exclude (pick_rank, floor_units) from ranked where pick_rank = 1;
 
 -- One row per brand × month (all markets): the brand total if published, else the sum of model splits.
 -- has_lower_bound / has_estimate tell whether the number is "at least" or an estimate.
@@ -71,17 +88,29 @@ full outer join split_rows as s on b.brand_id = s.brand_id and b.month = s.month
 
 -- Reported period totals, one per (brand, model, scope, period) by the picking rule.
 create view v_delivery_totals as
-with ranked as (
+with floors as (
+    select
+        *,
+        max(units) filter (where confidence = 'lower_bound') over (
+            partition by brand_id, coalesce(model_id, ''), scope, period_kind, period_start, period_end
+        ) as floor_units
+    from delivery_totals
+),
+ranked as (
     select
         t.*, s.url as source_url, s.publisher, s.reliability,
         row_number() over (
             partition by t.brand_id, coalesce(t.model_id, ''), t.scope, t.period_kind, t.period_start, t.period_end
-            order by confidence_rank(t.confidence), reliability_rank(s.reliability), t.as_of desc, t.source_id
-        ) as pick_rank
-    from delivery_totals as t
+            order by pick_rank(t.confidence, t.units, t.floor_units), reliability_rank(s.reliability),
+                case when t.confidence = 'lower_bound' then -t.units else 0 end, t.as_of desc, t.source_id
+        ) as pick_rank,
+        count(*) over (
+            partition by t.brand_id, coalesce(t.model_id, ''), t.scope, t.period_kind, t.period_start, t.period_end
+        ) - 1 as alternatives
+    from floors as t
     join sources as s using (source_id)
 )
-select * exclude (pick_rank) from ranked where pick_rank = 1;
+select * exclude (pick_rank, floor_units) from ranked where pick_rank = 1;
 
 -- Company targets as a path of revisions: one row per (brand, year, announcement date).
 create view v_target_path as
@@ -90,7 +119,8 @@ with ranked as (
         t.*, s.url as source_url, s.publisher, s.reliability,
         row_number() over (
             partition by t.brand_id, t.year, t.announced_on
-            order by confidence_rank(t.confidence), reliability_rank(s.reliability), t.as_of desc, t.source_id
+            order by confidence_rank(t.confidence), reliability_rank(s.reliability),
+                case when t.confidence = 'lower_bound' then -t.target_units else 0 end, t.as_of desc, t.source_id
         ) as pick_rank
     from targets as t
     join sources as s using (source_id)

@@ -73,13 +73,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db_link: Path, log: Path, extra_args: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    db_link: Path, log: Path, extra_args: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "EVDASH_DB": str(db_link)}
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", *extra_args,
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        *extra_args,
     ]
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)

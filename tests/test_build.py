@@ -43,29 +43,62 @@ def test_same_inputs_same_version_and_reuse(tmp_path: Path) -> None:
     assert first.version == second.version == again.version
     assert again.reused
     same_sql = "select * from v_brand_month order by brand_id, month"
-    assert _rows(tmp_path / "a" / "evdash.duckdb", same_sql) == _rows(tmp_path / "b" / "evdash.duckdb", same_sql)
+    assert _rows(tmp_path / "a" / "evdash.duckdb", same_sql) == _rows(
+        tmp_path / "b" / "evdash.duckdb", same_sql
+    )
 
 
 @pytest.mark.parametrize(
     ("table", "old", "new", "expected"),
     [
-        ("deliveries_monthly", "acme,,CHN,2024-03-01,1000,", "acme,,CHN,2024-03-01,-5,",
-         "line 2: rejected by the database: Constraint Error: CHECK constraint failed"),
-        ("deliveries_monthly", "acme,,CHN,2024-03-01,1000,", "acme,,CHN,2024-03-01,1000.5,",
-         "line 2, column 'units': '1000.5' is not a whole number"),
-        ("deliveries_monthly", "acme,,CHN,2024-03-01,1000,", "acme,,CHN,2024/03/01,1000,",
-         "line 2, column 'month': '2024/03/01' is not a date (YYYY-MM-DD)"),
-        ("deliveries_monthly", "acme,,CHN,2024-03-01,1000,acme_ir,2024-04-01,reported",
-         "acme,,CHN,2024-03-01,1000,acme_ir,2024-04-01,guess",
-         "line 2, column 'confidence': 'guess' is not one of reported, lower_bound, estimate"),
-        ("deliveries_monthly", "acme,,CHN,2024-03-01,1000,acme_ir", "acme,,XXX,2024-03-01,1000,acme_ir",
-         "line 2: rejected by the database: Constraint Error: Violates foreign key constraint"),
-        ("deliveries_monthly", "acme,,CHN,2024-03-01,1000,acme_ir", "acme,,CHN,2024-03-01,1000,",
-         "line 2, column 'source_id': value is required but empty"),
-        ("sources", "https://blog.example/acme", "javascript:alert(1)",
-         "line 4: rejected by the database: Constraint Error: CHECK constraint failed"),
-        ("deliveries_monthly", "brand_id,model_id", "brand,model_id",
-         "line 1: unknown column 'brand' (did you mean 'brand_id'?)"),
+        (
+            "deliveries_monthly",
+            "acme,,CHN,2024-03-01,1000,",
+            "acme,,CHN,2024-03-01,-5,",
+            "line 2: rejected by the database: Constraint Error: CHECK constraint failed",
+        ),
+        (
+            "deliveries_monthly",
+            "acme,,CHN,2024-03-01,1000,",
+            "acme,,CHN,2024-03-01,1000.5,",
+            "line 2, column 'units': '1000.5' is not a whole number",
+        ),
+        (
+            "deliveries_monthly",
+            "acme,,CHN,2024-03-01,1000,",
+            "acme,,CHN,2024/03/01,1000,",
+            "line 2, column 'month': '2024/03/01' is not a date (YYYY-MM-DD)",
+        ),
+        (
+            "deliveries_monthly",
+            "acme,,CHN,2024-03-01,1000,acme_ir,2024-04-01,reported",
+            "acme,,CHN,2024-03-01,1000,acme_ir,2024-04-01,guess",
+            "line 2, column 'confidence': 'guess' is not one of reported, lower_bound, estimate",
+        ),
+        (
+            "deliveries_monthly",
+            "acme,,CHN,2024-03-01,1000,acme_ir",
+            "acme,,XXX,2024-03-01,1000,acme_ir",
+            "line 2: rejected by the database: Constraint Error: Violates foreign key constraint",
+        ),
+        (
+            "deliveries_monthly",
+            "acme,,CHN,2024-03-01,1000,acme_ir",
+            "acme,,CHN,2024-03-01,1000,",
+            "line 2, column 'source_id': value is required but empty",
+        ),
+        (
+            "sources",
+            "https://blog.example/acme",
+            "javascript:alert(1)",
+            "line 4: rejected by the database: Constraint Error: CHECK constraint failed",
+        ),
+        (
+            "deliveries_monthly",
+            "brand_id,model_id",
+            "brand,model_id",
+            "line 1: unknown column 'brand' (did you mean 'brand_id'?)",
+        ),
     ],
 )
 def test_bad_seed_names_file_line_column_and_keeps_previous(

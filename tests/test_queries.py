@@ -14,6 +14,7 @@ from evdash import config, db, queries
 SAMPLE_PARAMS: dict[str, Any] = {
     "brand": "xiaomi",
     "today": dt.date(2026, 11, 26),
+    "reliability": ["primary", "secondary", "low"],
 }
 QUERY_NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 
@@ -89,7 +90,9 @@ def test_overview_years_lower_bound_sum_says_at_least(tmp_path: Any) -> None:
     seeds = tmp_path / "seeds"
     shutil.copytree(FIXTURE_SEEDS, seeds)
     totals = seeds / "delivery_totals.csv"
-    totals.write_text("\n".join(line for line in totals.read_text().splitlines() if ",year," not in line) + "\n")
+    totals.write_text(
+        "\n".join(line for line in totals.read_text().splitlines() if ",year," not in line) + "\n"
+    )
     link = tmp_path / "evdash.duckdb"
     build.build(seeds=seeds, db=link)
     con = db.connect_readonly(link)

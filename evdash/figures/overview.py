@@ -31,7 +31,10 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str) -> go.Figure:
         part = frame[frame["delivered_confidence"] == conf]
         if part.empty:
             continue
-        labels = [fmt_int(u, bool(a)) for u, a in zip(part["delivered_units"], part["delivered_is_at_least"], strict=True)]
+        labels = [
+            fmt_int(u, bool(a))
+            for u, a in zip(part["delivered_units"], part["delivered_is_at_least"], strict=True)
+        ]
         fig.add_bar(
             x=part["year"].astype(str),
             y=part["delivered_units"],
@@ -42,12 +45,23 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str) -> go.Figure:
                 "pattern": {"shape": CONFIDENCE_PATTERN[conf], "fillmode": "overlay", "solidity": 0.4},
             },
             text=labels,
-            textposition="outside",
-            customdata=list(zip(labels, part["delivered_basis"], part["delivered_source"],
-                                part["delivered_as_of"].astype(str), strict=True)),
+            textposition="inside",
+            insidetextanchor="middle",
+            textfont={"color": "white", "size": 14},
+            customdata=list(
+                zip(
+                    labels,
+                    part["delivered_basis"],
+                    part["delivered_source"],
+                    part["delivered_as_of"].astype(str),
+                    strict=True,
+                )
+            ),
             hovertemplate=(
                 "%{x}: %{customdata[0]} delivered<br>basis: %{customdata[1]}<br>"
-                "source: %{customdata[2]}<br>as of %{customdata[3]}<extra>" + CONFIDENCE_LABEL[conf] + "</extra>"
+                "source: %{customdata[2]}<br>as of %{customdata[3]}<extra>"
+                + CONFIDENCE_LABEL[conf]
+                + "</extra>"
             ),
         )
     targets = frame[frame["final_target_units"].notna()]
@@ -59,10 +73,16 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str) -> go.Figure:
             name="Final target",
             marker={"symbol": "line-ew", "size": 46, "line": {"width": 4, "color": TARGET_COLOUR}},
             text=[f"target {fmt_int(t)}" for t in targets["final_target_units"]],
-            textposition="middle right",
+            textposition="top center",
             textfont={"color": TARGET_COLOUR},
-            customdata=list(zip(targets["target_announced_on"].astype(str), targets["target_source"],
-                                targets["target_confidence"], strict=True)),
+            customdata=list(
+                zip(
+                    targets["target_announced_on"].astype(str),
+                    targets["target_source"],
+                    targets["target_confidence"],
+                    strict=True,
+                )
+            ),
             hovertemplate=(
                 "%{x} final target: %{y:,}<br>announced %{customdata[0]} (%{customdata[2]})"
                 "<br>source: %{customdata[1]}<extra></extra>"

@@ -1,0 +1,52 @@
+"""Sources: where every number comes from, and how contradictions are resolved."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from evdash import queries, ui
+
+ctx = ui.frame("Sources")
+
+RELIABILITY = {
+    "primary": "Primary (company filing or official body)",
+    "secondary": "Secondary (media, trade press, trackers)",
+    "low": "Low reliability (weak sites)",
+}
+with st.sidebar:
+    chosen = ui.url_multiselect("Reliability", "reliability", RELIABILITY, list(RELIABILITY))
+
+st.title("Where the numbers come from")
+st.markdown(
+    "Every figure in evdash carries a source, an as-of date and a confidence: **reported** (exact, "
+    "stated by the company or an official body), **lower bound** (the source said *over N*), or "
+    "**estimate** (third-party or derived). When sources disagree, all versions are kept and the "
+    "dashboard uses one by this rule: reported beats lower bound beats estimate; then primary beats "
+    "secondary beats low-reliability sources; then the later as-of date (a revision beats the first "
+    "figure)."
+)
+sources = ui.query(ctx, queries.sources_usage, reliability=chosen)
+c1, c2, c3 = st.columns(3)
+c1.metric("Sources", f"{len(sources):,}")
+c2.metric("Figure rows citing them", f"{int(sources['figures'].sum()):,}")
+c3.metric(
+    "Of which lower bounds or estimates", f"{int(sources['lower_bound'].sum() + sources['estimate'].sum()):,}"
+)
+st.dataframe(
+    sources,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "source_id": "Source id",
+        "publisher": "Publisher",
+        "url": st.column_config.LinkColumn("Link"),
+        "reliability": "Reliability",
+        "figures": st.column_config.NumberColumn("Figures", format="localized"),
+        "reported": "Reported",
+        "lower_bound": "Lower bounds",
+        "estimate": "Estimates",
+        "used_in": "Used in",
+        "latest_as_of": st.column_config.DateColumn("Latest as-of"),
+    },
+)
+ui.download_buttons(ctx, sources, "sources", {"reliability": chosen}, key="sources")

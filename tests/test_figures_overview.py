@@ -1,0 +1,44 @@
+"""Overview figure: bars per confidence, target markers, readable axes, empty state."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evdash.figures.overview import years_vs_target
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": [2024, 2025],
+            "delivered_units": [136854, 410000],
+            "delivered_confidence": ["reported", "lower_bound"],
+            "delivered_is_at_least": [False, True],
+            "delivered_basis": ["reported_total", "reported_total"],
+            "delivered_source": ["https://a.example", "https://b.example"],
+            "delivered_as_of": pd.to_datetime(["2025-03-18", "2026-01-01"]),
+            "final_target_units": [130000, 400000],
+            "target_announced_on": pd.to_datetime(["2024-11-18", "2025-11-20"]),
+            "target_source": ["https://t.example", "https://u.example"],
+            "target_confidence": ["reported", "lower_bound"],
+        }
+    )
+
+
+def test_bars_by_confidence_and_target_markers() -> None:
+    fig = years_vs_target(_frame(), "Xiaomi")
+    names = [t.name for t in fig.data]
+    assert names == ["Delivered (reported)", "Delivered (at least (lower bound))", "Final target"]
+    assert list(fig.data[0].text) == ["136,854"]
+    assert list(fig.data[1].text) == ["≥ 410,000"]
+    assert fig.data[1].marker.pattern.shape == "/"  # lower bounds are hatched
+    assert list(fig.data[2].y) == [130000, 400000]
+    assert fig.layout.yaxis.title.text == "Vehicles delivered (units)"
+    assert fig.layout.yaxis.tickformat == ",d"
+    assert "source" in fig.data[0].hovertemplate
+
+
+def test_empty_frame_says_why() -> None:
+    fig = years_vs_target(_frame().iloc[0:0], "Nobody")
+    assert not fig.data
+    assert "No deliveries or targets for Nobody" in fig.layout.annotations[0].text
