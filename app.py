@@ -7,7 +7,7 @@ import streamlit as st
 
 from evdash import queries, ui
 from evdash.figures.overview import years_vs_target
-from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
+from evdash.theme import CONFIDENCE_LABEL, flag, fmt_int, fmt_pct
 
 ctx = ui.frame("Overview")
 
@@ -26,11 +26,19 @@ past = years[
     (years["year"] < this_year) & years["final_target_units"].notna() & years["delivered_units"].notna()
 ]
 current = years[years["year"] == this_year]
-latest = current.iloc[0] if not current.empty else (years.iloc[-1] if not years.empty else None)
+latest = current.iloc[0] if not current.empty else None
 last_full = past.iloc[-1] if not past.empty else None
 
 cols = st.columns(4)
-if latest is not None:
+if latest is None:
+    cols[0].metric(
+        f"{this_year} deliveries so far",
+        "no data",
+        "no figures for this year yet",
+        delta_arrow="off",
+        delta_color="off",
+    )
+else:
     latest_label = f"{int(latest['year'])} deliveries so far"
     if pd.notna(latest["last_month"]):
         latest_label += f" (to {latest['last_month']:%b})"
@@ -41,7 +49,7 @@ if latest is not None:
     )
     cols[0].metric(
         latest_label,
-        fmt_int(latest["delivered_units"], bool(latest["delivered_is_at_least"] is True)),
+        fmt_int(latest["delivered_units"], flag(latest["delivered_is_at_least"])),
         target_text,
         delta_color="off",
         delta_arrow="off",
@@ -52,7 +60,7 @@ if latest is not None:
 if last_full is not None:
     cols[1].metric(
         f"{int(last_full['year'])} delivered vs final target",
-        fmt_int(last_full["delivered_units"], bool(last_full["delivered_is_at_least"])),
+        fmt_int(last_full["delivered_units"], flag(last_full["delivered_is_at_least"])),
         f"{fmt_pct(last_full['attainment_pct'])} of {fmt_int(last_full['final_target_units'])}",
         delta_arrow="off",
         delta_color="normal" if last_full["attainment_pct"] >= 100 else "inverse",
@@ -64,10 +72,8 @@ if last_full is not None:
     )
 cols[2].metric(
     "Cumulative deliveries (sum of months)",
-    fmt_int(facts["cumulative_months_units"], bool(facts["cumulative_has_lower_bound"])),
-    f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}"
-    if facts["first_month"] is not None
-    else None,
+    fmt_int(facts["cumulative_months_units"], flag(facts["cumulative_has_lower_bound"])),
+    f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}" if pd.notna(facts["first_month"]) else None,
     delta_color="off",
     delta_arrow="off",
 )

@@ -45,6 +45,8 @@ LOAD_ORDER: tuple[str, ...] = (
     "fx_rates",
     "expansion_status",
     "events",
+    "registrations",
+    "country_regions",
 )
 # Tables whose `row_id` the build assigns (their CSVs have no row_id column).
 ROW_ID_TABLES = frozenset({"deliveries_monthly", "delivery_totals", "targets", "market_stats", "events"})

@@ -31,6 +31,11 @@ CONFIDENCE_PATTERN = {"reported": "", "lower_bound": "/", "estimate": "."}
 CONFIDENCE_OPACITY = {"reported": 1.0, "lower_bound": 0.75, "estimate": 0.55}
 
 
+def flag(value: object) -> bool:
+    """True for a true boolean (numpy or Python); False for false, None, NaN and pd.NA."""
+    return bool(value) if value is not None and not pd.isna(value) else False  # type: ignore[call-overload]
+
+
 def fmt_int(value: float | int | None, at_least: bool = False) -> str:
     """136854 -> '136,854'; with at_least -> '≥ 136,854'; None -> 'no data'."""
     if value is None or pd.isna(value):

@@ -1,5 +1,6 @@
 -- Views layer the raw tables into what queries read.
 -- Picking rule among contradicting figures with the same key (data/README.md, "Which figure is used"):
+--   0) a monthly delivery row the data team marked `preferred` (with its reason in the note);
 --   1) a reported figure; else an estimate that does not contradict the company's own floor (the
 --      highest "over N" for that key); else a lower bound; an estimate below the floor comes last;
 --   2) source reliability primary > secondary > low;
@@ -38,11 +39,12 @@ ranked as (
         k as (partition by d.brand_id, coalesce(d.model_id, ''), d.market_code, d.month),
         w as (
             partition by d.brand_id, coalesce(d.model_id, ''), d.market_code, d.month
-            order by pick_rank(d.confidence, d.units, d.floor_units), reliability_rank(s.reliability),
+            order by coalesce(d.preferred, false) desc,
+                pick_rank(d.confidence, d.units, d.floor_units), reliability_rank(s.reliability),
                 case when d.confidence = 'lower_bound' then -d.units else 0 end, d.as_of desc, d.source_id
         )
 )
-select * exclude (pick_rank, floor_units) from ranked where pick_rank = 1;
+select * exclude (pick_rank, floor_units, preferred) from ranked where pick_rank = 1;
 
 -- One row per brand × month (all markets): the brand total if published, else the sum of model splits.
 -- has_lower_bound / has_estimate tell whether the number is "at least" or an estimate.
@@ -136,20 +138,88 @@ select
     lead(announced_on) over (partition by brand_id, year order by announced_on) as superseded_on
 from picked;
 
--- Market statistics, one per (market, year): full-year beats partial-year beats projection, then the rule.
-create view v_market_stats as
-with ranked as (
+-- Market statistics are picked per metric, not per row: sources carry different subsets of columns,
+-- and a row with fewer columns must not hide another source's figures. For each market × year × metric:
+-- full_year beats partial_year beats projection, then confidence, reliability, later as_of, source_id.
+create view v_market_metrics as
+with long as (
+    select market_code, year, period_scope, scope_note, source_id, as_of, confidence, 'new_ev_sales' as metric, new_ev_sales::double as value
+    from market_stats where new_ev_sales is not null
+    union all
+    select market_code, year, period_scope, scope_note, source_id, as_of, confidence, 'bev_sales' as metric, bev_sales::double as value
+    from market_stats where bev_sales is not null
+    union all
+    select market_code, year, period_scope, scope_note, source_id, as_of, confidence, 'total_new_car_sales' as metric, total_new_car_sales::double as value
+    from market_stats where total_new_car_sales is not null
+    union all
+    select market_code, year, period_scope, scope_note, source_id, as_of, confidence, 'ev_share_pct' as metric, ev_share_pct::double as value
+    from market_stats where ev_share_pct is not null
+    union all
+    select market_code, year, period_scope, scope_note, source_id, as_of, confidence, 'bev_share_pct' as metric, bev_share_pct::double as value
+    from market_stats where bev_share_pct is not null
+    union all
+    select market_code, year, period_scope, scope_note, source_id, as_of, confidence, 'suv_share_pct' as metric, suv_share_pct::double as value
+    from market_stats where suv_share_pct is not null
+),
+ranked as (
     select
-        m.*, s.url as source_url, s.publisher, s.reliability,
+        l.*, s.url as source_url, s.publisher, s.reliability,
         row_number() over (
-            partition by m.market_code, m.year
-            order by case m.period_scope when 'full_year' then 1 when 'partial_year' then 2 else 3 end,
-                confidence_rank(m.confidence), reliability_rank(s.reliability), m.as_of desc, m.source_id
-        ) as pick_rank
-    from market_stats as m
+            partition by l.market_code, l.year, l.metric
+            order by case l.period_scope when 'full_year' then 1 when 'partial_year' then 2 else 3 end,
+                confidence_rank(l.confidence), reliability_rank(s.reliability), l.as_of desc, l.source_id
+        ) as pick_rank,
+        count(*) over (partition by l.market_code, l.year, l.metric) - 1 as alternatives
+    from long as l
     join sources as s using (source_id)
 )
 select * exclude (pick_rank) from ranked where pick_rank = 1;
+
+-- One row per market × year: each metric's picked value with its own confidence, source, as-of and
+-- period scope; plus summaries (worst confidence, least complete period scope, all sources, scope notes).
+create view v_market_stats as
+select
+    market_code,
+    year,
+    max(value) filter (where metric = 'new_ev_sales')::bigint as new_ev_sales,
+    max(value) filter (where metric = 'bev_sales')::bigint as bev_sales,
+    max(value) filter (where metric = 'total_new_car_sales')::bigint as total_new_car_sales,
+    max(value) filter (where metric = 'ev_share_pct')::double as ev_share_pct,
+    max(value) filter (where metric = 'bev_share_pct')::double as bev_share_pct,
+    max(value) filter (where metric = 'suv_share_pct')::double as suv_share_pct,
+    max(confidence::varchar) filter (where metric = 'new_ev_sales') as new_ev_sales_confidence,
+    max(source_url) filter (where metric = 'new_ev_sales') as new_ev_sales_source_url,
+    max(as_of) filter (where metric = 'new_ev_sales') as new_ev_sales_as_of,
+    max(period_scope) filter (where metric = 'new_ev_sales') as new_ev_sales_period_scope,
+    max(confidence::varchar) filter (where metric = 'bev_sales') as bev_sales_confidence,
+    max(source_url) filter (where metric = 'bev_sales') as bev_sales_source_url,
+    max(as_of) filter (where metric = 'bev_sales') as bev_sales_as_of,
+    max(period_scope) filter (where metric = 'bev_sales') as bev_sales_period_scope,
+    max(confidence::varchar) filter (where metric = 'total_new_car_sales') as total_new_car_sales_confidence,
+    max(source_url) filter (where metric = 'total_new_car_sales') as total_new_car_sales_source_url,
+    max(as_of) filter (where metric = 'total_new_car_sales') as total_new_car_sales_as_of,
+    max(period_scope) filter (where metric = 'total_new_car_sales') as total_new_car_sales_period_scope,
+    max(confidence::varchar) filter (where metric = 'ev_share_pct') as ev_share_pct_confidence,
+    max(source_url) filter (where metric = 'ev_share_pct') as ev_share_pct_source_url,
+    max(as_of) filter (where metric = 'ev_share_pct') as ev_share_pct_as_of,
+    max(period_scope) filter (where metric = 'ev_share_pct') as ev_share_pct_period_scope,
+    max(confidence::varchar) filter (where metric = 'bev_share_pct') as bev_share_pct_confidence,
+    max(source_url) filter (where metric = 'bev_share_pct') as bev_share_pct_source_url,
+    max(as_of) filter (where metric = 'bev_share_pct') as bev_share_pct_as_of,
+    max(period_scope) filter (where metric = 'bev_share_pct') as bev_share_pct_period_scope,
+    max(confidence::varchar) filter (where metric = 'suv_share_pct') as suv_share_pct_confidence,
+    max(source_url) filter (where metric = 'suv_share_pct') as suv_share_pct_source_url,
+    max(as_of) filter (where metric = 'suv_share_pct') as suv_share_pct_as_of,
+    max(period_scope) filter (where metric = 'suv_share_pct') as suv_share_pct_period_scope,
+    case max(confidence_rank(confidence)) when 1 then 'reported' when 2 then 'lower_bound' else 'estimate' end
+        as confidence,
+    case max(case period_scope when 'full_year' then 1 when 'partial_year' then 2 else 3 end)
+        when 1 then 'full_year' when 2 then 'partial_year' else 'projection' end as period_scope,
+    string_agg(distinct source_url, ' ; ' order by source_url) as source_url,
+    max(as_of) as as_of,
+    string_agg(distinct scope_note, ' ; ' order by scope_note) as scope_note
+from v_market_metrics
+group by market_code, year;
 
 -- Every figure's as-of date, for "data as of".
 create view v_figure_as_of as

@@ -163,3 +163,17 @@ def browser_page(tmp_path: Path) -> Iterator[object]:
         yield page
         context.close()
         browser.close()
+
+
+def plotly_values(value: object) -> list[object]:
+    """Decode a Plotly JSON array: a plain list, or Plotly's typed-array form {'dtype', 'bdata'}."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return list(array.tolist())
+    return list(value) if isinstance(value, list | tuple) else [value]
