@@ -29,3 +29,80 @@ def build_info(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def sources_usage(con: duckdb.DuckDBPyConnection, reliability: list[str]) -> pd.DataFrame:
     return run_query(con, "sources_usage", reliability=reliability)
+
+
+# --- Expansion map (pages/expansion.py) -------------------------------------------------------------
+
+
+def expansion_map_status(con: duckdb.DuckDBPyConnection, brand: str, on_date: dt.date) -> pd.DataFrame:
+    return run_query(con, "expansion_map_status", brand=brand, on_date=on_date)
+
+
+def expansion_map_metric(con: duckdb.DuckDBPyConnection, metric: str, year: int) -> pd.DataFrame:
+    return run_query(con, "expansion_map_metric", metric=metric, year=year)
+
+
+def expansion_map_growth(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    return run_query(con, "expansion_map_growth", year=year)
+
+
+def expansion_map_stores(con: duckdb.DuckDBPyConnection, brand: str, on_date: dt.date) -> pd.DataFrame:
+    return run_query(con, "expansion_map_stores", brand=brand, on_date=on_date)
+
+
+def tariff_burden(
+    con: duckdb.DuckDBPyConnection, brand: str, on_date: dt.date, powertrain: str
+) -> pd.DataFrame:
+    """Import duty on the brand's `powertrain` cars per country market on `on_date` (see the SQL header)."""
+    return run_query(con, "tariff_burden", brand=brand, on_date=on_date, powertrain=powertrain)
+
+
+def expansion_map(
+    con: duckdb.DuckDBPyConnection, brand: str, measure: str, year: int, on_date: dt.date, powertrain: str
+) -> pd.DataFrame:
+    """One row per ISO country with `value` (quantities) or `category` (status) for `measure`, which must be
+    on the allow-list `evdash.expansion.MEASURES` (ValueError otherwise). Columns: expansion.MAP_COLUMNS+."""
+    from evdash.expansion import measure as lookup
+    from evdash.expansion import tariff_map_frame
+
+    spec = lookup(measure)
+    if spec.query == "status":
+        return expansion_map_status(con, brand, on_date)
+    if spec.query == "metric" and spec.metric is not None:
+        return expansion_map_metric(con, spec.metric, year)
+    if spec.query == "growth":
+        return expansion_map_growth(con, year)
+    if spec.query == "stores":
+        return expansion_map_stores(con, brand, on_date)
+    countries = expansion_map_status(con, brand, on_date)
+    return tariff_map_frame(countries, tariff_burden(con, brand, on_date, powertrain))
+
+
+def expansion_years(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "expansion_years")
+
+
+def expansion_brand_powertrains(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
+    return run_query(con, "expansion_brand_powertrains", brand=brand)
+
+
+def expansion_country_stats(con: duckdb.DuckDBPyConnection, country: str) -> pd.DataFrame:
+    return run_query(con, "expansion_country_stats", country=country)
+
+
+def expansion_country_timeline(
+    con: duckdb.DuckDBPyConnection, brand: str, country: str, on_date: dt.date
+) -> pd.DataFrame:
+    return run_query(con, "expansion_country_timeline", brand=brand, country=country, on_date=on_date)
+
+
+def expansion_country_tariffs(
+    con: duckdb.DuckDBPyConnection, brand: str, on_date: dt.date, powertrain: str, country: str
+) -> pd.DataFrame:
+    return run_query(
+        con, "expansion_country_tariffs", brand=brand, on_date=on_date, powertrain=powertrain, country=country
+    )
+
+
+def expansion_country_prices(con: duckdb.DuckDBPyConnection, brand: str, country: str) -> pd.DataFrame:
+    return run_query(con, "expansion_country_prices", brand=brand, country=country)

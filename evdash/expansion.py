@@ -1,0 +1,200 @@
+"""Expansion map: the measures a user can colour the map by (the allow-list), status labels, and the pure
+frame shaping behind the map and its ranking table. No Streamlit, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    label: str
+    kind: Literal["sequential", "categorical"]
+    unit: str  # shown in the legend / colour bar title
+    query: str  # which map query feeds it (evdash.queries.expansion_map dispatches on this)
+    metric: str | None = None  # v_market_metrics metric for query "metric"
+    uses_year: bool = False
+    diverging: bool = False  # growth can be negative
+
+
+# The allow-list: a measure name from a URL or widget must be one of these keys.
+MEASURES: dict[str, Measure] = {
+    m.code: m
+    for m in (
+        Measure("status", "Expansion status", "categorical", "status", "status"),
+        Measure(
+            "ev_sales", "EV sales (BEV + PHEV)", "sequential", "cars per year", "metric", "new_ev_sales", True
+        ),
+        Measure("bev_sales", "BEV sales", "sequential", "cars per year", "metric", "bev_sales", True),
+        Measure(
+            "ev_share", "EV share of new cars", "sequential", "% of new cars", "metric", "ev_share_pct", True
+        ),
+        Measure(
+            "bev_share",
+            "BEV share of new cars",
+            "sequential",
+            "% of new cars",
+            "metric",
+            "bev_share_pct",
+            True,
+        ),
+        Measure(
+            "ev_growth",
+            "EV sales growth, year on year",
+            "sequential",
+            "% vs prior year",
+            "growth",
+            None,
+            True,
+            True,
+        ),
+        Measure(
+            "suv_share",
+            "SUV share of new cars",
+            "sequential",
+            "% of new cars",
+            "metric",
+            "suv_share_pct",
+            True,
+        ),
+        Measure("tariff", "Import duty on the brand's cars", "sequential", "% of customs value", "tariff"),
+        Measure("stores", "Brand's car stores", "sequential", "stores", "stores"),
+    )
+}
+
+# Statuses in the order of the legend (closest to the brand first) with their display labels.
+STATUS_LABELS: dict[str, str] = {
+    "home": "Home market",
+    "launched": "Launched",
+    "pilot": "Small-batch pilot",
+    "announced": "Announced",
+    "evaluating": "Under evaluation",
+    "not_targeted": "Not targeted",
+}
+
+
+def measure(code: str) -> Measure:
+    """The measure for `code`; raises ValueError for anything not on the allow-list."""
+    try:
+        return MEASURES[code]
+    except KeyError:
+        raise ValueError(f"unknown measure '{code}'; choose one of {', '.join(MEASURES)}") from None
+
+
+MAP_COLUMNS = (
+    "iso3",
+    "country",
+    "evdash_region",
+    "value",
+    "category",
+    "period",
+    "detail",
+    "confidence",
+    "as_of",
+    "source_url",
+)
+
+
+def tariff_map_frame(countries: pd.DataFrame, burden: pd.DataFrame) -> pd.DataFrame:
+    """Put `tariff_burden.sql` rows onto the country list (`countries`: any map frame, for iso3/country/
+    region). Countries without a duty line keep value NaN (no data), never 0."""
+    base = countries[["iso3", "country", "evdash_region"]].copy()
+    b = burden.rename(columns={"market_code": "iso3"})
+    merged = base.merge(b.drop(columns=["country"], errors="ignore"), on="iso3", how="left")
+    merged["value"] = merged["total_pct"].astype("Float64")
+    merged["category"] = None
+    merged["period"] = merged["on_date"].astype("string")
+    merged["detail"] = merged["duty_lines"]
+    at_least = merged["total_is_at_least"].fillna(False).astype(bool)
+    merged["confidence"] = merged["confidence"].where(~at_least | merged["value"].isna(), "lower_bound")
+    return merged
+
+
+def value_label(row: pd.Series, m: Measure) -> str:
+    """Text for one map row: '≥ 11,000,000', '20.4%', 'Announced', 'no data'."""
+    if m.kind == "categorical":
+        cat = row.get("category")
+        return STATUS_LABELS.get(str(cat), str(cat)) if isinstance(cat, str) else "no data"
+    value = row.get("value")
+    if value is None or pd.isna(value):
+        return "no data"
+    at_least = row.get("confidence") == "lower_bound"
+    if m.unit.startswith("%"):
+        text = fmt_pct(float(value))
+        if m.code == "ev_growth" and float(value) > 0:
+            text = "+" + text
+        if m.code == "tariff":
+            low = row.get("total_min_pct")
+            if low is not None and not pd.isna(low) and float(low) != float(value):
+                text = f"{fmt_pct(float(low))}–{text}"
+        return ("≥ " + text) if at_least else text
+    return fmt_int(float(value), at_least)
+
+
+def ranking_table(frame: pd.DataFrame, m: Measure, region: str) -> pd.DataFrame:
+    """The ranking beside the map: countries of `region` ('world' = all) that have data for the measure,
+    best first (highest value; for status, closest to the brand), with a text label and provenance."""
+    part = frame if region == "world" else frame[frame["evdash_region"] == region]
+    if m.kind == "categorical":
+        part = part[part["category"].notna()].copy()
+        order = {code: i for i, code in enumerate(STATUS_LABELS)}
+        part["_rank"] = part["category"].map(order)
+        part = part.sort_values(["_rank", "period", "country"], ascending=[True, False, True])
+    else:
+        part = part[part["value"].notna()].copy()
+        part = part.sort_values(["value", "country"], ascending=[False, True])
+    out = pd.DataFrame(
+        {
+            "rank": range(1, len(part) + 1),
+            "iso3": part["iso3"].to_numpy(),
+            "country": part["country"].to_numpy(),
+            "region": part["evdash_region"].to_numpy(),
+            m.code: (part["category"] if m.kind == "categorical" else part["value"]).to_numpy(),
+            "shown_as": [value_label(r, m) for _, r in part.iterrows()],
+            "period": part["period"].to_numpy(),
+            "confidence": [CONFIDENCE_LABEL.get(str(c), str(c)) for c in part["confidence"]],
+            "detail": part["detail"].to_numpy(),
+            "as_of": part["as_of"].to_numpy(),
+            "source_url": part["source_url"].to_numpy(),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def default_year(years: pd.DataFrame) -> int | None:
+    """The year with the most countries reporting (ties: the later year); None when there is no data."""
+    if years.empty:
+        return None
+    best = years.sort_values(["countries", "year"], ascending=[False, False]).iloc[0]
+    return int(best["year"])
+
+
+def with_labels(frame: pd.DataFrame, m: Measure) -> pd.DataFrame:
+    """The map frame plus `shown_as` (the value as text, '≥' for lower bounds) and a readable confidence."""
+    out = frame.copy()
+    out["shown_as"] = [value_label(r, m) for _, r in out.iterrows()]
+    out["confidence"] = [
+        CONFIDENCE_LABEL.get(str(c), "") if isinstance(c, str) else "" for c in out["confidence"]
+    ]
+    return out
+
+
+def duty_summary(burden_row: pd.Series | None) -> str:
+    """'30.7% (base 10% + additional 20.7%)' for one tariff_burden.sql row; 'no duty data' when None."""
+    if burden_row is None or pd.isna(burden_row.get("total_pct")):
+        return "no duty data"
+    total = fmt_pct(float(burden_row["total_pct"]))
+    low = burden_row.get("total_min_pct")
+    if low is not None and not pd.isna(low) and float(low) != float(burden_row["total_pct"]):
+        total = f"{fmt_pct(float(low))}–{total}"
+    if bool(burden_row.get("total_is_at_least")):
+        total = "≥ " + total
+    base = burden_row.get("base_pct")
+    base_text = "base unknown" if base is None or pd.isna(base) else f"base {fmt_pct(float(base))}"
+    return f"{total} ({base_text} + additional {fmt_pct(float(burden_row['additional_pct']))})"

@@ -1,0 +1,255 @@
+"""Expansion map: where a brand is, where it is heading, and what each market looks like."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from evdash import expansion, queries, ui
+from evdash.figures.expansion import country_ev_sales
+from evdash.figures.maps import choropleth, map_config
+from evdash.regions import REGION_LABELS
+from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
+
+ctx = ui.frame("Expansion map")
+MAP_KEY = "expansion_map"
+
+brands = ui.query(ctx, queries.brands)
+brand_options = dict(zip(brands["brand_id"], brands["name"], strict=True))
+years = ui.query(ctx, queries.expansion_years)
+year_options = {str(y): str(y) for y in years["year"]}
+default_year = expansion.default_year(years)
+with st.sidebar:
+    brand = ui.url_select("Brand", "brand", brand_options, "xiaomi")
+    measure_code = ui.url_select(
+        "Colour the map by", "measure", {m.code: m.label for m in expansion.MEASURES.values()}, "status"
+    )
+    region = ui.url_select("Region", "region", REGION_LABELS, "world")
+    year = ui.url_select("Year (market figures)", "year", year_options, str(default_year or ""))
+brand_name = brand_options[brand]
+home = str(brands.set_index("brand_id").loc[brand, "home_market"])
+measure = expansion.measure(measure_code)
+on_date = ui.today()
+powertrains = ui.query(ctx, queries.expansion_brand_powertrains, brand=brand)
+powertrain = str(powertrains["powertrain"].iloc[0]) if not powertrains.empty else "BEV"
+
+frame = ui.query(
+    ctx,
+    queries.expansion_map,
+    brand=brand,
+    measure=measure.code,
+    year=int(year),
+    on_date=on_date,
+    powertrain=powertrain,
+)
+labelled = expansion.with_labels(frame, measure)
+country_names = dict(sorted(zip(frame["iso3"], frame["country"], strict=True), key=lambda kv: kv[1]))
+
+# A click on the map selects that country: apply it before the country picker is drawn.
+picked = st.session_state.get(MAP_KEY)
+points = picked.selection.points if picked is not None and "selection" in picked else []
+location = points[0].get("location") if points else None
+if location in country_names and location != st.session_state.get("_expansion_last_pick"):
+    st.session_state["_expansion_last_pick"] = location
+    st.session_state["country"] = location
+
+st.title(f"{brand_name}: where to go next")
+st.caption(
+    f"Coloured by **{measure.label}**"
+    + (f" ({year})" if measure.uses_year else f" (on {on_date:%d %b %Y})")
+    + f" · region: {REGION_LABELS[region]}. Click a country, or pick it below the map, to see that market."
+    + (f" Import duties are for {brand_name}'s {powertrain} cars." if measure.code == "tariff" else "")
+)
+
+map_col, table_col = st.columns([3, 2])
+with map_col:
+    title = f"{brand_name}: {measure.label.lower()}" + (f", {year}" if measure.uses_year else "")
+    figure = choropleth(
+        labelled,
+        value_col="category" if measure.kind == "categorical" else "value",
+        kind=measure.kind,
+        title=title,
+        unit=measure.unit,
+        region=region,
+        label_col="shown_as",
+        categories=expansion.STATUS_LABELS,
+        diverging=measure.diverging,
+        selected=st.session_state.get("country"),
+    )
+    st.plotly_chart(
+        figure,
+        key=MAP_KEY,
+        on_select="rerun",
+        selection_mode="points",
+        config=map_config(str(st.get_option("server.baseUrlPath") or "")),
+    )
+ranking = expansion.ranking_table(frame, measure, region)
+with table_col:
+    st.subheader(f"Ranking · {REGION_LABELS[region]}")
+    st.caption(
+        f"{len(ranking)} countries with data; the others are 'no data' (grey on the map), not zero. "
+        "Click a column header to sort."
+    )
+    st.dataframe(
+        ranking,
+        hide_index=True,
+        width="stretch",
+        height=400,
+        column_config={
+            "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
+            "iso3": None,
+            "country": "Country",
+            "region": None,
+            measure.code: st.column_config.NumberColumn(measure.unit, format="localized")
+            if measure.kind == "sequential"
+            else None,
+            "shown_as": measure.label,
+            "period": "Period / date",
+            "confidence": "Confidence",
+            "detail": "Basis / statement",
+            "as_of": st.column_config.DateColumn("As of"),
+            "source_url": st.column_config.LinkColumn("Source"),
+        },
+    )
+    ui.download_buttons(
+        ctx,
+        ranking,
+        "expansion-ranking",
+        {"brand": brand, "measure": measure.code, "region": region, "year": year},
+        key="ranking",
+    )
+
+# --- Country detail -------------------------------------------------------------------------------
+st.divider()
+country = ui.url_select("Country", "country", country_names, home if home in country_names else "CHN")
+name = country_names[country]
+status_frame = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=on_date)
+status = status_frame.set_index("iso3").loc[country]
+burden = ui.query(ctx, queries.tariff_burden, brand=brand, on_date=on_date, powertrain=powertrain)
+burden_row = burden.set_index("market_code").loc[country] if country in set(burden["market_code"]) else None
+stats = ui.query(ctx, queries.expansion_country_stats, country=country)
+timeline = ui.query(ctx, queries.expansion_country_timeline, brand=brand, country=country, on_date=on_date)
+duties = ui.query(
+    ctx,
+    queries.expansion_country_tariffs,
+    brand=brand,
+    on_date=on_date,
+    powertrain=powertrain,
+    country=country,
+)
+prices = ui.query(ctx, queries.expansion_country_prices, brand=brand, country=country)
+
+st.header(f"{name}: the market for {brand_name}")
+if isinstance(status["category"], str):
+    st.markdown(
+        f"**{brand_name} status: {expansion.STATUS_LABELS[status['category']]}** (since {status['period']}"
+        + (f", planned entry {status['planned_entry']}" if isinstance(status["planned_entry"], str) else "")
+        + f") — {status['detail']}  \n"
+        f"{CONFIDENCE_LABEL.get(str(status['confidence']), '')} · as of {status['as_of']:%Y-%m-%d} · "
+        f"[source]({status['source_url']})"
+    )
+else:
+    st.markdown(f"**{brand_name} status:** no statement about {name} in the data.")
+
+latest = stats.sort_values("year").groupby("metric").tail(1).set_index("metric")
+
+
+def _metric_text(metric: str, percent: bool) -> tuple[str, str | None]:
+    if metric not in latest.index:
+        return "no data", None
+    row = latest.loc[metric]
+    at_least = row["confidence"] == "lower_bound"
+    text = fmt_pct(float(row["value"])) if percent else fmt_int(float(row["value"]), at_least)
+    if percent and at_least:
+        text = "≥ " + text
+    return (
+        text,
+        f"{int(row['year'])} · {CONFIDENCE_LABEL.get(str(row['confidence']), '')} · {row['source_url']}",
+    )
+
+
+cols = st.columns(4)
+for col, (label, metric, percent) in zip(
+    cols,
+    (
+        ("EV sales (BEV + PHEV)", "new_ev_sales", False),
+        ("BEV sales", "bev_sales", False),
+        ("EV share of new cars", "ev_share_pct", True),
+    ),
+    strict=False,
+):
+    value, help_text = _metric_text(metric, percent)
+    col.metric(label + (f" · {help_text.split(' · ')[0]}" if help_text else ""), value, help=help_text)
+cols[3].metric(
+    f"Import duty on {brand_name}'s {powertrain} cars",
+    expansion.duty_summary(burden_row).split(" (")[0],
+    help=f"{expansion.duty_summary(burden_row)} — in force on {on_date:%Y-%m-%d}",
+)
+
+st.plotly_chart(country_ev_sales(stats, name), config={"displayModeBar": False})
+
+tab_market, tab_status, tab_duty, tab_prices = st.tabs(
+    ["Market figures", f"{brand_name} timeline", "Import duties", "Prices"]
+)
+filters_ = {"brand": brand, "country": country}
+with tab_market:
+    st.dataframe(
+        stats,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            "value": st.column_config.NumberColumn("Value", format="localized"),
+            "source_url": st.column_config.LinkColumn("Source"),
+        },
+    )
+    st.caption(
+        "Units: *_sales in cars; *_pct in percent of new cars. One figure per metric and year, "
+        "picked by the data's rule (full year first, then confidence, reliability, later as-of)."
+    )
+    ui.download_buttons(ctx, stats, "expansion-country-market", {"country": country}, key="d-market")
+with tab_status:
+    st.dataframe(
+        timeline,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "date": st.column_config.DateColumn("Date"),
+            "value": st.column_config.NumberColumn("Value", format="localized"),
+            "is_current": st.column_config.CheckboxColumn("Current status"),
+            "source_url": st.column_config.LinkColumn("Source"),
+        },
+    )
+    ui.download_buttons(ctx, timeline, "expansion-country-timeline", filters_, key="d-timeline")
+with tab_duty:
+    st.markdown(
+        f"Duties on {brand_name}'s {powertrain} cars imported from "
+        f"{', '.join(powertrains['production_countries'].iloc[:1]) or home} into {name}, in force on "
+        f"{on_date:%Y-%m-%d}: **{expansion.duty_summary(burden_row)}**"
+    )
+    st.dataframe(
+        duties,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "rate_pct": st.column_config.NumberColumn("Rate (%)", format="%.1f"),
+            "source_url": st.column_config.LinkColumn("Source"),
+        },
+    )
+    ui.download_buttons(ctx, duties, "expansion-country-duties", filters_, key="d-duties")
+with tab_prices:
+    if prices.empty:
+        st.markdown(f"No prices for any brand in {name} in the data.")
+    elif not bool(prices["is_selected_brand"].any()):
+        st.markdown(f"No {brand_name} prices in {name} yet; rivals' prices known there:")
+    st.dataframe(
+        prices,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "is_selected_brand": st.column_config.CheckboxColumn(brand_name),
+            "price": st.column_config.NumberColumn("Price", format="localized"),
+            "effective_from": st.column_config.DateColumn("From"),
+            "source_url": st.column_config.LinkColumn("Source"),
+        },
+    )
+    ui.download_buttons(ctx, prices, "expansion-country-prices", filters_, key="d-prices")

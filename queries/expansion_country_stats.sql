@@ -1,0 +1,16 @@
+-- grain: one row per year × metric for one country: the market figure picked by v_market_metrics, with its source
+-- params: country (varchar)
+select
+    year,
+    metric,
+    value,
+    period_scope,
+    scope_note,
+    confidence::varchar as confidence,
+    as_of,
+    source_url,
+    publisher,
+    alternatives
+from v_market_metrics
+where market_code = $country
+order by year, metric
