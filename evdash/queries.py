@@ -106,3 +106,27 @@ def expansion_country_tariffs(
 
 def expansion_country_prices(con: duckdb.DuckDBPyConnection, brand: str, country: str) -> pd.DataFrame:
     return run_query(con, "expansion_country_prices", brand=brand, country=country)
+
+
+def pricing_prices(con: duckdb.DuckDBPyConnection, on: dt.date) -> pd.DataFrame:
+    return run_query(con, "pricing_prices", on=on)
+
+
+def pricing_fx(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "pricing_fx")
+
+
+def pricing_duties(con: duckdb.DuckDBPyConnection, markets: list[str], origin: str) -> pd.DataFrame:
+    return run_query(con, "pricing_duties", markets=markets, origin=origin)
+
+
+def pricing_vat(con: duckdb.DuckDBPyConnection, on: dt.date) -> pd.DataFrame:
+    return run_query(con, "pricing_vat", on=on)
+
+
+def markets_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "markets_measures")
+
+
+def markets_presence(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
+    return run_query(con, "markets_presence", brand=brand)

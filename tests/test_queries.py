@@ -15,6 +15,9 @@ SAMPLE_PARAMS: dict[str, Any] = {
     "brand": "xiaomi",
     "today": dt.date(2026, 11, 26),
     "reliability": ["primary", "secondary", "low"],
+    "on": dt.date(2026, 11, 26),
+    "markets": ["DEU", "USA", "TUR"],
+    "origin": "CHN",
 }
 QUERY_NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 

@@ -1,0 +1,91 @@
+"""Invariants over the real seed build: each query lists offending rows and must return none."""
+
+from __future__ import annotations
+
+import duckdb
+import pycountry
+import pytest
+
+ZERO_ROW_CHECKS = {
+    "duplicate monthly delivery versions": """
+        select brand_id, coalesce(model_id, '') as m, market_code, month, source_id, as_of, count(*)
+        from deliveries_monthly group by all having count(*) > 1""",
+    "duplicate period totals": """
+        select brand_id, coalesce(model_id, ''), scope, period_kind, period_start, period_end, source_id, as_of,
+               count(*)
+        from delivery_totals group by all having count(*) > 1""",
+    "duplicate target versions": """
+        select brand_id, year, announced_on, issuer, source_id, count(*)
+        from targets group by all having count(*) > 1""",
+    "duplicate market stats versions": """
+        select market_code, year, period_scope, source_id, as_of, count(*)
+        from market_stats group by all having count(*) > 1""",
+    "negative or zero figures": """
+        select 'deliveries' as t, units from deliveries_monthly where units < 0
+        union all select 'totals', units from delivery_totals where units < 0
+        union all select 'targets', target_units from targets where target_units <= 0
+        union all select 'prices', price from prices where price <= 0""",
+    "figure rows without a resolvable source": """
+        select 'deliveries' as t, source_id from deliveries_monthly where source_id not in (select source_id from sources)
+        union all select 'targets', source_id from targets where source_id not in (select source_id from sources)
+        union all select 'markets', source_id from market_stats where source_id not in (select source_id from sources)
+        union all select 'prices', source_id from prices where source_id not in (select source_id from sources)
+        union all select 'tariffs', source_id from tariffs where source_id not in (select source_id from sources)""",
+    "sources with non-http links": "select source_id, url from sources where not regexp_matches(url, '^https?://')",
+    "figures dated in the future of the facts": """
+        select 'deliveries' as t, as_of from deliveries_monthly where as_of > date '2026-11-26'
+        union all select 'targets', as_of from targets where as_of > date '2026-11-26'""",
+    "monthly deliveries before the model launched": """
+        select d.model_id, d.month, m.launch_date from deliveries_monthly as d join models as m using (model_id)
+        where m.launch_date is not null and d.month < date_trunc('month', m.launch_date)""",
+    "company target paths with two picks on one day": """
+        select brand_id, year, announced_on, count(*) from v_target_path group by all having count(*) > 1""",
+    "preferred rows without a reason": """
+        select brand_id, month from deliveries_monthly where preferred and (note is null or note not like '%preferred%')""",
+    "lower bounds shown as reported in the brand-month view": """
+        select v.brand_id, v.month from v_brand_month as v
+        join v_deliveries_monthly as d on d.brand_id = v.brand_id and d.month = v.month and d.model_id is null
+        where d.confidence = 'lower_bound' and not v.has_lower_bound""",
+}
+
+
+@pytest.mark.parametrize("check", sorted(ZERO_ROW_CHECKS))
+def test_seed_invariant(check: str, seed_con: duckdb.DuckDBPyConnection) -> None:
+    rows = seed_con.execute(ZERO_ROW_CHECKS[check]).fetchall()
+    assert rows == [], f"{check}: {rows[:5]}"
+
+
+def test_every_code_is_iso(seed_con: duckdb.DuckDBPyConnection) -> None:
+    iso3 = {c.alpha_3 for c in pycountry.countries}
+    groups = {
+        r[0] for r in seed_con.execute("select market_code from markets where kind = 'group'").fetchall()
+    }
+    used = seed_con.execute(
+        """select market_code from deliveries_monthly union select market_code from market_stats
+           union select market_code from prices union select market_code from tariffs
+           union select market_code from expansion_status"""
+    ).fetchall()
+    assert {r[0] for r in used} <= iso3 | groups
+    currencies = {c.alpha_3 for c in pycountry.currencies}
+    used_cur = seed_con.execute(
+        "select currency from prices union select base from fx_rates union select quote from fx_rates"
+    ).fetchall()
+    assert {r[0] for r in used_cur} <= currencies
+
+
+def test_headline_facts_survive_the_build(seed_con: duckdb.DuckDBPyConnection) -> None:
+    """The numbers the product is shown with: Xiaomi 2024 delivered 136,854 (reported) vs 130,000."""
+    fy = seed_con.execute(
+        """select units, confidence from v_delivery_totals
+           where brand_id = 'xiaomi' and scope = 'all' and period_kind = 'year' and year(period_start) = 2024"""
+    ).fetchall()
+    assert fy == [(136854, "reported")]
+    path = seed_con.execute(
+        "select target_units from v_target_path where brand_id = 'xiaomi' and year = 2024 order by announced_on"
+    ).fetchall()
+    assert [r[0] for r in path] == [76000, 100000, 120000, 130000]
+    launch = seed_con.execute(
+        """select p.price, p.currency, p.effective_from from prices as p join variants as v using (variant_id)
+           where v.model_id = 'xiaomi_su7' and p.market_code = 'CHN' order by p.price limit 1"""
+    ).fetchall()
+    assert launch[0][0] == 215900 and launch[0][1] == "CNY" and str(launch[0][2]) == "2024-03-28"
