@@ -4,6 +4,8 @@ widgets and export buttons. The only module in the core that imports Streamlit."
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from evdash import build, config, db, exports, filters, queries
+from evdash import auth, build, config, db, exports, filters, queries
 from evdash.theme import CONFIDENCE_LABEL
 
 # (script path relative to the repo, label, icon). Pages whose file does not exist are skipped.
@@ -61,10 +63,120 @@ def query(ctx: Context, function: Callable[..., pd.DataFrame], **params: Any) ->
 FAVICON = config.REPO_ROOT / "static" / "favicon.png"
 
 
-def frame(title: str) -> Context:
-    """Call first on every page: page config, shared sidebar (navigation, data as-of).
+def _secrets_section(*keys: str) -> Mapping[str, Any]:
+    """A section of `.streamlit/secrets.toml`, or {} when there is no secrets file or no section."""
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return {}
+        node: Any = st.secrets
+        for key in keys:
+            node = node.get(key) if hasattr(node, "get") else None
+            if node is None:
+                return {}
+        return node if isinstance(node, Mapping) else {}
+    except Exception:  # a malformed secrets file must not take the whole app down
+        return {}
+
+
+def auth_enabled() -> bool:
+    """Auth is on when Streamlit's `[auth]` secrets section exists, or env EVDASH_AUTH=on (tests)."""
+    return auth.auth_env_enabled() or bool(_secrets_section("auth"))
+
+
+def _logged_in() -> bool:
+    return bool(st.user.get("is_logged_in", False))
+
+
+def current_user() -> str:
+    """Who is acting: the signed-in e-mail when auth is on, else the OS user (for import history)."""
+    if auth_enabled():
+        email = st.user.get("email") if _logged_in() else None
+        return str(email) if email else "anonymous"
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local"
+
+
+def current_role() -> auth.Role | None:
+    """Role of the visitor: `analyst` for everyone when auth is off; from the roles config when on."""
+    if not auth_enabled():
+        return "analyst"
+    if not _logged_in():
+        return None
+    roles = auth.load_roles(section=_secrets_section("evdash", "roles"))
+    email = st.user.get("email")
+    return roles.role_for(str(email) if email else None)
+
+
+def _caller_page() -> str:
+    """Script path (relative to the repo) of the page that called `frame`, for `auth.min_role`."""
+    caller = Path(sys._getframe(2).f_code.co_filename).resolve()
+    try:
+        return caller.relative_to(config.REPO_ROOT).as_posix()
+    except ValueError:
+        return caller.name
+
+
+def _login_buttons() -> None:
+    section = _secrets_section("auth")
+    providers = [k for k, v in section.items() if isinstance(v, Mapping)]
+    if "client_id" in section or not providers:
+        st.button("Sign in", icon=":material/login:", type="primary", on_click=st.login)
+    else:
+        for name in providers:
+            st.button(
+                f"Sign in with {name.title()}",
+                icon=":material/login:",
+                type="primary",
+                key=f"login-{name}",
+                on_click=st.login,
+                args=(name,),
+            )
+
+
+def _gate(required_role: str, page: str) -> auth.Role | None:
+    """Sign-in screen or refusal, then `st.stop()`, before any data is read. Returns the role."""
+    if not auth_enabled():
+        return "analyst"
+    if not _logged_in():
+        st.title("evdash")
+        st.subheader("Sign in to see the EV expansion dashboards")
+        st.caption("This dashboard is private. Use your organisation account.")
+        _login_buttons()
+        st.stop()
+    try:
+        role = current_role()
+    except auth.RolesError as exc:
+        st.error(f"The roles configuration is invalid: {exc}", icon=":material/error:")
+        st.stop()
+    needed = auth.stricter(required_role, auth.min_role(page))
+    if not auth.has_role(role, needed):
+        with st.sidebar:
+            st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="logout-refused")
+        if role is None:
+            st.error(
+                f"{current_user()} is signed in but has no access to evdash. "
+                "Ask an administrator to add you to the roles file.",
+                icon=":material/block:",
+            )
+        else:
+            st.error(
+                f"This page needs the {needed} role; you are signed in as {current_user()} ({role}).",
+                icon=":material/block:",
+            )
+            st.page_link("app.py", label="Back to the overview", icon=":material/dashboard:")
+        st.stop()
+    return role
+
+
+def frame(title: str, *, required_role: str = "viewer") -> Context:
+    """Call first on every page: page config, access check, shared sidebar (navigation, data as-of).
+    With auth on, an anonymous visitor sees a sign-in screen and a visitor without `required_role`
+    (or the role `auth.PAGE_MIN_ROLE` gives this page) a refusal; both stop before any data is read.
     The favicon is a local file: a Material icon here would make the browser fetch it from a CDN."""
     st.set_page_config(page_title=f"{title} · evdash", page_icon=str(FAVICON), layout="wide")
+    role = _gate(required_role, _caller_page())
     db_file = current_db_file()
     version, as_of = db.data_version(_connection(db_file))
     ctx = Context(db_file, version, as_of)
@@ -72,10 +184,13 @@ def frame(title: str) -> Context:
         st.markdown("### evdash")
         st.caption("EV expansion dashboard")
         for path, label, page_icon in NAV:
-            if (config.REPO_ROOT / path).exists():
+            if (config.REPO_ROOT / path).exists() and auth.can_open(role, path):
                 st.page_link(path, label=label, icon=page_icon)
         st.divider()
         st.caption(f"Data as of **{as_of}** · version `{version}`")
+        if auth_enabled():
+            st.caption(f"Signed in as {current_user()} · {role}")
+            st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="logout")
     return ctx
 
 
