@@ -1,0 +1,385 @@
+"""Market-attractiveness scoring. Pure: DataFrames in, DataFrames out; no I/O.
+
+Method (shown on the page):
+
+1. **Measures** per market (raw units): EV market size (cars/yr), EV share (%), EV sales growth
+   (% y/y), BEV share (%), body-type fit (share of the model's body type, %), tariff burden (duties
+   as % of CIF, lower is better), landed-price gap vs local rivals (%, lower is better), existing
+   presence (0–1 from the brand's status; no record = 0, a known absence, not missing data).
+2. **Normalisation** to 0–1 across the markets being compared, so a measure's unit never matters:
+   * `minmax`: (x − min) / (max − min); for a lower-is-better measure 1 − that. All equal → 0.5.
+   * `percentile`: average rank scaled to 0–1 ((rank − 1) / (n − 1)); robust to outliers such as
+     China's or the US's volumes. One market → 0.5.
+   Missing values stay missing (never 0).
+3. **Weights** ≥ 0 from the analyst; a zero weight drops the measure. A measure with no value in
+   any compared market is dropped and listed.
+4. **Score** = Σ wᵢ·nᵢ / Σ wᵢ over the measures the market has, × 100 (0–100). With
+   `missing="rescale"` a market missing a weighted measure is scored on the rest and flagged, with
+   its coverage (share of total weight it had data for); with `missing="exclude"` it is left out
+   of the ranking and listed with the reason. Each measure's contribution wᵢ·nᵢ / Σ wᵢ · 100 adds
+   up to the score (the stacked bar).
+5. **Sensitivity**: every combination of −10 %, 0, +10 % on each active weight (3ᵏ − 1 scenarios)
+   is scored; the share that keeps the same top 3 in the same order is reported, and the
+   one-at-a-time changes that break it are listed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Method = Literal["minmax", "percentile"]
+MissingPolicy = Literal["rescale", "exclude"]
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    unit: str
+    higher_is_better: bool
+    description: str
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "ev_sales",
+        "EV market size",
+        "cars/yr",
+        True,
+        "BEV+PHEV new-car sales, latest full year (BEV only where BEV+PHEV is missing: a floor)",
+    ),
+    Measure("ev_share_pct", "EV share", "%", True, "BEV+PHEV share of new cars, latest year"),
+    Measure(
+        "ev_growth_pct",
+        "EV growth",
+        "% y/y",
+        True,
+        "EV (or BEV) sales growth, latest year vs the year before",
+    ),
+    Measure("bev_share_pct", "BEV share", "%", True, "battery-electric share of new cars, latest year"),
+    Measure(
+        "body_fit_pct", "Body-type fit", "%", True, "share of new cars with the model's body type (SUV share)"
+    ),
+    Measure(
+        "tariff_burden_pct", "Low tariff", "% of CIF", False, "all import duties for the brand's duty class"
+    ),
+    Measure("price_gap_pct", "Price vs rivals", "%", False, "landed estimate vs median local rival price"),
+    Measure("presence", "Existing presence", "0–1", True, "brand status: launched 1, announced 0.5 …"),
+)
+MEASURE_BY_KEY = {m.key: m for m in MEASURES}
+
+PRESENCE_LEVEL = {
+    "home": 1.0,
+    "launched": 1.0,
+    "pilot": 0.75,
+    "announced": 0.5,
+    "evaluating": 0.25,
+    "not_targeted": 0.0,
+}
+
+PRESETS: dict[str, dict[str, int]] = {
+    "volume_first": {
+        "ev_sales": 40,
+        "ev_share_pct": 15,
+        "ev_growth_pct": 15,
+        "bev_share_pct": 10,
+        "body_fit_pct": 5,
+        "tariff_burden_pct": 10,
+        "price_gap_pct": 5,
+        "presence": 0,
+    },
+    "low_tariff": {
+        "ev_sales": 15,
+        "ev_share_pct": 10,
+        "ev_growth_pct": 5,
+        "bev_share_pct": 5,
+        "body_fit_pct": 5,
+        "tariff_burden_pct": 40,
+        "price_gap_pct": 20,
+        "presence": 0,
+    },
+    "premium_fit": {
+        "ev_sales": 10,
+        "ev_share_pct": 15,
+        "ev_growth_pct": 5,
+        "bev_share_pct": 25,
+        "body_fit_pct": 20,
+        "tariff_burden_pct": 10,
+        "price_gap_pct": 10,
+        "presence": 5,
+    },
+}
+PRESET_LABEL = {"volume_first": "Volume first", "low_tariff": "Low tariff", "premium_fit": "Premium fit"}
+DEFAULT_WEIGHTS = PRESETS["volume_first"]
+
+
+def normalise(values: pd.Series, method: Method, higher_is_better: bool) -> pd.Series:
+    """Scale to 0–1 across the non-missing values (1 = most attractive). NaN stays NaN."""
+    present = values.dropna().astype(float)
+    out = pd.Series(np.nan, index=values.index, dtype=float)
+    if present.empty:
+        return out
+    if method == "minmax":
+        low, high = present.min(), present.max()
+        scaled = pd.Series(0.5, index=present.index) if high == low else (present - low) / (high - low)
+    elif method == "percentile":
+        if len(present) == 1:
+            scaled = pd.Series(0.5, index=present.index)
+        else:
+            scaled = (present.rank(method="average") - 1) / (len(present) - 1)
+    else:
+        raise ValueError(f"unknown normalisation method {method!r}")
+    if not higher_is_better:
+        scaled = 1 - scaled
+    out.loc[scaled.index] = scaled
+    return out
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    table: pd.DataFrame  # ranked markets: market_code, score, rank, coverage_pct, flagged, missing, c_<key>
+    excluded: pd.DataFrame  # market_code, reason
+    normalised: pd.DataFrame  # market × measure, 0–1 or NaN
+    weights: dict[str, float]  # the weights actually used (dropped measures removed)
+    dropped: dict[str, str]  # measure key → why it was dropped
+
+
+def _active_weights(
+    raw: pd.DataFrame, weights: Mapping[str, float]
+) -> tuple[dict[str, float], dict[str, str]]:
+    active: dict[str, float] = {}
+    dropped: dict[str, str] = {}
+    for key, weight in weights.items():
+        if weight < 0 or not math.isfinite(weight):
+            raise ValueError(f"weight for {key} must be a finite number ≥ 0, not {weight}")
+        if key not in MEASURE_BY_KEY:
+            raise ValueError(f"unknown measure {key!r}")
+        if weight == 0:
+            continue
+        if key not in raw.columns or raw[key].notna().sum() == 0:
+            dropped[key] = "no data for any compared market"
+            continue
+        active[key] = float(weight)
+    return active, dropped
+
+
+def score_markets(
+    raw: pd.DataFrame,
+    weights: Mapping[str, float],
+    method: Method = "minmax",
+    missing: MissingPolicy = "rescale",
+    min_coverage_pct: float = 0.0,
+) -> ScoreResult:
+    """Rank the markets in `raw` (index = market_code, one column per measure key, raw units).
+
+    A market whose measures cover less than `min_coverage_pct` of the total weight is excluded
+    with the reason (a score from one small measure would say little)."""
+    active, dropped = _active_weights(raw, weights)
+    normalised = pd.DataFrame(
+        {
+            key: normalise(raw[key], method, MEASURE_BY_KEY[key].higher_is_better)
+            if key in raw.columns
+            else pd.Series(np.nan, index=raw.index)
+            for key in MEASURE_BY_KEY
+        },
+        index=raw.index,
+    )
+    keys = list(active)
+    columns = [
+        "market_code",
+        "score",
+        "rank",
+        "coverage_pct",
+        "flagged",
+        "missing",
+        *[f"c_{k}" for k in MEASURE_BY_KEY],
+    ]
+    if not keys:
+        excluded = pd.DataFrame({"market_code": list(raw.index), "reason": "no weighted measure has data"})
+        return ScoreResult(pd.DataFrame(columns=columns), excluded, normalised, active, dropped)
+    w = np.array([active[k] for k in keys])
+    values = normalised[keys].to_numpy(dtype=float)
+    have = ~np.isnan(values)
+    weight_have = have @ w
+    contributions = np.where(have, np.nan_to_num(values) * w, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        contrib_scaled = 100 * contributions / weight_have[:, None]
+    table = pd.DataFrame({"market_code": list(raw.index)})
+    table["score"] = contrib_scaled.sum(axis=1)
+    table["coverage_pct"] = 100 * weight_have / w.sum()
+    table["missing"] = [
+        ", ".join(MEASURE_BY_KEY[k].label for k, h in zip(keys, row, strict=True) if not h) for row in have
+    ]
+    table["flagged"] = ~have.all(axis=1)
+    for key in MEASURE_BY_KEY:
+        table[f"c_{key}"] = contrib_scaled[:, keys.index(key)] if key in keys else 0.0
+    reasons: list[tuple[str, str]] = []
+    none = weight_have == 0
+    for code in table.loc[none, "market_code"]:
+        reasons.append((str(code), "no data for any weighted measure"))
+    keep = ~none
+    thin = keep & (table["coverage_pct"].to_numpy() < min_coverage_pct)
+    for code, cov in table.loc[thin, ["market_code", "coverage_pct"]].itertuples(index=False):
+        reasons.append((str(code), f"data for only {cov:.0f}% of the weight (< {min_coverage_pct:g}%)"))
+    keep = keep & ~thin
+    if missing == "exclude":
+        for code, miss in table.loc[
+            keep & table["flagged"].to_numpy(), ["market_code", "missing"]
+        ].itertuples(index=False):
+            reasons.append((str(code), f"missing: {miss}"))
+        keep = keep & ~table["flagged"].to_numpy()
+    table = table[keep].sort_values(["score", "market_code"], ascending=[False, True]).reset_index(drop=True)
+    table["rank"] = np.arange(1, len(table) + 1)
+    excluded = pd.DataFrame(reasons, columns=["market_code", "reason"])
+    return ScoreResult(table[columns], excluded, normalised, active, dropped)
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    top: tuple[str, ...]  # the current top N, in order
+    scenarios: int  # weight combinations tried (3^k − 1)
+    unchanged: int  # of which keep the same top N in the same order
+    breaking: pd.DataFrame  # one-at-a-time changes that alter the top N: measure, change_pct, new_top
+
+    @property
+    def unchanged_pct(self) -> float:
+        return 100 * self.unchanged / self.scenarios if self.scenarios else 100.0
+
+
+def sensitivity(
+    result: ScoreResult, top_n: int = 3, step: float = 0.10, max_measures: int = 8
+) -> Sensitivity:
+    """How robust the top N is to ±`step` changes of each active weight (see module doc)."""
+    table = result.table
+    top = tuple(table["market_code"].head(top_n))
+    keys = list(result.weights)[:max_measures]
+    empty = pd.DataFrame(columns=["measure", "change_pct", "new_top"])
+    if not keys or table.empty:
+        return Sensitivity(top, 0, 0, empty)
+    markets = list(table["market_code"])
+    values = result.normalised.loc[markets, keys].to_numpy(dtype=float)
+    have = ~np.isnan(values)
+    filled = np.nan_to_num(values)
+    base = np.array([result.weights[k] for k in keys])
+    factors = np.array(list(itertools.product((1 - step, 1.0, 1 + step), repeat=len(keys))))
+    factors = factors[~np.all(factors == 1.0, axis=1)]
+    weights = factors * base  # scenarios × measures
+    numer = filled @ weights.T  # markets × scenarios
+    denom = have.astype(float) @ weights.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = numer / denom
+    codes = np.array(markets)
+    unchanged = 0
+    tops: list[tuple[str, ...]] = []
+    for j in range(scores.shape[1]):
+        s = scores[:, j]
+        # Same tie-break as score_markets: higher score first, then market code.
+        idx = sorted(range(len(markets)), key=lambda i: (-s[i], codes[i]))[:top_n]
+        scenario_top = tuple(codes[idx])
+        tops.append(scenario_top)
+        unchanged += scenario_top == top
+    breaking = []
+    for i, key in enumerate(keys):
+        for sign in (-1, 1):
+            target = np.ones(len(keys))
+            target[i] = 1 + sign * step
+            j = int(np.flatnonzero(np.all(factors == target, axis=1))[0])
+            if tops[j] != top:
+                breaking.append((MEASURE_BY_KEY[key].label, sign * step * 100, " > ".join(tops[j])))
+    return Sensitivity(
+        top,
+        int(scores.shape[1]),
+        int(unchanged),
+        pd.DataFrame(breaking, columns=["measure", "change_pct", "new_top"]),
+    )
+
+
+def _number(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def presence_level(status: object, stores: object) -> float:
+    """0–1 presence from the latest expansion status and a store count (stores > 0 → 1)."""
+    count = _number(stores)
+    if count is not None and count > 0:
+        return 1.0
+    if not isinstance(status, str):
+        return 0.0
+    return PRESENCE_LEVEL.get(status, 0.0)
+
+
+def assemble_measures(
+    measures_long: pd.DataFrame,
+    presence: pd.DataFrame,
+    landed: pd.DataFrame,
+    body_type: str,
+    markets: Sequence[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Raw measure matrix (index market_code, columns = measure keys) and a provenance frame
+    (market_code, measure, value, year, confidence, source) for the markets in `markets`.
+
+    Inputs: `queries.markets_measures` (long), `queries.markets_presence`, and
+    `pricing.landed_for_markets` (duty_burden_pct, price_gap_pct). Market size uses BEV+PHEV sales,
+    else BEV sales (a floor; `basis` says which). Growth uses EV sales where two consecutive full
+    years exist, else BEV sales. Body fit = SUV share for an SUV, else 100 − SUV
+    share."""
+    raw = pd.DataFrame(index=pd.Index(list(markets), name="market_code"))
+    wide = measures_long.pivot_table(index="market_code", columns="measure", values="value", aggfunc="first")
+    prov_rows: list[pd.DataFrame] = []
+
+    def take(key: str, column: str) -> None:
+        series = wide[column] if column in wide.columns else pd.Series(dtype=float)
+        current = raw[key] if key in raw.columns else pd.Series(np.nan, index=raw.index)
+        fill = series.reindex(raw.index)
+        raw[key] = current.where(current.notna(), fill)
+        rows = measures_long[
+            (measures_long["measure"] == column) & measures_long["market_code"].isin(raw.index)
+        ].assign(measure=key, basis=column)
+        prov_rows.append(rows)
+
+    take("ev_sales", "ev_sales")
+    ev_sales_markets = set(raw.index[raw["ev_sales"].notna()])
+    take("ev_sales", "bev_sales")  # BEV-only where BEV+PHEV is missing: a floor, marked in `basis`
+    prov_rows[-1] = prov_rows[-1][~prov_rows[-1]["market_code"].isin(ev_sales_markets)]
+    take("ev_share_pct", "ev_share_pct")
+    take("bev_share_pct", "bev_share_pct")
+    take("ev_growth_pct", "ev_growth_pct")
+    ev_growth_markets = set(raw.index[raw["ev_growth_pct"].notna()])
+    take("ev_growth_pct", "bev_growth_pct")  # fills only markets without EV growth
+    prov_rows[-1] = prov_rows[-1][~prov_rows[-1]["market_code"].isin(ev_growth_markets)]
+    suv = wide["suv_share_pct"] if "suv_share_pct" in wide.columns else pd.Series(dtype=float)
+    suv = suv.reindex(raw.index)
+    raw["body_fit_pct"] = suv if body_type == "suv" else 100 - suv
+    landed_idx = landed.set_index("market_code") if not landed.empty else pd.DataFrame()
+    for key in ("duty_burden_pct", "price_gap_pct"):
+        target = "tariff_burden_pct" if key == "duty_burden_pct" else key
+        raw[target] = (
+            landed_idx[key].reindex(raw.index)
+            if key in landed_idx.columns
+            else pd.Series(np.nan, index=raw.index)
+        )
+    pres = (
+        presence.set_index("market_code")
+        if not presence.empty
+        else pd.DataFrame(columns=["status", "stores"])
+    )
+    raw["presence"] = [
+        presence_level(
+            pres["status"].get(code) if code in pres.index else None,
+            pres["stores"].get(code) if code in pres.index else None,
+        )
+        for code in raw.index
+    ]
+    provenance = pd.concat(prov_rows, ignore_index=True) if prov_rows else pd.DataFrame()
+    return raw, provenance
