@@ -130,3 +130,31 @@ def markets_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def markets_presence(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
     return run_query(con, "markets_presence", brand=brand)
+
+
+def deliveries_monthly(
+    con: duckdb.DuckDBPyConnection,
+    brand: str,
+    models: list[str],
+    month_from: dt.date,
+    month_to: dt.date,
+) -> pd.DataFrame:
+    return run_query(
+        con, "deliveries_monthly", brand=brand, models=models, month_from=month_from, month_to=month_to
+    )
+
+
+def deliveries_targets(con: duckdb.DuckDBPyConnection, brand: str, year: int) -> pd.DataFrame:
+    return run_query(con, "deliveries_targets", brand=brand, year=year)
+
+
+def deliveries_totals(con: duckdb.DuckDBPyConnection, brand: str, year: int) -> pd.DataFrame:
+    return run_query(con, "deliveries_totals", brand=brand, year=year)
+
+
+def deliveries_peers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "deliveries_peers")
+
+
+def deliveries_models(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
+    return run_query(con, "deliveries_models", brand=brand)
