@@ -456,3 +456,22 @@ def peer_deliveries(peers: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     """Annual deliveries of every brand with a figure in one of `years` (rows of deliveries_peers.sql)."""
     part = peers[peers["year"].isin(list(years)) & peers["delivered_units"].notna()]
     return part.sort_values(["year", "delivered_units"], ascending=[True, False]).reset_index(drop=True)
+
+
+def attainment_note(o: Outlook) -> str:
+    """One plain sentence with both attainment ratios and the revision count, for under the KPIs."""
+    if o.current_target is None:
+        return f"No company target for {o.year}: attainment cannot be computed."
+    if o.delivered is None:
+        return f"No {o.year} deliveries in the data yet."
+    ge = "≥ " if o.delivered_is_at_least else ""
+    over = "over " if o.current_target_is_at_least else ""
+    text = (
+        f"Attainment: {ge}{o.attainment_current_pct:.1f}% of the current target ({over}{o.current_target:,.0f}, "
+        f"announced {o.current_target_announced_on:%d %b %Y}) and {ge}{o.attainment_original_pct:.1f}% of the "
+        f"original target ({o.original_target:,.0f}); the target was set {o.revisions_so_far} time"
+        f"{'s' if o.revisions_so_far != 1 else ''} by then."
+    )
+    if o.delivered_basis == "reported_total" and o.months_units != o.delivered:
+        text += f" The monthly figures sum to {'≥ ' if o.months_counted else ''}{o.months_units:,.0f}."
+    return text

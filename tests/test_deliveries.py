@@ -1,0 +1,236 @@
+"""Deliveries vs targets: SQL on the fixture, the pure arithmetic against hand-computed values,
+and the figure builders."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+
+from evdash import deliveries, queries
+from evdash.figures import deliveries as figures
+
+Y24 = (dt.date(2024, 1, 1), dt.date(2024, 12, 1))
+
+
+def _inputs(
+    con: duckdb.DuckDBPyConnection, brand: str, year: int, through: int, models: list[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    monthly = queries.deliveries_monthly(
+        con,
+        brand,
+        models if models is not None else ["acme_s", "acme_x"],
+        dt.date(year, 1, 1),
+        dt.date(year, through, 1),
+    )
+    return (
+        monthly,
+        deliveries.brand_months(monthly),
+        queries.deliveries_targets(con, brand, year),
+        queries.deliveries_totals(con, brand, year),
+    )
+
+
+# ---- SQL on the fixture ------------------------------------------------------------------------
+
+
+def test_monthly_segments_sum_to_the_brand_month(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.deliveries_monthly(fixture_con, "acme", ["acme_s", "acme_x"], *Y24)
+    got = {(r.month.strftime("%m"), r.series_id): (r.units, r.confidence) for r in frame.itertuples()}
+    assert got == {
+        ("03", "_unsplit"): (1000, "reported"),
+        ("04", "_unsplit"): (2000, "lower_bound"),  # "over 2000"
+        ("05", "_unsplit"): (3000, "reported"),  # reported beats the 2,900 estimate
+        ("06", "acme_s"): (2500, "estimate"),  # split only, no brand total
+        ("07", "acme_s"): (2000, "reported"),
+        ("07", "acme_x"): (1500, "reported"),  # X launched mid-July
+        ("08", "acme_s"): (2500, "reported"),  # brand total 4,000 = S + X: no remainder segment
+        ("08", "acme_x"): (1500, "reported"),
+    }
+    sums = frame.groupby("month")["units"].sum()
+    assert (sums.to_numpy() == frame.drop_duplicates("month")["brand_month_units"].to_numpy()).all()
+    assert frame.loc[frame["month"] == pd.Timestamp("2024-04-01"), "brand_month_is_at_least"].item()
+
+
+def test_models_not_selected_fold_into_other_models(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.deliveries_monthly(fixture_con, "acme", ["acme_s"], *Y24)
+    july = frame[frame["month"] == pd.Timestamp("2024-07-01")].set_index("series_id")
+    assert july.loc["_other", "series_name"] == "Other models"
+    assert july.loc["_other", "units"] == 1500
+    assert july["units"].sum() == 3500
+
+
+def test_target_path_has_every_company_revision(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    path = queries.deliveries_targets(fixture_con, "acme", 2024)
+    assert list(path["target_units"]) == [10000, 15000, 18000]
+    assert list(path["revision_no"]) == [1, 2, 3]
+    assert list(path["target_is_at_least"]) == [False, True, False]
+    assert path["superseded_on"].iloc[-1] is pd.NaT or pd.isna(path["superseded_on"].iloc[-1])
+    # A year with a target but no deliveries still has its target.
+    assert list(queries.deliveries_targets(fixture_con, "acme", 2025)["target_units"]) == [40000]
+
+
+def test_totals_beside_sum_of_months(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    totals = queries.deliveries_totals(fixture_con, "acme", 2024).set_index("period_kind")
+    year = totals.loc["year"]
+    assert (year["reported_units"], year["months_units"], year["gap_units"]) == (20000, 16000, 4000)
+    assert year["months_with_data"] == 6 and year["months_expected"] == 12
+    assert year["from_year_start"] and year["months_is_at_least"] and year["months_has_estimate"]
+    quarter = totals.loc["quarter"]  # Apr–Jun: ≥2,000 + 3,000 + 2,500 (estimate)
+    assert (quarter["reported_units"], quarter["months_units"], quarter["gap_units"]) == (7400, 7500, -100)
+    assert not quarter["from_year_start"]
+
+
+def test_peers_attainment(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    peers = queries.deliveries_peers(fixture_con).set_index(["brand_id", "year"])
+    acme = peers.loc[("acme", 2024)]
+    assert acme["delivered_units"] == 20000 and acme["final_target_units"] == 18000
+    assert acme["attainment_pct"] == pytest.approx(111.1)
+    assert acme["attainment_original_pct"] == pytest.approx(200.0)
+    assert pd.isna(peers.loc[("zeta", 2024), "final_target_units"])
+    assert pd.isna(peers.loc[("acme", 2025), "delivered_units"])  # target, no deliveries
+    ranked = deliveries.peer_attainment(peers.reset_index(), 2024)
+    assert list(ranked["brand_id"]) == ["acme"]
+
+
+# ---- pure arithmetic, hand-computed ---------------------------------------------------------------
+
+
+def test_arithmetic_hand_computed() -> None:
+    assert deliveries.run_rate([10, 20, 30, 40], 3) == 30
+    assert deliveries.run_rate([10], 3) == 10
+    assert deliveries.run_rate([], 3) is None
+    assert deliveries.projection(100, 9, 30) == 190
+    assert deliveries.required_monthly_rate(200, 100, 9) == pytest.approx(100 / 3)
+    assert deliveries.required_monthly_rate(200, 250, 9) == 0
+    assert deliveries.month_reached([(1, 50), (2, 120)], 100, 70, 2) == (2, "reached")
+    assert deliveries.month_reached([(3, 60)], 100, 15, 3) == (6, "projected")  # 3 + ceil(40/15)
+    assert deliveries.month_reached([(3, 60)], 1000, 15, 3) == (None, "not_projected")
+
+
+def test_last_month_of_the_year() -> None:
+    assert deliveries.projection(90, 12, 5) == 90
+    assert deliveries.required_monthly_rate(100, 90, 12) is None  # no month left
+    assert deliveries.month_reached([(12, 90)], 100, 5, 12) == (None, "not_projected")
+    assert deliveries.projection(90, 11, 5) == 95
+    assert deliveries.required_monthly_rate(100, 90, 11) == 10
+
+
+def test_year_with_no_target() -> None:
+    assert deliveries.required_monthly_rate(None, 10, 3) is None
+    assert deliveries.attainment_pct(10, None) is None
+    assert deliveries.month_reached([(1, 10)], None, 5, 1) == (None, "no_target")
+    with pytest.raises(ValueError):
+        deliveries.projection(1, 13, 1)
+
+
+def test_outlook_full_year_uses_company_total(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    _, months, targets, totals = _inputs(fixture_con, "acme", 2024, 12)
+    o = deliveries.outlook(months, targets, totals, 2024, 12, 3)
+    assert (o.delivered, o.delivered_basis, o.elapsed) == (20000, "reported_total", 12)
+    assert o.months_units == 16000
+    assert (o.current_target, o.original_target, o.revisions_so_far) == (18000, 10000, 3)
+    assert o.attainment_current_pct == pytest.approx(111.111, abs=1e-3)
+    assert o.attainment_original_pct == pytest.approx(200.0)
+    assert o.required_rate is None and o.projection == 20000
+    # The months never reach 18,000 (16,000); the company's annual total does.
+    assert (o.reached_month, o.reached_basis) == (12, "company_total")
+    assert deliveries.verdict(o)[0] == "met"
+
+
+def test_outlook_through_august(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    _, months, targets, totals = _inputs(fixture_con, "acme", 2024, 8)
+    o = deliveries.outlook(months, targets, totals, 2024, 8, 3)
+    assert (o.delivered, o.delivered_basis, o.elapsed) == (16000, "sum_of_months", 8)
+    assert o.delivered_is_at_least and o.delivered_has_estimate  # April "over 2000", June estimate
+    assert (o.current_target, o.current_target_is_at_least, o.revisions_so_far) == (15000, True, 2)
+    assert o.run_rate == pytest.approx(10000 / 3)  # Jun 2,500 + Jul 3,500 + Aug 4,000
+    assert o.projection == pytest.approx(16000 + 4 * 10000 / 3)
+    assert o.required_rate == 0
+    assert (o.reached_month, o.reached_basis) == (8, "reached")  # cumulative Aug 16,000 ≥ 15,000
+
+
+def test_outlook_through_june_projects_month_reached(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    _, months, targets, totals = _inputs(fixture_con, "acme", 2024, 6)
+    o = deliveries.outlook(months, targets, totals, 2024, 6, 2)
+    assert (o.delivered, o.elapsed, o.current_target) == (8500, 6, 15000)
+    assert o.run_rate == 2750  # (3,000 + 2,500) / 2
+    assert o.projection == 8500 + 6 * 2750
+    assert o.required_rate == pytest.approx(6500 / 6)
+    assert (o.reached_month, o.reached_basis) == (9, "projected")  # 6 + ceil(6,500 / 2,750)
+
+
+def test_outlook_target_but_no_deliveries(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    _, months, targets, totals = _inputs(fixture_con, "acme", 2025, 12)
+    o = deliveries.outlook(months, targets, totals, 2025, 12, 3)
+    assert o.delivered is None and o.delivered_basis == "no_data" and o.elapsed == 0
+    assert o.current_target == 40000
+    assert o.required_rate == pytest.approx(40000 / 12)
+    assert o.projection is None and o.attainment_current_pct is None
+    assert deliveries.verdict(o)[0] == "none"
+
+
+def test_outlook_year_without_target(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    _, months, targets, totals = _inputs(fixture_con, "zeta", 2024, 12, [])
+    o = deliveries.outlook(months, targets, totals, 2024, 12, 3)
+    assert o.delivered == 500000 and o.current_target is None
+    assert o.required_rate is None and o.reached_basis == "no_target"
+    assert "No company delivery target" in deliveries.verdict(o)[1]
+
+
+def test_cumulative_frame(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    _, months, targets, totals = _inputs(fixture_con, "acme", 2024, 6)
+    o = deliveries.outlook(months, targets, totals, 2024, 6, 2)
+    frame = deliveries.cumulative_frame(months, targets, totals, o)
+    delivered = frame[frame["series"] == "delivered"]
+    assert list(delivered["units"]) == [1000, 3000, 6000, 8500]
+    assert list(delivered["is_at_least"]) == [False, True, True, True]  # "at least" from April on
+    target = frame[frame["series"] == "target"]
+    assert list(target["units"]) == [10000, 15000, 18000, 18000]  # 3 revisions + closing point
+    proj = frame[frame["series"] == "projection"]
+    assert list(proj["units"]) == [8500, 25000]
+    assert list(proj["date"].dt.date) == [dt.date(2024, 6, 30), dt.date(2024, 12, 31)]
+
+
+# ---- figures --------------------------------------------------------------------------------------
+
+
+def test_monthly_bars_trace_per_model_and_lower_bound_styling(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.deliveries_monthly(fixture_con, "acme", ["acme_s", "acme_x"], *Y24)
+    fig = figures.monthly_bars(frame, "Acme", "2024")
+    bars = [t for t in fig.data if t.type == "bar" and t.legendgroup != "confidence"]
+    assert [t.name for t in bars] == ["S", "X", "Not split by model"]
+    unsplit = bars[-1]
+    assert "/" in list(unsplit.marker.pattern.shape)  # April "over 2000" is hatched
+    legend = [t.name for t in fig.data if t.legendgroup == "confidence"]
+    assert any("at least" in n for n in legend) and any("estimate" in n for n in legend)
+    labels = next(t for t in fig.data if t.name == "Month total").text
+    assert "≥ 2,000" in labels
+    assert fig.layout.yaxis.title.text and fig.layout.xaxis.title.text
+
+
+def test_cumulative_figure_has_one_step_per_revision(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    _, months, targets, totals = _inputs(fixture_con, "acme", 2024, 12)
+    o = deliveries.outlook(months, targets, totals, 2024, 12, 3)
+    fig = figures.cumulative_vs_target(deliveries.cumulative_frame(months, targets, totals, o), "Acme", 2024)
+    revisions = next(t for t in fig.data if t.name == "Target revisions")
+    assert len(revisions.x) == 3
+    assert list(revisions.text) == ["10,000", "≥ 15,000", "18,000"]
+    step = next(t for t in fig.data if t.name.startswith("Company target"))
+    assert step.line.shape == "hv"
+    names = [t.name for t in fig.data]
+    assert "Month figure: at least (lower bound)" in names
+
+
+def test_empty_figures_say_why() -> None:
+    empty = pd.DataFrame(columns=["series"])
+    for fig in (
+        figures.cumulative_vs_target(empty, "Acme", 2030),
+        figures.monthly_bars(pd.DataFrame(columns=["series_id"]), "Acme", "2030"),
+        figures.peer_attainment(pd.DataFrame(columns=["attainment_pct"]), 2030, "acme"),
+        figures.peer_deliveries(pd.DataFrame(columns=["year"]), "acme"),
+    ):
+        assert len(fig.data) == 0
+        assert "No" in fig.layout.annotations[0].text
