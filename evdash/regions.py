@@ -110,9 +110,9 @@ def rows_from_un_m49(records: Sequence[Mapping[str, Any]], iso3_codes: Iterable[
             {
                 "iso3": iso3,
                 "region_m49": region or "",
-                "region_name": str(by_code[region]["name"]) if region else "",
+                "region_name": str(by_code.get(region, {}).get("name", "")) if region else "",
                 "subregion_m49": subregion or "",
-                "subregion_name": str(by_code[subregion]["name"]) if subregion else "",
+                "subregion_name": str(by_code.get(subregion, {}).get("name", "")) if subregion else "",
                 "evdash_region": evdash_region(region, subregion) or "",
                 "source_url": M49_SOURCE_URL,
                 "note": note or ("no M49 region" if not region else ""),

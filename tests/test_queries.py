@@ -22,6 +22,10 @@ SAMPLE_PARAMS: dict[str, Any] = {
     "on": dt.date(2026, 11, 26),
     "markets": ["DEU", "USA", "TUR"],
     "origin": "CHN",
+    "on_date": dt.date(2026, 11, 26),
+    "metric": "new_ev_sales",
+    "powertrain": "BEV",
+    "country": "DEU",
 }
 QUERY_NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 
