@@ -17,6 +17,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -319,6 +320,14 @@ def verdict(o: Outlook) -> tuple[str, str]:
     return "behind", f"Behind target {target}: the current rate{projected}{needed}."
 
 
+def _ts(value: Any) -> pd.Timestamp:
+    return pd.Timestamp(value)
+
+
+def _num(value: Any) -> float:
+    return float(value)
+
+
 CUMULATIVE_COLUMNS = [
     "series",
     "date",
@@ -354,8 +363,8 @@ def cumulative_frame(
     ].sort_values("month")
     running, at_least = 0.0, False
     for rec in counted.itertuples(index=False):
-        month = pd.Timestamp(rec.month)
-        running += float(rec.units)
+        month = _ts(rec.month)
+        running += _num(rec.units)
         at_least = at_least or bool(rec.is_at_least)
         conf = "lower_bound" if rec.is_at_least else ("estimate" if rec.has_estimate else "reported")
         rows.append(
@@ -363,7 +372,7 @@ def cumulative_frame(
                 "series": "delivered",
                 "date": month_end(year, month.month),
                 "units": running,
-                "month_units": float(rec.units),
+                "month_units": _num(rec.units),
                 "confidence": conf,
                 "is_at_least": at_least,
                 "label": f"{month:%b %Y}",
@@ -375,12 +384,12 @@ def cumulative_frame(
     if not targets.empty:
         ordered = targets.sort_values("revision_no")
         for rec in ordered.itertuples(index=False):
-            announced = pd.Timestamp(rec.announced_on).date()
+            announced = _ts(rec.announced_on).date()
             rows.append(
                 {
                     "series": "target",
                     "date": max(announced, dt.date(year, 1, 1)),
-                    "units": float(rec.target_units),
+                    "units": _num(rec.target_units),
                     "month_units": None,
                     "confidence": rec.confidence,
                     "is_at_least": bool(rec.target_is_at_least),
@@ -410,12 +419,12 @@ def cumulative_frame(
             rows.append(
                 {
                     "series": "reported_total",
-                    "date": pd.Timestamp(rec.period_end).date(),
-                    "units": float(rec.reported_units),
+                    "date": _ts(rec.period_end).date(),
+                    "units": _num(rec.reported_units),
                     "month_units": None,
                     "confidence": rec.reported_confidence,
                     "is_at_least": bool(rec.reported_is_at_least),
-                    "label": f"{rec.period_kind} total to {pd.Timestamp(rec.period_end):%d %b %Y}",
+                    "label": f"{rec.period_kind} total to {_ts(rec.period_end):%d %b %Y}",
                     "source": rec.source_url,
                     "as_of": rec.as_of,
                     "note": rec.note,
@@ -467,9 +476,10 @@ def attainment_note(o: Outlook) -> str:
     ge = "≥ " if o.delivered_is_at_least else ""
     over = "over " if o.current_target_is_at_least else ""
     text = (
-        f"Attainment: {ge}{o.attainment_current_pct:.1f}% of the current target ({over}{o.current_target:,.0f}, "
-        f"announced {o.current_target_announced_on:%d %b %Y}) and {ge}{o.attainment_original_pct:.1f}% of the "
-        f"original target ({o.original_target:,.0f}); the target was set {o.revisions_so_far} time"
+        f"Attainment: {ge}{o.attainment_current_pct:.1f}% of the current target "
+        f"({over}{o.current_target:,.0f}, announced {o.current_target_announced_on:%d %b %Y}) and "
+        f"{ge}{o.attainment_original_pct:.1f}% of the original target ({o.original_target:,.0f}); "
+        f"the target was set {o.revisions_so_far} time"
         f"{'s' if o.revisions_so_far != 1 else ''} by then."
     )
     if o.delivered_basis == "reported_total" and o.months_units != o.delivered:

@@ -38,7 +38,7 @@ def _inputs(
 
 def test_monthly_segments_sum_to_the_brand_month(fixture_con: duckdb.DuckDBPyConnection) -> None:
     frame = queries.deliveries_monthly(fixture_con, "acme", ["acme_s", "acme_x"], *Y24)
-    got = {(r.month.strftime("%m"), r.series_id): (r.units, r.confidence) for r in frame.itertuples()}
+    got = {(str(r.month)[5:7], r.series_id): (r.units, r.confidence) for r in frame.itertuples()}
     assert got == {
         ("03", "_unsplit"): (1000, "reported"),
         ("04", "_unsplit"): (2000, "lower_bound"),  # "over 2000"
@@ -74,24 +74,25 @@ def test_target_path_has_every_company_revision(fixture_con: duckdb.DuckDBPyConn
 
 def test_totals_beside_sum_of_months(fixture_con: duckdb.DuckDBPyConnection) -> None:
     totals = queries.deliveries_totals(fixture_con, "acme", 2024).set_index("period_kind")
-    year = totals.loc["year"]
+    year = totals.loc["year"].to_dict()
     assert (year["reported_units"], year["months_units"], year["gap_units"]) == (20000, 16000, 4000)
     assert year["months_with_data"] == 6 and year["months_expected"] == 12
     assert year["from_year_start"] and year["months_is_at_least"] and year["months_has_estimate"]
-    quarter = totals.loc["quarter"]  # Apr–Jun: ≥2,000 + 3,000 + 2,500 (estimate)
+    quarter = totals.loc["quarter"].to_dict()  # Apr–Jun: ≥2,000 + 3,000 + 2,500 (estimate)
     assert (quarter["reported_units"], quarter["months_units"], quarter["gap_units"]) == (7400, 7500, -100)
     assert not quarter["from_year_start"]
 
 
 def test_peers_attainment(fixture_con: duckdb.DuckDBPyConnection) -> None:
-    peers = queries.deliveries_peers(fixture_con).set_index(["brand_id", "year"])
-    acme = peers.loc[("acme", 2024)]
+    frame = queries.deliveries_peers(fixture_con)
+    rows = {(r["brand_id"], r["year"]): r for r in frame.to_dict("records")}
+    acme = rows[("acme", 2024)]
     assert acme["delivered_units"] == 20000 and acme["final_target_units"] == 18000
     assert acme["attainment_pct"] == pytest.approx(111.1)
     assert acme["attainment_original_pct"] == pytest.approx(200.0)
-    assert pd.isna(peers.loc[("zeta", 2024), "final_target_units"])
-    assert pd.isna(peers.loc[("acme", 2025), "delivered_units"])  # target, no deliveries
-    ranked = deliveries.peer_attainment(peers.reset_index(), 2024)
+    assert pd.isna(rows[("zeta", 2024)]["final_target_units"])
+    assert pd.isna(rows[("acme", 2025)]["delivered_units"])  # target, no deliveries
+    ranked = deliveries.peer_attainment(frame, 2024)
     assert list(ranked["brand_id"]) == ["acme"]
 
 

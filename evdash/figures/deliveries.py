@@ -140,7 +140,10 @@ def monthly_bars(frame: pd.DataFrame, brand_name: str, period: str) -> go.Figure
     fig.update_xaxes(title_text=f"Month ({period})", tickformat="%b", dtick="M1")
     if bool(frame["split_exceeds_total"].any()):
         fig.add_annotation(
-            text="* model splits (estimates) add up to more than the company's 'over N' total; bar shows the splits",
+            text=(
+                "* model splits (estimates) add up to more than the company's 'over N' total; "
+                "the bar shows the splits"
+            ),
             xref="paper",
             yref="paper",
             x=0,
@@ -198,7 +201,8 @@ def cumulative_vs_target(frame: pd.DataFrame, brand_name: str, year: int) -> go.
                 )
             ),
             hovertemplate=(
-                "Target %{text}<br>%{customdata[0]} (%{customdata[1]})<br>source: %{customdata[2]}<extra></extra>"
+                "Target %{text}<br>%{customdata[0]} (%{customdata[1]})"
+                "<br>source: %{customdata[2]}<extra></extra>"
             ),
         )
     delivered = frame[frame["series"] == "delivered"]
