@@ -25,6 +25,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("pages/expansion.py", "Expansion map", ":material/public:"),
     ("pages/pricing.py", "Pricing", ":material/sell:"),
     ("pages/markets.py", "Market ranking", ":material/leaderboard:"),
+    ("pages/market_mix.py", "Market mix (registrations)", ":material/donut_small:"),
     ("pages/data.py", "Data", ":material/database:"),
     ("pages/sources.py", "Sources", ":material/menu_book:"),
 )
@@ -165,7 +166,8 @@ def _gate(required_role: str, page: str) -> auth.Role | None:
                 f"This page needs the {needed} role; you are signed in as {current_user()} ({role}).",
                 icon=":material/block:",
             )
-            st.page_link("app.py", label="Back to the overview", icon=":material/dashboard:")
+            for path, label, page_icon in NAV[:1]:
+                st.page_link(path, label=f"Back to the {label.lower()}", icon=page_icon)
         st.stop()
     return role
 
@@ -259,8 +261,40 @@ def url_int(
     return int(value)
 
 
-def provenance_caption(source: str, as_of: object, confidence: str) -> str:
-    return f"{CONFIDENCE_LABEL.get(confidence, confidence)} · as of {as_of} · source: {source}"
+def url_date(
+    label: str,
+    key: str,
+    default: dt.date,
+    minimum: dt.date,
+    maximum: dt.date,
+    container: Any = st,
+    **kwargs: Any,
+) -> dt.date:
+    """A date input whose value lives in the URL as `?key=YYYY-MM-DD` (same pattern as url_int)."""
+    if key not in st.session_state:
+        value, notice = filters.parse_date(
+            st.query_params.get_all(key), default, label.lower(), minimum, maximum
+        )
+        st.session_state[key] = value
+        _notice(notice)
+    value = container.date_input(label, min_value=minimum, max_value=maximum, key=key, **kwargs)
+    _sync_url(key, value.isoformat(), default.isoformat())
+    return value  # type: ignore[no-any-return]
+
+
+def provenance_caption(source: object, as_of: object, confidence: object) -> str:
+    """'Lower bound · as of 2026-04-01 · source: cnevpost.com' (readable without hovering)."""
+    as_of_text = as_of.date() if isinstance(as_of, pd.Timestamp) else as_of
+    return f"{CONFIDENCE_LABEL.get(str(confidence), str(confidence))} · as of {as_of_text} · source: {source}"
+
+
+def source_label(url: object) -> str:
+    """Host name of a source URL for captions ('cnevpost.com'); non-URLs are returned as they are."""
+    text = str(url)
+    if "://" not in text:
+        return text
+    hosts = [part.split("/")[2].removeprefix("www.") for part in text.split(" ; ") if "://" in part]
+    return ", ".join(dict.fromkeys(hosts))
 
 
 def download_buttons(

@@ -1,0 +1,120 @@
+"""The role rules (evdash/auth.py) with fake users: no Streamlit, no provider."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evdash import auth
+
+ROLES_TOML = """
+[users]
+"Boss@Example.com" = "viewer"
+"ana@example.com" = "analyst"
+"guest@partner.org" = "viewer"
+
+[domains]
+"example.com" = "analyst"
+"@viewers.example.net" = "viewer"
+"""
+
+
+@pytest.fixture
+def roles(tmp_path: Path) -> auth.RolesConfig:
+    path = tmp_path / "roles.toml"
+    path.write_text(ROLES_TOML)
+    return auth.load_roles(path)
+
+
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [
+        ("ana@example.com", "analyst"),
+        ("boss@example.com", "viewer"),  # exact address beats the domain rule (analyst)
+        ("BOSS@EXAMPLE.COM", "viewer"),  # case-insensitive
+        ("someone@example.com", "analyst"),  # domain rule
+        ("x@viewers.example.net", "viewer"),  # a leading @ in the domain key is tolerated
+        ("guest@partner.org", "viewer"),
+        ("other@partner.org", None),  # unknown → refused
+        ("eve@example.com.evil.org", None),  # no suffix matching
+        ("eve@sub.example.com", None),  # subdomains are not implied
+        ("", None),
+        (None, None),
+        ("not-an-address", None),
+    ],
+)
+def test_role_for(roles: auth.RolesConfig, email: str | None, expected: str | None) -> None:
+    assert roles.role_for(email) == expected
+
+
+def test_roles_from_env_merge_over_secrets_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "roles.toml"
+    path.write_text('[users]\n"ana@example.com" = "analyst"\n')
+    monkeypatch.setenv("EVDASH_ROLES", str(path))
+    section = {"users": {"ana@example.com": "viewer", "bob@example.com": "viewer"}, "domains": {}}
+    roles = auth.load_roles(section=section)
+    assert roles.role_for("ana@example.com") == "analyst"  # the file wins
+    assert roles.role_for("bob@example.com") == "viewer"
+
+
+def test_no_roles_configured_means_nobody_gets_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EVDASH_ROLES", raising=False)
+    assert auth.load_roles().role_for("ana@example.com") is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '[users]\n"ana@example.com" = "admin"\n',  # unknown role
+        '[users]\n"example.com" = "viewer"\n',  # a domain under users
+        '[domains]\n"a@example.com" = "viewer"\n',  # an address under domains
+        '[groups]\n"x" = "viewer"\n',  # unknown section
+        "[users\n",  # not TOML
+    ],
+)
+def test_malformed_roles_are_rejected_with_a_message(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "roles.toml"
+    path.write_text(bad)
+    with pytest.raises(auth.RolesError):
+        auth.load_roles(path)
+
+
+def test_missing_roles_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(auth.RolesError, match="does not exist"):
+        auth.load_roles(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("role", "page", "allowed"),
+    [
+        ("analyst", "pages/data.py", True),
+        ("viewer", "pages/data.py", False),
+        (None, "pages/data.py", False),
+        ("analyst", "app.py", True),
+        ("viewer", "app.py", True),
+        ("viewer", "pages/deliveries.py", True),
+        ("viewer", "pages/sources.py", True),
+        (None, "app.py", False),
+        ("root", "app.py", False),  # not a role
+    ],
+)
+def test_can_open(role: str | None, page: str, allowed: bool) -> None:
+    assert auth.can_open(role, page) is allowed
+
+
+def test_stricter_and_has_role() -> None:
+    assert auth.stricter("viewer", "analyst") == "analyst"
+    assert auth.stricter("viewer", "viewer") == "viewer"
+    assert auth.has_role("analyst", "viewer")
+    assert not auth.has_role("viewer", "analyst")
+    with pytest.raises(auth.RolesError):
+        auth.stricter("viewer", "owner")
+
+
+@pytest.mark.parametrize(
+    ("value", "on"), [("on", True), ("1", True), ("TRUE", True), ("off", False), ("", False)]
+)
+def test_auth_env_switch(monkeypatch: pytest.MonkeyPatch, value: str, on: bool) -> None:
+    monkeypatch.setenv("EVDASH_AUTH", value)
+    assert auth.auth_env_enabled() is on

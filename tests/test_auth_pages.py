@@ -1,0 +1,162 @@
+"""Every role × every page, with auth on (EVDASH_AUTH=on + a roles file, `AppTest.user` seeds
+`st.user`) and off: allowed, hidden from navigation, refused when reached by URL."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evdash import auth, ui
+
+REPO = Path(__file__).resolve().parent.parent
+PAGES = [path for path, _label, _icon in ui.NAV if (REPO / path).exists()]
+LABELS = {path: label for path, label, _icon in ui.NAV}
+
+USERS: dict[str, dict[str, object]] = {
+    "anonymous": {"is_logged_in": False},
+    "stranger": {"is_logged_in": True, "email": "someone@elsewhere.org"},
+    "viewer": {"is_logged_in": True, "email": "exec@example.com"},
+    "analyst": {"is_logged_in": True, "email": "ana@example.com"},
+}
+ROLES_TOML = '[users]\n"ana@example.com" = "analyst"\n\n[domains]\n"example.com" = "viewer"\n'
+
+
+@pytest.fixture
+def auth_on(app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    roles = tmp_path / "roles.toml"
+    roles.write_text(ROLES_TOML)
+    monkeypatch.setenv("EVDASH_AUTH", "on")
+    monkeypatch.setenv("EVDASH_ROLES", str(roles))
+    yield roles
+
+
+def run_as(script: str, user: dict[str, object] | None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    if user is not None:
+        at.user = dict(user)
+    if script != "app.py":
+        at.switch_page(script)  # what a visitor typing the page's URL gets
+    return at.run()
+
+
+def nav_labels(at: AppTest) -> list[str]:
+    return [link.proto.label for link in at.sidebar.get("page_link")]
+
+
+def shows_no_data(at: AppTest) -> None:
+    assert not at.dataframe
+    assert not at.metric
+    assert not at.get("plotly_chart")
+    assert not at.get("download_button")
+    assert not any("Data as of" in c.value for c in at.sidebar.caption)
+
+
+def errors(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+@pytest.mark.usefixtures("auth_on")
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_sees_only_the_sign_in_screen(page: str) -> None:
+    at = run_as(page, USERS["anonymous"])
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert nav_labels(at) == []
+    shows_no_data(at)
+
+
+@pytest.mark.usefixtures("auth_on")
+def test_appt_default_user_without_login_flag_is_anonymous() -> None:
+    at = run_as("app.py", None)  # AppTest's default user has an e-mail but no is_logged_in
+    assert [b.label for b in at.button] == ["Sign in"]
+    shows_no_data(at)
+
+
+@pytest.mark.usefixtures("auth_on")
+@pytest.mark.parametrize("page", PAGES)
+def test_signed_in_without_a_role_is_refused(page: str) -> None:
+    at = run_as(page, USERS["stranger"])
+    assert not at.exception
+    assert "has no access" in errors(at)
+    assert "someone@elsewhere.org" in errors(at)
+    assert nav_labels(at) == []
+    shows_no_data(at)
+
+
+@pytest.mark.usefixtures("auth_on")
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+@pytest.mark.parametrize("page", PAGES)
+def test_role_by_page(page: str, role: str) -> None:
+    at = run_as(page, USERS[role])
+    assert not at.exception
+    expected_nav = [LABELS[p] for p in PAGES if auth.can_open(role, p)]
+    if auth.can_open(role, page):
+        assert "role" not in errors(at)
+        assert nav_labels(at) == expected_nav
+        captions = " ".join(c.value for c in at.sidebar.caption)
+        assert "Data as of" in captions and f"Signed in as {USERS[role]['email']} · {role}" in captions
+    else:  # reached by URL although hidden from navigation
+        assert f"needs the {auth.min_role(page)} role" in errors(at)
+        shows_no_data(at)
+
+
+@pytest.mark.usefixtures("auth_on")
+def test_viewer_never_sees_the_data_page_in_navigation() -> None:
+    at = run_as("app.py", USERS["viewer"])
+    assert "Data" not in nav_labels(at)
+    if "pages/data.py" in PAGES:
+        assert "Data" in nav_labels(run_as("app.py", USERS["analyst"]))
+
+
+@pytest.mark.usefixtures("auth_on")
+@pytest.mark.parametrize(("role", "refused"), [("viewer", True), ("analyst", False)])
+def test_frame_required_role_refuses_lower_roles(
+    role: str, refused: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page declaring `ui.frame(..., required_role="analyst")` (as the import page does)."""
+    monkeypatch.setattr(ui, "NAV", ())  # a script from a string has no sibling pages to link
+    script = (
+        "from evdash import ui\n"
+        "import streamlit as st\n"
+        "ctx = ui.frame('Import', required_role='analyst')\n"
+        "st.write('secret import form')\n"
+        "st.caption(f'acting as {ui.current_user()}')\n"
+    )
+    at = AppTest.from_string(script, default_timeout=60)
+    at.user = dict(USERS[role])
+    at.run()
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    if refused:
+        assert "needs the analyst role" in errors(at)
+        assert "secret import form" not in shown
+    else:
+        assert "secret import form" in shown
+        assert any("acting as ana@example.com" in c.value for c in at.caption)
+
+
+@pytest.mark.usefixtures("app_env")
+@pytest.mark.parametrize("page", PAGES)
+def test_auth_off_everything_open_as_before(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EVDASH_AUTH", raising=False)
+    monkeypatch.delenv("EVDASH_ROLES", raising=False)
+    at = run_as(page, None)
+    assert not at.exception
+    assert not at.error
+    assert nav_labels(at) == [LABELS[p] for p in PAGES]
+    assert not [b for b in at.button if "Sign" in b.label]
+    assert any("Data as of" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_current_user_is_the_os_user_when_auth_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EVDASH_AUTH", raising=False)
+    monkeypatch.setattr(ui, "NAV", ())
+    at = AppTest.from_string(
+        "from evdash import ui\nimport streamlit as st\nui.frame('X')\nst.caption(ui.current_user())\n"
+    ).run()
+    assert getpass.getuser() in [c.value for c in at.caption]
