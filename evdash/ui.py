@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from evdash import auth, build, config, db, exports, filters, queries
+from evdash import auth, build, config, db, exports, filters, logs, queries
 from evdash.theme import CONFIDENCE_LABEL
 
 # (script path relative to the repo, label, icon). Pages whose file does not exist are skipped.
@@ -149,10 +149,12 @@ def _gate(required_role: str, page: str) -> auth.Role | None:
     try:
         role = current_role()
     except auth.RolesError as exc:
+        logs.error("auth.roles_invalid", exc)
         st.error(f"The roles configuration is invalid: {exc}", icon=":material/error:")
         st.stop()
     needed = auth.stricter(required_role, auth.min_role(page))
     if not auth.has_role(role, needed):
+        logs.event("auth.refused", user=current_user(), role=role, page=page, needed=needed)
         with st.sidebar:
             st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="logout-refused")
         if role is None:
