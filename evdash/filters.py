@@ -7,6 +7,7 @@ invalid and the default was used instead (None when all was well).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
@@ -52,3 +53,22 @@ def parse_int(
     if not minimum <= number <= maximum:
         return default, f"{param} must be between {minimum} and {maximum}, not {number}; using {default}."
     return number, None
+
+
+def parse_date(
+    raw: Sequence[str], default: dt.date, param: str, minimum: dt.date, maximum: dt.date
+) -> tuple[dt.date, str | None]:
+    """An ISO date (YYYY-MM-DD) within [minimum, maximum]."""
+    if not raw:
+        return default, None
+    value = raw[-1]
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return default, f"'{value}' is not a date (YYYY-MM-DD) for {param}; using {default:%Y-%m-%d}."
+    if not minimum <= day <= maximum:
+        return default, (
+            f"{param} must be between {minimum:%Y-%m-%d} and {maximum:%Y-%m-%d}, not {day:%Y-%m-%d}; "
+            f"using {default:%Y-%m-%d}."
+        )
+    return day, None

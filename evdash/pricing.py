@@ -57,6 +57,7 @@ class FxQuote:
     source_id: str
     confidence: str
     via: str  # 'identity', 'direct', 'inverse' or 'cross via CNY'
+    source_url: str = ""
 
     def describe(self) -> str:
         if self.via == "identity":
@@ -88,6 +89,7 @@ def _leg(rates: pd.DataFrame, base: str, quote: str, on: dt.date) -> FxQuote | N
             str(row["source_id"]),
             str(row["confidence"]),
             "direct",
+            str(row.get("source_url") or ""),
         )
     row = _latest(rates, quote, base, on)
     if row is not None:
@@ -99,6 +101,7 @@ def _leg(rates: pd.DataFrame, base: str, quote: str, on: dt.date) -> FxQuote | N
             str(row["source_id"]),
             str(row["confidence"]),
             "inverse",
+            str(row.get("source_url") or ""),
         )
     return None
 
@@ -126,6 +129,7 @@ def fx_rate(rates: pd.DataFrame, base: str, quote: str, on: dt.date) -> FxQuote:
                 f"{first.source_id};{second.source_id}",
                 worst,
                 "cross via CNY",
+                " ; ".join(u for u in (first.source_url, second.source_url) if u),
             )
     raise FxUnavailable(
         f"No exchange rate {base}→{quote} on or before {on:%Y-%m-%d} in the data "
@@ -353,7 +357,7 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
             ex_factory,
             ex_factory,
             cur,
-            source=fx.source_id or "identity",
+            source=fx.source_url or fx.source_id or "identity",
             as_of=str(fx.rate_date or ""),
             confidence=fx.confidence,
             note=fx.describe(),
