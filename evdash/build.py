@@ -273,6 +273,19 @@ def inputs_version(seeds: Path, extra_inputs: Iterable[Path] = ()) -> str:
     return digest.hexdigest()[:16]
 
 
+AGGREGATE_TABLES = ("agg_registrations_mix", "agg_registrations_brand", "agg_registrations_source")
+
+
+def refresh_registrations_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """Re-materialise the registrations pre-aggregates (the marked section of views.sql) after rows were
+    added to `registrations` once the views had run (import replay, benchmark generator)."""
+    text = config.VIEWS_SQL.read_text()
+    section = text[text.index("-- >>> registrations aggregates") : text.index("-- <<< registrations aggregates")]
+    for table in AGGREGATE_TABLES:
+        con.execute(f"drop table if exists {table}")
+    con.execute(section)
+
+
 def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | None = None) -> dict[str, int]:
     """Create the schema and load every seed table into an empty database `con`."""
     con.execute(config.SCHEMA_SQL.read_text())

@@ -158,3 +158,50 @@ def deliveries_peers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def deliveries_models(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
     return run_query(con, "deliveries_models", brand=brand)
+
+
+# --- Registrations / market mix (pages/market_mix.py; pre-aggregates in evdash/views.sql) ---------------
+
+
+def registrations_markets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "registrations_markets")
+
+
+def registrations_brand_share(
+    con: duckdb.DuckDBPyConnection, market: str, month_from: dt.date, month_to: dt.date
+) -> pd.DataFrame:
+    return run_query(con, "registrations_brand_share", market=market, month_from=month_from, month_to=month_to)
+
+
+def registrations_body_mix(
+    con: duckdb.DuckDBPyConnection, market: str, month_from: dt.date, month_to: dt.date
+) -> pd.DataFrame:
+    return run_query(con, "registrations_body_mix", market=market, month_from=month_from, month_to=month_to)
+
+
+def registrations_powertrain_trend(
+    con: duckdb.DuckDBPyConnection, market: str, month_from: dt.date, month_to: dt.date
+) -> pd.DataFrame:
+    return run_query(
+        con, "registrations_powertrain_trend", market=market, month_from=month_from, month_to=month_to
+    )
+
+
+def registrations_suv_share(
+    con: duckdb.DuckDBPyConnection, month_from: dt.date, month_to: dt.date
+) -> pd.DataFrame:
+    return run_query(con, "registrations_suv_share", month_from=month_from, month_to=month_to)
+
+
+def registrations_top_models(
+    con: duckdb.DuckDBPyConnection, market: str, month_from: dt.date, month_to: dt.date, top_n: int
+) -> pd.DataFrame:
+    return run_query(
+        con, "registrations_top_models", market=market, month_from=month_from, month_to=month_to, top_n=top_n
+    )
+
+
+def registrations_provenance(
+    con: duckdb.DuckDBPyConnection, market: str, month_from: dt.date, month_to: dt.date
+) -> pd.DataFrame:
+    return run_query(con, "registrations_provenance", market=market, month_from=month_from, month_to=month_to)

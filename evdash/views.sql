@@ -232,3 +232,27 @@ union all select as_of from tariffs
 union all select as_of from fx_rates
 union all select as_of from expansion_status
 union all select as_of from events;
+
+-- >>> registrations aggregates
+-- Pre-aggregated registrations, materialised at build time (after every registrations row is loaded) because
+-- they pay: the markets pages filter by market and period, and these are 20–60× smaller than the raw
+-- table at vendor scale (docs/performance.md). Sorted by (market_code, month) so zone maps prune.
+-- Invariant: sum(units) of each equals sum(units) of registrations (tests/test_registrations.py).
+create table agg_registrations_mix as
+select market_code, month, body_type, powertrain, sum(units)::bigint as units
+from registrations
+group by all
+order by market_code, month, body_type, powertrain;
+
+create table agg_registrations_brand as
+select market_code, month, brand_id, sum(units)::bigint as units
+from registrations
+group by all
+order by market_code, month, brand_id;
+
+create table agg_registrations_source as
+select market_code, month, source_id, confidence, max(as_of) as as_of, sum(units)::bigint as units
+from registrations
+group by all
+order by market_code, month, source_id, confidence;
+-- <<< registrations aggregates

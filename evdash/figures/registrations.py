@@ -1,0 +1,174 @@
+"""Market-mix figures from vendor registrations (queries/registrations_*.sql). Pure: DataFrame → go.Figure.
+
+`confidence` is the weakest confidence among the rows behind the chart (from
+registrations_provenance): bars are solid for reported data, hatched for lower bounds, dotted for
+estimates, and the legend says which. Figures carry only what is drawn (top N + "Other"), so the JSON
+shipped to the browser stays small at any table size (tests/test_performance_guards.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from evdash.theme import (
+    CONFIDENCE_LABEL,
+    CONFIDENCE_OPACITY,
+    CONFIDENCE_PATTERN,
+    NEUTRAL,
+    OKABE_ITO,
+    base_layout,
+    empty_figure,
+    fmt_int,
+)
+
+BODY_ORDER = ("suv", "sedan", "hatchback", "wagon", "mpv", "coupe", "pickup")
+BODY_LABEL = {
+    "suv": "SUV",
+    "sedan": "Sedan",
+    "hatchback": "Hatchback",
+    "wagon": "Wagon",
+    "mpv": "MPV",
+    "coupe": "Coupé",
+    "pickup": "Pickup",
+}
+POWERTRAIN_ORDER = ("BEV", "PHEV", "EREV", "HEV", "ICE")
+TOP_BRANDS = 10
+
+
+def _marker(colour: str, confidence: str) -> dict[str, Any]:
+    return {
+        "color": colour,
+        "opacity": CONFIDENCE_OPACITY.get(confidence, 1.0),
+        "pattern": {"shape": CONFIDENCE_PATTERN.get(confidence, ""), "fillmode": "overlay", "solidity": 0.4},
+    }
+
+
+def _suffix(confidence: str) -> str:
+    return "" if confidence == "reported" else f" ({CONFIDENCE_LABEL.get(confidence, confidence).lower()})"
+
+
+def _month_labels(months: pd.Series) -> list[str]:
+    return [pd.Timestamp(m).strftime("%Y-%m") for m in months]
+
+
+def brand_share(frame: pd.DataFrame, market_name: str, period: str, confidence: str) -> go.Figure:
+    """Horizontal bars: share of registrations per brand, the top 10 plus "Other brands".
+    Input: registrations_brand_share (one row per brand, share_pct sums to 100)."""
+    title = f"{market_name}, {period}: brand share of new registrations"
+    if frame.empty:
+        return empty_figure(title, f"No registrations for {market_name} in {period}")
+    top = frame.nsmallest(TOP_BRANDS, "rank")
+    rest = frame[~frame.index.isin(top.index)]
+    names = list(top["brand_name"])
+    shares = list(top["share_pct"].round(2))
+    units = list(top["units"])
+    if not rest.empty:
+        names.append(f"Other brands ({len(rest)})")
+        shares.append(round(float(rest["share_pct"].sum()), 2))
+        units.append(int(rest["units"].sum()))
+    fig = go.Figure()
+    fig.add_bar(
+        y=names,
+        x=shares,
+        orientation="h",
+        name=f"Share of registrations{_suffix(confidence)}",
+        marker=_marker(OKABE_ITO[0], confidence),
+        text=[f"{s:.1f}%" for s in shares],
+        textposition="outside",
+        customdata=[fmt_int(u) for u in units],
+        hovertemplate="%{y}: %{x:.1f}% (%{customdata} cars)<extra></extra>",
+        showlegend=True,
+    )
+    fig.update_layout(**base_layout(title, height=420))
+    fig.update_yaxes(autorange="reversed", title_text=None)
+    fig.update_xaxes(title_text="Share of new registrations (%)", ticksuffix="%", rangemode="tozero")
+    return fig
+
+
+def mix_over_time(
+    frame: pd.DataFrame, column: str, market_name: str, period: str, confidence: str
+) -> go.Figure:
+    """Stacked bars, one per month: share (%) of each body type (column='body_type') or powertrain
+    (column='powertrain'). Input: registrations_body_mix / registrations_powertrain_trend."""
+    is_body = column == "body_type"
+    what = "body type" if is_body else "powertrain"
+    title = f"{market_name}, {period}: {what} mix of new registrations per month"
+    if frame.empty:
+        return empty_figure(title, f"No registrations for {market_name} in {period}")
+    order = BODY_ORDER if is_body else POWERTRAIN_ORDER
+    months = sorted(frame["month"].unique())
+    labels = _month_labels(pd.Series(months))
+    fig = go.Figure()
+    for i, key in enumerate(k for k in order if k in set(frame[column])):
+        part = frame[frame[column] == key].set_index("month").reindex(months)
+        name = BODY_LABEL.get(key, key) if is_body else key
+        fig.add_bar(
+            x=labels,
+            y=part["share_pct"].fillna(0).round(2).tolist(),
+            name=name + _suffix(confidence),
+            marker=_marker(OKABE_ITO[i % len(OKABE_ITO)], confidence),
+            customdata=[fmt_int(u) for u in part["units"].fillna(0)],
+            hovertemplate=f"{name} %{{x}}: %{{y:.1f}}% (%{{customdata}} cars)<extra></extra>",
+        )
+    fig.update_layout(**base_layout(title, barmode="stack", height=420))
+    fig.update_xaxes(title_text="Month", type="category")
+    fig.update_yaxes(title_text="Share of the month's registrations (%)", ticksuffix="%", range=[0, 100])
+    return fig
+
+
+def top_models(frame: pd.DataFrame, market_name: str, period: str, confidence: str) -> go.Figure:
+    """Horizontal bars: units of the largest models (vendor labels). Input: registrations_top_models."""
+    title = f"{market_name}, {period}: top models by new registrations"
+    if frame.empty:
+        return empty_figure(title, f"No registrations for {market_name} in {period}")
+    labels = [f"{b} {m}" for b, m in zip(frame["brand_name"], frame["model_name"], strict=True)]
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels,
+        x=frame["units"].tolist(),
+        orientation="h",
+        name=f"Registrations{_suffix(confidence)}",
+        marker=_marker(OKABE_ITO[2], confidence),
+        text=[fmt_int(u) for u in frame["units"]],
+        textposition="outside",
+        customdata=[f"{s:.1f}" for s in frame["share_pct"]],
+        hovertemplate="%{y}: %{text} cars (%{customdata}% of the market)<extra></extra>",
+        showlegend=True,
+    )
+    fig.update_layout(**base_layout(title, height=420, separators=".,"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="New registrations (cars)", tickformat=",d", rangemode="tozero")
+    return fig
+
+
+def suv_share_by_market(frame: pd.DataFrame, period: str, confidence: str, top: int = 20) -> go.Figure:
+    """Bars: SUV share of new registrations in the `top` largest markets; BEV share as markers.
+    Input: registrations_suv_share (one row per market, largest first)."""
+    title = f"{period}: SUV and BEV share of new registrations, {top} largest markets"
+    if frame.empty:
+        return empty_figure(title, f"No registrations in {period}")
+    part = frame.head(top)
+    fig = go.Figure()
+    fig.add_bar(
+        x=part["market_name"].tolist(),
+        y=part["suv_share_pct"].round(2).tolist(),
+        name=f"SUV share{_suffix(confidence)}",
+        marker=_marker(OKABE_ITO[1], confidence),
+        customdata=[fmt_int(u) for u in part["units"]],
+        hovertemplate="%{x}: SUV %{y:.1f}% of %{customdata} cars<extra></extra>",
+    )
+    fig.add_scatter(
+        x=part["market_name"].tolist(),
+        y=part["bev_share_pct"].round(2).tolist(),
+        mode="markers",
+        name=f"BEV share{_suffix(confidence)}",
+        marker={"color": OKABE_ITO[0], "symbol": "diamond", "size": 10, "line": {"color": NEUTRAL}},
+        hovertemplate="%{x}: BEV %{y:.1f}%<extra></extra>",
+    )
+    fig.update_layout(**base_layout(title, height=420))
+    fig.update_xaxes(title_text="Market (largest first)", tickangle=-40)
+    fig.update_yaxes(title_text="Share of new registrations (%)", ticksuffix="%", rangemode="tozero")
+    return fig
