@@ -17,9 +17,10 @@ import difflib
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 import duckdb
 import pandas as pd
@@ -66,8 +67,10 @@ class SeedError(ValueError):
 @dataclass(frozen=True)
 class Column:
     name: str
-    data_type: str
+    data_type: str  # SQL type; importer formats also use the pseudo-type MONTH (YYYY-MM)
     nullable: bool
+    minimum: float | None = None  # numbers below this are rejected with the column named
+    allowed: tuple[str, ...] | None = None  # text columns: the only values accepted
 
 
 @dataclass
@@ -77,6 +80,8 @@ class BuildResult:
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     reused: bool = False
+    # One entry per replayed import file (evdash.importer.FileStats), in apply order.
+    imports: list[Any] = field(default_factory=list)
 
 
 def _target_table(table: str) -> str:
@@ -101,7 +106,9 @@ def _first_bad(mask: pd.Series) -> list[int]:
     return [int(i) for i in mask[mask].index[:MAX_ERRORS]]
 
 
-def _convert_column(series: pd.Series, col: Column, where: str, errors: list[str]) -> pd.Series:
+def _convert_column(
+    series: pd.Series, col: Column, where: str, errors: list[str], decimal_comma: bool = False
+) -> pd.Series:
     """Validate one text column against its SQL type; return it typed. Appends errors with line numbers
     (the CSV header is line 1, so frame index i is line i + 2)."""
     text = series.str.strip()
@@ -115,12 +122,26 @@ def _convert_column(series: pd.Series, col: Column, where: str, errors: list[str
         ok = text.str.fullmatch(r"[+-]?\d+")
         for i in _first_bad(present & ~ok):
             errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a whole number")
-        return pd.to_numeric(text.where(present & ok), errors="coerce").astype("Int64")
+        ints = pd.to_numeric(text.where(present & ok), errors="coerce").astype("Int64")
+        _check_minimum(ints, series, col, where, errors)
+        return ints
     if dtype == "DOUBLE" or dtype.startswith("DECIMAL"):
+        if decimal_comma:  # ';'-separated files from European spreadsheets write 1,5 for 1.5
+            text = text.str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
         num = pd.to_numeric(text.where(present), errors="coerce")
         for i in _first_bad(present & num.isna()):
-            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a number")
+            hint = " (decimal comma? write 1.5, not 1,5)" if "," in str(series[i]) else ""
+            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a number{hint}")
+        _check_minimum(num, series, col, where, errors)
         return num.astype("Float64")
+    if dtype == "MONTH":
+        ok = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+        for i in _first_bad(present & ~ok):
+            errors.append(
+                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a month (YYYY-MM)"
+            )
+        parsed = pd.to_datetime(text.where(present & ok) + "-01", format="%Y-%m-%d", errors="coerce")
+        return parsed.dt.date.astype(object).where(parsed.notna(), None)
     if dtype == "DATE":
         ok = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
         parsed = pd.to_datetime(text.where(present & ok), format="%Y-%m-%d", errors="coerce")
@@ -143,15 +164,39 @@ def _convert_column(series: pd.Series, col: Column, where: str, errors: list[str
                 f"{', '.join(CONFIDENCE_VALUES)}"
             )
         return text.where(present, None)
+    if col.allowed is not None:
+        for i in _first_bad(present & ~text.isin(col.allowed)):
+            errors.append(
+                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not one of {', '.join(col.allowed)}"
+            )
+        return text.where(present, None)
     return series.where(present, None)
 
 
-def read_table_csv(path: Path, table: str, columns: list[Column], label: str | None = None) -> pd.DataFrame:
-    """Read and validate a CSV for `table`; raise SeedError naming file, line and column on any problem."""
+def _check_minimum(values: pd.Series, raw: pd.Series, col: Column, where: str, errors: list[str]) -> None:
+    if col.minimum is None:
+        return
+    low = values.notna() & (values < col.minimum)
+    for i in _first_bad(low.fillna(False).astype(bool)):
+        errors.append(
+            f"{where}, line {i + 2}, column '{col.name}': '{raw[i]}' is below the minimum {col.minimum:g}"
+        )
+
+
+def read_table_csv(
+    path: Path | IO[bytes],
+    table: str,
+    columns: list[Column],
+    label: str | None = None,
+    sep: str = ",",
+    decimal_comma: bool = False,
+) -> pd.DataFrame:
+    """Read and validate a CSV for `table`; raise SeedError naming file, line and column on any problem.
+    Line numbers count the header as line 1, as a spreadsheet's row numbers do."""
     where = label or str(path)
     try:
         raw = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False, sep=sep
         )
     except UnicodeDecodeError as exc:
         raise SeedError([f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
@@ -174,7 +219,7 @@ def read_table_csv(path: Path, table: str, columns: list[Column], label: str | N
     out = pd.DataFrame(index=raw.index)
     for col in columns:
         series = raw[col.name] if col.name in raw.columns else pd.Series([""] * len(raw), dtype=str)
-        out[col.name] = _convert_column(series, col, where, errors)
+        out[col.name] = _convert_column(series, col, where, errors, decimal_comma)
     if errors:
         raise SeedError(errors[:MAX_ERRORS])
     return out
@@ -337,17 +382,32 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def build(seeds: Path | None = None, db: Path | None = None, force: bool = False) -> BuildResult:
-    """Build the database from `seeds` and make it the current version at `db`."""
+def build(
+    seeds: Path | None = None,
+    db: Path | None = None,
+    force: bool = False,
+    batches: Sequence[Any] | None = None,
+    swap: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build the database from `seeds` plus the accepted imports (evdash.importer manifest, replayed in
+    order) and make it the current version at `db`. `batches` overrides the manifest (the importer passes
+    the accepted batches plus the one being imported, with `swap=False`: it re-points the link itself)."""
+    from evdash import importer  # lazily: the importer builds on this module
+
+    if batches is None:
+        with importer.import_lock(db or config.db_path()):
+            return build(seeds, db, force, importer.read_manifest(db or config.db_path()), swap, progress)
     started = time.perf_counter()
     seeds = seeds or config.seeds_dir()
     db = db or config.db_path()
     versions = config.versions_dir(db)
     versions.mkdir(parents=True, exist_ok=True)
-    version = inputs_version(seeds)
+    version = importer.salted_version(inputs_version(seeds), batches)
     final = versions / f"evdash-{version}.duckdb"
     if final.exists() and not force:
-        _swap_link(db, final)
+        if swap:
+            _swap_link(db, final)
         return BuildResult(version, final, {}, time.perf_counter() - started, reused=True)
     tmp = versions / f".building-{os.getpid()}.duckdb"
     with contextlib.suppress(FileNotFoundError):
@@ -356,6 +416,10 @@ def build(seeds: Path | None = None, db: Path | None = None, force: bool = False
         con = duckdb.connect(str(tmp))
         try:
             rows = populate(con, seeds, config.REPO_ROOT)
+            stats = importer.replay(con, batches, db, progress)
+            if batches:  # imported registrations: the pre-aggregates were made from the seeds only
+                refresh_registrations_aggregates(con)
+            importer.write_history(con, batches, stats, version)
             as_of = con.execute("select max(as_of) from v_figure_as_of").fetchall()[0][0]
             con.execute(
                 "create table build_info as select $v as version, $a::date as data_as_of, $b as built_at",
@@ -372,9 +436,10 @@ def build(seeds: Path | None = None, db: Path | None = None, force: bool = False
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
         raise
-    _swap_link(db, final)
-    _prune(versions, final)
-    return BuildResult(version, final, rows, time.perf_counter() - started)
+    if swap:
+        _swap_link(db, final)
+        _prune(versions, final)
+    return BuildResult(version, final, rows, time.perf_counter() - started, imports=stats)
 
 
 def ensure_built(db: Path | None = None) -> Path:

@@ -1,10 +1,11 @@
-"""Command line: `evdash build`, `evdash serve`, `evdash query`."""
+"""Command line: `evdash build`, `evdash serve`, `evdash import`."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from evdash import build as build_mod
@@ -48,6 +49,63 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     os.execv(sys.executable, argv)
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from evdash import importer
+
+    pairs = args.pairs
+    if len(pairs) % 2:
+        print("usage: evdash import <kind> <file> [<kind> <file> ...]", file=sys.stderr)
+        return 2
+    files: list[tuple[str, Path | tuple[str, bytes]]] = []
+    for kind, name in zip(pairs[::2], pairs[1::2], strict=True):
+        path = Path(name)
+        if not path.is_file():
+            print(f"{name}: no such file", file=sys.stderr)
+            return 1
+        files.append((kind, path))
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"  [{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    try:
+        result = importer.import_files(
+            files, db=args.db, user=args.user, dry_run=args.dry_run, progress=progress
+        )
+    except build_mod.SeedError as exc:
+        print(
+            "import rejected; nothing was changed. Fix these and run the same command again:", file=sys.stderr
+        )
+        for line in exc.errors:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    except importer.ImportBusy as exc:
+        print(f"import not started: {exc}", file=sys.stderr)
+        return 3
+    for stats in result.files:
+        for note in stats.notes:
+            print(f"note: {note}")
+        print(
+            f"{stats.kind} {stats.file_name}: {stats.rows:,} rows - {stats.added:,} new, "
+            f"{stats.changed:,} changed, {stats.unchanged:,} unchanged"
+            + (f", {stats.sources_added} new source(s)" if stats.sources_added else "")
+            + f" ({stats.seconds:.2f} s)"
+        )
+        for change in stats.changes[: args.show]:
+            print(f"  changed {change['key']}: {change['column']} {change['old']} -> {change['new']}")
+        for row in stats.new_rows[: args.show]:
+            print("  new " + ", ".join(f"{k}={v}" for k, v in row.items() if v is not None))
+    if result.recovered:
+        print(f"note: interrupted import(s) {result.recovered} were accepted earlier and are now served")
+    if result.dry_run:
+        print(f"dry run: nothing written ({result.seconds:.2f} s)")
+    else:
+        print(
+            f"imported as batch #{result.batch.batch_id}; now serving version {result.version} ({result.seconds:.2f} s)"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="evdash", description="EV expansion dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -61,9 +119,26 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.add_argument("--address", default="localhost")
     p_serve.add_argument("--db", type=Path, default=None)
     p_serve.set_defaults(func=_cmd_serve)
+    p_import = sub.add_parser(
+        "import",
+        help="import analyst CSV files (all together or none)",
+        description="Kinds: " + ", ".join(importer_kinds()) + ". Formats: README.md, 'Adding data'.",
+    )
+    p_import.add_argument("pairs", nargs="+", metavar="KIND FILE", help="kind and file, repeated")
+    p_import.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    p_import.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
+    p_import.add_argument("--user", default=None, help="name for the import history (default $EVDASH_USER)")
+    p_import.add_argument("--show", type=int, default=20, help="rows of the diff to print per file")
+    p_import.set_defaults(func=_cmd_import)
     args = parser.parse_args(argv)
     return int(args.func(args))
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def importer_kinds() -> list[str]:
+    from evdash import importer
+
+    return list(importer.KINDS)

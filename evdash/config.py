@@ -3,6 +3,10 @@
 EVDASH_DB        path of the database the dashboard reads (a symlink to the current version);
                  default `<repo>/var/evdash.duckdb`
 EVDASH_SEEDS     folder of seed CSVs; default `<repo>/data/seeds`
+EVDASH_IMPORTS   folder of accepted import files + manifest; default `<db dir>/imports`
+EVDASH_IMPORT_MAX_BYTES   largest import file accepted (bytes); default 200 MB
+EVDASH_IMPORT_LOCK_TIMEOUT  seconds an import waits for another one to finish; default 60
+EVDASH_USER      name recorded in the import history for CLI imports; default the OS user
 """
 
 from __future__ import annotations
@@ -29,3 +33,19 @@ def versions_dir(db: Path | None = None) -> Path:
     """Folder holding the versioned database files the `current` link points at."""
     target = db or db_path()
     return target.parent / "versions"
+
+
+def imports_dir(db: Path | None = None) -> Path:
+    """Folder of accepted import files (content-addressed) and their manifest."""
+    override = os.environ.get("EVDASH_IMPORTS")
+    if override:
+        return Path(override)
+    return (db or db_path()).parent / "imports"
+
+
+def import_max_bytes() -> int:
+    return int(os.environ.get("EVDASH_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+
+
+def import_lock_timeout() -> float:
+    return float(os.environ.get("EVDASH_IMPORT_LOCK_TIMEOUT", 60))

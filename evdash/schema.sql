@@ -263,3 +263,33 @@ create table country_regions (
     source_url varchar not null check (regexp_matches(source_url, '^https?://')),
     note varchar
 );
+
+-- Accepted imports (evdash import / the Data page), one row per imported file, filled by the build from
+-- the append-only manifest `<imports dir>/manifest.jsonl` (evdash/importer.py). The database is always
+-- seeds + these files replayed in order; the files are kept content-addressed by sha256.
+create table import_history (
+    batch_id integer not null,          -- one `evdash import` command or one confirmed upload
+    file_seq integer not null,          -- apply order within the batch
+    imported_at timestamp not null,     -- UTC
+    imported_by varchar not null,
+    file_name varchar not null,
+    sha256 varchar not null check (length(sha256) = 64),
+    kind varchar not null,
+    rows_in_file integer not null,
+    rows_added integer not null,
+    rows_changed integer not null,
+    rows_unchanged integer not null,
+    sources_added integer not null,
+    primary key (batch_id, file_seq)
+);
+
+-- Corrections: one row per changed cell of an existing row (old -> new), so "what did the dashboard say
+-- before this import" can be answered. row_key names the natural key, e.g. "brand=xiaomi, month=2025-03".
+create table import_changes (
+    batch_id integer not null,
+    file_seq integer not null,
+    row_key varchar not null,
+    column_name varchar not null,
+    old_value varchar,
+    new_value varchar
+);
