@@ -1,0 +1,104 @@
+"""Market-ranking figures: the score broken down by measure (stacked bars) and the score map.
+Pure: DataFrame -> go.Figure, no Streamlit, no I/O. The map reuses `evdash.figures.maps.choropleth`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from evdash.figures.maps import choropleth
+from evdash.scoring import MEASURES
+from evdash.theme import OKABE_ITO, base_layout, empty_figure
+
+FLAG = "⚑"
+
+
+def score_breakdown(table: pd.DataFrame, names: Mapping[str, str], weights: Mapping[str, float]) -> go.Figure:
+    """One horizontal stacked bar per ranked market: each measure's contribution to the 0–100 score.
+
+    Input: `ScoreResult.table` (market_code, score, rank, flagged, missing, c_<measure>). Markets
+    scored on incomplete data carry a ⚑ and their missing measures in the hover."""
+    title = "Market attractiveness score, by measure (0–100)"
+    if table.empty:
+        return empty_figure(title, "No market could be scored with these weights")
+    rows = table.sort_values("rank", ascending=False)
+    labels = [
+        f"{int(r)}. {names.get(c, c)}{' ' + FLAG if f else ''}"
+        for r, c, f in zip(rows["rank"], rows["market_code"], rows["flagged"], strict=True)
+    ]
+    fig = go.Figure()
+    for i, measure in enumerate(MEASURES):
+        if weights.get(measure.key, 0) <= 0:
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=rows[f"c_{measure.key}"],
+                y=labels,
+                orientation="h",
+                name=f"{measure.label} (w {weights[measure.key]:g})",
+                marker={"color": OKABE_ITO[i % len(OKABE_ITO)]},
+                customdata=list(zip(rows["score"], rows["missing"].replace("", "none"), strict=True)),
+                hovertemplate="%{y}<br>"
+                + measure.label
+                + ": %{x:.1f} points<br>score %{customdata[0]:.1f}<br>"
+                "missing: %{customdata[1]}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        **base_layout(
+            title,
+            barmode="stack",
+            height=max(360, 24 * len(rows) + 160),
+            margin={"l": 10, "r": 10, "t": 110, "b": 10},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
+        )
+    )
+    fig.update_xaxes(title_text="Score points (sum = score, max 100)", range=[0, 100])
+    fig.update_yaxes(title_text=None, automargin=True)
+    return fig
+
+
+def score_map(
+    table: pd.DataFrame, names: Mapping[str, str], region: str = "world", not_ranked: Sequence[str] = ()
+) -> go.Figure:
+    """The score on a world map; `not_ranked` markets are drawn grey ("No data"), never as 0."""
+    frame = pd.DataFrame(
+        {
+            "iso3": table["market_code"],
+            "score": table["score"],
+            "country": [names.get(c, c) for c in table["market_code"]],
+            "label": [
+                f"rank {int(r)} · score {s:.1f}" + (f" · {FLAG} missing: {m}" if f else "")
+                for r, s, f, m in zip(
+                    table["rank"], table["score"], table["flagged"], table["missing"], strict=True
+                )
+            ],
+            "period": "",
+            "confidence": "",
+            "source_url": "",
+        }
+    )
+    if not_ranked:
+        grey = pd.DataFrame(
+            {
+                "iso3": list(not_ranked),
+                "score": float("nan"),
+                "country": [names.get(c, c) for c in not_ranked],
+                "label": "not ranked",
+                "period": "",
+                "confidence": "",
+                "source_url": "",
+            }
+        )
+        frame = pd.concat([frame, grey], ignore_index=True)
+    return choropleth(
+        frame,
+        value_col="score",
+        kind="sequential",
+        title="Attractiveness score by market",
+        unit="score (0–100)",
+        region=region,
+        label_col="label",
+    )

@@ -1,0 +1,218 @@
+"""Market ranking: which market first, with analyst weights, explicit missing data and sensitivity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from evdash import pricing, queries, scoring, ui
+from evdash.figures.maps import map_config
+from evdash.figures.markets import FLAG, score_breakdown, score_map
+from evdash.regions import REGION_LABELS
+
+ctx = ui.frame("Market ranking")
+today = dt.date.fromisoformat(ctx.as_of)
+
+prices = ui.query(ctx, queries.pricing_prices, on=today)
+latest = pricing.latest_prices(prices, today)
+origins = pricing.origin_prices(latest)
+# The model's entry price at home (cheapest variant) is what gets landed in each market.
+entry = origins.sort_values(["model_id", "price"]).drop_duplicates("model_id")
+model_options = {
+    str(r.model_id): f"{r.brand_name} {r.model_name} ({r.body_type})"
+    for r in entry.sort_values(["brand_name", "model_name"]).itertuples()
+}
+METHODS = {"minmax": "min–max (0 = worst, 1 = best)", "percentile": "rank / percentile"}
+MISSING = {"rescale": "score on the rest, flag it", "exclude": "exclude the market"}
+
+
+def _apply_preset(name: str) -> None:
+    for key, value in scoring.PRESETS[name].items():
+        st.session_state[f"w_{key}"] = value
+
+
+with st.sidebar:
+    if not model_options:
+        st.error("No model has a home-market price in the data.")
+        st.stop()
+    model = ui.url_select("Model to take abroad", "model", model_options, "xiaomi_yu7")
+    origin = entry[entry["model_id"] == model].iloc[0]
+    brand = str(origin["brand_id"])
+
+measures_long = ui.query(ctx, queries.markets_measures)
+presence = ui.query(ctx, queries.markets_presence, brand=brand)
+home = set(presence.loc[presence["status"] == "home", "market_code"]) | {str(origin["production_country"])}
+universe = sorted(set(measures_long["market_code"]) - home)
+names = dict(zip(measures_long["market_code"], measures_long["market_name"], strict=True))
+duties = ui.query(ctx, queries.pricing_duties, markets=universe, origin=str(origin["production_country"]))
+classes = sorted(set(duties["applies_to"]) | set(prices["tariff_company"]) | {"none"})
+
+with st.sidebar:
+    duty_class = ui.url_select(
+        f"Duty class (data: {origin['tariff_company']})",
+        "duty_class",
+        {c: c for c in classes},
+        str(origin["tariff_company"]),
+    )
+    freight_pct = ui.url_int("Freight, % of ex-factory", "freight_pct", 5, 0, 30)
+    st.markdown("**Weights** (0 drops a measure)")
+    for preset, label in scoring.PRESET_LABEL.items():
+        st.button(
+            f"Preset: {label}",
+            key=f"preset_{preset}",
+            on_click=_apply_preset,
+            args=(preset,),
+            width="stretch",
+        )
+    weights: dict[str, float] = {}
+    for measure in scoring.MEASURES:
+        weights[measure.key] = ui.url_int(
+            f"{measure.label} ({measure.unit})",
+            f"w_{measure.key}",
+            scoring.DEFAULT_WEIGHTS[measure.key],
+            0,
+            100,
+            help=measure.description + (" — lower is better" if not measure.higher_is_better else ""),
+        )
+    method = ui.url_select("Normalisation", "norm", METHODS, "minmax")
+    missing = ui.url_select("Market missing a measure", "missing", MISSING, "rescale")
+    min_coverage = ui.url_int("Minimum data coverage, % of weight", "min_cov", 50, 0, 100)
+
+st.title(f"Which market first for the {origin['brand_name']} {origin['model_name']}?")
+with st.expander("Markets compared", expanded=False):
+    chosen = ui.url_multiselect(
+        "Markets", "markets", {c: f"{names.get(c, c)} ({c})" for c in universe}, universe
+    )
+
+vat = ui.query(ctx, queries.pricing_vat, on=today)
+rates = ui.query(ctx, queries.pricing_fx)
+landed = pricing.landed_for_markets(
+    origin, chosen, duties, vat, rates, latest, today, "EUR", duty_class, freight_pct=freight_pct
+)
+raw, provenance = scoring.assemble_measures(measures_long, presence, landed, str(origin["body_type"]), chosen)
+result = scoring.score_markets(
+    raw,
+    weights,
+    method,  # type: ignore[arg-type]
+    missing,  # type: ignore[arg-type]
+    min_coverage_pct=float(min_coverage),
+)
+sens = scoring.sensitivity(result)
+
+for key, why in result.dropped.items():
+    st.info(f"**{scoring.MEASURE_BY_KEY[key].label}** is left out: {why}.", icon=":material/block:")
+
+table = result.table
+c1, c2, c3 = st.columns(3)
+c1.metric("Markets ranked", f"{len(table)} of {len(chosen)}")
+c2.metric(f"{FLAG} Scored on incomplete data", f"{int(table['flagged'].sum())}" if not table.empty else "0")
+c3.metric(
+    "Top 3 unchanged under ±10% weights",
+    f"{sens.unchanged} of {sens.scenarios}",
+    f"{sens.unchanged_pct:.0f}% of weight scenarios",
+    delta_color="off",
+    delta_arrow="off",
+    help="Every combination of −10%, 0, +10% on each active weight; counts the scenarios whose top 3 "
+    "is the same markets in the same order.",
+)
+if sens.top:
+    st.markdown(
+        "**Top 3:** " + " · ".join(f"{i}. {names.get(c, c)}" for i, c in enumerate(sens.top, start=1))
+    )
+st.caption(
+    f"Model landed at its entry price ({origin['variant_name']}, "
+    f"{origin['currency']} {origin['price']:,.0f}), "
+    f"duty class **{duty_class}**, freight {freight_pct}%, rates of {today:%Y-%m-%d}. "
+    f"{FLAG} = a weighted measure is missing for that market; it is scored on the measures it has "
+    "(never as zero). Contributions add up to the score."
+)
+st.plotly_chart(
+    score_breakdown(table, names, result.weights), width="stretch", config={"displayModeBar": False}
+)
+if not sens.breaking.empty:
+    with st.expander(f"Single ±10% weight changes that alter the top 3 ({len(sens.breaking)})"):
+        st.dataframe(sens.breaking, hide_index=True, width="stretch")
+
+export = table.merge(raw.reset_index(), on="market_code", how="left").merge(
+    landed[["market_code", "landed", "n_rivals", "rival_median"]], on="market_code", how="left"
+)
+export.insert(1, "market_name", [names.get(c, c) for c in export["market_code"]])
+inputs: dict[str, Any] = {
+    "model": model,
+    "duty_class": duty_class,
+    "freight_pct": freight_pct,
+    "norm": method,
+    "missing": missing,
+    "min_cov": min_coverage,
+    "on": today.isoformat(),
+}
+for key, value in {**inputs, **{f"w_{k}": v for k, v in weights.items()}}.items():
+    export[f"input_{key}"] = value  # the scenario travels with the CSV
+st.dataframe(
+    export,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "market_code": "Code",
+        "market_name": "Market",
+        "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
+        "rank": "Rank",
+        "coverage_pct": st.column_config.NumberColumn("Data coverage %", format="%.0f%%"),
+        "flagged": st.column_config.CheckboxColumn(f"{FLAG} incomplete"),
+        "missing": "Missing measures",
+        "ev_sales": st.column_config.NumberColumn("EV sales (cars/yr)", format="localized"),
+        "ev_share_pct": st.column_config.NumberColumn("EV share %", format="%.1f"),
+        "ev_growth_pct": st.column_config.NumberColumn("EV growth %", format="%+.1f"),
+        "bev_share_pct": st.column_config.NumberColumn("BEV share %", format="%.1f"),
+        "body_fit_pct": st.column_config.NumberColumn("Body fit %", format="%.1f"),
+        "tariff_burden_pct": st.column_config.NumberColumn("Duties % of CIF", format="%.1f"),
+        "price_gap_pct": st.column_config.NumberColumn("Gap vs rivals %", format="%+.1f"),
+        "presence": st.column_config.NumberColumn("Presence 0–1", format="%.2f"),
+        "landed": st.column_config.NumberColumn("Landed estimate (EUR)", format="%,.0f"),
+        "rival_median": st.column_config.NumberColumn("Rival median (EUR)", format="%,.0f"),
+        **{f"c_{m.key}": None for m in scoring.MEASURES},
+    },
+)
+ui.download_buttons(ctx, export, "market-ranking", inputs | {"weights": weights}, key="ranking")
+
+if not result.excluded.empty:
+    st.markdown("**Not ranked**")
+    st.dataframe(
+        result.excluded.assign(market_name=[names.get(c, c) for c in result.excluded["market_code"]]),
+        hide_index=True,
+        width="stretch",
+        column_config={"market_code": "Code", "market_name": "Market", "reason": "Why not ranked"},
+    )
+
+region = ui.url_select("Map region", "region", REGION_LABELS, "world")
+st.plotly_chart(
+    score_map(table, names, region, list(result.excluded["market_code"])),
+    width="stretch",
+    config=map_config(str(st.get_option("server.baseUrlPath") or "")),
+)
+
+with st.expander("Method and sources of each measure"):
+    st.markdown(
+        "* Normalisation is across the markets compared: **min–max** maps the worst to 0 and the best "
+        "to 1 (for duties and price gap, lower is better); **rank / percentile** uses the rank, so "
+        "China-sized volumes do not flatten everyone else. Units never matter.\n"
+        "* Score = Σ weight × normalised value / Σ weight of the measures the market has, × 100.\n"
+        "* EV market size is BEV+PHEV sales of the latest full year; where only BEV sales exist it is "
+        "BEV sales (a floor, see `basis`). Growth is latest year vs the year before, same source basis.\n"
+        "* Tariff burden and price gap come from the landed-price estimate (Pricing page method). A "
+        "market with no tariff rows in the data has *unknown* duties (missing), not 0%.\n"
+        "* Presence: launched 1, pilot 0.75, announced 0.5, evaluating 0.25; no record = 0 (a known "
+        "absence, not missing data)."
+    )
+    st.dataframe(
+        provenance[
+            ["market_code", "measure", "basis", "value", "year", "period_scope", "confidence", "source_url"]
+        ]
+        if not provenance.empty
+        else provenance,
+        hide_index=True,
+        width="stretch",
+        column_config={"source_url": st.column_config.LinkColumn("Source")},
+    )
