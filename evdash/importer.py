@@ -73,7 +73,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "models": ("model_id",),
     "variants": ("variant_id",),
     "prices": ("variant_id", "market_code", "effective_from", "price_type", "source_id"),
-    "deliveries": ("brand_id", "model_id", "market_code", "month", "source_id"),
+    # as_of is part of the key: a revision published later by the same source is kept beside the first
+    # figure (the picking rule prefers the later as_of); the same as_of with new units is a correction.
+    "deliveries": ("brand_id", "model_id", "market_code", "month", "source_id", "as_of"),
     "targets": ("brand_id", "year", "announced_on", "source_id"),
     "markets": ("market_code", "year", "period_scope", "source_id"),
     "tariffs": ("tariff_id",),

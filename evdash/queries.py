@@ -205,3 +205,74 @@ def registrations_provenance(
     con: duckdb.DuckDBPyConnection, market: str, month_from: dt.date, month_to: dt.date
 ) -> pd.DataFrame:
     return run_query(con, "registrations_provenance", market=market, month_from=month_from, month_to=month_to)
+
+
+# --- Data page (pages/data.py): tables in the import format, import history, data quality -----------
+
+
+def data_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "data_sources")
+
+
+def data_brands(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
+    return run_query(con, "data_brands", brand=brand)
+
+
+def data_models(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
+    return run_query(con, "data_models", brand=brand)
+
+
+def data_variants(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "data_variants")
+
+
+def data_prices(con: duckdb.DuckDBPyConnection, market: str) -> pd.DataFrame:
+    return run_query(con, "data_prices", market=market)
+
+
+def data_deliveries(con: duckdb.DuckDBPyConnection, brand: str, market: str) -> pd.DataFrame:
+    return run_query(con, "data_deliveries", brand=brand, market=market)
+
+
+def data_targets(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
+    return run_query(con, "data_targets", brand=brand)
+
+
+def data_markets(con: duckdb.DuckDBPyConnection, market: str) -> pd.DataFrame:
+    return run_query(con, "data_markets", market=market)
+
+
+def data_tariffs(con: duckdb.DuckDBPyConnection, market: str) -> pd.DataFrame:
+    return run_query(con, "data_tariffs", market=market)
+
+
+def data_fx(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "data_fx")
+
+
+def data_expansion(con: duckdb.DuckDBPyConnection, brand: str, market: str) -> pd.DataFrame:
+    return run_query(con, "data_expansion", brand=brand, market=market)
+
+
+def data_registrations(con: duckdb.DuckDBPyConnection, brand: str, market: str) -> pd.DataFrame:
+    return run_query(con, "data_registrations", brand=brand, market=market)
+
+
+def data_import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "data_import_history")
+
+
+def data_import_changes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "data_import_changes")
+
+
+def data_quality_missing_months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "data_quality_missing_months")
+
+
+def data_quality_uncertain(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "data_quality_uncertain")
+
+
+def data_quality_conflicts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "data_quality_conflicts")

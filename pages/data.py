@@ -1,0 +1,220 @@
+"""Data: analysts add and correct figures (upload → check → confirm), browse every table in its import
+format, see the import history with every correction, and the data-quality panel."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pycountry
+import streamlit as st
+
+from evdash import config, importer, queries, ui
+from evdash.build import SeedError
+
+ctx = ui.frame("Data", required_role="analyst")
+
+# Browse: kind -> (query, takes brand, takes market). Every frame is in the import format of its kind.
+TABLES: dict[str, tuple[Callable[..., pd.DataFrame], bool, bool]] = {
+    "deliveries": (queries.data_deliveries, True, True),
+    "targets": (queries.data_targets, True, False),
+    "brands": (queries.data_brands, True, False),
+    "models": (queries.data_models, True, False),
+    "variants": (queries.data_variants, False, False),
+    "prices": (queries.data_prices, False, True),
+    "markets": (queries.data_markets, False, True),
+    "tariffs": (queries.data_tariffs, False, True),
+    "fx": (queries.data_fx, False, False),
+    "expansion": (queries.data_expansion, True, True),
+    "registrations": (queries.data_registrations, True, True),
+    "sources": (queries.data_sources, False, False),
+}
+SHOWN_ROWS = 10_000
+MARKET_OPTIONS = {"": "All markets"} | {
+    c.alpha_3: f"{c.alpha_3} · {c.name}" for c in sorted(pycountry.countries, key=lambda c: c.alpha_3)
+}
+LINKS = {"source_url": st.column_config.LinkColumn("source_url"), "url": st.column_config.LinkColumn("url")}
+
+
+def guess_kind(file_name: str) -> str:
+    """Kind from the file name ('deliveries_2026-11.csv' → deliveries); deliveries when unclear."""
+    low = file_name.lower()
+    return next(
+        (k for k in importer.KINDS if low.startswith(k) or f"_{k}" in low or f"-{k}" in low), "deliveries"
+    )
+
+
+def show_result(result: importer.ImportResult | None, errors: list[str] | None) -> None:
+    if errors:
+        st.error(
+            f"**Rejected - nothing was changed.** {len(errors)} problem(s); fix them all and upload again:",
+            icon=":material/error:",
+        )
+        st.dataframe(pd.DataFrame({"problem": errors}), hide_index=True, width="stretch")
+        return
+    if result is None:
+        return
+    for stats in result.files:
+        for note in stats.notes:
+            st.info(note, icon=":material/info:")
+        st.markdown(
+            f"**{stats.file_name}** ({stats.kind}): {stats.rows:,} rows · **{stats.added:,} new** · "
+            f"**{stats.changed:,} changed** · {stats.unchanged:,} unchanged"
+            + (f" · {stats.sources_added} new source(s)" if stats.sources_added else "")
+        )
+        if stats.changes:
+            st.caption("Changed rows (old → new)")
+            st.dataframe(pd.DataFrame(stats.changes), hide_index=True, width="stretch")
+        if stats.new_rows:
+            st.caption(f"New rows (first {min(len(stats.new_rows), stats.added):,} of {stats.added:,})")
+            st.dataframe(pd.DataFrame(stats.new_rows), hide_index=True, width="stretch", column_config=LINKS)
+
+
+st.title("Data: add, correct and check figures")
+tab_import, tab_browse, tab_history, tab_quality = st.tabs(
+    ["Import files", "Browse tables", "Import history", "Data quality"]
+)
+
+with tab_import:
+    st.markdown(
+        "Upload one or more CSV files in the formats of the README's *Adding data* section "
+        "(examples in `data/examples/`). They are **checked first**; nothing changes until you confirm. "
+        "All files of one upload are applied together or not at all, and every change is kept in the "
+        "import history."
+    )
+    done = st.session_state.pop("import_done", None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+        st.page_link("pages/deliveries.py", label="See deliveries", icon=":material/local_shipping:")
+    uploads = st.file_uploader(
+        "CSV files",
+        type=["csv", "txt"],
+        accept_multiple_files=True,
+        key="uploads",
+        help=f"Up to {config.import_max_bytes() / 1e6:,.0f} MB per file; UTF-8 (with or without BOM), "
+        "comma- or semicolon-separated.",
+    )
+    chosen: list[tuple[str, tuple[str, bytes]]] = []
+    for n, upload in enumerate(uploads or []):
+        kinds = {k: f"{k} - {importer.KIND_HELP[k]}" for k in importer.KINDS}
+        kind = st.selectbox(
+            f"What is in {upload.name}?",
+            list(kinds),
+            index=list(kinds).index(guess_kind(upload.name)),
+            format_func=lambda k, kinds=kinds: kinds[k],
+            key=f"kind-{n}-{upload.name}",
+        )
+        chosen.append((kind, (upload.name, upload.getvalue())))
+    fingerprint = hashlib.sha256(
+        b"".join(k.encode() + hashlib.sha256(d).digest() for k, (_, d) in chosen)
+    ).hexdigest()
+    check = st.button("Check files", type="primary", disabled=not chosen, icon=":material/fact_check:")
+    if check:
+        with st.spinner("Checking against the current data (nothing is written)…"):
+            try:
+                preview = importer.import_files(chosen, dry_run=True, user=ui.current_user())
+                st.session_state["preview"] = (fingerprint, preview, None)
+            except SeedError as exc:
+                st.session_state["preview"] = (fingerprint, None, exc.errors)
+            except importer.ImportBusy as exc:
+                st.session_state["preview"] = (fingerprint, None, [str(exc)])
+    stored: tuple[str, Any, list[str] | None] | None = st.session_state.get("preview")
+    if stored and stored[0] == fingerprint and chosen:
+        _, preview_result, preview_errors = stored
+        show_result(preview_result, preview_errors)
+        if preview_result is not None:
+            total = sum(s.added + s.changed for s in preview_result.files)
+            if st.button(
+                f"Apply import ({total:,} new or changed rows)",
+                type="primary",
+                disabled=total == 0,
+                icon=":material/publish:",
+            ):
+                with st.spinner("Writing a new data version…"):
+                    try:
+                        result = importer.import_files(chosen, user=ui.current_user())
+                    except (SeedError, importer.ImportBusy) as exc:
+                        errors = exc.errors if isinstance(exc, SeedError) else [str(exc)]
+                        st.session_state["preview"] = (fingerprint, None, errors)
+                        st.rerun()
+                    else:
+                        st.session_state.pop("preview", None)
+                        counts = ", ".join(
+                            f"{s.file_name}: {s.added:,} new, {s.changed:,} changed" for s in result.files
+                        )
+                        st.session_state["import_done"] = (
+                            f"Imported as batch #{result.batch.batch_id} ({counts}). "
+                            f"Every page now shows data version `{result.version}`."
+                        )
+                        st.rerun()
+            if total == 0:
+                st.caption("Nothing to apply: every row is already in the data.")
+
+with tab_browse:
+    kind_options = {k: f"{k} - {importer.KIND_HELP[k]}" for k in TABLES}
+    brands = ui.query(ctx, queries.brands)
+    c1, c2, c3 = st.columns([2, 1, 1])
+    table = ui.url_select("Table", "table", kind_options, "deliveries", container=c1)
+    function, by_brand, by_market = TABLES[table]
+    params: dict[str, str] = {}
+    if by_brand:
+        brand_options = {"": "All brands"} | dict(zip(brands["brand_id"], brands["name"], strict=True))
+        params["brand"] = ui.url_select("Brand", "brand", brand_options, "", container=c2)
+    if by_market:
+        params["market"] = ui.url_select("Market", "market", MARKET_OPTIONS, "", container=c3)
+    frame = ui.query(ctx, function, **params)
+    shown = frame.head(SHOWN_ROWS)
+    st.caption(
+        f"{len(frame):,} rows"
+        + (
+            f" - showing the first {SHOWN_ROWS:,}; the download has all of them"
+            if len(frame) > SHOWN_ROWS
+            else ""
+        )
+        + f". Columns are the `{table}` import format: edit a download and import it back to correct figures."
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=LINKS)
+    ui.download_buttons(ctx, frame, f"data-{table}", {"table": table, **params}, key="browse")
+
+with tab_history:
+    history = ui.query(ctx, queries.data_import_history)
+    changes = ui.query(ctx, queries.data_import_changes)
+    if history.empty:
+        st.info("No imports yet: the data is the seed files only.", icon=":material/history:")
+    st.subheader("Imported files")
+    st.dataframe(
+        history,
+        hide_index=True,
+        width="stretch",
+        column_config={"imported_at": st.column_config.DatetimeColumn("imported_at (UTC)")},
+    )
+    ui.download_buttons(ctx, history, "import-history", {}, key="history")
+    st.subheader("Corrections (old → new)")
+    st.caption("One row per changed value of an existing row.")
+    st.dataframe(changes, hide_index=True, width="stretch")
+    ui.download_buttons(ctx, changes, "import-changes", {}, key="changes")
+
+with tab_quality:
+    missing = ui.query(ctx, queries.data_quality_missing_months)
+    uncertain = ui.query(ctx, queries.data_quality_uncertain)
+    conflicts = ui.query(ctx, queries.data_quality_conflicts)
+    q1, q2, q3 = st.columns(3)
+    q1.metric("Months missing (all brands)", f"{int(missing['months_missing'].sum()):,}")
+    q2.metric("Lower bounds or estimates", f"{len(uncertain):,}")
+    q3.metric("Months where sources disagree", f"{len(conflicts):,}")
+    st.subheader("Months missing per brand")
+    st.caption("Months between a brand's first and last monthly figure with no figure at all.")
+    st.dataframe(missing, hide_index=True, width="stretch")
+    ui.download_buttons(ctx, missing, "quality-missing-months", {}, key="q-missing")
+    st.subheader("Figures that are lower bounds or estimates")
+    st.caption('Lower bound = the source said "over N" (shown as ≥ N); estimate = third-party or derived.')
+    st.dataframe(uncertain, hide_index=True, width="stretch", column_config=LINKS)
+    ui.download_buttons(ctx, uncertain, "quality-uncertain", {}, key="q-uncertain")
+    st.subheader("Contradicting sources")
+    st.caption(
+        "Months with more than one stored figure; the dashboard picks one by the rule on the Sources page."
+    )
+    st.dataframe(conflicts, hide_index=True, width="stretch", column_config={"month_label": "month"})
+    ui.download_buttons(ctx, conflicts, "quality-conflicts", {}, key="q-conflicts")
