@@ -35,7 +35,12 @@ with st.sidebar:
     year = int(ui.url_select("Year", "year", year_options, str(last.year)))
 month_from = max(dt.date(year, 1, 1), first)
 month_to = min(dt.date(year, 12, 1), last)
-period = str(year) if (month_from.month, month_to.month) == (1, 12) else f"{month_from:%b}–{month_to:%b %Y}"
+if (month_from.month, month_to.month) == (1, 12):
+    period = str(year)
+elif month_from == month_to:
+    period = f"{month_from:%b %Y}"
+else:
+    period = f"{month_from:%b}–{month_to:%b %Y}"
 market_name = market_options[market]
 window = {"market": market, "month_from": month_from, "month_to": month_to}
 

@@ -26,6 +26,8 @@ SAMPLE_PARAMS: dict[str, Any] = {
     "metric": "new_ev_sales",
     "powertrain": "BEV",
     "country": "DEU",
+    "market": "DEU",
+    "top_n": 10,
 }
 QUERY_NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 
