@@ -198,3 +198,23 @@ def duty_summary(burden_row: pd.Series | None) -> str:
     base = burden_row.get("base_pct")
     base_text = "base unknown" if base is None or pd.isna(base) else f"base {fmt_pct(float(base))}"
     return f"{total} ({base_text} + additional {fmt_pct(float(burden_row['additional_pct']))})"
+
+
+def row_for(frame: pd.DataFrame, key_col: str, key: str) -> pd.Series | None:
+    """The first row of `frame` whose `key_col` equals `key`, or None."""
+    hits = frame[frame[key_col] == key]
+    return None if hits.empty else hits.iloc[0]
+
+
+def latest_metric(stats: pd.DataFrame, metric: str, percent: bool) -> tuple[str, str | None]:
+    """(text, provenance) of the latest year's figure for `metric` in an expansion_country_stats frame:
+    ('≥ 11,000,000', '2024 · At least (lower bound) · https://…'); ('no data', None) when absent."""
+    rows = stats[stats["metric"] == metric].sort_values("year")
+    if rows.empty:
+        return "no data", None
+    row = rows.iloc[-1]
+    value = float(row["value"])
+    at_least = str(row["confidence"]) == "lower_bound"
+    text = (("≥ " if at_least else "") + fmt_pct(value)) if percent else fmt_int(value, at_least)
+    label = CONFIDENCE_LABEL.get(str(row["confidence"]), "")
+    return text, f"{int(row['year'])} · {label} · {row['source_url']}"

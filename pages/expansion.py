@@ -8,7 +8,7 @@ from evdash import expansion, queries, ui
 from evdash.figures.expansion import country_ev_sales
 from evdash.figures.maps import choropleth, map_config
 from evdash.regions import REGION_LABELS
-from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
+from evdash.theme import CONFIDENCE_LABEL
 
 ctx = ui.frame("Expansion map")
 MAP_KEY = "expansion_map"
@@ -93,7 +93,7 @@ with table_col:
         ranking,
         hide_index=True,
         width="stretch",
-        height=400,
+        height=min(400, 35 * (len(ranking) + 1) + 3),
         column_config={
             "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
             "iso3": None,
@@ -123,9 +123,9 @@ st.divider()
 country = ui.url_select("Country", "country", country_names, home if home in country_names else "CHN")
 name = country_names[country]
 status_frame = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=on_date)
-status = status_frame.set_index("iso3").loc[country]
+status = expansion.row_for(status_frame, "iso3", country)
 burden = ui.query(ctx, queries.tariff_burden, brand=brand, on_date=on_date, powertrain=powertrain)
-burden_row = burden.set_index("market_code").loc[country] if country in set(burden["market_code"]) else None
+burden_row = expansion.row_for(burden, "market_code", country)
 stats = ui.query(ctx, queries.expansion_country_stats, country=country)
 timeline = ui.query(ctx, queries.expansion_country_timeline, brand=brand, country=country, on_date=on_date)
 duties = ui.query(
@@ -139,7 +139,7 @@ duties = ui.query(
 prices = ui.query(ctx, queries.expansion_country_prices, brand=brand, country=country)
 
 st.header(f"{name}: the market for {brand_name}")
-if isinstance(status["category"], str):
+if status is not None and isinstance(status["category"], str):
     st.markdown(
         f"**{brand_name} status: {expansion.STATUS_LABELS[status['category']]}** (since {status['period']}"
         + (f", planned entry {status['planned_entry']}" if isinstance(status["planned_entry"], str) else "")
@@ -149,23 +149,6 @@ if isinstance(status["category"], str):
     )
 else:
     st.markdown(f"**{brand_name} status:** no statement about {name} in the data.")
-
-latest = stats.sort_values("year").groupby("metric").tail(1).set_index("metric")
-
-
-def _metric_text(metric: str, percent: bool) -> tuple[str, str | None]:
-    if metric not in latest.index:
-        return "no data", None
-    row = latest.loc[metric]
-    at_least = row["confidence"] == "lower_bound"
-    text = fmt_pct(float(row["value"])) if percent else fmt_int(float(row["value"]), at_least)
-    if percent and at_least:
-        text = "≥ " + text
-    return (
-        text,
-        f"{int(row['year'])} · {CONFIDENCE_LABEL.get(str(row['confidence']), '')} · {row['source_url']}",
-    )
-
 
 cols = st.columns(4)
 for col, (label, metric, percent) in zip(
@@ -177,7 +160,7 @@ for col, (label, metric, percent) in zip(
     ),
     strict=False,
 ):
-    value, help_text = _metric_text(metric, percent)
+    value, help_text = expansion.latest_metric(stats, metric, percent)
     col.metric(label + (f" · {help_text.split(' · ')[0]}" if help_text else ""), value, help=help_text)
 cols[3].metric(
     f"Import duty on {brand_name}'s {powertrain} cars",
@@ -216,6 +199,7 @@ with tab_status:
             "date": st.column_config.DateColumn("Date"),
             "value": st.column_config.NumberColumn("Value", format="localized"),
             "is_current": st.column_config.CheckboxColumn("Current status"),
+            "as_of": st.column_config.DateColumn("As of"),
             "source_url": st.column_config.LinkColumn("Source"),
         },
     )
@@ -232,6 +216,9 @@ with tab_duty:
         width="stretch",
         column_config={
             "rate_pct": st.column_config.NumberColumn("Rate (%)", format="%.1f"),
+            "effective_from": st.column_config.DateColumn("From"),
+            "effective_to": st.column_config.DateColumn("To (last day)"),
+            "as_of": st.column_config.DateColumn("As of"),
             "source_url": st.column_config.LinkColumn("Source"),
         },
     )
@@ -249,6 +236,7 @@ with tab_prices:
             "is_selected_brand": st.column_config.CheckboxColumn(brand_name),
             "price": st.column_config.NumberColumn("Price", format="localized"),
             "effective_from": st.column_config.DateColumn("From"),
+            "as_of": st.column_config.DateColumn("As of"),
             "source_url": st.column_config.LinkColumn("Source"),
         },
     )

@@ -69,8 +69,8 @@ def choropleth(
     Input columns: `location_col` (ISO 3166-1 alpha-3), `value_col` (numbers for kind="sequential",
     category codes for kind="categorical"), optional `country`, `period`, `confidence`, `source_url` and
     `label_col` (display text) for the hover.
-    * sequential: one trace with a single-hue colour scale (`diverging=True`: a purple–orange scale centred
-      on 0) and a colour bar titled with `unit`.
+    * sequential: one trace with a single-hue colour scale starting at 0 (`diverging=True`: a
+      purple–orange scale centred on 0) and a colour bar titled with `unit`.
     * categorical: one trace per category, in the order of `categories` (code -> legend label), coloured
       from the Okabe–Ito palette; legend entries name each category.
     * rows whose value is missing are drawn grey in a "No data" trace (listed in the legend), never as 0.
@@ -126,7 +126,10 @@ def choropleth(
             )
     elif not present.empty:
         values = present[value_col].astype(float)
-        extra: dict[str, Any] = {"zmid": 0} if diverging else {}
+        # Quantities start at 0 so a low value is visibly coloured, never mistaken for "no data".
+        extra: dict[str, Any] = (
+            {"zmid": 0} if diverging else {"zmin": 0, "zmax": max(float(values.max()), 1.0)}
+        )
         fig.add_trace(
             go.Choropleth(
                 locations=present[location_col],
@@ -159,7 +162,14 @@ def choropleth(
         )
     view = REGION_VIEW.get(region, REGION_VIEW["world"])
     fig.update_layout(
-        **base_layout(title, height=520, margin={"l": 0, "r": 0, "t": 60, "b": 0}, clickmode="event+select")
+        **base_layout(
+            title,
+            height=480,
+            margin={"l": 0, "r": 0, "t": 40, "b": 0},
+            clickmode="event+select",
+            # Legend under the map: above it, it collides with the title on a narrow screen.
+            legend={"orientation": "h", "yanchor": "top", "y": 0, "x": 0},
+        )
     )
     fig.update_geos(
         projection_type="natural earth" if region == "world" else "mercator",
