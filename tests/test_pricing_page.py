@@ -1,0 +1,130 @@
+"""Pricing page (AppTest on the real seeds) and the pricing figure builders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evdash import pricing
+from evdash.figures.pricing import landed_waterfall, price_bars, rival_comparison
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _run(**params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    at.switch_page("pages/pricing.py")  # as the server runs it: app.py is the entrypoint
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _steps(at: AppTest) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if "label" in df.value.columns)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_yu7_to_germany_shows_every_step_and_model_y() -> None:
+    at = _run(variant="xiaomi_yu7_standard_rwd", market="DEU", currency="EUR", on="2026-05-27")
+    assert not at.exception
+    steps = _steps(at)
+    labels = list(steps["label"])
+    assert labels[0] == "Origin sticker price (CNY 253,500)"
+    assert "Less origin VAT 13% (refunded on export)" in labels
+    assert "Base import duty 10% (all makers)" in labels
+    assert "Additional duty 20.7% (class other_cooperating)" in labels
+    assert "Import VAT 19%" in labels
+    metrics = {m.label: m for m in at.metric}
+    fx = float(metrics["FX used"].value)
+    assert "CNY→EUR, rate of 20" in metrics["FX used"].delta  # the date of the rate is shown
+    expected = 253_500 / 1.13 * fx * 1.05 * (1 + 0.10 + 0.207) * 1.19
+    assert steps["running_total"].iloc[-1] == pytest.approx(expected, rel=1e-6)
+    assert metrics["Estimated sticker price"].value == f"EUR {expected:,.0f}"
+    # each duty step names its source
+    assert steps.loc[steps["label"].str.startswith("Additional"), "source"].str.startswith("http").all()
+    rivals = next(df.value for df in at.dataframe if "gap_pct" in df.value.columns)
+    model_y = rivals[(rivals["model_name"] == "Model Y")].iloc[0]
+    assert model_y["gap"] == pytest.approx(expected - model_y["price_eur"])
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert any(t["type"] == "waterfall" for f in figures for t in f["data"])
+
+
+@pytest.mark.usefixtures("app_env")
+def test_duty_class_scenario_from_url() -> None:
+    at = _run(variant="xiaomi_yu7_standard_rwd", market="DEU", duty_class="non_cooperating", on="2026-05-27")
+    assert not at.exception
+    assert at.sidebar.selectbox(key="duty_class").value == "non_cooperating"
+    assert "Additional duty 35.3% (class non_cooperating)" in list(_steps(at)["label"])
+
+
+@pytest.mark.usefixtures("app_env")
+def test_us_and_missing_fx_are_explained() -> None:
+    us = _run(variant="xiaomi_yu7_standard_rwd", market="USA", currency="USD", on="2026-05-27")
+    assert not us.exception
+    assert "Additional duty 100% (all makers)" in list(_steps(us)["label"])
+    assert any("No VAT/GST rate" in w.value for w in us.warning)
+    # No CNY→EUR rate exists before October 2024: a clear message, not a crash.
+    old = _run(variant="xiaomi_su7_standard_rwd", market="DEU", currency="EUR", on="2024-06-01")
+    assert not old.exception
+    assert any("No exchange rate CNY→EUR on or before 2024-06-01" in e.value for e in old.error)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_changing_the_market_updates_the_url() -> None:
+    at = _run(variant="xiaomi_yu7_standard_rwd", on="2026-05-27")
+    at.sidebar.selectbox(key="market").set_value("FRA").run()
+    assert not at.exception
+    assert at.query_params["market"] == "FRA"
+    assert at.title[0].value == "What would the Xiaomi YU7 cost in France?"
+
+
+def _steps_frame() -> pd.DataFrame:
+    rates = pd.DataFrame(
+        [(dt.date(2025, 1, 1), "CNY", "EUR", 0.13, "fx", "reported")],
+        columns=["rate_date", "base", "quote", "rate", "source_id", "confidence"],
+    )
+    made = pricing.LandedInputs(
+        price=113_000,
+        price_currency="CNY",
+        price_includes_vat=True,
+        price_label="car",
+        price_source="src",
+        price_as_of="2025-01-01",
+        target_currency="EUR",
+        on=dt.date(2025, 2, 1),
+        duty_class="x",
+        powertrain="BEV",
+        vat=pricing.Vat(19, "vat", dt.date(2020, 1, 1)),
+    )
+    return pricing.landed_price(made, rates).frame()
+
+
+def test_waterfall_figure_measures_and_axis() -> None:
+    fig = landed_waterfall(_steps_frame(), "t")
+    trace = fig.data[0]
+    assert list(trace.measure)[:3] == ["absolute", "relative", "total"]
+    assert list(trace.measure)[-1] == "total"
+    assert fig.layout.yaxis.title.text == "EUR"
+
+
+def test_rival_and_price_figures_mark_estimates() -> None:
+    rivals = pd.DataFrame(
+        {
+            "brand_name": ["Tesla", "BYD"],
+            "model_name": ["Model Y", "Sealion 7"],
+            "variant_name": ["Standard", "base"],
+            "price_eur": [39_990.0, 45_000.0],
+            "confidence": ["estimate", "reported"],
+        }
+    )
+    fig = rival_comparison(45_286, "YU7 (estimate)", rivals, "EUR")
+    names = [t.name for t in fig.data]
+    assert names == ["Our landed estimate", "Rival price: reported", "Rival price: estimate"]
+    assert "gap +5,296 (+13.2%)" in fig.data[2].text[0]
+    empty = price_bars(rivals.iloc[0:0], "EUR", "x")
+    assert empty.layout.annotations[0].text == "No prices for this selection"
