@@ -208,7 +208,7 @@ def test_monthly_bars_trace_per_model_and_lower_bound_styling(fixture_con: duckd
     legend = [t.name for t in fig.data if t.legendgroup == "confidence"]
     assert any("at least" in n for n in legend) and any("estimate" in n for n in legend)
     labels = next(t for t in fig.data if t.name == "Month total").text
-    assert "≥ 2,000" in labels
+    assert "≥2.0k" in labels
     assert fig.layout.yaxis.title.text and fig.layout.xaxis.title.text
 
 

@@ -32,6 +32,12 @@ REPORTED_TOTAL_COLOUR = "#000000"
 _MARKER_BY_CONFIDENCE = {"reported": "circle", "lower_bound": "triangle-up-open", "estimate": "circle-open"}
 
 
+def _compact(value: float, at_least: bool) -> str:
+    """Short bar label (the exact figure is in the hover): 20726 -> '20.7k', lower bound -> '≥20.0k'."""
+    text = f"{value / 1000:.1f}k" if value >= 1000 else f"{value:,.0f}"
+    return ("≥" + text) if at_least else text
+
+
 def _pattern(confidences: Sequence[str]) -> dict[str, object]:
     return {
         "shape": [CONFIDENCE_PATTERN.get(c, "") for c in confidences],
@@ -119,7 +125,7 @@ def monthly_bars(frame: pd.DataFrame, brand_name: str, period: str) -> go.Figure
         y=heights,
         mode="text",
         text=[
-            fmt_int(u, bool(a)) + ("*" if bool(x) else "")
+            _compact(u, bool(a)) + ("*" if bool(x) else "")
             for u, a, x in zip(
                 totals["brand_month_units"],
                 totals["brand_month_is_at_least"],
@@ -135,7 +141,7 @@ def monthly_bars(frame: pd.DataFrame, brand_name: str, period: str) -> go.Figure
     )
     _confidence_key(fig, set(frame["confidence"]))
     fig.update_layout(**base_layout(title, barmode="stack", height=420, bargap=0.25))
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0})
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0})
     fig.update_yaxes(title_text="Vehicles delivered per month (units)", tickformat=",d", rangemode="tozero")
     fig.update_xaxes(title_text=f"Month ({period})", tickformat="%b", dtick="M1")
     if bool(frame["split_exceeds_total"].any()):
@@ -187,9 +193,10 @@ def cumulative_vs_target(frame: pd.DataFrame, brand_name: str, year: int) -> go.
             text=[
                 fmt_int(u, bool(a)) for u, a in zip(revisions["units"], revisions["is_at_least"], strict=True)
             ],
-            textposition="top left",
+            textposition="top right",
             textfont={"color": TARGET_COLOUR, "size": 12},
             name="Target revisions",
+            cliponaxis=False,
             legendgroup="target",
             showlegend=False,
             customdata=list(
@@ -294,13 +301,14 @@ def cumulative_vs_target(frame: pd.DataFrame, brand_name: str, year: int) -> go.
             hovertemplate="%{x|%d %b %Y}: ≈%{y:,.0f}<br>at %{customdata} a month<extra>projection</extra>",
         )
     fig.update_layout(**base_layout(title, height=440, hovermode="closest"))
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0})
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0})
     fig.update_yaxes(title_text="Vehicles delivered since 1 Jan (units)", tickformat=",d", rangemode="tozero")
     fig.update_xaxes(
         title_text=f"Date ({year})",
         range=[dt.date(year, 1, 1) - dt.timedelta(days=5), dt.date(year, 12, 31) + dt.timedelta(days=5)],
-        tickvals=[dt.date(year, m, 1) for m in range(1, 13)],
+        tickvals=[dt.date(year, m, 1) for m in (1, 4, 7, 10)],  # quarters: readable at phone width
         tickformat="%b",
+        minor={"tickvals": [dt.date(year, m, 1) for m in range(1, 13)], "showgrid": True},
     )
     return fig
 
