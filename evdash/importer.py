@@ -35,6 +35,7 @@ import io
 import json
 import os
 import re
+import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -286,10 +287,22 @@ def _append_manifest(folder: Path, line: str) -> None:
                 content = fh.read()
                 fh.truncate(content.rfind(b"\n") + 1)
         fh.seek(0, os.SEEK_END)
-        fh.write(line.encode("utf-8") + b"\n")
+        payload = line.encode("utf-8") + b"\n"
+        if os.environ.get("EVDASH_IMPORT_CRASH_AT") == "manifest_torn":
+            fh.write(payload[: len(payload) // 2])
+            fh.flush()
+            _crash_point("manifest_torn")
+        fh.write(payload)
         fh.flush()
         os.fsync(fh.fileno())
     _fsync_dir(folder)
+
+
+def _crash_point(stage: str) -> None:
+    """Test hook: EVDASH_IMPORT_CRASH_AT=<stage> kills this process right there (like kill -9), so the
+    tests can prove that an interruption at every step leaves the previous version serving."""
+    if os.environ.get("EVDASH_IMPORT_CRASH_AT") == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -811,8 +824,10 @@ def _locate(
 
 
 def _ordered(files: Sequence[ImportFile]) -> list[tuple[int, ImportFile]]:
+    """(apply position from 1, file): kinds in KINDS order, the given order within a kind."""
     order = list(KINDS)
-    return sorted(enumerate(files, start=1), key=lambda p: (order.index(p[1].kind), p[0]))
+    ranked = sorted(enumerate(files), key=lambda p: (order.index(p[1].kind), p[0]))
+    return [(n, f) for n, (_, f) in enumerate(ranked, start=1)]
 
 
 def apply_file(
@@ -853,6 +868,8 @@ def replay(
                 progress(
                     f"{'applying' if f.data is not None else 'replaying'} {f.kind} {label} ({len(data):,} bytes)"
                 )
+            if f.data is not None:
+                _crash_point("applying")  # mid-build: the new version is a half-written temp file
             out.append(apply_file(con, f.kind, data, label, f.sha256))
     return out
 
@@ -961,11 +978,14 @@ def import_files(
         mine = result.imports[len(result.imports) - len(pending) :]
         for f, s in zip([f for _, f in _ordered(pending)], mine, strict=True):
             f.stats = s.record()
+        _crash_point("built")
         folder = imports_dir(db)
         for f in pending:
             _store(folder, f)
         _fsync_dir(folder)
+        _crash_point("stored")
         _append_manifest(folder, batch.line())  # commit point
+        _crash_point("committed")
         build_mod._swap_link(db, result.path)
         build_mod._prune(config.versions_dir(db), result.path)
         for f in pending:
