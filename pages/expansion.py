@@ -182,6 +182,7 @@ with tab_market:
         column_config={
             "year": st.column_config.NumberColumn("Year", format="%d"),
             "value": st.column_config.NumberColumn("Value", format="localized"),
+            "as_of": st.column_config.DateColumn("As of"),
             "source_url": st.column_config.LinkColumn("Source"),
         },
     )
