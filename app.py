@@ -7,7 +7,7 @@ import streamlit as st
 
 from evdash import queries, ui
 from evdash.figures.overview import years_vs_target
-from evdash.theme import CONFIDENCE_LABEL, flag, fmt_int, fmt_pct
+from evdash.theme import flag, fmt_int, fmt_pct
 
 ctx = ui.frame("Overview")
 
@@ -39,9 +39,10 @@ if latest is None:
         delta_color="off",
     )
 else:
+    through = latest["delivered_through"]
     latest_label = f"{int(latest['year'])} deliveries so far"
-    if pd.notna(latest["last_month"]):
-        latest_label += f" (to {latest['last_month']:%b})"
+    if pd.notna(through):
+        latest_label += f" (to {through:%-d %b})"
     target_text = (
         f"{fmt_pct(latest['attainment_pct'])} of {fmt_int(latest['final_target_units'])} target"
         if pd.notna(latest["final_target_units"])
@@ -53,9 +54,14 @@ else:
         target_text,
         delta_color="off",
         delta_arrow="off",
-        help=ui.provenance_caption(
-            str(latest["delivered_source"]), latest["delivered_as_of"], str(latest["delivered_confidence"])
-        ),
+    )
+    cols[0].caption(
+        ui.provenance_caption(
+            ui.source_label(latest["delivered_source"]),
+            latest["delivered_as_of"],
+            latest["delivered_confidence"],
+        )
+        + f" · {latest['delivered_basis']}"
     )
 if last_full is not None:
     cols[1].metric(
@@ -64,19 +70,43 @@ if last_full is not None:
         f"{fmt_pct(last_full['attainment_pct'])} of {fmt_int(last_full['final_target_units'])}",
         delta_arrow="off",
         delta_color="normal" if last_full["attainment_pct"] >= 100 else "inverse",
-        help=ui.provenance_caption(
-            str(last_full["delivered_source"]),
-            last_full["delivered_as_of"],
-            str(last_full["delivered_confidence"]),
-        ),
     )
-cols[2].metric(
-    "Cumulative deliveries (sum of months)",
-    fmt_int(facts["cumulative_months_units"], flag(facts["cumulative_has_lower_bound"])),
-    f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}" if pd.notna(facts["first_month"]) else None,
-    delta_color="off",
-    delta_arrow="off",
-)
+    cols[1].caption(
+        ui.provenance_caption(
+            ui.source_label(last_full["delivered_source"]),
+            last_full["delivered_as_of"],
+            last_full["delivered_confidence"],
+        )
+    )
+months_text = fmt_int(facts["cumulative_months_units"], flag(facts["cumulative_has_lower_bound"]))
+if pd.notna(facts["milestone_units"]) and (
+    pd.isna(facts["last_month"]) or facts["milestone_date"] > facts["last_month"]
+):
+    cols[2].metric(
+        "Cumulative deliveries",
+        fmt_int(facts["milestone_units"], facts["milestone_confidence"] == "lower_bound"),
+        f"by {facts['milestone_date']:%-d %b %Y}",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    cols[2].caption(
+        ui.provenance_caption(
+            ui.source_label(facts["milestone_source"]),
+            facts["milestone_date"].date(),
+            facts["milestone_confidence"],
+        )
+        + f" · sum of monthly figures {months_text}"
+    )
+else:
+    cols[2].metric(
+        "Cumulative deliveries (sum of months)",
+        months_text,
+        f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}"
+        if pd.notna(facts["first_month"])
+        else None,
+        delta_color="off",
+        delta_arrow="off",
+    )
 cols[3].metric(
     "Models on sale · markets tracked",
     f"{int(facts['models_on_sale'])} · {int(facts['markets_tracked'])}",
@@ -114,6 +144,7 @@ st.dataframe(
         "delivered_units": st.column_config.NumberColumn("Delivered", format="localized"),
         "delivered_is_at_least": st.column_config.CheckboxColumn("At least?"),
         "delivered_basis": "Basis",
+        "delivered_through": st.column_config.DateColumn("Through"),
         "delivered_confidence": "Confidence",
         "months_units": st.column_config.NumberColumn("Sum of months", format="localized"),
         "months_with_data": "Months with data",
@@ -127,8 +158,9 @@ st.dataframe(
     },
 )
 st.caption(
-    "Delivered = the company's reported annual total where one exists, otherwise the sum of monthly "
-    f"figures. '≥' marks a lower bound ({CONFIDENCE_LABEL['lower_bound'].lower()}: the company said "
-    "'over N'). Final target = the last target the company announced for that year."
+    "Delivered = the company's reported annual total where one exists; otherwise the figure that reaches "
+    "furthest into the year (sum of monthly figures, reported quarters or year-to-date). '≥' marks a "
+    "lower bound: the company said 'over N'. Final target = the last target the company announced for "
+    "that year; attainment = delivered ÷ final target."
 )
 ui.download_buttons(ctx, table, "overview", {"brand": brand}, key="overview")

@@ -41,7 +41,9 @@ def test_overview_shows_xiaomi_2024_against_final_target() -> None:
     m2025 = metrics["2025 delivered vs final target"]
     assert m2025.value == "≥ 410,000"
     assert "400,000" in m2025.delta
-    assert "lower bound" in m2025.proto.help.lower() and "http" in m2025.proto.help
+    # Provenance is readable without hovering (phones): a caption under each KPI.
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("At least (lower bound) · as of 2026-") and "source:" in c for c in captions)
     assert len(at.get("plotly_chart")) == 1
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     target = next(t for t in fig["data"] if t["name"] == "Final target")

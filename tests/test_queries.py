@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import duckdb
@@ -63,9 +64,10 @@ def test_user_values_are_bound_not_formatted(seed_con: duckdb.DuckDBPyConnection
 
 
 def test_no_query_formats_values_into_sql() -> None:
+    placeholder = re.compile(r"%s(?![a-z])|%\(\w+\)s|\{\w*\}")  # Python formatting, not LIKE patterns
     for path in config.QUERIES_DIR.glob("*.sql"):
-        text = path.read_text()
-        assert "{" not in text and "%s" not in text, f"{path.name}: use $named parameters"
+        found = placeholder.search(path.read_text())
+        assert found is None, f"{path.name}: '{found.group(0) if found else ''}': use $named parameters"
 
 
 def test_overview_years_on_fixture(fixture_con: duckdb.DuckDBPyConnection) -> None:
@@ -73,7 +75,7 @@ def test_overview_years_on_fixture(fixture_con: duckdb.DuckDBPyConnection) -> No
     y24 = years.loc[2024]
     # The reported annual total wins over the sum of months, and both are shown.
     assert y24["delivered_units"] == 20000
-    assert y24["delivered_basis"] == "reported_total"
+    assert y24["delivered_basis"] == "reported annual total"
     assert y24["delivered_confidence"] == "reported"
     assert not y24["delivered_is_at_least"]
     # Months: 1000 + ≥2000 + 3000 (reported beats the 2900 estimate) + 2500 (model split only)
@@ -112,9 +114,41 @@ def test_overview_years_lower_bound_sum_says_at_least(tmp_path: Any) -> None:
     y24 = queries.overview_years(con, "acme").set_index("year").loc[2024]
     con.close()
     assert y24["delivered_units"] == 16000
-    assert y24["delivered_basis"] == "sum_of_months"
+    assert y24["delivered_basis"] == "sum of months"
     assert y24["delivered_is_at_least"]
     assert y24["delivered_confidence"] == "estimate"  # it also contains an estimate (June)
+
+
+def test_overview_years_prefers_the_figure_reaching_furthest(tmp_path: Any) -> None:
+    """No annual total, months only to May, a reported Q2 to June: the quarters are the better figure."""
+    import shutil
+
+    from evdash import build
+    from tests.conftest import FIXTURE_SEEDS
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(FIXTURE_SEEDS, seeds)
+    totals = seeds / "delivery_totals.csv"
+    totals.write_text(
+        "\n".join(line for line in totals.read_text().splitlines() if ",year," not in line) + "\n"
+    )
+    monthly = seeds / "deliveries_monthly.csv"
+    keep = [
+        line
+        for line in monthly.read_text().splitlines()
+        if not any(m in line for m in ("-06-01", "-07-01", "-08-01"))
+    ]
+    monthly.write_text("\n".join(keep) + "\n")
+    link = tmp_path / "evdash.duckdb"
+    build.build(seeds=seeds, db=link)
+    con = db.connect_readonly(link)
+    y24 = queries.overview_years(con, "acme").set_index("year").loc[2024]
+    con.close()
+    assert y24["months_units"] == 6000  # Mar 1,000 + Apr ≥2,000 + May 3,000
+    assert y24["delivered_units"] == 7400  # the reported Q2 total
+    assert y24["delivered_basis"] == "reported quarters"
+    assert str(y24["delivered_through"])[:10] == "2024-06-30"
+    assert not y24["delivered_is_at_least"]
 
 
 def test_overview_facts_on_fixture(fixture_con: duckdb.DuckDBPyConnection) -> None:
