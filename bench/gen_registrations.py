@@ -141,12 +141,13 @@ def generate(rows: int, seed: int = SEED) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "month": u.months[month_i],
-            "market_code": pd.Categorical.from_codes(market_i, categories=list(u.markets)),
+            "market_code": pd.Categorical.from_codes(market_i, categories=pd.Index(list(u.markets))),
             "brand_id": pd.Categorical(brand_codes[model_i]),
-            "model_name": pd.Categorical.from_codes(model_i, categories=list(models["model_name"])),
+            "model_name": pd.Categorical.from_codes(model_i, categories=pd.Index(list(models["model_name"]))),
             "powertrain": pd.Categorical(pt),
             "body_type": pd.Categorical.from_codes(
-                models["body_type"].map(BODY_TYPES.index).to_numpy()[model_i], categories=list(BODY_TYPES)
+                models["body_type"].map(BODY_TYPES.index).to_numpy(dtype=np.int64)[model_i],
+                categories=pd.Index(list(BODY_TYPES)),
             ),
             "units": units,
             "as_of": month_end.astype("datetime64[M]").astype("datetime64[D]") + np.timedelta64(14, "D"),

@@ -63,11 +63,12 @@ def param_sets(markets: list[str]) -> list[Params]:
 
 def _window(df: pd.DataFrame, p: Params) -> pd.DataFrame:
     month = df["month"]
-    return df[
+    out: pd.DataFrame = df[
         (df["market_code"] == p["market"])
         & (month >= pd.Timestamp(p["month_from"]))
         & (month <= pd.Timestamp(p["month_to"]))
     ]
+    return out
 
 
 def pd_markets(df: pd.DataFrame, ref: dict[str, pd.DataFrame], p: Params) -> pd.DataFrame:

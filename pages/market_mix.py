@@ -28,8 +28,9 @@ if markets.empty:
 market_options = dict(zip(markets["market_code"], markets["market_name"], strict=True))
 with st.sidebar:
     market = ui.url_select("Market", "market", market_options, str(markets["market_code"].iloc[0]))
-row = markets.set_index("market_code").loc[market]
-first, last = pd.Timestamp(row["first_month"]).date(), pd.Timestamp(row["last_month"]).date()
+row = markets[markets["market_code"] == market].iloc[0]
+first = pd.Timestamp(str(row["first_month"])).date()
+last = pd.Timestamp(str(row["last_month"])).date()
 year_options = {str(y): str(y) for y in range(last.year, first.year - 1, -1)}
 with st.sidebar:
     year = int(ui.url_select("Year", "year", year_options, str(last.year)))
