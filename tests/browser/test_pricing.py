@@ -1,0 +1,36 @@
+"""Pricing page in real Chromium: a deep link with a duty-class scenario reproduces the estimate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_deep_link_with_duty_class_scenario(live_server: str, browser_page: Any) -> None:
+    page = browser_page
+    page.goto(
+        live_server
+        + "/pricing?variant=xiaomi_yu7_standard_rwd&market=DEU&currency=EUR&duty_class=non_cooperating"
+        "&on=2026-05-27&freight_pct=5",
+        wait_until="domcontentloaded",
+    )
+    page.get_by_role("heading", name="What would the Xiaomi YU7 cost in Germany?").wait_for(timeout=60_000)
+    page.wait_for_selector("g.waterfalllayer path", state="attached", timeout=60_000)
+    ticks = " | ".join(page.eval_on_selector_all("g.xtick text", "els => els.map(e => e.textContent)"))
+    assert "Origin sticker price (CNY 253,500)" in ticks
+    assert "Base import duty 10% (all makers)" in ticks
+    assert "Additional duty 35.3% (class non_cooperating)" in ticks  # the scenario, not the data's 20.7%
+    assert "Import VAT 19%" in ticks
+    duty_select = page.locator('[data-testid="stSelectbox"]', has_text="Duty class (data: other_cooperating)")
+    assert duty_select.count() == 1  # the data's class is named beside the scenario's choice
+    estimate = page.locator('[data-testid="stMetric"]', has_text="Estimated sticker price").inner_text()
+    assert "EUR" in estimate
+    fx = page.locator('[data-testid="stMetric"]', has_text="FX used").inner_text()
+    assert "CNY→EUR, rate of 20" in fx
+    rivals = page.eval_on_selector_all("g.ytick text", "els => els.map(e => e.textContent)")
+    assert "Tesla Model Y Standard" in rivals
+    assert "duty_class=non_cooperating" in page.url
+    assert page.blocked_requests == []
