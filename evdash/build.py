@@ -325,7 +325,8 @@ def refresh_registrations_aggregates(con: duckdb.DuckDBPyConnection) -> None:
     """Re-materialise the registrations pre-aggregates (the marked section of views.sql) after rows were
     added to `registrations` once the views had run (import replay, benchmark generator)."""
     text = config.VIEWS_SQL.read_text()
-    section = text[text.index("-- >>> registrations aggregates") : text.index("-- <<< registrations aggregates")]
+    start, end = "-- >>> registrations aggregates", "-- <<< registrations aggregates"
+    section = text[text.index(start) : text.index(end)]
     for table in AGGREGATE_TABLES:
         con.execute(f"drop table if exists {table}")
     con.execute(section)

@@ -170,7 +170,9 @@ def registrations_markets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def registrations_brand_share(
     con: duckdb.DuckDBPyConnection, market: str, month_from: dt.date, month_to: dt.date
 ) -> pd.DataFrame:
-    return run_query(con, "registrations_brand_share", market=market, month_from=month_from, month_to=month_to)
+    return run_query(
+        con, "registrations_brand_share", market=market, month_from=month_from, month_to=month_to
+    )
 
 
 def registrations_body_mix(
