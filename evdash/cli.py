@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from evdash import build as build_mod
-from evdash import config
+from evdash import config, importer
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -50,8 +50,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from evdash import importer
-
     pairs = args.pairs
     if len(pairs) % 2:
         print("usage: evdash import <kind> <file> [<kind> <file> ...]", file=sys.stderr)
@@ -122,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     p_import = sub.add_parser(
         "import",
         help="import analyst CSV files (all together or none)",
-        description="Kinds: " + ", ".join(importer_kinds()) + ". Formats: README.md, 'Adding data'.",
+        description="Kinds: " + ", ".join(importer.KINDS) + ". Formats: README.md, 'Adding data'.",
     )
     p_import.add_argument("pairs", nargs="+", metavar="KIND FILE", help="kind and file, repeated")
     p_import.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
@@ -136,9 +134,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def importer_kinds() -> list[str]:
-    from evdash import importer
-
-    return list(importer.KINDS)
