@@ -155,9 +155,7 @@ if landed is not None:
     for warning in landed.warnings:
         st.warning(warning, icon=":material/info:")
     st.plotly_chart(
-        landed_waterfall(
-            steps, f"{model_label} in {market_name}: from China price to estimated sticker price ({currency})"
-        ),
+        landed_waterfall(steps, f"{model_label} → {market_name}: landed price build-up ({currency})"),
         width="stretch",
         config={"displayModeBar": False},
     )

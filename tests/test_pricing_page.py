@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evdash import pricing
-from evdash.figures.pricing import landed_waterfall, price_bars, rival_comparison
+from evdash.figures.pricing import landed_waterfall, price_bars, rival_comparison, short_label
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -102,6 +102,17 @@ def _steps_frame() -> pd.DataFrame:
         vat=pricing.Vat(19, "vat", dt.date(2020, 1, 1)),
     )
     return pricing.landed_price(made, rates).frame()
+
+
+def test_short_labels() -> None:
+    assert (
+        short_label("Additional duty 20.7% (class other_cooperating)")
+        == "Extra duty 20.7%<br>other_cooperating"
+    )
+    assert short_label("Base import duty 10% (all makers)") == "Base duty<br>10%"
+    assert short_label("Origin sticker price (CNY 253,500)") == "Home price<br>CNY 253,500"
+    assert short_label("Import VAT 19%") == "VAT<br>19%"
+    assert short_label("Less origin VAT 13% (refunded on export)") == "− home VAT<br>13%"
 
 
 def test_waterfall_figure_measures_and_axis() -> None:

@@ -3,6 +3,8 @@ Pure: DataFrame -> go.Figure, no Streamlit, no I/O."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -135,6 +137,32 @@ def price_history(frame: pd.DataFrame, currency: str) -> go.Figure:
     return fig
 
 
+_SHORT = (
+    (r"Origin sticker price \((.+)\)", r"Home price<br>\1"),
+    (r"Less origin VAT (.+?) .*", r"− home VAT<br>\1"),
+    (r"Ex-factory price at FX (\S+) .*", r"Ex-factory<br>FX \1"),
+    (r"Freight & logistics", "Freight"),
+    (r"CIF value .*", "CIF value"),
+    (r"Base import duty (\S+) .*", r"Base duty<br>\1"),
+    (r"Additional duty \(fixed fee\).*", "Fixed fee"),
+    (r"Additional duty (\S+) \(class (.+)\)", r"Extra duty \1<br>\2"),
+    (r"Additional duty (\S+) .*", r"Extra duty<br>\1"),
+    (r"Import duties \((.+)\)", r"Duties<br>\1"),
+    (r"Import VAT (.+)", r"VAT<br>\1"),
+    (r"VAT / GST .*", "VAT<br>no rate"),
+    (r"Estimated sticker price", "Estimated<br>sticker price"),
+)
+
+
+def short_label(label: str) -> str:
+    """A two-line axis label for a landed-price step ('Additional duty 20.7% (class X)' →
+    'Extra duty 20.7%<br>X'); the full label stays in the hover and the steps table."""
+    for pattern, replacement in _SHORT:
+        if re.fullmatch(pattern, label):
+            return re.sub(pattern, replacement, label)
+    return label
+
+
 def landed_waterfall(steps: pd.DataFrame, title: str) -> go.Figure:
     """The landed-price build-up as a waterfall. Input: `LandedPrice.frame()` (label, kind, amount,
     running_total, currency, source). Subtotals are grey, increases orange, decreases blue."""
@@ -150,7 +178,7 @@ def landed_waterfall(steps: pd.DataFrame, title: str) -> go.Figure:
     ]
     fig = go.Figure(
         go.Waterfall(
-            x=steps["label"],
+            x=[short_label(str(label)) for label in steps["label"]],
             y=[0 if k == "total" else v for v, k in zip(steps["amount"], steps["kind"], strict=True)],
             measure=measure,
             text=text,
@@ -159,9 +187,12 @@ def landed_waterfall(steps: pd.DataFrame, title: str) -> go.Figure:
             decreasing={"marker": {"color": OKABE_ITO[0]}},
             totals={"marker": {"color": NEUTRAL}},
             connector={"line": {"color": "#BBBBBB", "dash": "dot"}},
-            customdata=list(zip(steps["source"].fillna(""), steps["as_of"].fillna(""), strict=True)),
-            hovertemplate="%{x}<br>" + currency + " %{y:,.0f}<br>source: %{customdata[0]}<br>%{customdata[1]}"
-            "<extra></extra>",
+            customdata=list(
+                zip(steps["label"], steps["source"].fillna(""), steps["as_of"].fillna(""), strict=True)
+            ),
+            hovertemplate="%{customdata[0]}<br>"
+            + currency
+            + " %{y:,.0f}<br>source: %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
             name="Landed price steps",
             showlegend=False,
         )
@@ -169,7 +200,7 @@ def landed_waterfall(steps: pd.DataFrame, title: str) -> go.Figure:
     top = float(steps["running_total"].max())
     fig.update_layout(**base_layout(title, height=480, margin={"l": 10, "r": 10, "t": 60, "b": 10}))
     fig.update_yaxes(title_text=f"{currency}", tickformat=",", range=[0, top * 1.15])
-    fig.update_xaxes(title_text=None, tickangle=-30, automargin=True)
+    fig.update_xaxes(title_text=None, automargin=True)
     return fig
 
 
