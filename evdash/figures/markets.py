@@ -50,9 +50,18 @@ def score_breakdown(table: pd.DataFrame, names: Mapping[str, str], weights: Mapp
         **base_layout(
             title,
             barmode="stack",
-            height=max(360, 24 * len(rows) + 160),
-            margin={"l": 10, "r": 10, "t": 110, "b": 10},
-            legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
+            height=max(420, 24 * len(rows) + 240),
+            # Legend at the bottom of the figure (container coordinates): it can wrap on a phone
+            # without running into the title.
+            margin={"l": 10, "r": 10, "t": 50, "b": 140},
+            legend={
+                "orientation": "h",
+                "yref": "container",
+                "yanchor": "bottom",
+                "y": 0.0,
+                "x": 0,
+                "traceorder": "normal",
+            },
         )
     )
     fig.update_xaxes(title_text="Score points (sum = score, max 100)", range=[0, 100])
