@@ -8,6 +8,7 @@ import importlib.util
 import os
 import re
 import subprocess
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -144,3 +145,39 @@ def test_two_processes_behind_nginx_serve_and_survive_a_kill(
     # The killed process's websocket is logged now that it closed: it had been on `served`.
     assert served in c.upstreams(r"GET /_stcore/stream")
     assert media_url2 != media_url or survivor != served
+
+
+def test_anonymous_visitor_gets_sign_in_only_and_no_media(
+    seed_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser_page: Any
+) -> None:
+    """Auth on (EVDASH_AUTH=on, as with an [auth] secrets section): a visitor who has not signed in
+    sees the sign-in screen on every page URL, and no data reaches the browser, not even as a
+    download file. A media URL asked for directly answers 404."""
+    roles = tmp_path / "roles.toml"
+    roles.write_text('[domains]\n"example.com" = "viewer"\n')
+    monkeypatch.setenv("EVDASH_AUTH", "on")
+    monkeypatch.setenv("EVDASH_ROLES", str(roles))
+    proc, url = start_server(seed_db_path, tmp_path / "streamlit-auth.log")
+    try:
+        page = browser_page
+        media: list[str] = []
+        page.on("request", lambda r: media.append(r.url) if r.url.startswith(url + "/media/") else None)
+        for path in ("/", "/deliveries", "/sources?reliability=primary"):
+            page.goto(url + path, wait_until="domcontentloaded")
+            page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+            body = page.locator("body").inner_text()
+            assert "Data as of" not in body and "136,854" not in body
+            assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+            assert page.locator(".js-plotly-plot").count() == 0
+            assert page.locator('[data-testid="stSidebarNav"], [data-testid="stPageLink"]').count() == 0
+        # Only the favicon comes from /media; no CSV/ZIP was ever registered for this session.
+        assert all(u.split("?")[0].endswith(".png") for u in media), media
+        for guess in ("/media/0123456789abcdef0123456789abcdef.csv", "/media/overview.csv"):
+            try:
+                with urllib.request.urlopen(url + guess, timeout=10) as resp:
+                    status = resp.status
+            except urllib.error.HTTPError as err:
+                status = err.code
+            assert status == 404
+    finally:
+        stop_server(proc)
