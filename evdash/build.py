@@ -190,9 +190,12 @@ def read_table_csv(
     label: str | None = None,
     sep: str = ",",
     decimal_comma: bool = False,
+    collect: list[str] | None = None,
 ) -> pd.DataFrame:
     """Read and validate a CSV for `table`; raise SeedError naming file, line and column on any problem.
-    Line numbers count the header as line 1, as a spreadsheet's row numbers do."""
+    Line numbers count the header as line 1, as a spreadsheet's row numbers do. With `collect`, cell
+    errors are appended there and the frame is returned with the bad cells empty (the importer goes on
+    to check foreign keys, so an analyst sees every problem at once)."""
     where = label or str(path)
     try:
         raw = pd.read_csv(
@@ -220,7 +223,9 @@ def read_table_csv(
     for col in columns:
         series = raw[col.name] if col.name in raw.columns else pd.Series([""] * len(raw), dtype=str)
         out[col.name] = _convert_column(series, col, where, errors, decimal_comma)
-    if errors:
+    if errors and collect is not None:
+        collect.extend(errors)
+    elif errors:
         raise SeedError(errors[:MAX_ERRORS])
     return out
 

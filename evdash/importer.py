@@ -476,9 +476,10 @@ def _bad(where: str, line: int, column: str, message: str) -> str:
 
 
 def read_import(
-    con: duckdb.DuckDBPyConnection, kind: str, data: bytes, name: str
+    con: duckdb.DuckDBPyConnection, kind: str, data: bytes, name: str, errors: list[str] | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Validate one file and return (frame in analyst columns + `_line`, notes). Raises SeedError."""
+    """Validate one file and return (frame in analyst columns + `_line`, notes). Raises SeedError for
+    file-level problems; cell problems go to `errors` when given (bad cells left empty)."""
     check_bytes(data, name)
     notes = []
     sep = sniff_separator(data)
@@ -489,7 +490,7 @@ def read_import(
         )
     columns = import_columns(con, kind)
     frame = build_mod.read_table_csv(
-        io.BytesIO(data), KINDS[kind], columns, label=name, sep=sep, decimal_comma=sep == ";"
+        io.BytesIO(data), KINDS[kind], columns, label=name, sep=sep, decimal_comma=sep == ";", collect=errors
     )
     if frame.empty:
         raise SeedError([f"{name}: has a header but no data rows"])
@@ -510,14 +511,28 @@ def read_import(
 # --- resolving analyst values to table ids ------------------------------------------------------------
 
 
+def _by_line(errors: list[str]) -> list[str]:
+    """Errors in file order (line, then as found), so an analyst can fix them top to bottom."""
+
+    def line_of(message: str) -> int:
+        m = re.search(r", lines? (\d+)", message)
+        return int(m.group(1)) if m else 0
+
+    return sorted(errors, key=line_of)[: build_mod.MAX_ERRORS]
+
+
 def _resolve(
-    con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, where: str
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    frame: pd.DataFrame,
+    where: str,
+    prior: list[str] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """Map analyst columns onto the table's columns (brand → brand_id, model → model_id, source_url →
     source_id), check every foreign key with a message an analyst can act on. Returns (table frame,
     sources added)."""
     table = KINDS[kind]
-    errors: list[str] = []
+    errors: list[str] = list(prior or [])
     lines = frame["_line"]
     out = pd.DataFrame(index=frame.index)
     _, _, refs = constraint_info(con, table)
@@ -600,7 +615,7 @@ def _resolve(
         for i in bad[bad].index[: build_mod.MAX_ERRORS]:
             errors.append(_bad(where, int(lines[i]), col, _unknown_code(str(values[i]), ref_table)))
     if errors:
-        raise SeedError(errors[: build_mod.MAX_ERRORS])
+        raise SeedError(_by_line(errors))
     for col in build_mod.table_columns(con, table):
         name = col.name if col.name == OWN_ID.get(kind) else RENAMES.get(col.name, col.name)
         if col.name in EXCLUDED.get(kind, frozenset()):
@@ -730,9 +745,7 @@ def _apply(
             join {table} as t on {match} where status = 'changed' order by s._line limit {MAX_CHANGES_RECORDED}"""  # noqa: S608
         ).df()
         for row in changed.to_dict("records"):
-            row_key = ", ".join(
-                f"{_analyst_name(kind, k)}={_text(row['key_' + k]) or ''}" for k in key
-            )
+            row_key = ", ".join(f"{_analyst_name(kind, k)}={_text(row['key_' + k]) or ''}" for k in key)
             for c in values:
                 old, new = _text(row["old_" + c]), _text(row["new_" + c])
                 if old != new:
@@ -836,8 +849,9 @@ def apply_file(
     """Validate one file against the database in `con` and apply it. Raises SeedError."""
     started = time.perf_counter()
     stats = FileStats(kind, name, sha256 or hashlib.sha256(data).hexdigest())
-    frame, stats.notes = read_import(con, kind, data, name)
-    table_frame, stats.sources_added = _resolve(con, kind, frame, name)
+    cell_errors: list[str] = []
+    frame, stats.notes = read_import(con, kind, data, name, cell_errors)
+    table_frame, stats.sources_added = _resolve(con, kind, frame, name, cell_errors)
     _apply(con, kind, table_frame, stats, name)
     stats.seconds = time.perf_counter() - started
     return stats
