@@ -725,12 +725,12 @@ def _apply(
         select s._line,
                case when not coalesce(bool_or(t._hit), false) then 'new'
                     when bool_or(t._hit and not ({same})) then 'changed'
-                    else 'unchanged' end as status
+                    else 'unchanged' end as _state
         from _stage as s
         left join (select *, true as _hit from {table}) as t on {match}
         group by s._line"""  # noqa: S608 - identifiers from the schema
     )
-    counts = dict(con.execute("select status, count(*) from _status group by status").fetchall())
+    counts = dict(con.execute("select _state, count(*) from _status group by _state").fetchall())
     stats.rows = len(frame)
     stats.added, stats.changed, stats.unchanged = (
         int(counts.get(s, 0)) for s in ("new", "changed", "unchanged")
@@ -742,7 +742,7 @@ def _apply(
         key_cols = ", ".join(f"s.{_q(k)}::varchar as {_q('key_' + k)}" for k in key)
         changed = con.execute(
             f"""select {key_cols}, {diff_cols} from _stage as s join _status using (_line)
-            join {table} as t on {match} where status = 'changed' order by s._line limit {MAX_CHANGES_RECORDED}"""  # noqa: S608
+            join {table} as t on {match} where _state = 'changed' order by s._line limit {MAX_CHANGES_RECORDED}"""  # noqa: S608
         ).df()
         for row in changed.to_dict("records"):
             row_key = ", ".join(f"{_analyst_name(kind, k)}={_text(row['key_' + k]) or ''}" for k in key)
@@ -763,7 +763,7 @@ def _apply(
         preview = con.execute(
             f"select s._line as line, {shown}{url} from _stage as s join _status using (_line) "
             f"left join sources as src on {'src.source_id = s.source_id' if url else 'false'} "
-            f"where status = 'new' order by s._line limit {MAX_PREVIEW_ROWS}"  # noqa: S608
+            f"where _state = 'new' order by s._line limit {MAX_PREVIEW_ROWS}"  # noqa: S608
         ).df()
         stats.new_rows = [{k: _text(v) for k, v in r.items()} for r in preview.to_dict("records")]
     try:
@@ -771,7 +771,7 @@ def _apply(
             sets = ", ".join(f"{_q(v)} = s.{_q(v)}" for v in values)
             con.execute(
                 f"""update {table} as t set {sets} from (select * from _stage join _status using (_line)
-                where status = 'changed') as s where {match}"""  # noqa: S608
+                where _state = 'changed') as s where {match}"""  # noqa: S608
             )
         if stats.added:
             col_sql = ", ".join(_q(c) for c in cols)
@@ -782,7 +782,7 @@ def _apply(
                 extra_c, extra_v = ", row_id", f", {offset} + row_number() over (order by {order})"
             con.execute(
                 f"insert into {table} ({col_sql}{extra_c}) select {col_sql}{extra_v} from _stage "
-                f"join _status using (_line) where status = 'new' order by {order}"  # noqa: S608
+                f"join _status using (_line) where _state = 'new' order by {order}"  # noqa: S608
             )
     except duckdb.Error as exc:
         raise SeedError([_locate(con, table, cols, where, exc)]) from exc
@@ -808,7 +808,7 @@ def _locate(
     lines = [
         r[0]
         for r in con.execute(
-            "select _line from _status where status <> 'unchanged' order by _line"
+            "select _line from _status where _state <> 'unchanged' order by _line"
         ).fetchall()
     ]
     try:
