@@ -252,3 +252,14 @@ def test_landed_on_fixture_matches_hand_calculation(fixture_con: duckdb.DuckDBPy
     assert table["n_rivals"] == 1 and table["rival_median"] == 45_000
     assert table["price_gap_pct"] == pytest.approx(100 * (result.total / 45_000 - 1))
     assert table["duty_burden_pct"] == pytest.approx(30.7)
+
+
+def test_date_filter_from_url() -> None:
+    from evdash import filters
+
+    lo, hi, default = D(2020, 1, 1), D(2030, 12, 31), D(2026, 5, 27)
+    assert filters.parse_date(["2025-01-20"], default, "date", lo, hi) == (D(2025, 1, 20), None)
+    value, notice = filters.parse_date(["20-01-2025"], default, "date", lo, hi)
+    assert value == default and notice is not None and "not a date" in notice
+    value, notice = filters.parse_date(["1999-01-01"], default, "date", lo, hi)
+    assert value == default and notice is not None and "between" in notice
