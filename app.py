@@ -18,6 +18,8 @@ with st.sidebar:
 brand_name = brand_options[brand]
 
 st.title(f"{brand_name}: deliveries against targets")
+# On a phone the sidebar (with its "Data as of") is collapsed: say it on the page itself.
+st.caption(f"Data as of **{ctx.as_of}** · version `{ctx.version}`")
 years = ui.query(ctx, queries.overview_years, brand=brand)
 facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today()).iloc[0]
 
