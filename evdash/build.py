@@ -167,7 +167,8 @@ def _convert_column(
     if col.allowed is not None:
         for i in _first_bad(present & ~text.isin(col.allowed)):
             errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not one of {', '.join(col.allowed)}"
+                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not one of "
+                f"{', '.join(col.allowed)}"
             )
         return text.where(present, None)
     return series.where(present, None)

@@ -99,7 +99,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"dry run: nothing written ({result.seconds:.2f} s)")
     else:
         print(
-            f"imported as batch #{result.batch.batch_id}; now serving version {result.version} ({result.seconds:.2f} s)"
+            f"imported as batch #{result.batch.batch_id}; "
+            f"now serving version {result.version} ({result.seconds:.2f} s)"
         )
     return 0
 

@@ -104,7 +104,7 @@ KIND_HELP: dict[str, str] = {
     "tariffs": "import duties by market, origin and company",
     "fx": "exchange rates (units of quote per 1 base)",
     "expansion": "a brand's status in a market on a date",
-    "registrations": "a data vendor's monthly new-car registrations by market, brand, model, powertrain, body",
+    "registrations": "a data vendor's monthly new-car registrations by market, brand, model, body",
 }
 # Seed columns renamed in the analyst format (not for the kind's own id column).
 RENAMES = {
@@ -314,7 +314,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _store(folder: Path, f: ImportFile) -> None:
-    """Content-addressed copy; written to a temp name and renamed, so a killed import leaves no partial file."""
+    """Content-addressed copy written to a temp name and renamed: a killed import leaves no partial file."""
     target = stored_path(folder, f.kind, f.sha256)
     if target.exists() or f.data is None:
         return
@@ -371,7 +371,8 @@ def check_bytes(data: bytes, name: str, max_bytes: int | None = None) -> None:
     if len(data) > limit:
         raise SeedError(
             [
-                f"{name}: file is {len(data):,} bytes, over the limit of {limit:,} bytes (EVDASH_IMPORT_MAX_BYTES)"
+                f"{name}: file is {len(data):,} bytes, over the limit of {limit:,} bytes "
+                "(EVDASH_IMPORT_MAX_BYTES)"
             ]
         )
     if not data.strip(b"\xef\xbb\xbf \r\n\t"):
@@ -579,7 +580,8 @@ def _resolve(
                         where,
                         int(lines[i]),
                         "model",
-                        f"model '{given[i]}' belongs to brand '{owner[i]}', not '{frame.at[i, 'brand']}'",
+                        f"model '{given[i]!s}' belongs to brand '{owner[i]!s}', "
+                        f"not '{frame.at[i, 'brand']!s}'",
                     )
                 )
         frame = frame.assign(model=resolved)
@@ -609,18 +611,17 @@ def _resolve(
         col = table_col if table_col == OWN_ID.get(kind) else RENAMES.get(table_col, table_col)
         if col in {"brand", "model", "source_url"} or col not in frame:
             continue
-        known = {r[0] for r in con.execute(f'select "{ref_col}" from {ref_table}').fetchall()}  # noqa: S608 - schema names
+        known = {r[0] for r in con.execute(f'select "{ref_col}" from {ref_table}').fetchall()}
         values = frame[col]
         bad = values.notna() & ~values.isin(list(known))
         for i in bad[bad].index[: build_mod.MAX_ERRORS]:
             errors.append(_bad(where, int(lines[i]), col, _unknown_code(str(values[i]), ref_table)))
     if errors:
         raise SeedError(_by_line(errors))
-    for col in build_mod.table_columns(con, table):
-        name = col.name if col.name == OWN_ID.get(kind) else RENAMES.get(col.name, col.name)
-        if col.name in EXCLUDED.get(kind, frozenset()):
+    for seed_col in build_mod.table_columns(con, table):
+        if seed_col.name in EXCLUDED.get(kind, frozenset()):
             continue
-        out[col.name] = frame[name]
+        out[seed_col.name] = frame[_analyst_name(kind, seed_col.name)]
     out["_line"] = lines
     return out, sources_added
 
@@ -715,7 +716,7 @@ def _apply(
     con.register("_incoming", frame)
     try:
         casts = ", ".join(f"cast({_q(c)} as {types[c]}) as {_q(c)}" for c in cols)
-        con.execute(f"create or replace temp table _stage as select {casts}, _line from _incoming")  # noqa: S608
+        con.execute(f"create or replace temp table _stage as select {casts}, _line from _incoming")
     finally:
         con.unregister("_incoming")
     match = " and ".join(f"s.{_q(k)} is not distinct from t.{_q(k)}" for k in key)
@@ -728,7 +729,7 @@ def _apply(
                     else 'unchanged' end as _state
         from _stage as s
         left join (select *, true as _hit from {table}) as t on {match}
-        group by s._line"""  # noqa: S608 - identifiers from the schema
+        group by s._line"""
     )
     counts = dict(con.execute("select _state, count(*) from _status group by _state").fetchall())
     stats.rows = len(frame)
@@ -742,7 +743,8 @@ def _apply(
         key_cols = ", ".join(f"s.{_q(k)}::varchar as {_q('key_' + k)}" for k in key)
         changed = con.execute(
             f"""select {key_cols}, {diff_cols} from _stage as s join _status using (_line)
-            join {table} as t on {match} where _state = 'changed' order by s._line limit {MAX_CHANGES_RECORDED}"""  # noqa: S608
+            join {table} as t on {match} where _state = 'changed'
+            order by s._line limit {MAX_CHANGES_RECORDED}"""
         ).df()
         for row in changed.to_dict("records"):
             row_key = ", ".join(f"{_analyst_name(kind, k)}={_text(row['key_' + k]) or ''}" for k in key)
@@ -763,26 +765,26 @@ def _apply(
         preview = con.execute(
             f"select s._line as line, {shown}{url} from _stage as s join _status using (_line) "
             f"left join sources as src on {'src.source_id = s.source_id' if url else 'false'} "
-            f"where _state = 'new' order by s._line limit {MAX_PREVIEW_ROWS}"  # noqa: S608
+            f"where _state = 'new' order by s._line limit {MAX_PREVIEW_ROWS}"
         ).df()
-        stats.new_rows = [{k: _text(v) for k, v in r.items()} for r in preview.to_dict("records")]
+        stats.new_rows = [{str(k): _text(v) for k, v in r.items()} for r in preview.to_dict("records")]
     try:
         if stats.changed and values:
             sets = ", ".join(f"{_q(v)} = s.{_q(v)}" for v in values)
             con.execute(
                 f"""update {table} as t set {sets} from (select * from _stage join _status using (_line)
-                where _state = 'changed') as s where {match}"""  # noqa: S608
+                where _state = 'changed') as s where {match}"""
             )
         if stats.added:
             col_sql = ", ".join(_q(c) for c in cols)
             order = "market_code, month, _line" if table == "registrations" else "_line"
             extra_c = extra_v = ""
             if table in build_mod.ROW_ID_TABLES:
-                offset = int(con.execute(f"select coalesce(max(row_id), 0) from {table}").fetchall()[0][0])  # noqa: S608
+                offset = int(con.execute(f"select coalesce(max(row_id), 0) from {table}").fetchall()[0][0])
                 extra_c, extra_v = ", row_id", f", {offset} + row_number() over (order by {order})"
             con.execute(
                 f"insert into {table} ({col_sql}{extra_c}) select {col_sql}{extra_v} from _stage "
-                f"join _status using (_line) where _state = 'new' order by {order}"  # noqa: S608
+                f"join _status using (_line) where _state = 'new' order by {order}"
             )
     except duckdb.Error as exc:
         raise SeedError([_locate(con, table, cols, where, exc)]) from exc
@@ -817,7 +819,7 @@ def _locate(
             extra_c, extra_v = (", row_id", f", {100_000_000 + n}") if row_id else ("", "")
             try:
                 con.execute(
-                    f"insert into {table} ({col_sql}{extra_c}) select {col_sql}{extra_v} from _stage "  # noqa: S608
+                    f"insert into {table} ({col_sql}{extra_c}) select {col_sql}{extra_v} from _stage "
                     "where _line = $l",
                     {"l": line},
                 )
@@ -880,7 +882,8 @@ def replay(
                     raise SeedError([f"{label}: file content does not match its recorded sha256"])
             if progress:
                 progress(
-                    f"{'applying' if f.data is not None else 'replaying'} {f.kind} {label} ({len(data):,} bytes)"
+                    f"{'applying' if f.data is not None else 'replaying'} {f.kind} {label} "
+                    f"({len(data):,} bytes)"
                 )
             if f.data is not None:
                 _crash_point("applying")  # mid-build: the new version is a half-written temp file

@@ -35,7 +35,18 @@ SHOWN_ROWS = 10_000
 MARKET_OPTIONS = {"": "All markets"} | {
     c.alpha_3: f"{c.alpha_3} · {c.name}" for c in sorted(pycountry.countries, key=lambda c: c.alpha_3)
 }
-LINKS = {"source_url": st.column_config.LinkColumn("source_url"), "url": st.column_config.LinkColumn("url")}
+LINKS: dict[str, Any] = {
+    "source_url": st.column_config.LinkColumn("source_url"),
+    "url": st.column_config.LinkColumn("url"),
+    "as_of": st.column_config.DateColumn("as_of"),
+}
+
+
+KIND_CODES = list(importer.KINDS)
+
+
+def kind_label(kind: str) -> str:
+    return f"{kind} - {importer.KIND_HELP[kind]}"
 
 
 def guess_kind(file_name: str) -> str:
@@ -52,7 +63,8 @@ def show_result(result: importer.ImportResult | None, errors: list[str] | None) 
             f"**Rejected - nothing was changed.** {len(errors)} problem(s); fix them all and upload again:",
             icon=":material/error:",
         )
-        st.dataframe(pd.DataFrame({"problem": errors}), hide_index=True, width="stretch")
+        # Plain text (never markdown: the messages quote the file's cells), wrapped, easy to copy.
+        st.code("\n".join(errors), language=None, wrap_lines=True)
         return
     if result is None:
         return
@@ -69,7 +81,9 @@ def show_result(result: importer.ImportResult | None, errors: list[str] | None) 
             st.dataframe(pd.DataFrame(stats.changes), hide_index=True, width="stretch")
         if stats.new_rows:
             st.caption(f"New rows (first {min(len(stats.new_rows), stats.added):,} of {stats.added:,})")
-            st.dataframe(pd.DataFrame(stats.new_rows), hide_index=True, width="stretch", column_config=LINKS)
+            st.dataframe(
+                pd.DataFrame(stats.new_rows).fillna(""), hide_index=True, width="stretch", column_config=LINKS
+            )
 
 
 st.title("Data: add, correct and check figures")
@@ -98,15 +112,14 @@ with tab_import:
     )
     chosen: list[tuple[str, tuple[str, bytes]]] = []
     for n, upload in enumerate(uploads or []):
-        kinds = {k: f"{k} - {importer.KIND_HELP[k]}" for k in importer.KINDS}
         kind = st.selectbox(
             f"What is in {upload.name}?",
-            list(kinds),
-            index=list(kinds).index(guess_kind(upload.name)),
-            format_func=lambda k, kinds=kinds: kinds[k],
+            KIND_CODES,
+            index=KIND_CODES.index(guess_kind(upload.name)),
+            format_func=kind_label,
             key=f"kind-{n}-{upload.name}",
         )
-        chosen.append((kind, (upload.name, upload.getvalue())))
+        chosen.append((str(kind), (upload.name, upload.getvalue())))
     fingerprint = hashlib.sha256(
         b"".join(k.encode() + hashlib.sha256(d).digest() for k, (_, d) in chosen)
     ).hexdigest()

@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from evdash import build, exports, importer, queries
@@ -374,7 +375,7 @@ def test_error_after_a_quoted_newline_names_the_spreadsheet_row(shared_db: Path)
         run(shared_db, ("deliveries", content))
 
 
-ROUND_TRIP = {
+ROUND_TRIP: dict[str, Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]] = {
     "sources": lambda c: queries.data_sources(c),
     "brands": lambda c: queries.data_brands(c, ""),
     "models": lambda c: queries.data_models(c, ""),
@@ -413,9 +414,11 @@ def test_every_table_exported_and_imported_back_changes_nothing(fresh_db: Path) 
 
 def test_second_import_waits_then_fails_cleanly(shared_db: Path) -> None:
     before = snapshot(shared_db)
-    with importer.import_lock(shared_db):
-        with pytest.raises(importer.ImportBusy, match="another import or build is running"):
-            run(shared_db, ("deliveries", csv(GOOD_ROW)), lock_timeout=0.3)
+    with (
+        importer.import_lock(shared_db),
+        pytest.raises(importer.ImportBusy, match="another import or build is running"),
+    ):
+        run(shared_db, ("deliveries", csv(GOOD_ROW)), lock_timeout=0.3)
     assert snapshot(shared_db) == before
 
 

@@ -42,8 +42,11 @@ def test_upload_errors_then_good_file_then_deliveries_page(import_server: str, b
     broken = f"{HEADER}\nxiaomi,,CHX,2030-01,12.5,reported,ftp://x.example,2030-02-01\n"
     upload(page, "deliveries_broken.csv", broken)
     page.get_by_text("Rejected - nothing was changed").wait_for(timeout=90_000)
-    problems = page.locator('[data-testid="stDataFrame"]').first
+    problems = page.locator('[data-testid="stCode"]').first
     problems.wait_for(timeout=30_000)
+    text = problems.inner_text()
+    for place in ("line 2, column 'units'", "line 2, column 'market'", "line 2, column 'source_url'"):
+        assert f"deliveries_broken.csv, {place}" in text
     body = page.locator('[data-testid="stMain"]').inner_text()
     assert "3 problem(s)" in body
 
