@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from evdash import queries, ui
+from evdash import expansion, queries, ui
+from evdash.figures.maps import choropleth, map_config
 from evdash.figures.overview import years_vs_target
 from evdash.theme import flag, fmt_int, fmt_pct
 
@@ -166,3 +167,33 @@ st.caption(
     "that year; attainment = delivered ÷ final target."
 )
 ui.download_buttons(ctx, table, "overview", {"brand": brand}, key="overview")
+
+# Footprint: where the brand sells today and where it has announced or is studying an entry.
+st.subheader(f"Where {brand_name} is")
+status = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=ui.today())
+status_labelled = expansion.with_labels(status, expansion.measure("status"))
+st.plotly_chart(
+    choropleth(
+        status_labelled,
+        value_col="category",
+        kind="categorical",
+        title=f"{brand_name}: expansion status today",
+        unit="",
+        label_col="shown_as",
+        categories=expansion.STATUS_LABELS,
+    ),
+    width="stretch",
+    config={**map_config(str(st.get_option("server.baseUrlPath") or "")), "displayModeBar": False},
+    key="overview_map",
+)
+known = status_labelled[status_labelled["category"].notna()]
+st.caption(
+    " · ".join(f"{row['country']}: {row['shown_as']}" for _, row in known.iterrows())
+    or "No expansion statuses in the data for this brand."
+)
+st.page_link(
+    "pages/expansion.py",
+    label="Open the expansion map",
+    icon=":material/public:",
+    query_params={"brand": brand},
+)

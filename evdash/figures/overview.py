@@ -16,13 +16,13 @@ from evdash.theme import (
     fmt_int,
 )
 
-TITLE = "Deliveries per year vs that year's final target"
+TITLE = "Deliveries per year vs final target"
 
 
 def years_vs_target(frame: pd.DataFrame, brand_name: str) -> go.Figure:
     """Bars: delivered units per year (hatched when a lower bound, dotted when an estimate);
     diamonds: the final company target of that year. Input: queries/overview_years.sql."""
-    title = f"{brand_name}: {TITLE.lower()}"
+    title = f"{brand_name}: {TITLE[0].lower()}{TITLE[1:]}"
     if frame.empty:
         return empty_figure(title, f"No deliveries or targets for {brand_name} in the data")
     years = frame["year"].astype(str)
@@ -88,7 +88,18 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str) -> go.Figure:
                 "<br>source: %{customdata[1]}<extra></extra>"
             ),
         )
-    fig.update_layout(**base_layout(title, barmode="overlay", height=380))
-    fig.update_yaxes(title_text="Vehicles delivered (units)", tickformat=",d", rangemode="tozero")
+    fig.update_layout(
+        **base_layout(
+            title,
+            barmode="overlay",
+            height=400,
+            legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+            margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        )
+    )
+    top = pd.concat([frame["delivered_units"], frame["final_target_units"]]).max()
+    # Headroom so the target labels above the markers are never clipped.
+    y_range = [0, float(top) * 1.2] if pd.notna(top) and top > 0 else None
+    fig.update_yaxes(title_text="Vehicles delivered (units)", tickformat=",d", range=y_range)
     fig.update_xaxes(title_text="Year", type="category", categoryorder="array", categoryarray=list(years))
     return fig
