@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,8 +56,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(script: Path, db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start(
+    script: Path, db: Path, port: int, log: Path, options: Sequence[str] = ()
+) -> subprocess.Popen[bytes]:
+    """`streamlit run script` with the repo's `.streamlit/config.toml` (cwd = the script's checkout),
+    plus `--server.x value` style `options`."""
     env = {**os.environ, "EVDASH_DB": str(db)}
+    repo = script.parent.parent if script.parent.name in ("bench", "pages") else script.parent
     cmd = [
         sys.executable,
         "-m",
@@ -71,9 +77,10 @@ def start(script: Path, db: Path, port: int, log: Path) -> subprocess.Popen[byte
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *options,
     ]
     with open(log, "wb") as fh:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=repo, env=env, stdout=fh, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -98,10 +105,15 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def rerun_msg(page: str, query: str) -> bytes:
+def rerun_msg(page: str, query: str, widget: tuple[str, str] | None = None) -> bytes:
+    """BackMsg(rerun_script): a page run, optionally with one selectbox set to a (formatted) option,
+    which is what the browser sends when a user changes that filter."""
     msg = BackMsg()
     msg.rerun_script.query_string = query
     msg.rerun_script.page_name = page
+    if widget is not None:
+        state = msg.rerun_script.widget_states.widgets.add()
+        state.id, state.string_value = widget
     return bytes(msg.SerializeToString())
 
 
@@ -111,6 +123,7 @@ class Session:
     page: str
     ws: websockets.ClientConnection | None = None
     errors: list[str] = field(default_factory=list)
+    selectboxes: list[tuple[str, list[str]]] = field(default_factory=list)  # (widget id, options)
 
     async def open(self) -> None:
         self.ws = await websockets.connect(
@@ -119,12 +132,15 @@ class Session:
             max_size=2**26,
         )
 
-    async def run(self, query: str, timeout_s: float = TIMEOUT_S) -> float:
+    async def run(
+        self, query: str, timeout_s: float = TIMEOUT_S, widget: tuple[str, str] | None = None
+    ) -> float:
         """One script run; returns seconds from request to script_finished."""
         assert self.ws is not None
         started = time.perf_counter()
-        await self.ws.send(rerun_msg(self.page, query))
+        await self.ws.send(rerun_msg(self.page, query, widget))
         failed = False
+        self.selectboxes = []
         while True:
             raw = await asyncio.wait_for(self.ws.recv(), timeout_s)
             if isinstance(raw, str):
@@ -132,8 +148,12 @@ class Session:
             fwd = ForwardMsg()
             fwd.ParseFromString(raw)
             kind = fwd.WhichOneof("type")
-            if kind == "delta" and fwd.delta.new_element.WhichOneof("type") == "exception":
+            element = fwd.delta.new_element.WhichOneof("type") if kind == "delta" else None
+            if element == "exception":
                 failed = True
+            elif element == "selectbox":
+                box = fwd.delta.new_element.selectbox
+                self.selectboxes.append((box.id, list(box.options)))
             if kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 break
         if failed:
@@ -164,6 +184,32 @@ async def cpu_per_run(port: int, pid: int, page: str, queries: list[str], runs: 
         total += cpu_seconds(pid) - before
         await fresh.close()
     return cold, total / runs
+
+
+async def cpu_filter_change(port: int, pid: int, page: str, query: str, runs: int) -> tuple[float, str]:
+    """Warm CPU-s per filter change inside one open session (what a user's click costs): the page's
+    first selectbox cycles over up to 3 options, each visited once before measuring so its queries are
+    cache hits. A page without a selectbox gets a plain rerun. Returns (CPU-s per run, what changed)."""
+    s = Session(port, page)
+    await s.open()
+    await s.run(query, timeout_s=120)
+    changes: list[tuple[str, str] | None] = [None]
+    what = "rerun"
+    if s.selectboxes:
+        box_id, options = s.selectboxes[0]
+        changes = [(box_id, o) for o in options[:3]]
+        what = f"{len(changes)} values of the first select"
+    for change in changes:  # fill the caches for every value
+        await s.run(query, timeout_s=120, widget=change)
+    total = 0.0
+    for i in range(runs):
+        before = cpu_seconds(pid)
+        await s.run(query, timeout_s=120, widget=changes[i % len(changes)])
+        total += cpu_seconds(pid) - before
+    await s.close()
+    if s.errors:
+        what += f" ({len(s.errors)} errors)"
+    return total / runs, what
 
 
 async def users(port: int, page: str, queries: list[str], n: int, seconds: float) -> dict[str, float]:
@@ -207,29 +253,67 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", default="10,30,60,100")
     parser.add_argument("--seconds", type=float, default=40, help="duration of each N-user run")
     parser.add_argument("--user-page", default="market_mix")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the app (e.g. `git archive <commit> | tar -x -C DIR`) measured in the same "
+        "run, for before/after numbers",
+    )
+    parser.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        help="extra `streamlit run` option for every server, e.g. "
+        "--server-option=--server.fileWatcherType=none",
+    )
+    parser.add_argument("--skip-users", action="store_true", help="only the CPU-per-run table")
     args = parser.parse_args(argv)
     db = db_path(int(float(args.rows)))
     out = REPO / "bench" / "out"
     out.mkdir(exist_ok=True)
     print(
         f"# server_bench {dt.datetime.now().isoformat(timespec='seconds')} · db {db} · "
-        f"load average {os.getloadavg()[0]:.1f} · nproc {os.cpu_count()}"
+        f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} · nproc {os.cpu_count()} · "
+        f"options {args.server_option or 'none'}"
     )
-    empty_port, app_port = free_port(), free_port()
-    empty = start(REPO / "bench" / "empty_app.py", db, empty_port, out / "empty_app.log")
-    app = start(REPO / "app.py", db, app_port, out / "app.log")
+    opts = args.server_option
+    empty_port, app_port, base_port = free_port(), free_port(), free_port()
+    empty = start(REPO / "bench" / "empty_app.py", db, empty_port, out / "empty_app.log", opts)
+    app = start(REPO / "app.py", db, app_port, out / "app.log", opts)
+    base = (
+        start(args.baseline / "app.py", db, base_port, out / "baseline.log", opts) if args.baseline else None
+    )
+    # (label, process, port, checkout)
+    servers = [("", app, app_port, REPO)]
+    if base is not None:
+        servers.append(("baseline ", base, base_port, args.baseline))
     try:
-        floor_cold, floor = asyncio.run(cpu_per_run(empty_port, empty.pid, "", [""], args.runs))
-        print("\n| page | cold CPU-s (first run) | warm CPU-s per run | warm / empty app | target ≤ 2× |")
-        print("|---|---|---|---|---|")
-        print(f"| (empty app) | {floor_cold:.3f} | {floor:.3f} | 1.0× | |")
+        floor_cold, floor_new = asyncio.run(cpu_per_run(empty_port, empty.pid, "", [""], args.runs))
+        floor, _ = asyncio.run(cpu_filter_change(empty_port, empty.pid, "", "", args.runs))
+        print(
+            "\n| page | cold CPU-s (first run) | warm new session (deep link) CPU-s | "
+            "warm filter change CPU-s | filter change / empty app | what changed | target ≤ 2× |"
+        )
+        print("|---|---|---|---|---|---|---|")
+        print(f"| (empty app) | {floor_cold:.3f} | {floor_new:.3f} | {floor:.3f} | 1.0× | rerun | |")
         for page, queries in PAGES.items():
-            if page and not (REPO / "pages" / f"{page}.py").exists():
-                print(f"| {page} | not measured: page does not exist yet | | | |")
-                continue
-            cold, warm = asyncio.run(cpu_per_run(app_port, app.pid, page, queries, args.runs))
-            ok = "met" if warm <= 2 * floor else "NOT met"
-            print(f"| /{page} | {cold:.3f} | {warm:.3f} | {warm / floor:.1f}× | {ok} |")
+            for label, proc, port, checkout in servers:
+                if page and not (checkout / "pages" / f"{page}.py").exists():
+                    print(f"| {label}/{page} | not measured: page does not exist | | | | | |")
+                    continue
+                cold, warm = asyncio.run(cpu_per_run(port, proc.pid, page, queries, args.runs))
+                change, what = asyncio.run(cpu_filter_change(port, proc.pid, page, queries[0], args.runs))
+                ok = "met" if change <= 2 * floor else "NOT met"
+                print(
+                    f"| {label}/{page} | {cold:.3f} | {warm:.3f} | {change:.3f} | {change / floor:.1f}× "
+                    f"| {what} | {ok} |"
+                )
+        print(
+            f"\nServer RSS after the CPU runs: dashboard {rss_mb(app.pid):.0f} MB, "
+            f"empty app {rss_mb(empty.pid):.0f} MB · load average now {os.getloadavg()[0]:.1f}"
+        )
+        if args.skip_users:
+            return
         rss0 = rss_mb(app.pid)
         print(
             f"\nInteractive users on /{args.user_page} (think time 2–4 s, "
@@ -251,12 +335,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nServer RSS: {rss0:.0f} MB before the user runs, {rss_mb(app.pid):.0f} MB after.")
         print(f"Empty-app RSS {rss_mb(empty.pid):.0f} MB.")
     finally:
-        for proc in (empty, app):
-            proc.terminate()
+        for server in (empty, app, base):
+            if server is None:
+                continue
+            server.terminate()
             try:
-                proc.wait(timeout=10)
+                server.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                server.kill()
 
 
 if __name__ == "__main__":

@@ -66,11 +66,14 @@ brand = ui.query(ctx, queries.registrations_brand_share, **window)
 body = ui.query(ctx, queries.registrations_body_mix, **window)
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(figures.brand_share(brand, market_name, period, confidence), width="stretch")
+    st.plotly_chart(
+        ui.figure(ctx, figures.brand_share, brand, market_name, period, confidence), width="stretch"
+    )
     ui.download_buttons(ctx, brand, "registrations-brand-share", window, key="brand", sources=sources)
 with right:
     st.plotly_chart(
-        figures.mix_over_time(body, "body_type", market_name, period, confidence), width="stretch"
+        ui.figure(ctx, figures.mix_over_time, body, "body_type", market_name, period, confidence),
+        width="stretch",
     )
     ui.download_buttons(ctx, body, "registrations-body-mix", window, key="body", sources=sources)
 
@@ -78,15 +81,18 @@ models = ui.query(ctx, queries.registrations_top_models, top_n=10, **window)
 powertrain = ui.query(ctx, queries.registrations_powertrain_trend, **window)
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(figures.top_models(models, market_name, period, confidence), width="stretch")
+    st.plotly_chart(
+        ui.figure(ctx, figures.top_models, models, market_name, period, confidence), width="stretch"
+    )
     ui.download_buttons(ctx, models, "registrations-top-models", window, key="models", sources=sources)
 with right:
     st.plotly_chart(
-        figures.mix_over_time(powertrain, "powertrain", market_name, period, confidence), width="stretch"
+        ui.figure(ctx, figures.mix_over_time, powertrain, "powertrain", market_name, period, confidence),
+        width="stretch",
     )
     ui.download_buttons(ctx, powertrain, "registrations-powertrain", window, key="pt", sources=sources)
 
 year_window = {"month_from": dt.date(year, 1, 1), "month_to": dt.date(year, 12, 1)}
 suv = ui.query(ctx, queries.registrations_suv_share, **year_window)
-st.plotly_chart(figures.suv_share_by_market(suv, str(year), confidence), width="stretch")
+st.plotly_chart(ui.figure(ctx, figures.suv_share_by_market, suv, str(year), confidence), width="stretch")
 ui.download_buttons(ctx, suv, "registrations-suv-share", year_window, key="suv", sources=sources)
