@@ -21,9 +21,10 @@ st.markdown(
     "Every figure in evdash carries a source, an as-of date and a confidence: **reported** (exact, "
     "stated by the company or an official body), **lower bound** (the source said *over N*), or "
     "**estimate** (third-party or derived). When sources disagree, all versions are kept and the "
-    "dashboard uses one by this rule: reported beats lower bound beats estimate; then primary beats "
-    "secondary beats low-reliability sources; then the later as-of date (a revision beats the first "
-    "figure)."
+    "dashboard uses one by a written rule: a reported figure first; else an estimate that does not "
+    "contradict the company's own 'over N'; else the highest 'over N'; then primary before secondary "
+    "before low-reliability sources; then the later as-of date (a revision beats the first figure). "
+    "The full rule and every known contradiction are in `data/README.md`."
 )
 sources = ui.query(ctx, queries.sources_usage, reliability=chosen)
 c1, c2, c3 = st.columns(3)

@@ -44,8 +44,11 @@ def test_overview_shows_xiaomi_2024_against_final_target() -> None:
     # Provenance is readable without hovering (phones): a caption under each KPI.
     captions = [c.value for c in at.caption]
     assert any(c.startswith("At least (lower bound) · as of 2026-") and "source:" in c for c in captions)
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("plotly_chart")) == 2  # years vs targets, and the expansion-status map
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    geo = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert {t["type"] for t in geo["data"]} == {"choropleth"}
+    assert any("China: Home market" in c.value for c in at.caption)
     target = next(t for t in fig["data"] if t["name"] == "Final target")
     assert 130000 in plotly_values(target["y"])
     reported = next(t for t in fig["data"] if t["name"] == "Delivered (reported)")
