@@ -95,8 +95,9 @@ def test_overview_years_on_fixture(fixture_con: duckdb.DuckDBPyConnection) -> No
     assert y25["delivered_confidence"] is None or y25["delivered_confidence"] != y25["delivered_confidence"]
 
 
-def test_overview_years_lower_bound_sum_says_at_least(tmp_path: Any) -> None:
-    """Without a reported annual total, a sum that contains a lower-bound month is 'at least'."""
+def _acme_2024_without(tmp_path: Any, drop: dict[str, tuple[str, ...]]) -> Any:
+    """Overview row for acme 2024 on a copy of the fixture with the lines containing any of
+    `drop[file]` removed from each named seed file."""
     import shutil
 
     from evdash import build
@@ -104,15 +105,22 @@ def test_overview_years_lower_bound_sum_says_at_least(tmp_path: Any) -> None:
 
     seeds = tmp_path / "seeds"
     shutil.copytree(FIXTURE_SEEDS, seeds)
-    totals = seeds / "delivery_totals.csv"
-    totals.write_text(
-        "\n".join(line for line in totals.read_text().splitlines() if ",year," not in line) + "\n"
-    )
+    for name, needles in drop.items():
+        path = seeds / name
+        kept = [line for line in path.read_text().splitlines() if not any(n in line for n in needles)]
+        path.write_text("\n".join(kept) + "\n")
     link = tmp_path / "evdash.duckdb"
     build.build(seeds=seeds, db=link)
     con = db.connect_readonly(link)
-    y24 = queries.overview_years(con, "acme").set_index("year").loc[2024]
-    con.close()
+    try:
+        return queries.overview_years(con, "acme").set_index("year").loc[2024]
+    finally:
+        con.close()
+
+
+def test_overview_years_lower_bound_sum_says_at_least(tmp_path: Any) -> None:
+    """Without a reported annual total, a sum that contains a lower-bound month is 'at least'."""
+    y24 = _acme_2024_without(tmp_path, {"delivery_totals.csv": (",year,",)})
     assert y24["delivered_units"] == 16000
     assert y24["delivered_basis"] == "sum of months"
     assert y24["delivered_is_at_least"]
@@ -121,29 +129,10 @@ def test_overview_years_lower_bound_sum_says_at_least(tmp_path: Any) -> None:
 
 def test_overview_years_prefers_the_figure_reaching_furthest(tmp_path: Any) -> None:
     """No annual total, months only to May, a reported Q2 to June: the quarters are the better figure."""
-    import shutil
-
-    from evdash import build
-    from tests.conftest import FIXTURE_SEEDS
-
-    seeds = tmp_path / "seeds"
-    shutil.copytree(FIXTURE_SEEDS, seeds)
-    totals = seeds / "delivery_totals.csv"
-    totals.write_text(
-        "\n".join(line for line in totals.read_text().splitlines() if ",year," not in line) + "\n"
+    y24 = _acme_2024_without(
+        tmp_path,
+        {"delivery_totals.csv": (",year,",), "deliveries_monthly.csv": ("-06-01", "-07-01", "-08-01")},
     )
-    monthly = seeds / "deliveries_monthly.csv"
-    keep = [
-        line
-        for line in monthly.read_text().splitlines()
-        if not any(m in line for m in ("-06-01", "-07-01", "-08-01"))
-    ]
-    monthly.write_text("\n".join(keep) + "\n")
-    link = tmp_path / "evdash.duckdb"
-    build.build(seeds=seeds, db=link)
-    con = db.connect_readonly(link)
-    y24 = queries.overview_years(con, "acme").set_index("year").loc[2024]
-    con.close()
     assert y24["months_units"] == 6000  # Mar 1,000 + Apr ≥2,000 + May 3,000
     assert y24["delivered_units"] == 7400  # the reported Q2 total
     assert y24["delivered_basis"] == "reported quarters"
