@@ -22,6 +22,7 @@ import gc
 import os
 import platform
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ RAW_SWAP = {
     "agg_registrations_brand": "(select market_code, month, brand_id, units from registrations)",
     "agg_registrations_source": (
         "(select market_code, month, source_id, confidence, as_of, units from registrations)"
+    ),
+    "agg_registrations_model": (
+        "(select market_code, month, brand_id, model_name, body_type, units from registrations)"
     ),
 }
 
@@ -263,11 +267,79 @@ def print_table(results: list[dict[str, Any]]) -> None:
             )
 
 
+def run_threads(rows: int, settings: list[str], repeats: int, workers: int) -> list[dict[str, Any]]:
+    """DuckDB p50/p95 per query at each `SET threads` value, on one read-only connection as the dashboard
+    holds it. Settings are interleaved per query (same conditions); `workers` > 1 runs that many Python
+    threads at once, each with its own cursor, like concurrent sessions of one server process."""
+    con = db.connect_readonly(db_path(rows))
+    default_threads = con.sql("select current_setting('threads')").fetchall()[0][0]
+    sets = param_sets(list(queries.registrations_markets(con)["market_code"]))
+    results: list[dict[str, Any]] = []
+    for case in CASES:
+        calls = [{**{k: s[k] for k in case.keys}, **case.extra} for s in sets]
+        calls = list({repr(c): c for c in calls}.values())
+        function = getattr(queries, case.name)
+        times: dict[str, list[float]] = {s: [] for s in settings}
+        for _ in range(3):  # rounds, so drift in machine load spreads over every setting
+            for setting in settings:
+                con.execute(f"set threads = {int(default_threads) if setting == 'default' else int(setting)}")
+                function(con, **calls[0])  # warm-up
+
+                def worker(
+                    offset: int, out: list[float], fn: Any = function, calls: list[Params] = calls
+                ) -> None:
+                    for i in range(repeats // 3):
+                        started = time.perf_counter()
+                        fn(con, **calls[(offset + i) % len(calls)])
+                        out.append(1000 * (time.perf_counter() - started))
+
+                if workers == 1:
+                    worker(0, times[setting])
+                else:
+                    outs: list[list[float]] = [[] for _ in range(workers)]
+                    pool = [threading.Thread(target=worker, args=(k, outs[k])) for k in range(workers)]
+                    for th in pool:
+                        th.start()
+                    for th in pool:
+                        th.join()
+                    times[setting].extend(x for o in outs for x in o)
+        for setting in settings:
+            label = f"default ({default_threads})" if setting == "default" else setting
+            results.append(
+                {
+                    "rows": rows,
+                    "query": case.name.removeprefix("registrations_"),
+                    "threads": label,
+                    "workers": workers,
+                    "p50": statistics.median(times[setting]),
+                    "p95": pct(times[setting], 95),
+                    "n": len(times[setting]),
+                }
+            )
+    con.close()
+    return results
+
+
+def print_threads_table(results: list[dict[str, Any]]) -> None:
+    print("| rows | query | concurrent queries | DuckDB threads | p50 ms | p95 ms | calls |")
+    print("|" + "---|" * 7)
+    for r in results:
+        print(
+            f"| {r['rows']:,} | {r['query']} | {r['workers']} | {r['threads']} | {r['p50']:.1f} "
+            f"| {r['p95']:.1f} | {r['n']} |"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="registrations queries: DuckDB vs the pandas way")
     parser.add_argument("--rows", default="1e6,1e7", help="comma-separated sizes (generate them first)")
     parser.add_argument("--repeats", type=int, default=45, help="DuckDB calls per query (≥ parameter sets)")
     parser.add_argument("--pandas-repeats", type=int, default=15)
+    parser.add_argument(
+        "--threads",
+        help="instead of the pandas comparison: DuckDB p50/p95 per `SET threads` value, e.g. default,1,2",
+    )
+    parser.add_argument("--workers", default="1", help="with --threads: concurrent queries, e.g. 1,4")
     args = parser.parse_args(argv)
     print(
         f"# query_bench {dt.datetime.now().isoformat(timespec='seconds')}"
@@ -275,6 +347,12 @@ def main(argv: list[str] | None = None) -> None:
         f" · DuckDB {duckdb.__version__} · pandas {pd.__version__} · numpy {np.__version__}"
     )
     results: list[dict[str, Any]] = []
+    if args.threads:
+        for text in args.rows.split(","):
+            for workers in (int(w) for w in args.workers.split(",")):
+                results.extend(run_threads(int(float(text)), args.threads.split(","), args.repeats, workers))
+        print_threads_table(results)
+        return
     for text in args.rows.split(","):
         results.extend(run_size(int(float(text)), args.repeats, args.pandas_repeats))
     print_table(results)

@@ -43,7 +43,19 @@ class Context:
 
 @st.cache_resource(max_entries=2, on_release=lambda con: con.close())
 def _connection(db_file: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(db_file, read_only=True)
+    con = duckdb.connect(db_file, read_only=True)
+    # One DuckDB thread per query: the dashboard's queries are small aggregates over pre-aggregates, and
+    # its concurrency comes from sessions. At 10M registrations rows each query's p95 was 5–20 % lower
+    # with 1 thread than with the default 2 on this 2-core machine, and equal with 4 queries at once
+    # (docs/performance.md, `bench.query_bench --threads default,1 --workers 1,4`).
+    con.execute("set threads = 1")
+    return con
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _data_version(db_file: str) -> tuple[str, str]:
+    """(version, as-of) of a resolved, immutable versioned database file: one query per file, not per run."""
+    return db.data_version(_connection(db_file))
 
 
 def current_db_file() -> str:
@@ -228,7 +240,7 @@ def frame(title: str, *, required_role: str = "viewer") -> Context:
     role = _gate(required_role, _caller_page())
     _freeze_startup_objects()
     db_file = current_db_file()
-    version, as_of = db.data_version(_connection(db_file))
+    version, as_of = _data_version(db_file)
     ctx = Context(db_file, version, as_of)
     with st.sidebar:
         st.markdown("### evdash")

@@ -1,8 +1,8 @@
--- grain: one row per vendor model label (with brand) in the market over [month_from, month_to], the top_n largest (reads registrations: needs the model column)
+-- grain: one row per vendor model label (with brand) in the market over [month_from, month_to], the top_n largest (reads the agg_registrations_model pre-aggregate)
 -- params: market (varchar), month_from (date), month_to (date), top_n (integer)
 with by_model as (
     select brand_id, model_name, any_value(body_type) as body_type, sum(units)::bigint as units
-    from registrations
+    from agg_registrations_model
     where market_code = $market and month between $month_from and $month_to
     group by brand_id, model_name
 ),

@@ -1,10 +1,12 @@
 """Performance regression guards that are not timings (docs/performance.md): the market-mix queries read
-the pre-aggregates, the one that needs the raw table reads only the columns it needs, and figure JSON stays
-under a byte budget however large the table behind it is."""
+the pre-aggregates (never the raw table) with their filters pushed into the scan, the model pre-aggregate
+sums to the raw table, pages serve figures from the figure cache, and figure JSON stays under a byte
+budget however large the table behind it is."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -21,6 +23,7 @@ ON_AGGREGATES = {
     "registrations_powertrain_trend": WINDOW,
     "registrations_suv_share": {"month_from": WINDOW["month_from"], "month_to": WINDOW["month_to"]},
     "registrations_provenance": WINDOW,
+    "registrations_top_models": {**WINDOW, "top_n": 10},
 }
 FIGURE_BUDGET_BYTES = 20_000
 
@@ -41,14 +44,37 @@ def test_market_mix_queries_read_the_pre_aggregates(
     assert "main.registrations" not in plan  # the raw table
 
 
-def test_top_models_reads_only_the_columns_it_needs(fixture_con: duckdb.DuckDBPyConnection) -> None:
+def test_top_models_reads_the_model_aggregate_with_filters_in_the_scan(
+    fixture_con: duckdb.DuckDBPyConnection,
+) -> None:
     plan = _plan(fixture_con, "registrations_top_models", {**WINDOW, "top_n": 10})
-    assert "main.registrations" in plan
-    scan = plan[plan.index("main.registrations") :]
-    for unused in ("as_of", "source_id", "confidence", "model_id"):
-        assert unused not in scan, f"top_models scans {unused}"
+    scan = plan[plan.index("agg_registrations_model") :]
     # The filters reach the scan, where the (market_code, month) sort order lets zone maps skip row groups.
     assert "Filters:" in scan and "market_code" in scan
+
+
+def test_model_aggregate_sums_to_the_raw_table_per_market_and_model(
+    fixture_con: duckdb.DuckDBPyConnection,
+) -> None:
+    diff = fixture_con.sql(
+        """
+        select count(*) from (
+            select market_code, month, brand_id, model_name, sum(units) as units
+            from registrations group by all
+        ) as raw
+        full outer join agg_registrations_model as agg using (market_code, month, brand_id, model_name)
+        where raw.units is distinct from agg.units
+        """
+    ).fetchall()[0][0]
+    assert diff == 0
+
+
+def test_market_mix_page_serves_every_chart_from_the_figure_cache() -> None:
+    """Building a Plotly figure costs 5–25 ms of CPU per chart and run; `ui.figure` serves a cached one."""
+    page = (Path(__file__).resolve().parent.parent / "pages" / "market_mix.py").read_text()
+    charts = page.count("st.plotly_chart(")
+    assert charts == 5
+    assert page.count("ui.figure(ctx, figures.") == charts
 
 
 def _big_frames() -> dict[str, pd.DataFrame]:
