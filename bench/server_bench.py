@@ -28,6 +28,7 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import websockets
@@ -124,12 +125,18 @@ class Session:
     ws: websockets.ClientConnection | None = None
     errors: list[str] = field(default_factory=list)
     selectboxes: list[tuple[str, list[str]]] = field(default_factory=list)  # (widget id, options)
+    # Source address: nginx's ip_hash keys on the first three octets, so simulated users connect from
+    # 127.0.<n>.1 to be spread over the backends like users on different networks.
+    source_ip: str | None = None
 
     async def open(self) -> None:
+        extra: dict[str, Any] = {"local_addr": (self.source_ip, 0)} if self.source_ip else {}
         self.ws = await websockets.connect(
             f"ws://127.0.0.1:{self.port}/_stcore/stream",
             subprotocols=[websockets.Subprotocol("streamlit")],
             max_size=2**26,
+            open_timeout=TIMEOUT_S,
+            **extra,
         )
 
     async def run(
@@ -221,7 +228,7 @@ async def users(port: int, page: str, queries: list[str], n: int, seconds: float
     async def one(i: int) -> None:
         nonlocal errors
         await asyncio.sleep(rng.uniform(0, 3))  # users arrive over 3 s
-        s = Session(port, page)
+        s = Session(port, page, source_ip=f"127.0.{i % 250 + 1}.1")
         try:
             await s.open()
             runs = 0
@@ -267,7 +274,29 @@ def main(argv: list[str] | None = None) -> None:
         "--server-option=--server.fileWatcherType=none",
     )
     parser.add_argument("--skip-users", action="store_true", help="only the CPU-per-run table")
+    parser.add_argument(
+        "--users-only-port",
+        type=int,
+        help="only the interactive-users table, against an already running server or nginx on this port "
+        "(e.g. deploy/cluster.py); no CPU/RSS columns",
+    )
     args = parser.parse_args(argv)
+    if args.users_only_port:
+        print(
+            f"# server_bench users {dt.datetime.now().isoformat(timespec='seconds')} · port "
+            f"{args.users_only_port} · load average {os.getloadavg()[0]:.1f} · nproc {os.cpu_count()}"
+        )
+        print("\n| users | runs | p50 s | p95 s | errors | load avg after |")
+        print("|---|---|---|---|---|---|")
+        for n in (int(x) for x in args.users.split(",")):
+            r = asyncio.run(
+                users(args.users_only_port, args.user_page, PAGES[args.user_page], n, args.seconds)
+            )
+            print(
+                f"| {n} | {r['runs']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['errors']} "
+                f"| {os.getloadavg()[0]:.1f} |"
+            )
+        return
     db = db_path(int(float(args.rows)))
     out = REPO / "bench" / "out"
     out.mkdir(exist_ok=True)
