@@ -78,13 +78,16 @@ def brand_share(frame: pd.DataFrame, market_name: str, period: str, confidence: 
         marker=_marker(OKABE_ITO[0], confidence),
         text=[f"{s:.1f}%" for s in shares],
         textposition="outside",
+        cliponaxis=False,  # the value label of the longest bar stays readable
         customdata=[fmt_int(u) for u in units],
         hovertemplate="%{y}: %{x:.1f}% (%{customdata} cars)<extra></extra>",
         showlegend=True,
     )
     fig.update_layout(**base_layout(title, height=420))
     fig.update_yaxes(autorange="reversed", title_text=None)
-    fig.update_xaxes(title_text="Share of new registrations (%)", ticksuffix="%", rangemode="tozero")
+    fig.update_xaxes(
+        title_text="Share of new registrations (%)", ticksuffix="%", range=[0, max(shares) * 1.15]
+    )
     return fig
 
 
@@ -113,7 +116,9 @@ def mix_over_time(
             customdata=[fmt_int(u) for u in part["units"].fillna(0)],
             hovertemplate=f"{name} %{{x}}: %{{y:.1f}}% (%{{customdata}} cars)<extra></extra>",
         )
-    fig.update_layout(**base_layout(title, barmode="stack", height=420))
+    # Legend under the axis: with up to 7 body types it wraps to several lines and would cover the title.
+    legend = {"orientation": "h", "yanchor": "top", "y": -0.28, "x": 0}
+    fig.update_layout(**base_layout(title, barmode="stack", height=480, legend=legend))
     fig.update_xaxes(title_text="Month", type="category")
     fig.update_yaxes(title_text="Share of the month's registrations (%)", ticksuffix="%", range=[0, 100])
     return fig
@@ -134,13 +139,16 @@ def top_models(frame: pd.DataFrame, market_name: str, period: str, confidence: s
         marker=_marker(OKABE_ITO[2], confidence),
         text=[fmt_int(u) for u in frame["units"]],
         textposition="outside",
+        cliponaxis=False,
         customdata=[f"{s:.1f}" for s in frame["share_pct"]],
         hovertemplate="%{y}: %{text} cars (%{customdata}% of the market)<extra></extra>",
         showlegend=True,
     )
     fig.update_layout(**base_layout(title, height=420, separators=".,"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text="New registrations (cars)", tickformat=",d", rangemode="tozero")
+    fig.update_xaxes(
+        title_text="New registrations (cars)", tickformat=",d", range=[0, float(frame["units"].max()) * 1.2]
+    )
     return fig
 
 
