@@ -118,7 +118,9 @@ cols[3].metric(
     delta_arrow="off",
 )
 
-st.plotly_chart(years_vs_target(years, brand_name), width="stretch", config={"displayModeBar": False})
+st.plotly_chart(
+    ui.figure(ctx, years_vs_target, years, brand_name), width="stretch", config={"displayModeBar": False}
+)
 
 table = years[
     [
@@ -173,7 +175,9 @@ st.subheader(f"Where {brand_name} is")
 status = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=ui.today())
 status_labelled = expansion.with_labels(status, expansion.measure("status"))
 st.plotly_chart(
-    choropleth(
+    ui.figure(
+        ctx,
+        choropleth,
         status_labelled,
         value_col="category",
         kind="categorical",

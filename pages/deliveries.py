@@ -161,7 +161,7 @@ st.caption(deliveries.attainment_note(outlook))
 
 cumulative = deliveries.cumulative_frame(months, targets, totals, outlook)
 st.plotly_chart(
-    figures.cumulative_vs_target(cumulative, brand_name, year),
+    ui.figure(ctx, figures.cumulative_vs_target, cumulative, brand_name, year),
     width="stretch",
     config={"displayModeBar": False},
 )
@@ -174,7 +174,9 @@ ui.download_buttons(
 )
 
 st.plotly_chart(
-    figures.monthly_bars(monthly, brand_name, period), width="stretch", config={"displayModeBar": False}
+    ui.figure(ctx, figures.monthly_bars, monthly, brand_name, period),
+    width="stretch",
+    config={"displayModeBar": False},
 )
 ui.download_buttons(
     ctx,
@@ -224,11 +226,15 @@ st.subheader("Peers")
 peers = ui.query(ctx, queries.deliveries_peers)
 attainment = deliveries.peer_attainment(peers, year)
 st.plotly_chart(
-    figures.peer_attainment(attainment, year, brand), width="stretch", config={"displayModeBar": False}
+    ui.figure(ctx, figures.peer_attainment, attainment, year, brand),
+    width="stretch",
+    config={"displayModeBar": False},
 )
 ui.download_buttons(ctx, attainment, "deliveries-peer-attainment", {"year": year}, key="peer-attainment")
 annual = deliveries.peer_deliveries(peers, [year - 1, year])
-st.plotly_chart(figures.peer_deliveries(annual, brand), width="stretch", config={"displayModeBar": False})
+st.plotly_chart(
+    ui.figure(ctx, figures.peer_deliveries, annual, brand), width="stretch", config={"displayModeBar": False}
+)
 ui.download_buttons(ctx, annual, "deliveries-peer-annual", {"years": [year - 1, year]}, key="peer-annual")
 
 st.caption(
