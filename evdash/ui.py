@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -31,6 +31,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("pages/data.py", "Data", ":material/database:"),
     ("pages/sources.py", "Sources", ":material/menu_book:"),
 )
+T = TypeVar("T")
 QUERY_CACHE_ENTRIES = 512
 
 
@@ -99,6 +100,26 @@ def figure(ctx: Context, builder: Callable[..., go.Figure], *args: Any, **kwargs
     it (put every variation into the builder's arguments)."""
     name = f"{builder.__module__}.{builder.__qualname__}"
     return _cached_figure(ctx.db_file, name, builder, args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(max_entries=QUERY_CACHE_ENTRIES, show_spinner=False)
+def _cached_result(
+    db_file: str,
+    function_name: str,
+    _function: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: tuple[tuple[str, Any], ...],
+) -> Any:
+    return _function(*args, **dict(kwargs))
+
+
+def computed(ctx: Context, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`function(*args, **kwargs)` (a pure computation from the core, e.g. landed prices for every
+    market) computed once per data version and argument values. Like `query`, each caller gets its
+    own copy of the result, so it may be modified."""
+    name = f"{function.__module__}.{function.__qualname__}"
+    result: T = _cached_result(ctx.db_file, name, function, args, tuple(sorted(kwargs.items())))
+    return result
 
 
 _startup_objects_frozen = False

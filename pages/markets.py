@@ -88,8 +88,21 @@ with st.expander("Markets compared", expanded=False):
 
 vat = ui.query(ctx, queries.pricing_vat, on=today)
 rates = ui.query(ctx, queries.pricing_fx)
-landed = pricing.landed_for_markets(
-    origin, chosen, duties, vat, rates, latest, today, "EUR", duty_class, freight_pct=freight_pct
+# Landed prices for every market cost most of this page's run (profiled): computed once per data
+# version and scenario, not on every rerun.
+landed = ui.computed(
+    ctx,
+    pricing.landed_for_markets,
+    origin,
+    list(chosen),
+    duties,
+    vat,
+    rates,
+    latest,
+    today,
+    "EUR",
+    duty_class,
+    freight_pct=freight_pct,
 )
 raw, provenance = scoring.assemble_measures(measures_long, presence, landed, str(origin["body_type"]), chosen)
 result = scoring.score_markets(
