@@ -20,11 +20,9 @@ import asyncio
 import datetime as dt
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +34,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.gen_registrations import db_path
+from evdash import serving
 
 REPO = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK")
@@ -51,10 +50,7 @@ PAGES = {  # page name in the URL → rotating query strings (filter values)
 TIMEOUT_S = 10.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+free_port = serving.free_port
 
 
 def start(
@@ -82,16 +78,12 @@ def start(
     ]
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, cwd=repo, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"server on {port} did not start: {log.read_text()[-1500:]}")
+    try:
+        serving.wait_healthy(f"http://127.0.0.1:{port}", proc)
+    except (RuntimeError, TimeoutError) as exc:
+        proc.kill()
+        raise RuntimeError(f"server on {port} did not start ({exc}): {log.read_text()[-1500:]}") from exc
+    return proc
 
 
 def cpu_seconds(pid: int) -> float:

@@ -20,8 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from evdash import serving
 
 DEPLOY = Path(__file__).resolve().parent
 REPO = DEPLOY.parent
@@ -103,18 +104,7 @@ def start_nginx(conf: Path, prefix: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def wait_healthy(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:  # noqa: S310 (http only)
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not become healthy")
+wait_healthy = serving.wait_healthy
 
 
 def start_streamlit(port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
