@@ -4,11 +4,9 @@ with targets as (
     select unnest($markets::varchar[]) as market_iso3
 ),
 scopes as (
-    select market_iso3, market_iso3 as tariff_market from targets
-    union all
-    select t.market_iso3, g.group_code as tariff_market
+    select t.market_iso3, m.group_code as tariff_market
     from targets as t
-    join market_group_members as g on g.member_iso3 = t.market_iso3
+    join v_market_membership as m on m.iso3 = t.market_iso3
 )
 select
     sc.market_iso3,

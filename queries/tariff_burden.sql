@@ -1,46 +1,13 @@
 -- grain: one row per country market with at least one import duty that applies to the brand's cars of `powertrain` on `on_date` (absent = no data, not zero)
 -- params: brand (varchar), on_date (date), powertrain (varchar)
--- Reusable (expansion map, pricing): a duty line applies when
---   * its market is the country, or a market group the country belongs to (EU27 duties reach every member);
---   * its origin is where the brand builds cars of that powertrain (models.production_country; the brand's
---     home market if it has no such model), and the market is not that origin;
---   * applies_to is 'all' or the brand's tariffs company (brands.tariff_company);
---   * powertrain is 'all' or the given one;
---   * it was in force on on_date: effective_from <= on_date <= effective_to (effective_to is the last day,
---     e.g. the EU provisional CVD ends 2024-10-29 and the definitive starts 2024-10-30), any status but
---     'proposed' (a superseded or provisional rate did apply inside its dates).
+-- Which duty lines apply is the table macro brand_tariff_lines in evdash/views.sql (country or its
+-- groups, the brand's production origin, applies_to 'all' or the brand's tariffs company, powertrain,
+-- in force on on_date with effective_to as the last day, any status but 'proposed').
 -- base_pct is the highest base duty (several base lines = conditional rates, e.g. India by CIF value;
 -- base_min_pct gives the lowest); total_pct = base_pct + the sum of additional ad-valorem duties.
 -- total_is_at_least: a per-car minimum or fixed fee applies, or no base duty is known.
-with brand as (
-    select * from brands where brand_id = $brand
-),
-origins as (
-    select distinct production_country as origin_iso3
-    from models
-    where brand_id = $brand and powertrain = $powertrain
-    union
-    select home_market from brand
-    where not exists (select 1 from models where brand_id = $brand and powertrain = $powertrain)
-),
-memberships as (
-    select market_code as group_code, market_code as iso3 from markets where kind = 'country'
-    union all
-    select group_code, member_iso3 from market_group_members
-),
-lines as (
-    select m.iso3, t.*, s.url as source_url
-    from tariffs as t
-    join memberships as m on m.group_code = t.market_code
-    join sources as s using (source_id)
-    cross join brand as b
-    where t.origin_iso3 in (select origin_iso3 from origins)
-        and t.origin_iso3 <> m.iso3
-        and (t.applies_to = 'all' or t.applies_to = b.tariff_company)
-        and t.powertrain in ('all', $powertrain)
-        and t.status <> 'proposed'
-        and t.effective_from <= $on_date
-        and (t.effective_to is null or $on_date <= t.effective_to)
+with lines as (
+    select * from brand_tariff_lines($brand, $on_date, $powertrain)
 ),
 per_market as (
     select
