@@ -21,7 +21,6 @@ import datetime as dt
 import os
 import random
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -60,22 +59,7 @@ def start(
     plus `--server.x value` style `options`."""
     env = {**os.environ, "EVDASH_DB": str(db)}
     repo = script.parent.parent if script.parent.name in ("bench", "pages") else script.parent
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        *options,
-    ]
+    cmd = serving.streamlit_command(script, port, *options)
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, cwd=repo, env=env, stdout=fh, stderr=subprocess.STDOUT)
     try:

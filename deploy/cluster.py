@@ -108,21 +108,7 @@ wait_healthy = serving.wait_healthy
 
 
 def start_streamlit(port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(REPO / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    cmd = serving.streamlit_command(REPO / "app.py", port, "--server.fileWatcherType", "none")
     return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -14,6 +16,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def streamlit_command(script: Path, port: int, *options: str) -> list[str]:
+    """`python -m streamlit run script` on 127.0.0.1:`port`, headless, no usage statistics, plus
+    `options` (`--server.x`, `value` pairs)."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", *options,
+    ]  # fmt: skip
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
