@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--force", action="store_true", help="rebuild even if the inputs are unchanged")
     p_build.set_defaults(func=_cmd_build)
     p_serve = sub.add_parser("serve", help="build the database if needed and run the dashboard")
-    p_serve.add_argument("--port", type=int, default=8501)
+    # The port is passed to Streamlit as a flag, which outranks its STREAMLIT_SERVER_PORT variable, so the
+    # variable is read here (`STREAMLIT_SERVER_PORT=8601 python3 bootstrap.py run`).
+    p_serve.add_argument("--port", type=int, default=int(os.environ.get("STREAMLIT_SERVER_PORT", "8501")))
     p_serve.add_argument("--address", default="localhost")
     p_serve.add_argument("--db", type=Path, default=None)
     p_serve.set_defaults(func=_cmd_serve)
