@@ -52,6 +52,25 @@ def db_path(rows: int) -> Path:
     return OUT / f"rows-{rows_label(rows)}" / "evdash.duckdb"
 
 
+def stale_reason(rows: int) -> str | None:
+    """Why the synthetic database for `rows` does not match this checkout's seeds, schema and views (a
+    page would query views that do not exist there), or None when it is current. The generator stamps
+    `build_info.version` as `<seed build version>-synthetic-<N>`."""
+    link = db_path(rows)
+    if not link.exists():
+        return f"{link} does not exist: run `python -m bench.gen_registrations --rows {rows}`"
+    with duckdb.connect(str(link.resolve()), read_only=True) as con:
+        row = con.execute("select version from build_info").fetchone()
+    have = str(row[0]) if row else ""
+    want = f"{build.inputs_version(config.REPO_ROOT / 'data' / 'seeds')}-synthetic-{rows}"
+    if have != want:
+        return (
+            f"{link} was generated from other seeds/schema/views (version {have}, this checkout needs "
+            f"{want}): rerun `python -m bench.gen_registrations --rows {rows}`"
+        )
+    return None
+
+
 def rows_label(rows: int) -> str:
     for unit, div in (("m", 1_000_000), ("k", 1_000)):
         if rows % div == 0:

@@ -32,7 +32,7 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.gen_registrations import db_path
+from bench.gen_registrations import db_path, stale_reason
 from evdash import serving
 
 REPO = Path(__file__).resolve().parent.parent
@@ -274,6 +274,9 @@ def main(argv: list[str] | None = None) -> None:
             )
         return
     db = db_path(int(float(args.rows)))
+    stale = stale_reason(int(float(args.rows)))
+    if stale:  # the pages would fail on views this database does not have
+        raise SystemExit(f"server_bench: {stale}")
     out = REPO / "bench" / "out"
     out.mkdir(exist_ok=True)
     print(
