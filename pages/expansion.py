@@ -63,7 +63,9 @@ st.caption(
 map_col, table_col = st.columns([3, 2])
 with map_col:
     title = f"{brand_name}: {measure.label.lower()}" + (f", {year}" if measure.uses_year else "")
-    figure = choropleth(
+    figure = ui.figure(
+        ctx,
+        choropleth,
         labelled,
         value_col="category" if measure.kind == "categorical" else "value",
         kind=measure.kind,
@@ -168,7 +170,7 @@ cols[3].metric(
     help=f"{expansion.duty_summary(burden_row)} — in force on {on_date:%Y-%m-%d}",
 )
 
-st.plotly_chart(country_ev_sales(stats, name), config={"displayModeBar": False})
+st.plotly_chart(ui.figure(ctx, country_ev_sales, stats, name), config={"displayModeBar": False})
 
 tab_market, tab_status, tab_duty, tab_prices = st.tabs(
     ["Market figures", f"{brand_name} timeline", "Import duties", "Prices"]

@@ -16,7 +16,7 @@ ctx = ui.frame("Market ranking")
 today = dt.date.fromisoformat(ctx.as_of)
 
 prices = ui.query(ctx, queries.pricing_prices, on=today)
-latest = pricing.latest_prices(prices, today)
+latest = ui.computed(ctx, pricing.latest_prices, prices, today)
 origins = pricing.origin_prices(latest)
 # The model's entry price at home (cheapest variant) is what gets landed in each market.
 entry = origins.sort_values(["model_id", "price"]).drop_duplicates("model_id")
@@ -104,15 +104,21 @@ landed = ui.computed(
     duty_class,
     freight_pct=freight_pct,
 )
-raw, provenance = scoring.assemble_measures(measures_long, presence, landed, str(origin["body_type"]), chosen)
-result = scoring.score_markets(
+# Scoring and the sensitivity analysis (every ±10% combination of the weights) are pure functions of
+# the data version and the sidebar: computed once per combination, not on every rerun.
+raw, provenance = ui.computed(
+    ctx, scoring.assemble_measures, measures_long, presence, landed, str(origin["body_type"]), chosen
+)
+result = ui.computed(
+    ctx,
+    scoring.score_markets,
     raw,
     weights,
     method,  # type: ignore[arg-type]
     missing,  # type: ignore[arg-type]
     min_coverage_pct=float(min_coverage),
 )
-sens = scoring.sensitivity(result)
+sens = ui.computed(ctx, scoring.sensitivity, result)
 
 for key, why in result.dropped.items():
     st.info(f"**{scoring.MEASURE_BY_KEY[key].label}** is left out: {why}.", icon=":material/block:")
@@ -142,7 +148,9 @@ st.caption(
     "(never as zero). Contributions add up to the score."
 )
 st.plotly_chart(
-    score_breakdown(table, names, result.weights), width="stretch", config={"displayModeBar": False}
+    ui.figure(ctx, score_breakdown, table, names, result.weights),
+    width="stretch",
+    config={"displayModeBar": False},
 )
 if not sens.breaking.empty:
     with st.expander(f"Single ±10% weight changes that alter the top 3 ({len(sens.breaking)})"):
@@ -201,7 +209,7 @@ if not result.excluded.empty:
 
 region = ui.url_select("Map region", "region", REGION_LABELS, "world")
 st.plotly_chart(
-    score_map(table, names, region, list(result.excluded["market_code"])),
+    ui.figure(ctx, score_map, table, names, region, list(result.excluded["market_code"])),
     width="stretch",
     config=map_config(str(st.get_option("server.baseUrlPath") or "")),
 )

@@ -37,7 +37,7 @@ with st.sidebar:
 prices = ui.query(ctx, queries.pricing_prices, on=on)
 rates = ui.query(ctx, queries.pricing_fx)
 measures = ui.query(ctx, queries.markets_measures)
-latest = pricing.latest_prices(prices, on)
+latest = ui.computed(ctx, pricing.latest_prices, prices, on)
 origins = pricing.origin_prices(latest)
 
 variant_options = {
@@ -93,11 +93,13 @@ st.caption(
 )
 
 vat = ui.query(ctx, queries.pricing_vat, on=on)
-inputs = pricing.build_inputs(
+inputs = ui.computed(
+    ctx,
+    pricing.build_inputs,
     origin,
     market,
     market_name,
-    duties_all,
+    duties_all[duties_all["market_iso3"] == market],  # only this market's rows go into the cache key
     vat,
     on,
     currency,
@@ -119,7 +121,7 @@ params = {
 segment = str(origin["segment"]) if rival_scope == "segment" else None
 landed: pricing.LandedPrice | None
 try:
-    landed = pricing.landed_price(inputs, rates)
+    landed = ui.computed(ctx, pricing.landed_price, inputs, rates)
 except pricing.FxUnavailable as err:
     landed = None
     st.error(str(err), icon=":material/currency_exchange:")
@@ -127,7 +129,9 @@ except pricing.FxUnavailable as err:
 st.subheader("Landed-price estimate")
 if landed is not None:
     steps = landed.frame()
-    rivals = pricing.with_converted(
+    rivals = ui.computed(
+        ctx,
+        pricing.with_converted,
         pricing.rivals(latest, market, str(origin["body_type"]), str(origin["model_id"]), segment),
         rates,
         currency,
@@ -155,7 +159,9 @@ if landed is not None:
     for warning in landed.warnings:
         st.warning(warning, icon=":material/info:")
     st.plotly_chart(
-        landed_waterfall(steps, f"{model_label} → {market_name}: landed price build-up ({currency})"),
+        ui.figure(
+            ctx, landed_waterfall, steps, f"{model_label} → {market_name}: landed price build-up ({currency})"
+        ),
         width="stretch",
         config={"displayModeBar": False},
     )
@@ -210,7 +216,7 @@ if landed is not None:
             f"{len(rival_prices)} rival price(s)."
         )
     st.plotly_chart(
-        rival_comparison(landed.total, f"{model_label} (estimate)", comparison, currency),
+        ui.figure(ctx, rival_comparison, landed.total, f"{model_label} (estimate)", comparison, currency),
         width="stretch",
         config={"displayModeBar": False},
     )
@@ -254,10 +260,14 @@ model_options = {
 }
 default_models = [m for m in (str(origin["model_id"]), "tesla_model_y") if m in model_options]
 chosen_models = ui.url_multiselect("Models", "models", model_options, default_models)
-table = pricing.with_converted(latest[latest["model_id"].isin(chosen_models)], rates, currency, on)
+table = ui.computed(
+    ctx, pricing.with_converted, latest[latest["model_id"].isin(chosen_models)], rates, currency, on
+)
 fx_dates = sorted({str(d) for d in table["fx_date"].dropna()})
 fx_text = f"rates of {', '.join(fx_dates)}" if fx_dates else "no conversion needed"
-st.plotly_chart(price_bars(table, currency, fx_text), width="stretch", config={"displayModeBar": False})
+st.plotly_chart(
+    ui.figure(ctx, price_bars, table, currency, fx_text), width="stretch", config={"displayModeBar": False}
+)
 shown = table[
     [
         "brand_name",
@@ -293,8 +303,12 @@ ui.download_buttons(
     ctx, shown, "prices", {"models": chosen_models, "currency": currency, "on": on}, key="prices"
 )
 
-history = pricing.with_converted(prices[prices["model_id"].isin(chosen_models)], rates, currency, on)
-st.plotly_chart(price_history(history, currency), width="stretch", config={"displayModeBar": False})
+history = ui.computed(
+    ctx, pricing.with_converted, prices[prices["model_id"].isin(chosen_models)], rates, currency, on
+)
+st.plotly_chart(
+    ui.figure(ctx, price_history, history, currency), width="stretch", config={"displayModeBar": False}
+)
 st.caption(
     "History: every recorded price (launch, list, pre-order, expected) converted at the single FX rate "
     "of the chosen date, so a move in the line is a price change, not a currency move. Open markers are "

@@ -5,6 +5,7 @@ budget however large the table behind it is."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from pathlib import Path
 
@@ -69,12 +70,78 @@ def test_model_aggregate_sums_to_the_raw_table_per_market_and_model(
     assert diff == 0
 
 
-def test_market_mix_page_serves_every_chart_from_the_figure_cache() -> None:
-    """Building a Plotly figure costs 5–25 ms of CPU per chart and run; `ui.figure` serves a cached one."""
-    page = (Path(__file__).resolve().parent.parent / "pages" / "market_mix.py").read_text()
-    charts = page.count("st.plotly_chart(")
-    assert charts == 5
-    assert page.count("ui.figure(ctx, figures.") == charts
+REPO = Path(__file__).resolve().parent.parent
+PAGE_FILES = [REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]
+
+
+def _is_call_to(node: ast.AST, owner: str, attr: str) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == attr
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == owner
+    )
+
+
+def _uncached_charts(path: Path) -> list[str]:
+    """`st.plotly_chart(x)` calls whose figure is not `ui.figure(...)` or a name assigned from it."""
+    tree = ast.parse(path.read_text())
+    cached_names = {
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and _is_call_to(node.value, "ui", "figure")
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    bad = []
+    for node in ast.walk(tree):
+        if _is_call_to(node, "st", "plotly_chart"):
+            assert isinstance(node, ast.Call)
+            figure = node.args[0] if node.args else None
+            ok = figure is not None and (
+                _is_call_to(figure, "ui", "figure")
+                or (isinstance(figure, ast.Name) and figure.id in cached_names)
+            )
+            if not ok:
+                bad.append(f"{path.name}:{node.lineno}")
+    return bad
+
+
+def test_every_page_serves_its_charts_from_the_figure_cache() -> None:
+    """Building a Plotly figure costs 5–25 ms of CPU per chart and run (its layout template is deep-copied
+    and validated); `ui.figure` builds it once per data version and arguments. A page that draws a chart
+    without it pays that on every filter change (/pricing was 6.5× the empty app, docs/performance.md)."""
+    charts = {p.name: p.read_text().count("st.plotly_chart(") for p in PAGE_FILES}
+    assert sum(charts.values()) >= 18, charts  # the check below must see the pages' charts
+    assert [where for p in PAGE_FILES for where in _uncached_charts(p)] == []
+
+
+def test_uncached_chart_is_caught(tmp_path: Path) -> None:
+    page = tmp_path / "page.py"
+    page.write_text(
+        "fig = ui.figure(ctx, build, frame)\nst.plotly_chart(fig)\nst.plotly_chart(build(frame))\n"
+        "st.plotly_chart(ui.figure(ctx, build, frame), width='stretch')\n"
+    )
+    assert _uncached_charts(page) == ["page.py:3"]
+
+
+@pytest.mark.parametrize(
+    ("page", "computation"),
+    [
+        ("pricing.py", "pricing.with_converted"),
+        ("pricing.py", "pricing.landed_price"),
+        ("markets.py", "pricing.landed_for_markets"),
+        ("markets.py", "scoring.score_markets"),
+        ("markets.py", "scoring.sensitivity"),
+    ],
+)
+def test_heavy_page_computations_go_through_the_computation_cache(page: str, computation: str) -> None:
+    """Landed prices, scoring and the sensitivity analysis cost 20–600 ms per run when recomputed
+    (py-spy, docs/performance.md); `ui.computed` runs them once per data version and inputs."""
+    text = (REPO / "pages" / page).read_text()
+    assert f"{computation}(" not in text, f"{page} calls {computation} directly"
+    assert computation.split(".")[1] in text
 
 
 def _big_frames() -> dict[str, pd.DataFrame]:
@@ -127,3 +194,28 @@ def test_figure_json_stays_under_budget_at_vendor_scale() -> None:
     for name, fig in built.items():
         size = len(fig.to_json())
         assert size < FIGURE_BUDGET_BYTES * (3 if name == "body_mix" else 1), f"{name}: {size:,} bytes"
+
+
+def test_cache_key_of_a_frame_is_exact_and_stable() -> None:
+    """`ui.figure`/`ui.computed` key frames by value: the same values after a pickle round trip (what
+    st.cache_data hands back) give the same key, and a change in any cell, even far beyond the rows
+    Streamlit's default hasher samples, gives another key (no chart drawn from the wrong data)."""
+    import pickle
+
+    from evdash import ui
+
+    frame = pd.DataFrame(
+        {
+            "market": [f"M{i % 60:02d}" for i in range(60_000)],
+            "month": pd.date_range("2018-01-01", periods=60_000, freq="h"),
+            "units": range(60_000),
+            "share": [i / 7 for i in range(60_000)],
+        }
+    )
+    same = pickle.loads(pickle.dumps(frame)).copy()  # noqa: S301 -- our own bytes, as st.cache_data does
+    assert ui.frame_digest(same) == ui.frame_digest(frame)
+    changed = frame.copy()
+    changed.loc[54_321, "units"] = -1
+    assert ui.frame_digest(changed) != ui.frame_digest(frame)
+    assert ui.frame_digest(frame.rename(columns={"units": "cars"})) != ui.frame_digest(frame)
+    assert ui.frame_digest(frame["units"]) != ui.frame_digest(frame["units"].astype(float))
