@@ -210,6 +210,8 @@ def test_cache_key_of_a_frame_is_exact_and_stable() -> None:
             "month": pd.date_range("2018-01-01", periods=60_000, freq="h"),
             "units": range(60_000),
             "share": [i / 7 for i in range(60_000)],
+            "note": [None if i % 5 == 0 else f"note {i}" for i in range(60_000)],
+            "confidence": pd.Categorical(["reported", "estimate", "lower_bound"] * 20_000),
         }
     )
     same = pickle.loads(pickle.dumps(frame)).copy()  # noqa: S301 -- our own bytes, as st.cache_data does
@@ -219,3 +221,10 @@ def test_cache_key_of_a_frame_is_exact_and_stable() -> None:
     assert ui.frame_digest(changed) != ui.frame_digest(frame)
     assert ui.frame_digest(frame.rename(columns={"units": "cars"})) != ui.frame_digest(frame)
     assert ui.frame_digest(frame["units"]) != ui.frame_digest(frame["units"].astype(float))
+    for column, value in (("note", "other"), ("note", None), ("market", "M99"), ("confidence", "estimate")):
+        edited = frame.copy()
+        edited.loc[54_321, column] = value  # a row whose note is set and confidence is "reported"
+        assert ui.frame_digest(edited) != ui.frame_digest(frame), column
+    part = frame[frame["market"] == "M07"]
+    assert ui.frame_digest(part) == ui.frame_digest(frame[frame["market"] == "M07"])
+    assert ui.frame_digest(part) != ui.frame_digest(frame[frame["market"] == "M08"])
