@@ -327,6 +327,17 @@ def _sync_url(key: str, value: str | list[str], default: str | list[str]) -> Non
         st.query_params[key] = value
 
 
+def forget(*keys: str) -> None:
+    """Drop URL-bound filters (their widget state and URL parameter) so they return to their defaults
+    on this run. Use as a widget's `on_change` when another filter's default depends on that widget:
+    e.g. the duty class defaults to the chosen car's class in the data, so picking another car must not
+    carry the previous car's class over."""
+    for key in keys:
+        st.session_state.pop(key, None)
+        if key in st.query_params:
+            del st.query_params[key]
+
+
 def url_select(
     label: str, key: str, options: Mapping[str, str], default: str, container: Any = st, **kwargs: Any
 ) -> str:

@@ -37,7 +37,14 @@ with st.sidebar:
     if not model_options:
         st.error("No model has a home-market price in the data.")
         st.stop()
-    model = ui.url_select("Model to take abroad", "model", model_options, "xiaomi_yu7")
+    model = ui.url_select(
+        "Model to take abroad",
+        "model",
+        model_options,
+        "xiaomi_yu7",
+        on_change=ui.forget,  # the duty class defaults to this model's class in the data
+        args=("duty_class",),
+    )
     origin = entry[entry["model_id"] == model].iloc[0]
     brand = str(origin["brand_id"])
 

@@ -58,7 +58,14 @@ with st.sidebar:
         st.error("No variant has a price in its production country on or before this date.")
         st.stop()
     default_variant = "xiaomi_yu7_standard_rwd" if "xiaomi_yu7_standard_rwd" in variant_options else ""
-    variant = ui.url_select("Car (priced at home)", "variant", variant_options, default_variant)
+    variant = ui.url_select(
+        "Car (priced at home)",
+        "variant",
+        variant_options,
+        default_variant,
+        on_change=ui.forget,  # the duty class below defaults to this car's class
+        args=("duty_class",),
+    )
     market = ui.url_select("Target market", "market", market_options, "DEU")
     currency = ui.url_select("Show prices in", "currency", {c: c for c in currencies}, "EUR")
     origin = origins[origins["variant_id"] == variant].iloc[0]

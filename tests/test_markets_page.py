@@ -98,3 +98,14 @@ def test_map_draws_not_ranked_markets_as_no_data() -> None:
     fig = score_map(result.table, {}, "europe", ["ESP"])
     no_data = next(t for t in fig.data if t.name == "No data")
     assert list(no_data.locations) == ["ESP"]
+
+
+@pytest.mark.usefixtures("app_env")
+def test_duty_class_follows_the_model_when_the_model_changes() -> None:
+    """Switching from a BYD to the Xiaomi YU7 ranks the YU7 with its own EU duty class, not BYD's."""
+    at = _run(model="byd_sealion_7")
+    assert at.selectbox(key="duty_class").value == "BYD"
+    at.selectbox(key="model").select("xiaomi_yu7").run()
+    assert not at.exception
+    assert at.selectbox(key="duty_class").value == "other_cooperating"
+    assert "duty_class" not in at.query_params

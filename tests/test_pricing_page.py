@@ -139,3 +139,22 @@ def test_rival_and_price_figures_mark_estimates() -> None:
     assert "gap +5,296 (+13.2%)" in fig.data[2].text[0]
     empty = price_bars(rivals.iloc[0:0], "EUR", "x")
     assert empty.layout.annotations[0].text == "No prices for this selection"
+
+
+@pytest.mark.usefixtures("app_env")
+def test_duty_class_follows_the_car_when_the_car_changes() -> None:
+    """The duty class defaults to the brand's class in the data. Picking another car must not carry the
+    previous brand's class over (a Xiaomi priced with BYD's 17% EU duty, while the label says the data
+    class is other_cooperating)."""
+    at = _run(variant="byd_sealion_7_base_rwd", market="DEU", on="2026-05-27")
+    assert at.selectbox(key="duty_class").value == "BYD"
+    at.selectbox(key="variant").select("xiaomi_yu7_standard_rwd").run()
+    assert not at.exception
+    assert at.selectbox(key="duty_class").value == "other_cooperating"
+    assert "duty_class" not in at.query_params
+    labels = list(_steps(at)["label"])
+    assert "Additional duty 20.7% (class other_cooperating)" in labels
+    # a scenario chosen for this car stays until the car changes
+    at.selectbox(key="duty_class").select("non_cooperating").run()
+    at.selectbox(key="market").select("FRA").run()
+    assert at.selectbox(key="duty_class").value == "non_cooperating"
