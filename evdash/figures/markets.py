@@ -64,7 +64,8 @@ def score_breakdown(table: pd.DataFrame, names: Mapping[str, str], weights: Mapp
             },
         )
     )
-    fig.update_xaxes(title_text="Score points (sum = score, max 100)", range=[0, 100])
+    # Short enough for a 375 px phone; the caption says the contributions add up to the score.
+    fig.update_xaxes(title_text="Score points (of 100)", range=[0, 100])
     fig.update_yaxes(title_text=None, automargin=True)
     return fig
 
