@@ -9,9 +9,10 @@ for `--minutes`, server memory sampled every `--sample-seconds`.
 * Each server gets `--users` concurrent simulated users (the empty app the same churn on its one page).
   A user opens a websocket session (server_bench's client), visits 3-10 pages picked at random from
   server_bench's `PAGES` with their filter values in the URL, changes the page's first select box to a
-  random option half of the time (what a click sends), thinks 3-8 s between runs, then closes the
-  session. A new user takes the place of one who left after 0-5 s, so sessions keep being created and
-  dropped (Streamlit frees a closed session after `server.disconnectedSessionTTL`, 120 s here).
+  random option half of the time (what a click sends; `--fixed-filters` turns this off), thinks 3-8 s
+  between runs, then closes the session. A new user takes the place of one who left after 0-5 s, so
+  sessions keep being created and dropped (Streamlit frees a closed session after
+  `server.disconnectedSessionTTL`, 120 s here).
 * Sampled: VmRSS and VmHWM from /proc/<pid>/status for both servers, open sessions, runs, errors.
   After the soak all users leave, and RSS is sampled again after the disconnected-session TTL.
 * Reported: a per-minute table, memory per session ((RSS at steady state - RSS before users) / mean open
@@ -78,6 +79,8 @@ class Load:
     errors: int = 0
     latencies: list[tuple[float, float]] = field(default_factory=list)  # (minute of the soak, seconds)
     t0: float = 0.0  # monotonic time the soak started
+    random_filters: bool = True  # half of the runs set the first select box to a random option
+    states: set[tuple[str, str, str]] = field(default_factory=set)  # distinct (page, query, option) asked
 
 
 async def one_user(load: Load, rng: random.Random, stop_at: float) -> None:
@@ -97,9 +100,10 @@ async def one_user(load: Load, rng: random.Random, stop_at: float) -> None:
             s.page = page = rng.choice(list(load.pages))
             query = rng.choice(load.pages[page])
             widget = None
-            if s.selectboxes and rng.random() < 0.5:
+            if load.random_filters and s.selectboxes and rng.random() < 0.5:
                 box_id, options = s.selectboxes[0]
                 widget = (box_id, rng.choice(options))
+            load.states.add((page, query, widget[1] if widget else ""))
             seconds = await s.run(query, timeout_s=30, widget=widget)
             load.latencies.append(((time.monotonic() - load.t0) / 60, seconds))
             load.runs += 1
@@ -180,6 +184,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample-seconds", type=float, default=10)
     parser.add_argument("--ports", default="8621-8640", help="port range for the two servers")
     parser.add_argument("--bounded-mb-per-min", type=float, default=1.0)
+    parser.add_argument(
+        "--fixed-filters",
+        action="store_true",
+        help="only the filter values in PAGES (no random select box options): separates cache growth from "
+        "per-session memory",
+    )
     parser.add_argument("--ttl-wait", type=float, default=130, help="seconds to wait after users leave")
     args = parser.parse_args(argv)
     lo, hi = (int(p) for p in args.ports.split("-"))
@@ -214,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(warm())
         time.sleep(2)
         before = status_mb(app_proc.pid)["VmRSS"], status_mb(empty_proc.pid)["VmRSS"]
-        app = Load(app_port, PAGES)
+        app = Load(app_port, PAGES, random_filters=not args.fixed_filters)
         empty = Load(empty_port, {"": [""]})
         samples = asyncio.run(
             soak(app_proc.pid, empty_proc.pid, app, empty, args.users, args.minutes, args.sample_seconds)
@@ -269,7 +279,9 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"\n* Sessions: dashboard {app.sessions_started} created, {app.runs} runs, {app.errors} errors, "
         f"run p95 {p95([x for _, x in app.latencies]):.2f} s; empty app {empty.sessions_started} "
-        f"created, {empty.runs} runs, {empty.errors} errors."
+        f"created, {empty.runs} runs, {empty.errors} errors. Distinct (page, URL filters, select option) "
+        f"states asked of the dashboard: {len(app.states)} "
+        f"({'fixed PAGES filters' if args.fixed_filters else 'random select options half of the time'})."
     )
     print(
         f"* Memory per open session, an upper bound that includes cache entries for the filter values the "
