@@ -3,6 +3,7 @@ typical Streamlit app does it (load the table into pandas once, then filter and 
 
     .venv/bin/python -m bench.gen_registrations --rows 1e6,1e7,3e7     # once (synthetic data)
     .venv/bin/python -m bench.query_bench --rows 1e6,1e7,3e7
+    .venv/bin/python -m bench.query_bench --rows 1e6 --floor          # where a small query's time goes
 
 Per query and size it prints p50/p95 of
   * `duckdb`  — the real typed function (`evdash.queries`, the SQL in queries/*.sql, pre-aggregates);
@@ -330,6 +331,65 @@ def print_threads_table(results: list[dict[str, Any]]) -> None:
         )
 
 
+FLOOR_BASE = (
+    "select brand_id, sum(units)::bigint as units from agg_registrations_brand "
+    "where market_code = $market and month between $month_from and $month_to group by brand_id"
+)
+FLOOR_STEPS = (  # (label, SQL): one operator more per step, ending at the dashboard's brand_share query
+    ("`select 1` (no table)", "select 1"),
+    ("brand aggregate of one market-year (filter + group by)", FLOOR_BASE),
+    ("+ order by", FLOOR_BASE + " order by units desc"),
+    ("+ share window (`sum() over ()`)", f"select *, 100.0 * units / sum(units) over () from ({FLOOR_BASE})"),
+    (
+        "+ join brand names",
+        f"select b.*, br.name from ({FLOOR_BASE}) as b join brands as br using (brand_id)",
+    ),
+    ("the dashboard's `registrations_brand_share` (all of the above + rank)", ""),
+)
+
+
+def run_floor(rows: int, repeats: int) -> None:
+    """Where the per-call time of a small dashboard query goes: the same market-year brand aggregate
+    built up one operator at a time, each fetched as a DataFrame (`.df()`, as the dashboard does) and
+    as Python tuples (`fetchall`), with and without bound parameters (literals only for this
+    diagnosis; the dashboard always binds). Steps are interleaved over rounds so load drift spreads."""
+    con = db.connect_readonly(db_path(rows))
+    con.execute("set threads = 1")  # as the dashboard's connection
+    params: Params = {"market": "DEU", "month_from": dt.date(2025, 1, 1), "month_to": dt.date(2025, 12, 1)}
+    literal = {"$market": "'DEU'", "$month_from": "DATE '2025-01-01'", "$month_to": "DATE '2025-12-01'"}
+    full = db.load_query("registrations_brand_share").sql
+    steps = [(label, sql or full) for label, sql in FLOOR_STEPS]
+    times: dict[tuple[str, str], list[float]] = {}
+    for _ in range(5):
+        for label, sql in steps:
+            bound = {k: v for k, v in params.items() if f"${k}" in sql}
+            inlined = sql
+            for name, value in literal.items():
+                inlined = inlined.replace(name, value)
+            for how, text, args in (
+                ("df", sql, bound),
+                ("fetchall", sql, bound),
+                ("literal df", inlined, {}),
+            ):
+                out = times.setdefault((label, how), [])
+                for _ in range(max(repeats // 5, 4)):
+                    started = time.perf_counter()
+                    with con.cursor() as cur:
+                        result = cur.execute(text, args)
+                        result.df() if how.endswith("df") else result.fetchall()
+                    out.append(1000 * (time.perf_counter() - started))
+    con.close()
+    print(f"\nPer-call floor at {rows:,} rows (DEU, 2025; p50 / p95 ms):\n")
+    print("| step | bound, `.df()` | bound, `fetchall()` | literals, `.df()` |")
+    print("|---|---|---|---|")
+    for label, _ in steps:
+        cells = [
+            f"{statistics.median(times[(label, how)]):.1f} / {pct(times[(label, how)], 95):.1f}"
+            for how in ("df", "fetchall", "literal df")
+        ]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="registrations queries: DuckDB vs the pandas way")
     parser.add_argument("--rows", default="1e6,1e7", help="comma-separated sizes (generate them first)")
@@ -340,6 +400,9 @@ def main(argv: list[str] | None = None) -> None:
         help="instead of the pandas comparison: DuckDB p50/p95 per `SET threads` value, e.g. default,1,2",
     )
     parser.add_argument("--workers", default="1", help="with --threads: concurrent queries, e.g. 1,4")
+    parser.add_argument(
+        "--floor", action="store_true", help="instead: where a small query's per-call time goes, step by step"
+    )
     args = parser.parse_args(argv)
     print(
         f"# query_bench {dt.datetime.now().isoformat(timespec='seconds')}"
@@ -347,6 +410,10 @@ def main(argv: list[str] | None = None) -> None:
         f" · DuckDB {duckdb.__version__} · pandas {pd.__version__} · numpy {np.__version__}"
     )
     results: list[dict[str, Any]] = []
+    if args.floor:
+        for text in args.rows.split(","):
+            run_floor(int(float(text)), args.repeats)
+        return
     if args.threads:
         for text in args.rows.split(","):
             for workers in (int(w) for w in args.workers.split(",")):
