@@ -39,6 +39,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -104,12 +105,17 @@ class Visit:
     """One navigation: time to every chart drawn, and what crossed the wire."""
 
     ms: float = 0.0
+    js_ms: float = 0.0  # last script/stylesheet finished loading
+    run_ms: float = 0.0  # last websocket message (the script run's end) before everything was drawn
     http_bytes: int = 0
     requests: int = 0
     ws_bytes: int = 0
     frames: list[bytes] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)  # requests to anything but localhost
+    start: float = 0.0  # CDP monotonic seconds of the document request
+    ends: dict[str, tuple[str, float]] = field(default_factory=dict)  # request id -> (type, end)
+    ws_last: float = 0.0
 
 
 @dataclass
@@ -139,14 +145,15 @@ def shipped(frames: list[bytes]) -> Shipped:
 class Tab:
     """A browser tab in its own context (own HTTP cache), recording bytes, requests and frames."""
 
-    def __init__(self, browser: Browser) -> None:
-        self.context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    def __init__(self, browser: Browser, width: int = 1440) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 1000})
         self.page: Page = self.context.new_page()
         self.visit = Visit()
         cdp = self.context.new_cdp_session(self.page)
         cdp.send("Network.enable")
         cdp.on("Network.requestWillBeSent", self._request)
         cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.webSocketFrameReceived", self._frame_time)
         self.page.on("websocket", self._websocket)
 
     def _request(self, event: dict[str, Any]) -> None:
@@ -154,12 +161,20 @@ class Tab:
         if url.startswith(("data:", "blob:")):
             return
         self.visit.requests += 1
+        if event.get("type") == "Document":
+            self.visit.start = float(event["timestamp"])
+        self.visit.ends[str(event["requestId"])] = (str(event.get("type")), 0.0)
         self.visit.urls.append(url)
         if url.split("/")[2].split(":")[0] not in LOCAL_HOSTS:
             self.visit.foreign.append(url)
 
     def _finished(self, event: dict[str, Any]) -> None:
         self.visit.http_bytes += int(event["encodedDataLength"])
+        kind = self.visit.ends.get(str(event["requestId"]), ("", 0.0))[0]
+        self.visit.ends[str(event["requestId"])] = (kind, float(event["timestamp"]))
+
+    def _frame_time(self, event: dict[str, Any]) -> None:
+        self.visit.ws_last = float(event["timestamp"])
 
     def _websocket(self, ws: WebSocket) -> None:
         visit = self.visit  # frames belong to the visit that opened the socket
@@ -175,25 +190,53 @@ class Tab:
         self.visit = Visit()
         self.page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
         handle = self.page.wait_for_function(DRAWN_JS, arg=expected, polling="raf", timeout=TIMEOUT_MS)
-        self.visit.ms = float(handle.json_value())
-        return self.visit
+        visit = self.visit
+        visit.ms = float(handle.json_value())
+        code = [end for kind, end in visit.ends.values() if kind in ("Script", "Stylesheet")]
+        visit.js_ms = (max(code, default=visit.start) - visit.start) * 1000
+        visit.run_ms = (visit.ws_last - visit.start) * 1000
+        return visit
 
     def close(self) -> None:
         self.context.close()
 
 
+def script_finished(frames: list[bytes]) -> bool:
+    """True once the websocket messages hold the end of a script run (not one cut short for a rerun)."""
+    for raw in frames:
+        msg = ForwardMsg()
+        msg.ParseFromString(raw)
+        if (
+            msg.WhichOneof("type") == "script_finished"
+            and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+        ):
+            return True
+    return False
+
+
+def first_visit(tab: Tab, url: str) -> int:
+    """Open `url` until its script run has finished and every chart it sent is drawn; returns the number
+    of charts (from the websocket messages: Streamlit draws a chart only after the 4.6 MB Plotly chunk
+    has loaded, well after the run finished, so the page alone cannot say how many are coming)."""
+    tab.visit = Visit()
+    tab.page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+    for _ in range(TIMEOUT_MS // 100):
+        if script_finished(tab.visit.frames):
+            break
+        tab.page.wait_for_timeout(100)
+    else:
+        raise TimeoutError(f"{url}: no script_finished message within {TIMEOUT_MS} ms")
+    charts = shipped(tab.visit.frames).charts
+    tab.page.wait_for_function(DRAWN_JS, arg=charts, polling="raf", timeout=TIMEOUT_MS)
+    return charts
+
+
 def warm_up(browser: Browser, url: str) -> tuple[int, Visit]:
-    """One unmeasured visit: fills the server's caches; returns the chart count the page shows (from the
-    websocket messages) and the visit."""
+    """One unmeasured visit: fills the server's caches; returns the chart count the page shows and the
+    visit."""
     tab = Tab(browser)
     try:
-        tab.page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
-        tab.page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=TIMEOUT_MS)
-        tab.page.wait_for_timeout(3000)  # let any rerun finish and every message arrive
-        first = tab.visit
-        charts = shipped(first.frames).charts
-        tab.open(url, charts)  # the criterion holds with that count
-        return charts, first
+        return first_visit(tab, url), tab.visit
     finally:
         tab.close()
 
@@ -267,10 +310,10 @@ def main(argv: list[str] | None = None) -> None:
             first: dict[str, Visit] = {}
             for label, url, _ in targets:
                 expected[label], first[label] = warm_up(browser, url)
-            times: dict[str, dict[str, list[float]]] = {}
+            times: dict[str, defaultdict[str, list[float]]] = {}
             foreign: set[str] = set(bare_first.foreign)
             for label in expected:
-                times[label] = {"cold": [], "cached": [], "bare cold": [], "bare cached": []}
+                times[label] = defaultdict(list)
             cold_visits: dict[str, Visit] = {}
             cached_visits: dict[str, Visit] = {}
             for run in range(args.runs):
@@ -283,8 +326,10 @@ def main(argv: list[str] | None = None) -> None:
                             cached = tab.open(target, count)
                         finally:
                             tab.close()
-                        times[label][prefix + "cold"].append(cold.ms)
-                        times[label][prefix + "cached"].append(cached.ms)
+                        for kind, visit in (("cold", cold), ("cached", cached)):
+                            times[label][prefix + kind].append(visit.ms)
+                            times[label][prefix + kind + " js"].append(visit.js_ms)
+                            times[label][prefix + kind + " run"].append(visit.run_ms)
                         foreign.update(cold.foreign + cached.foreign)
                         key = label if not prefix else "(bare)"
                         cold_visits[key], cached_visits[key] = cold, cached
@@ -325,6 +370,23 @@ def main(argv: list[str] | None = None) -> None:
             f"| {label} | {s.charts} | {kb(s.spec_bytes)} | {kb(s.template_bytes)} | {kb(cold.ws_bytes)} "
             f"| {kb(cold.http_bytes)} | {cold.requests} | {kb(cached.http_bytes)} | {cached.requests} |"
         )
+    print(
+        "\nWhere the time goes (medians, ms since navigation start): JS = the last script or stylesheet "
+        "has loaded; run = the last websocket message before everything was drawn (the script run's "
+        "end); drawn = every chart drawn. Bare = the bare page's visits interleaved with that page's."
+    )
+    print(
+        "\n| page | cold JS | cold run | cold drawn | bare cold JS / run / drawn | cached JS | cached run "
+        "| cached drawn | bare cached JS / run / drawn |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for label, t in times.items():
+        med = {k: float(np.median(v)) for k, v in t.items()}
+        cells = []
+        for kind in ("cold", "cached"):
+            cells += [f"{med[kind + ' js']:.0f}", f"{med[kind + ' run']:.0f}", f"{med[kind]:.0f}"]
+            cells.append(" / ".join(f"{med['bare ' + kind + k]:.0f}" for k in (" js", " run", "")))
+        print(f"| {label} | {' | '.join(cells)} |")
     bare_urls = {u.rsplit("/", 1)[-1] for u in cold_visits["(bare)"].urls}
     print("\nFiles a page loads that the bare page does not (cold visit):")
     for label in times:
