@@ -20,6 +20,9 @@ against a bare page with one trivial Plotly chart (`bench/bare_plotly_app.py`) m
   same context. Each page is measured `--runs` times, interleaved with the bare page (alternating which
   goes first), after one unmeasured warm-up visit per page (so the server's caches are warm: this
   measures the browser side). Reported: median and p95 in ms, and ratio page / bare (target ≤ 1.2×).
+* Where the time goes (medians per page, same clock as the Chrome DevTools protocol): when the last
+  script/stylesheet finished loading, when the last websocket message arrived before everything was
+  drawn (the end of the script run on the server), and when everything was drawn.
 * What each page ships beyond the floor, from a cold visit: charts, figure JSON bytes (the `spec` of each
   `plotly_chart` in the websocket messages) and how much of it is `layout.template`, websocket bytes
   received, HTTP bytes transferred (encoded body + headers, CDP `Network.loadingFinished`) and requests.
