@@ -35,6 +35,10 @@ NAV: tuple[tuple[str, str, str], ...] = (
 T = TypeVar("T")
 P = ParamSpec("P")
 QUERY_CACHE_ENTRIES = 512
+# Query results, figures and computed results are also dropped an hour after they were made: the
+# 10-minute soak with random filters (docs/performance.md) kept adding entries for filter states
+# nobody asked for again, up to the max_entries ceilings; with a TTL the idle ones go.
+RESULT_TTL = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def current_db_file() -> str:
     return str(build.ensure_built())
 
 
-@st.cache_data(max_entries=QUERY_CACHE_ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False)
 def _cached_query(db_file: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
     function: Callable[..., pd.DataFrame] = getattr(queries, name)
     return function(_connection(db_file), **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
@@ -114,7 +118,9 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> bytes:
 _HASH_FUNCS: dict[Any, Callable[[Any], Any]] = {pd.DataFrame: frame_digest, pd.Series: frame_digest}
 
 
-@st.cache_resource(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False, hash_funcs=_HASH_FUNCS)
+@st.cache_resource(
+    max_entries=FIGURE_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False, hash_funcs=_HASH_FUNCS
+)
 def _cached_figure(
     db_file: str,
     builder_name: str,
@@ -137,7 +143,7 @@ def figure(ctx: Context, builder: Callable[P, go.Figure], *args: P.args, **kwarg
     return _cached_figure(ctx.db_file, name, builder, args, tuple(sorted(kwargs.items())))
 
 
-@st.cache_data(max_entries=QUERY_CACHE_ENTRIES, show_spinner=False, hash_funcs=_HASH_FUNCS)
+@st.cache_data(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False, hash_funcs=_HASH_FUNCS)
 def _cached_result(
     db_file: str,
     function_name: str,

@@ -228,3 +228,20 @@ def test_cache_key_of_a_frame_is_exact_and_stable() -> None:
     part = frame[frame["market"] == "M07"]
     assert ui.frame_digest(part) == ui.frame_digest(frame[frame["market"] == "M07"])
     assert ui.frame_digest(part) != ui.frame_digest(frame[frame["market"] == "M08"])
+
+
+def test_every_streamlit_cache_is_bounded() -> None:
+    """Memory stays bounded under users picking ever new filter values (the soak in docs/performance.md):
+    every Streamlit cache has a max_entries ceiling, and the result caches also expire idle entries."""
+    tree = ast.parse((REPO / "evdash" / "ui.py").read_text())
+    caches: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                if isinstance(deco, ast.Call) and any(
+                    _is_call_to(deco, "st", kind) for kind in ("cache_data", "cache_resource")
+                ):
+                    caches[node.name] = {k.arg for k in deco.keywords if k.arg}
+    assert {"_cached_query", "_cached_figure", "_cached_result", "_connection"} <= set(caches)
+    assert [name for name, keys in caches.items() if "max_entries" not in keys] == []
+    assert [n for n in ("_cached_query", "_cached_figure", "_cached_result") if "ttl" not in caches[n]] == []
