@@ -22,7 +22,8 @@ against a bare page with one trivial Plotly chart (`bench/bare_plotly_app.py`) m
   measures the browser side). Reported: median and p95 in ms, and ratio page / bare (target ≤ 1.2×).
 * Where the time goes (medians per page, same clock as the Chrome DevTools protocol): when the last
   script/stylesheet finished loading, when the last websocket message arrived before everything was
-  drawn (the end of the script run on the server), and when everything was drawn.
+  drawn (the end of the script run on the server), when everything was drawn, and the browser main
+  thread's busy time until then (CDP `Performance.getMetrics` TaskDuration, and its ScriptDuration).
 * What each page ships beyond the floor, from a cold visit: charts, figure JSON bytes (the `spec` of each
   `plotly_chart` in the websocket messages) and how much of it is `layout.template`, websocket bytes
   received, HTTP bytes transferred (encoded body + headers, CDP `Network.loadingFinished`) and requests.
@@ -110,6 +111,8 @@ class Visit:
     ms: float = 0.0
     js_ms: float = 0.0  # last script/stylesheet finished loading
     run_ms: float = 0.0  # last websocket message (the script run's end) before everything was drawn
+    busy_ms: float = 0.0  # main-thread task time until drawn (CDP Performance.getMetrics TaskDuration)
+    script_ms: float = 0.0  # of which JavaScript (ScriptDuration)
     http_bytes: int = 0
     requests: int = 0
     ws_bytes: int = 0
@@ -154,6 +157,8 @@ class Tab:
         self.visit = Visit()
         cdp = self.context.new_cdp_session(self.page)
         cdp.send("Network.enable")
+        cdp.send("Performance.enable")
+        self.cdp = cdp
         cdp.on("Network.requestWillBeSent", self._request)
         cdp.on("Network.loadingFinished", self._finished)
         cdp.on("Network.webSocketFrameReceived", self._frame_time)
@@ -198,6 +203,8 @@ class Tab:
         code = [end for kind, end in visit.ends.values() if kind in ("Script", "Stylesheet")]
         visit.js_ms = (max(code, default=visit.start) - visit.start) * 1000
         visit.run_ms = (visit.ws_last - visit.start) * 1000
+        metrics = {m["name"]: float(m["value"]) for m in self.cdp.send("Performance.getMetrics")["metrics"]}
+        visit.busy_ms, visit.script_ms = metrics["TaskDuration"] * 1000, metrics["ScriptDuration"] * 1000
         return visit
 
     def close(self) -> None:
@@ -333,6 +340,8 @@ def main(argv: list[str] | None = None) -> None:
                             times[label][prefix + kind].append(visit.ms)
                             times[label][prefix + kind + " js"].append(visit.js_ms)
                             times[label][prefix + kind + " run"].append(visit.run_ms)
+                            times[label][prefix + kind + " busy"].append(visit.busy_ms)
+                            times[label][prefix + kind + " script"].append(visit.script_ms)
                         foreign.update(cold.foreign + cached.foreign)
                         key = label if not prefix else "(bare)"
                         cold_visits[key], cached_visits[key] = cold, cached
@@ -376,19 +385,24 @@ def main(argv: list[str] | None = None) -> None:
     print(
         "\nWhere the time goes (medians, ms since navigation start): JS = the last script or stylesheet "
         "has loaded; run = the last websocket message before everything was drawn (the script run's "
-        "end); drawn = every chart drawn. Bare = the bare page's visits interleaved with that page's."
+        "end); drawn = every chart drawn; busy (script) = the browser main thread's task time until drawn "
+        "(of which JavaScript), CDP Performance.getMetrics. Bare = the bare page's visits interleaved with "
+        "that page's."
     )
     print(
-        "\n| page | cold JS | cold run | cold drawn | bare cold JS / run / drawn | cached JS | cached run "
-        "| cached drawn | bare cached JS / run / drawn |"
+        "\n| page | cold JS / run / drawn | cold busy (script) | bare cold JS / run / drawn | bare cold busy "
+        "(script) | cached JS / run / drawn | cached busy (script) | bare cached JS / run / drawn "
+        "| bare cached busy (script) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for label, t in times.items():
         med = {k: float(np.median(v)) for k, v in t.items()}
         cells = []
         for kind in ("cold", "cached"):
-            cells += [f"{med[kind + ' js']:.0f}", f"{med[kind + ' run']:.0f}", f"{med[kind]:.0f}"]
-            cells.append(" / ".join(f"{med['bare ' + kind + k]:.0f}" for k in (" js", " run", "")))
+            for prefix in ("", "bare "):
+                k = prefix + kind
+                cells.append(f"{med[k + ' js']:.0f} / {med[k + ' run']:.0f} / {med[k]:.0f}")
+                cells.append(f"{med[k + ' busy']:.0f} ({med[k + ' script']:.0f})")
         print(f"| {label} | {' | '.join(cells)} |")
     bare_urls = {u.rsplit("/", 1)[-1] for u in cold_visits["(bare)"].urls}
     print("\nFiles a page loads that the bare page does not (cold visit):")
