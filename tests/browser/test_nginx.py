@@ -99,6 +99,18 @@ def test_two_processes_behind_nginx_serve_and_survive_a_kill(
     c = nginx_cluster
     with urllib.request.urlopen(c.url + "/_stcore/health", timeout=10) as resp:
         assert resp.read() == b"ok"
+    # Streamlit's JavaScript goes out compressed through nginx (it is served uncompressed by Streamlit).
+    with urllib.request.urlopen(c.url + "/", timeout=10) as resp:
+        html = resp.read().decode()
+    script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', html)
+    assert script, html[:500]
+    request = urllib.request.Request(f"{c.url}/{script.group(1)}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        assert resp.headers.get("Content-Encoding") == "gzip"
+        compressed = len(resp.read())
+    address = next(iter(c.backends))
+    with urllib.request.urlopen(f"http://{address}/{script.group(1)}", timeout=10) as resp:
+        assert compressed < len(resp.read()) / 2
     # Both processes serve the same data version (read-only on the same database).
     for address in c.backends:
         with urllib.request.urlopen(f"http://{address}/_stcore/health", timeout=10) as resp:
