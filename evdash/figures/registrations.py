@@ -124,6 +124,16 @@ def mix_over_time(
     return fig
 
 
+def _phone_title(fig: go.Figure, title: str, subtitle: str) -> None:
+    """A short title with the market/period as a subtitle, and the legend lifted above both: one long
+    title line was cut off on a 375 px phone, and a legend wrapping to two rows covered it."""
+    fig.update_layout(
+        title={"text": title, "subtitle": {"text": subtitle}, "y": 1, "yanchor": "top", "pad": {"t": 12}},
+        margin={"t": 130},  # title, subtitle and a legend that wraps to two rows on a phone
+        legend={"yanchor": "bottom", "y": 1.02},
+    )
+
+
 def top_models(frame: pd.DataFrame, market_name: str, period: str, confidence: str) -> go.Figure:
     """Horizontal bars: units of the largest models (vendor labels). Input: registrations_top_models."""
     title = f"{market_name}, {period}: top models by new registrations"
@@ -138,16 +148,19 @@ def top_models(frame: pd.DataFrame, market_name: str, period: str, confidence: s
         name=f"Registrations{_suffix(confidence)}",
         marker=_marker(OKABE_ITO[2], confidence),
         text=[fmt_int(u) for u in frame["units"]],
-        textposition="outside",
+        textposition="auto",  # inside the long bars: outside labels ran off a 375 px phone screen
         cliponaxis=False,
         customdata=[f"{s:.1f}" for s in frame["share_pct"]],
         hovertemplate="%{y}: %{text} cars (%{customdata}% of the market)<extra></extra>",
         showlegend=True,
     )
-    fig.update_layout(**base_layout(title, height=420, separators=".,"))
+    fig.update_layout(**base_layout(title, height=460, separators=".,"))
+    _phone_title(fig, "Top models by new registrations", f"{market_name}, {period}")
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(
-        title_text="New registrations (cars)", tickformat=",d", range=[0, float(frame["units"].max()) * 1.2]
+        title_text="Registrations (cars)",
+        tickformat="~s",  # 50k, 100k: upright ticks on a phone, exact values on the bars and in the hover
+        range=[0, float(frame["units"].max()) * 1.2],
     )
     return fig
 
@@ -176,7 +189,8 @@ def suv_share_by_market(frame: pd.DataFrame, period: str, confidence: str, top: 
         marker={"color": OKABE_ITO[0], "symbol": "diamond", "size": 10, "line": {"color": NEUTRAL}},
         hovertemplate="%{x}: BEV %{y:.1f}%<extra></extra>",
     )
-    fig.update_layout(**base_layout(title, height=420))
+    fig.update_layout(**base_layout(title, height=460))
+    _phone_title(fig, "SUV and BEV share of new registrations", f"{period}, {top} largest markets")
     fig.update_xaxes(title_text="Market (largest first)", tickangle=-40)
     fig.update_yaxes(title_text="Share of new registrations (%)", ticksuffix="%", rangemode="tozero")
     return fig
