@@ -546,6 +546,28 @@ def with_converted(frame: pd.DataFrame, rates: pd.DataFrame, currency: str, on: 
     return out
 
 
+def converted_models(
+    frame: pd.DataFrame, models: list[str], rates: pd.DataFrame, currency: str, on: dt.date
+) -> pd.DataFrame:
+    """`with_converted` of the rows of `frame` (latest prices or the price history) whose model is one
+    of `models`. Takes the whole frame so a page can pass the cached query result as it is."""
+    return with_converted(frame[frame["model_id"].isin(models)], rates, currency, on)
+
+
+def converted_rivals(
+    latest: pd.DataFrame,
+    market: str,
+    body_type: str,
+    exclude_model: str,
+    segment: str | None,
+    rates: pd.DataFrame,
+    currency: str,
+    on: dt.date,
+) -> pd.DataFrame:
+    """`rivals(...)` with prices converted to `currency` (`with_converted`)."""
+    return with_converted(rivals(latest, market, body_type, exclude_model, segment), rates, currency, on)
+
+
 def origin_prices(latest: pd.DataFrame) -> pd.DataFrame:
     """Variants priced in their model's production country (the start of a landed-price estimate)."""
     return latest[latest["market_code"] == latest["production_country"]].reset_index(drop=True)

@@ -29,7 +29,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -383,3 +383,22 @@ def assemble_measures(
     ]
     provenance = pd.concat(prov_rows, ignore_index=True) if prov_rows else pd.DataFrame()
     return raw, provenance
+
+
+def ranking_export(
+    table: pd.DataFrame,
+    raw: pd.DataFrame,
+    landed: pd.DataFrame,
+    names: Mapping[str, str],
+    inputs: Mapping[str, Any],
+) -> pd.DataFrame:
+    """The ranking as shown and downloaded: score, rank and contributions per market, its raw measures,
+    the landed-price estimate and rivals, the market's name, and every scenario input as an
+    `input_<name>` column (so the scenario travels with the CSV)."""
+    export = table.merge(raw.reset_index(), on="market_code", how="left").merge(
+        landed[["market_code", "landed", "n_rivals", "rival_median"]], on="market_code", how="left"
+    )
+    export.insert(1, "market_name", [names.get(c, c) for c in export["market_code"]])
+    for key, value in inputs.items():
+        export[f"input_{key}"] = value
+    return export

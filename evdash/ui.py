@@ -3,11 +3,15 @@ widgets and export buttons. The only module in the core that imports Streamlit."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import decimal
 import gc
 import getpass
 import hashlib
+import os
 import sys
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +84,11 @@ def query(ctx: Context, function: Callable[..., pd.DataFrame], **params: Any) ->
     resolved database file, so a new data version is never answered from an older one's cache."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     # st.cache_data unpickles a fresh frame for every call, so the caller may modify it; no extra copy.
-    return _cached_query(ctx.db_file, function.__name__, frozen)
+    frame = _cached_query(ctx.db_file, function.__name__, frozen)
+    key = _lineage_key(("query", ctx.db_file, function.__name__, frozen))
+    if key is not None:
+        _tag(frame, key, f"ui.query({function.__name__})")
+    return frame
 
 
 FIGURE_CACHE_ENTRIES = 256
@@ -95,6 +103,20 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> bytes:
     numeric and datetime columns as their bytes and anything else by repr: 2.4 ms for the 517 × 19
     duty table, against 45 ms for a repr of every cell. Equal values laid out differently (a slice)
     only cost a cache miss; different values never share a key."""
+    tagged = _LINEAGE.get(id(frame))
+    if tagged is not None:
+        key, content, origin = tagged
+        if content is not None and _content_digest(frame) != content:
+            raise RuntimeError(
+                f"a frame returned by {origin} was modified in place and then passed to a cached "
+                "figure or computation: its cache key would name the unmodified frame. Work on a copy "
+                "(`.copy()`) or on a derived frame."
+            )
+        return key
+    return _content_digest(frame)
+
+
+def _content_digest(frame: pd.DataFrame | pd.Series) -> bytes:
     whole = frame.to_frame() if isinstance(frame, pd.Series) else frame
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((list(whole.columns), [str(t) for t in whole.dtypes], whole.index.tolist())).encode())
@@ -116,6 +138,80 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> bytes:
 
 
 _HASH_FUNCS: dict[Any, Callable[[Any], Any]] = {pd.DataFrame: frame_digest, pd.Series: frame_digest}
+
+# Lineage keys. A frame handed out by `query` or `computed` is a fresh unpickled copy, and the page
+# usually passes it straight on to `computed` or `figure`, which would digest every value of it again
+# (14–18 % of a warm /pricing or /markets run, profiled). Each such frame is registered here, by
+# object id and for exactly as long as the object lives, with the key of the call that made it
+# (data version, function, parameters), so a later cache lookup keys it by where it came from.
+# A frame derived from it (filtered, sorted, merged) is a new object and is digested by value. Only a
+# frame modified *in place* after it was handed out would carry a key that no longer describes it:
+# with EVDASH_CHECK_LINEAGE=1 (set for the whole test suite) every lineage-keyed lookup also digests
+# the values and raises if they changed.
+_LINEAGE: dict[int, tuple[bytes, bytes | None, str]] = {}  # id → (key, content digest if checked, origin)
+_SCALARS = (
+    type(None),
+    bool,
+    int,
+    float,
+    str,
+    bytes,
+    dt.date,
+    dt.datetime,
+    dt.time,
+    dt.timedelta,
+    decimal.Decimal,
+)
+
+
+def _check_lineage() -> bool:
+    return os.environ.get("EVDASH_CHECK_LINEAGE") == "1"
+
+
+def _key_parts(value: Any) -> Any:
+    """A repr-able, exact stand-in for a call argument, or None when the argument is of a kind this
+    does not know how to key exactly (then the result is simply not lineage-keyed)."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return ("frame", frame_digest(value))
+    if isinstance(value, _SCALARS):
+        return (type(value).__name__, value)
+    if isinstance(value, (list, tuple)):
+        parts = [_key_parts(v) for v in value]
+        return None if any(p is None for p in parts) else (type(value).__name__, tuple(parts))
+    if isinstance(value, dict):
+        items = [(_key_parts(k), _key_parts(v)) for k, v in value.items()]
+        if any(k is None or v is None for k, v in items):
+            return None
+        return ("dict", tuple(sorted(items, key=repr)))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = [(f.name, _key_parts(getattr(value, f.name))) for f in dataclasses.fields(value)]
+        if any(p is None for _, p in fields):
+            return None
+        return (f"{type(value).__module__}.{type(value).__qualname__}", tuple(fields))
+    return None
+
+
+def _lineage_key(call: tuple[Any, ...]) -> bytes | None:
+    parts = _key_parts(call)
+    return None if parts is None else b"L" + hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
+
+
+def _tag(result: Any, key: bytes, origin: str) -> None:
+    """Register the frames in a cached call's result (the result itself, the items of a tuple or the
+    frame fields of a dataclass) under that call's key."""
+    if isinstance(result, (pd.DataFrame, pd.Series)):
+        ident = id(result)
+        _LINEAGE[ident] = (key, _content_digest(result) if _check_lineage() else None, origin)
+        weakref.finalize(result, _LINEAGE.pop, ident, None)
+    elif isinstance(result, tuple):
+        for i, item in enumerate(result):
+            if isinstance(item, (pd.DataFrame, pd.Series)):
+                _tag(item, key + b"[%d]" % i, origin)
+    elif dataclasses.is_dataclass(result) and not isinstance(result, type):
+        for f in dataclasses.fields(result):
+            item = getattr(result, f.name)
+            if isinstance(item, (pd.DataFrame, pd.Series)):
+                _tag(item, key + b"." + f.name.encode(), origin)
 
 
 @st.cache_resource(
@@ -159,7 +255,11 @@ def computed(ctx: Context, function: Callable[P, T], *args: P.args, **kwargs: P.
     market) computed once per data version and argument values. Like `query`, each caller gets its
     own copy of the result, so it may be modified."""
     name = f"{function.__module__}.{function.__qualname__}"
-    result: T = _cached_result(ctx.db_file, name, function, args, tuple(sorted(kwargs.items())))
+    frozen = tuple(sorted(kwargs.items()))
+    result: T = _cached_result(ctx.db_file, name, function, args, frozen)
+    key = _lineage_key(("computed", ctx.db_file, name, args, frozen))
+    if key is not None:
+        _tag(result, key, f"ui.computed({name})")
     return result
 
 
@@ -167,11 +267,13 @@ _startup_objects_frozen = False
 
 
 def _freeze_startup_objects() -> None:
-    """Streamlit runs a full `gc.collect(2)` after every script run (`runner.postScriptGC`). With pandas,
-    Plotly, DuckDB and pycountry loaded, that walks ~120k long-lived import-time objects on every run
-    (50–90 ms of CPU measured here, more than an empty app's whole run). `gc.freeze()` moves the objects
-    that exist at the first page run (modules, Plotly validators, ...) to the permanent generation once
-    per process, so each later collection scans only what the runs create. Reference counting still
+    """A full garbage collection (Python's own gen-2 pass, or Streamlit's `gc.collect(2)` after every
+    script run where `runner.postScriptGC` is left on; this repo's config turns it off) walks every
+    tracked object. With pandas, Plotly, DuckDB and pycountry loaded, that is ~120k long-lived
+    import-time objects (50–90 ms of CPU measured here, more than an empty app's whole run).
+    `gc.freeze()` moves the objects that exist at the first page run (modules, Plotly validators, ...)
+    to the permanent generation once per process, so each later collection scans only what the runs
+    create. Reference counting still
     frees everything as before; only cycles among these startup objects would never be collected."""
     global _startup_objects_frozen
     if not _startup_objects_frozen:

@@ -41,7 +41,7 @@ frame = ui.query(
     on_date=on_date,
     powertrain=powertrain,
 )
-labelled = expansion.with_labels(frame, measure)
+labelled = ui.computed(ctx, expansion.with_labels, frame, measure)
 country_names = dict(sorted(zip(frame["iso3"], frame["country"], strict=True), key=lambda kv: kv[1]))
 
 # A click on the map selects that country: apply it before the country picker is drawn.
@@ -84,7 +84,7 @@ with map_col:
         selection_mode="points",
         config=map_config(str(st.get_option("server.baseUrlPath") or "")),
     )
-ranking = expansion.ranking_table(frame, measure, region)
+ranking = ui.computed(ctx, expansion.ranking_table, frame, measure, region)
 with table_col:
     st.subheader(f"Ranking · {REGION_LABELS[region]}")
     st.caption(

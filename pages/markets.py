@@ -17,7 +17,7 @@ today = dt.date.fromisoformat(ctx.as_of)
 
 prices = ui.query(ctx, queries.pricing_prices, on=today)
 latest = ui.computed(ctx, pricing.latest_prices, prices, today)
-origins = pricing.origin_prices(latest)
+origins = ui.computed(ctx, pricing.origin_prices, latest)
 # The model's entry price at home (cheapest variant) is what gets landed in each market.
 entry = origins.sort_values(["model_id", "price"]).drop_duplicates("model_id")
 model_options = {
@@ -163,10 +163,6 @@ if not sens.breaking.empty:
     with st.expander(f"Single ±10% weight changes that alter the top 3 ({len(sens.breaking)})"):
         st.dataframe(sens.breaking, hide_index=True, width="stretch")
 
-export = table.merge(raw.reset_index(), on="market_code", how="left").merge(
-    landed[["market_code", "landed", "n_rivals", "rival_median"]], on="market_code", how="left"
-)
-export.insert(1, "market_name", [names.get(c, c) for c in export["market_code"]])
 inputs: dict[str, Any] = {
     "model": model,
     "duty_class": duty_class,
@@ -176,8 +172,15 @@ inputs: dict[str, Any] = {
     "min_cov": min_coverage,
     "on": today.isoformat(),
 }
-for key, value in {**inputs, **{f"w_{k}": v for k, v in weights.items()}}.items():
-    export[f"input_{key}"] = value  # the scenario travels with the CSV
+export = ui.computed(
+    ctx,
+    scoring.ranking_export,
+    table,
+    raw,
+    landed,
+    names,
+    {**inputs, **{f"w_{k}": v for k, v in weights.items()}},
+)
 st.dataframe(
     export,
     hide_index=True,

@@ -38,7 +38,7 @@ prices = ui.query(ctx, queries.pricing_prices, on=on)
 rates = ui.query(ctx, queries.pricing_fx)
 measures = ui.query(ctx, queries.markets_measures)
 latest = ui.computed(ctx, pricing.latest_prices, prices, on)
-origins = pricing.origin_prices(latest)
+origins = ui.computed(ctx, pricing.origin_prices, latest)
 
 variant_options = {
     str(r.variant_id): f"{r.brand_name} {r.model_name} {r.variant_name} ({r.currency} {r.price:,.0f})"
@@ -138,8 +138,12 @@ if landed is not None:
     steps = landed.frame()
     rivals = ui.computed(
         ctx,
-        pricing.with_converted,
-        pricing.rivals(latest, market, str(origin["body_type"]), str(origin["model_id"]), segment),
+        pricing.converted_rivals,
+        latest,
+        market,
+        str(origin["body_type"]),
+        str(origin["model_id"]),
+        segment,
         rates,
         currency,
         on,
@@ -267,9 +271,7 @@ model_options = {
 }
 default_models = [m for m in (str(origin["model_id"]), "tesla_model_y") if m in model_options]
 chosen_models = ui.url_multiselect("Models", "models", model_options, default_models)
-table = ui.computed(
-    ctx, pricing.with_converted, latest[latest["model_id"].isin(chosen_models)], rates, currency, on
-)
+table = ui.computed(ctx, pricing.converted_models, latest, list(chosen_models), rates, currency, on)
 fx_dates = sorted({str(d) for d in table["fx_date"].dropna()})
 fx_text = f"rates of {', '.join(fx_dates)}" if fx_dates else "no conversion needed"
 st.plotly_chart(
@@ -310,9 +312,7 @@ ui.download_buttons(
     ctx, shown, "prices", {"models": chosen_models, "currency": currency, "on": on}, key="prices"
 )
 
-history = ui.computed(
-    ctx, pricing.with_converted, prices[prices["model_id"].isin(chosen_models)], rates, currency, on
-)
+history = ui.computed(ctx, pricing.converted_models, prices, list(chosen_models), rates, currency, on)
 st.plotly_chart(
     ui.figure(ctx, price_history, history, currency), width="stretch", config={"displayModeBar": False}
 )

@@ -15,6 +15,9 @@ import pytest
 from evdash import build, db, serving
 
 REPO = Path(__file__).resolve().parent.parent
+# Every page run in the suite (in-process and in browser-test servers) checks that no frame handed out
+# by ui.query/ui.computed is modified in place and then keyed by its lineage (evdash/ui.py).
+os.environ["EVDASH_CHECK_LINEAGE"] = "1"
 FIXTURE_SEEDS = REPO / "tests" / "fixtures" / "seeds"
 REAL_SEEDS = REPO / "data" / "seeds"
 CHROMIUM = Path("/usr/bin/chromium")

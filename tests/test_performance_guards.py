@@ -129,8 +129,14 @@ def test_uncached_chart_is_caught(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("page", "computation"),
     [
-        ("pricing.py", "pricing.with_converted"),
+        ("pricing.py", "pricing.converted_models"),
+        ("pricing.py", "pricing.converted_rivals"),
+        ("pricing.py", "pricing.origin_prices"),
         ("pricing.py", "pricing.landed_price"),
+        ("markets.py", "pricing.origin_prices"),
+        ("markets.py", "scoring.ranking_export"),
+        ("expansion.py", "expansion.with_labels"),
+        ("expansion.py", "expansion.ranking_table"),
         ("markets.py", "pricing.landed_for_markets"),
         ("markets.py", "scoring.score_markets"),
         ("markets.py", "scoring.sensitivity"),
@@ -245,3 +251,37 @@ def test_every_streamlit_cache_is_bounded() -> None:
     assert {"_cached_query", "_cached_figure", "_cached_result", "_connection"} <= set(caches)
     assert [name for name, keys in caches.items() if "max_entries" not in keys] == []
     assert [n for n in ("_cached_query", "_cached_figure", "_cached_result") if "ttl" not in caches[n]] == []
+
+
+def test_frames_from_the_caches_are_keyed_by_where_they_came_from() -> None:
+    """A frame handed out by ui.query/ui.computed is keyed by the call that made it (no digest of every
+    value on each later lookup); a frame derived from it is keyed by its values; and a frame modified in
+    place after it was handed out is caught (the suite runs with EVDASH_CHECK_LINEAGE=1), never
+    answered from the cache entry of the unmodified frame."""
+    from evdash import ui
+
+    def handed_out(db_file: str, brand: str) -> pd.DataFrame:
+        frame = pd.DataFrame({"market": ["CHN", "DEU", "FRA"], "units": [30, 20, 10]})
+        key = ui._lineage_key(("query", db_file, "q", (("brand", brand),)))
+        assert key is not None
+        ui._tag(frame, key, "ui.query(q)")
+        return frame
+
+    xiaomi, tesla = handed_out("v1.duckdb", "xiaomi"), handed_out("v1.duckdb", "tesla")
+    again, newer = handed_out("v1.duckdb", "xiaomi"), handed_out("v2.duckdb", "xiaomi")
+    assert ui.frame_digest(xiaomi) == ui.frame_digest(again)  # same call: same key
+    assert ui.frame_digest(xiaomi) != ui.frame_digest(tesla)  # same values, other parameters
+    assert ui.frame_digest(xiaomi) != ui.frame_digest(newer)  # another data version
+    derived = xiaomi[xiaomi["units"] > 15]
+    assert ui.frame_digest(derived) == ui._content_digest(derived)
+    assert ui.frame_digest(derived) != ui.frame_digest(tesla[tesla["units"] > 5])
+    # Arguments the key cannot describe exactly leave the result keyed by value.
+    assert ui._lineage_key(("computed", "v1.duckdb", "f", (object(),), ())) is None
+    # A tuple result's frames and a dataclass result's frame fields are keyed per item.
+    result = (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}))
+    ui._tag(result, b"Lkey", "ui.computed(f)")
+    assert ui.frame_digest(result[0]) != ui.frame_digest(result[1])
+
+    xiaomi.loc[0, "units"] = 31  # modified in place after it was handed out
+    with pytest.raises(RuntimeError, match=r"ui\.query\(q\) was modified in place"):
+        ui.frame_digest(xiaomi)
