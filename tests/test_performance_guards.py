@@ -285,3 +285,14 @@ def test_frames_from_the_caches_are_keyed_by_where_they_came_from() -> None:
     xiaomi.loc[0, "units"] = 31  # modified in place after it was handed out
     with pytest.raises(RuntimeError, match=r"ui\.query\(q\) was modified in place"):
         ui.frame_digest(xiaomi)
+
+
+def test_no_forced_garbage_collection_after_every_run() -> None:
+    """Streamlit's default full `gc.collect(2)` after each script run walked every live object of every
+    open session: a /sources rerun cost 0.03 CPU-s with few sessions and 0.11 after 200 (bench/
+    server_bench.py, docs/performance.md). The project config turns it off for every way the app is
+    served (README command, Dockerfile, deploy/cluster.py all read .streamlit/config.toml)."""
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
