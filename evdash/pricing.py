@@ -546,6 +546,23 @@ def with_converted(frame: pd.DataFrame, rates: pd.DataFrame, currency: str, on: 
     return out
 
 
+def entry_prices(origins: pd.DataFrame) -> pd.DataFrame:
+    """Each model's entry price at home (its cheapest variant in `origin_prices`), ordered by brand and
+    model name: what the market ranking lands in every market."""
+    entry = origins.sort_values(["model_id", "price"]).drop_duplicates("model_id")
+    return entry.sort_values(["brand_name", "model_name"]).reset_index(drop=True)
+
+
+def model_labels(entry: pd.DataFrame) -> dict[str, str]:
+    """model_id → 'Brand Model (body type)' for a model picker, in the frame's order."""
+    return {
+        str(m): f"{b} {n} ({t})"
+        for m, b, n, t in zip(
+            entry["model_id"], entry["brand_name"], entry["model_name"], entry["body_type"], strict=True
+        )
+    }
+
+
 def converted_models(
     frame: pd.DataFrame, models: list[str], rates: pd.DataFrame, currency: str, on: dt.date
 ) -> pd.DataFrame:

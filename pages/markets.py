@@ -19,11 +19,8 @@ prices = ui.query(ctx, queries.pricing_prices, on=today)
 latest = ui.computed(ctx, pricing.latest_prices, prices, today)
 origins = ui.computed(ctx, pricing.origin_prices, latest)
 # The model's entry price at home (cheapest variant) is what gets landed in each market.
-entry = origins.sort_values(["model_id", "price"]).drop_duplicates("model_id")
-model_options = {
-    str(r.model_id): f"{r.brand_name} {r.model_name} ({r.body_type})"
-    for r in entry.sort_values(["brand_name", "model_name"]).itertuples()
-}
+entry = ui.computed(ctx, pricing.entry_prices, origins)
+model_options = ui.computed(ctx, pricing.model_labels, entry)
 METHODS = {"minmax": "min–max (0 = worst, 1 = best)", "percentile": "rank / percentile"}
 MISSING = {"rescale": "score on the rest, flag it", "exclude": "exclude the market"}
 

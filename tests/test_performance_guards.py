@@ -296,3 +296,39 @@ def test_no_forced_garbage_collection_after_every_run() -> None:
 
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
+
+
+def test_own_cache_keys_tell_apart_what_streamlits_hasher_tells_apart() -> None:
+    """ui.figure/ui.computed key their arguments with `_key_parts` instead of Streamlit's hasher where
+    they can: values that differ only in type, order of a sequence or nesting get different keys (a
+    chart is never served for other inputs), a dict's insertion order does not matter, and arguments
+    it cannot describe exactly fall back to Streamlit's hasher."""
+    import dataclasses
+
+    from evdash import ui
+
+    def key(*args: object) -> object:
+        return ui._arguments_key(tuple(args), ())
+
+    distinct = [
+        (1,), (1.0,), (True,), ("1",), (None,), ([1, 2],), ((1, 2),), ([2, 1],), ([[1], 2],),
+        (dt.date(2025, 1, 1),), (dt.datetime(2025, 1, 1),), ("2025-01-01",), ({"a": 1},), ({"a": 2},),
+        ({"a": 1, "b": 2},), (0.1 + 0.2,), (0.3,), (1, 2),
+    ]  # fmt: skip
+    keys = [key(*d) for d in distinct]
+    assert all(isinstance(k, bytes) for k in keys)
+    assert len(set(keys)) == len(distinct)
+    assert key({"a": 1, "b": 2}) == key({"b": 2, "a": 1})
+
+    @dataclasses.dataclass(frozen=True)
+    class Scenario:
+        market: str
+        freight_pct: float
+
+    assert key(Scenario("DEU", 5.0)) == key(Scenario("DEU", 5.0)) != key(Scenario("FRA", 5.0))
+
+    class Opaque:
+        pass
+
+    opaque = Opaque()
+    assert key(opaque) == ((opaque,), ())  # left to Streamlit's hasher
