@@ -323,14 +323,10 @@ def main(argv: list[str] | None = None) -> None:
         for processes in (int(x) for x in args.processes.split(",")):
             users_table(args, db, processes, app, app_port, empty)
     finally:
+        stop = _cluster().stop
         for server in (empty, stock, app, base):
-            if server is None:
-                continue
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            if server is not None:
+                stop(server)
         shutil.rmtree(stock_dir, ignore_errors=True)
 
 

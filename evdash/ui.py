@@ -170,7 +170,8 @@ def _check_lineage() -> bool:
 
 def _key_parts(value: Any) -> Any:
     """A repr-able, exact stand-in for a call argument, or None when the argument is of a kind this
-    does not know how to key exactly (then the result is simply not lineage-keyed)."""
+    does not know how to key exactly (then Streamlit's hasher keys the call, and its result carries no
+    lineage key)."""
     if isinstance(value, (pd.DataFrame, pd.Series)):
         return ("frame", frame_digest(value))
     if isinstance(value, _SCALARS):
@@ -287,8 +288,8 @@ def _freeze_startup_objects() -> None:
     import-time objects (50–90 ms of CPU measured here, more than an empty app's whole run).
     `gc.freeze()` moves the objects that exist at the first page run (modules, Plotly validators, ...)
     to the permanent generation once per process, so each later collection scans only what the runs
-    create. Reference counting still
-    frees everything as before; only cycles among these startup objects would never be collected."""
+    create. Reference counting still frees everything as before; only cycles among these startup
+    objects would never be collected."""
     global _startup_objects_frozen
     if not _startup_objects_frozen:
         _startup_objects_frozen = True
