@@ -122,6 +122,19 @@ def base_layout(title: str, **extra: Any) -> dict[str, Any]:
     return layout
 
 
+def phone_title(fig: go.Figure, title: str, subtitle: str, legend_above: bool = True) -> None:
+    """A short title with the context (market, period, currency) as a subtitle: one long title line was
+    cut off on a 375 px phone. With `legend_above`, the legend sits above the plot under the subtitle
+    (a legend wrapping to two rows on a phone covered a one-line title); a chart with many legend
+    entries keeps its legend below the plot."""
+    fig.update_layout(
+        title={"text": title, "subtitle": {"text": subtitle}, "y": 1, "yanchor": "top", "pad": {"t": 12}},
+        margin={"t": 130 if legend_above else 80},
+    )
+    if legend_above:
+        fig.update_layout(legend={"yanchor": "bottom", "y": 1.02})
+
+
 def empty_figure(title: str, message: str) -> go.Figure:
     """A figure that says why it is empty instead of drawing empty axes."""
     fig = go.Figure()

@@ -22,6 +22,7 @@ from evdash.theme import (
     base_layout,
     empty_figure,
     fmt_int,
+    phone_title,
 )
 
 BODY_ORDER = ("suv", "sedan", "hatchback", "wagon", "mpv", "coupe", "pickup")
@@ -124,16 +125,6 @@ def mix_over_time(
     return fig
 
 
-def _phone_title(fig: go.Figure, title: str, subtitle: str) -> None:
-    """A short title with the market/period as a subtitle, and the legend lifted above both: one long
-    title line was cut off on a 375 px phone, and a legend wrapping to two rows covered it."""
-    fig.update_layout(
-        title={"text": title, "subtitle": {"text": subtitle}, "y": 1, "yanchor": "top", "pad": {"t": 12}},
-        margin={"t": 130},  # title, subtitle and a legend that wraps to two rows on a phone
-        legend={"yanchor": "bottom", "y": 1.02},
-    )
-
-
 def top_models(frame: pd.DataFrame, market_name: str, period: str, confidence: str) -> go.Figure:
     """Horizontal bars: units of the largest models (vendor labels). Input: registrations_top_models."""
     title = f"{market_name}, {period}: top models by new registrations"
@@ -155,7 +146,7 @@ def top_models(frame: pd.DataFrame, market_name: str, period: str, confidence: s
         showlegend=True,
     )
     fig.update_layout(**base_layout(title, height=460, separators=".,"))
-    _phone_title(fig, "Top models by new registrations", f"{market_name}, {period}")
+    phone_title(fig, "Top models by new registrations", f"{market_name}, {period}")
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(
         title_text="Registrations (cars)",
@@ -190,7 +181,7 @@ def suv_share_by_market(frame: pd.DataFrame, period: str, confidence: str, top: 
         hovertemplate="%{x}: BEV %{y:.1f}%<extra></extra>",
     )
     fig.update_layout(**base_layout(title, height=460))
-    _phone_title(fig, "SUV and BEV share of new registrations", f"{period}, {top} largest markets")
+    phone_title(fig, "SUV and BEV share of new registrations", f"{period}, {top} largest markets")
     fig.update_xaxes(title_text="Market (largest first)", tickangle=-40)
     fig.update_yaxes(title_text="Share of new registrations (%)", ticksuffix="%", rangemode="tozero")
     return fig
