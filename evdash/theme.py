@@ -30,6 +30,9 @@ CONFIDENCE_LABEL = {
 # Bar patterns by confidence: solid for reported, hatched for lower bounds, dotted for estimates.
 CONFIDENCE_PATTERN = {"reported": "", "lower_bound": "/", "estimate": "."}
 CONFIDENCE_OPACITY = {"reported": 1.0, "lower_bound": 0.75, "estimate": 0.55}
+# Text inside a bar: white on a full-colour (reported) bar, dark on the lighter, patterned bars of
+# lower bounds and estimates (Plotly picks the text colour from the bar colour and ignores opacity).
+CONFIDENCE_INSIDE_TEXT = {"reported": "white", "lower_bound": "#1a1a1a", "estimate": "#1a1a1a"}
 
 
 def flag(value: object) -> bool:

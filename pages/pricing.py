@@ -171,7 +171,11 @@ if landed is not None:
         st.warning(warning, icon=":material/info:")
     st.plotly_chart(
         ui.figure(
-            ctx, landed_waterfall, steps, f"{model_label} → {market_name}: landed price build-up ({currency})"
+            ctx,
+            landed_waterfall,
+            steps,
+            "Landed price build-up",
+            f"{model_label} → {market_name}, in {currency}",
         ),
         width="stretch",
         config={"displayModeBar": False},

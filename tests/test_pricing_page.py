@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evdash import pricing
-from evdash.figures.pricing import landed_waterfall, price_bars, rival_comparison, short_label
+from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison, short_label
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -158,3 +158,45 @@ def test_duty_class_follows_the_car_when_the_car_changes() -> None:
     at.selectbox(key="duty_class").select("non_cooperating").run()
     at.selectbox(key="market").select("FRA").run()
     assert at.selectbox(key="duty_class").value == "non_cooperating"
+
+
+def test_pricing_charts_fit_a_phone() -> None:
+    """On a 375 px phone the one-line titles ('Price by variant and market, in EUR (FX rates of …)') were
+    cut off, legends covered them, and value labels outside the bars ran off the screen. Each chart now
+    has a short title with the context as a subtitle, its values inside the bars (dark on the light,
+    patterned estimate bars), and upright axis ticks."""
+    prices = pd.DataFrame(
+        {
+            "variant_id": ["y_std", "yu7_std"],
+            "brand_name": ["Tesla", "Xiaomi"],
+            "model_name": ["Model Y", "YU7"],
+            "variant_name": ["base (pre-refresh)", "Standard (RWD)"],
+            "market_code": ["CHN", "CHN"],
+            "currency": ["CNY", "CNY"],
+            "price": [249_900.0, 253_500.0],
+            "price_eur": [30_890.0, 31_335.0],
+            "confidence": ["reported", "estimate"],
+            "price_type": ["list", "launch"],
+            "effective_from": [dt.date(2024, 10, 1), dt.date(2025, 6, 26)],
+            "source_id": ["s1", "s2"],
+        }
+    )
+    rivals = prices.assign(price_eur=[39_990.0, 45_000.0])
+    figures = {
+        "waterfall": landed_waterfall(_steps_frame(), "Landed price build-up", "YU7 → Germany, in EUR"),
+        "rivals": rival_comparison(45_286, "YU7 (estimate)", rivals, "EUR"),
+        "bars": price_bars(prices, "EUR", "rates of 2026-01-15"),
+        "history": price_history(prices, "EUR"),
+    }
+    for name, fig in figures.items():
+        assert len(fig.layout.title.text) <= 30, name
+        assert fig.layout.title.subtitle.text, name
+    assert "FX rates of 2026-01-15" in figures["bars"].layout.title.subtitle.text
+    for name in ("rivals", "bars"):
+        bars = [t for t in figures[name].data if t.name != "Our landed estimate"]
+        assert {t.textposition for t in bars} == {"inside"}, name
+        colours = {t.name: t.insidetextfont.color for t in bars}
+        assert colours["Reported" if name == "bars" else "Rival price: reported"] == "white"
+        assert colours["Estimate" if name == "bars" else "Rival price: estimate"] != "white"
+    assert figures["bars"].layout.xaxis.tickangle == 0
+    assert all("<br>" in label for label in figures["bars"].data[0].y)  # two short lines per bar

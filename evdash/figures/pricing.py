@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evdash.theme import (
+    CONFIDENCE_INSIDE_TEXT,
     CONFIDENCE_LABEL,
     CONFIDENCE_OPACITY,
     CONFIDENCE_PATTERN,
@@ -16,6 +17,7 @@ from evdash.theme import (
     OKABE_ITO,
     base_layout,
     empty_figure,
+    phone_title,
 )
 
 
@@ -34,11 +36,11 @@ def price_bars(frame: pd.DataFrame, currency: str, fx_date_text: str) -> go.Figu
     rows = frame.dropna(subset=[column]) if column in frame.columns else frame.iloc[0:0]
     if rows.empty:
         return empty_figure(title, "No prices for this selection")
-    rows = rows.assign(
+    rows = rows.assign(  # two lines per bar: one line was cut at the left edge of a 375 px phone
         label=rows["brand_name"]
         + " "
         + rows["model_name"]
-        + " "
+        + "<br>"
         + rows["variant_name"]
         + " · "
         + rows["market_code"]
@@ -61,7 +63,9 @@ def price_bars(frame: pd.DataFrame, currency: str, fx_date_text: str) -> go.Figu
                     "pattern": {"shape": CONFIDENCE_PATTERN[confidence]},
                 },
                 text=[f"{prefix}{v:,.0f}" for v in part[column]],
-                textposition="outside",
+                textposition="inside",  # outside labels ran off a 375 px phone
+                insidetextanchor="start",
+                insidetextfont={"color": CONFIDENCE_INSIDE_TEXT[confidence]},
                 customdata=list(
                     zip(
                         part["currency"],
@@ -82,14 +86,21 @@ def price_bars(frame: pd.DataFrame, currency: str, fx_date_text: str) -> go.Figu
     fig.update_layout(
         **base_layout(
             title,
-            height=max(320, 28 * len(rows) + 120),
+            height=max(320, 38 * len(rows) + 170),
             barmode="overlay",
             margin={"l": 10, "r": 60, "t": 80, "b": 10},
         )
     )
+    phone_title(
+        fig,
+        "Price by variant and market",
+        f"in {currency} as listed (incl. VAT except US), FX {fx_date_text}",
+    )
     fig.update_xaxes(
-        title_text=f"Price ({currency}, as listed: incl. VAT except US)",
-        tickformat=",",
+        title_text=f"Price ({currency})",
+        tickformat="~s",  # 20k, 40k: upright ticks on a phone; exact values on the bars and in the hover
+        nticks=3,
+        tickangle=0,
         range=[0, float(rows[column].max()) * 1.15],
     )
     fig.update_yaxes(title_text=None, automargin=True)
@@ -132,6 +143,12 @@ def price_history(frame: pd.DataFrame, currency: str) -> go.Figure:
             legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
         )
     )
+    phone_title(
+        fig,
+        "Price history",
+        f"in {currency} at one FX rate",  # the caption under the chart says what a step means
+        legend_above=False,  # one entry per variant and market: too many rows for above the plot
+    )
     fig.update_xaxes(title_text="Effective from")
     fig.update_yaxes(title_text=f"Price ({currency})", tickformat=",")
     return fig
@@ -163,9 +180,10 @@ def short_label(label: str) -> str:
     return label
 
 
-def landed_waterfall(steps: pd.DataFrame, title: str) -> go.Figure:
+def landed_waterfall(steps: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
     """The landed-price build-up as a waterfall. Input: `LandedPrice.frame()` (label, kind, amount,
-    running_total, currency, source). Subtotals are grey, increases orange, decreases blue."""
+    running_total, currency, source). Subtotals are grey, increases orange, decreases blue. The
+    subtitle carries the car and market, so the title stays short enough for a phone."""
     if steps.empty:
         return empty_figure(title, "No estimate")
     currency = str(steps["currency"].iloc[0])
@@ -199,6 +217,8 @@ def landed_waterfall(steps: pd.DataFrame, title: str) -> go.Figure:
     )
     top = float(steps["running_total"].max())
     fig.update_layout(**base_layout(title, height=480, margin={"l": 10, "r": 10, "t": 60, "b": 10}))
+    if subtitle:
+        phone_title(fig, title, subtitle, legend_above=False)
     fig.update_yaxes(title_text=f"{currency}", tickformat=",", range=[0, top * 1.15])
     fig.update_xaxes(title_text=None, automargin=True)
     return fig
@@ -254,24 +274,27 @@ def rival_comparison(estimate: float, estimate_label: str, rivals: pd.DataFrame,
                     "pattern": {"shape": CONFIDENCE_PATTERN[confidence]},
                 },
                 text=[
-                    f"{v:,.0f} · gap {g:+,.0f} ({100 * g / v:+.1f}%)"
+                    f"{v:,.0f}<br>gap {g:+,.0f} ({100 * g / v:+.1f}%)"
                     for v, g in zip(part[column], gaps, strict=True)
                 ],
-                textposition="outside",
+                textposition="inside",  # outside labels ran off a 375 px phone
+                insidetextanchor="start",
+                insidetextfont={"color": CONFIDENCE_INSIDE_TEXT[confidence]},
                 hovertemplate="%{y}<br>" + currency + " %{x:,.0f}<extra></extra>",
             )
         )
     fig.update_layout(
         **base_layout(
             title,
-            height=max(260, 40 * (len(rows) + 1) + 140),
+            height=max(260, 54 * (len(rows) + 1) + 190),  # room for two lines of text inside a bar
             barmode="overlay",
             margin={"l": 10, "r": 10, "t": 80, "b": 10},
         )
     )
+    phone_title(fig, "Estimate vs local rivals", f"in {currency} incl. VAT; gap = estimate − rival")
     fig.update_xaxes(
         title_text=f"Price ({currency}, incl. VAT)",
-        tickformat=",",
+        tickformat="~s",
         range=[0, max([estimate, *rows[column]]) * 1.45],
     )
     fig.update_yaxes(title_text=None, automargin=True)
