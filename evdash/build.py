@@ -316,7 +316,7 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
 def inputs_version(seeds: Path, extra_inputs: Iterable[Path] = ()) -> str:
     """Content hash of everything the database is built from."""
     digest = hashlib.sha256()
-    files = [config.SCHEMA_SQL, config.VIEWS_SQL, *sorted(seeds.glob("*.csv")), *extra_inputs]
+    files = [config.SCHEMA_SQL, *config.model_files(), *sorted(seeds.glob("*.csv")), *extra_inputs]
     for f in files:
         digest.update(f.name.encode())
         digest.update(f.read_bytes())
@@ -328,14 +328,11 @@ AGGREGATE_TABLES = ("agg_registrations_mix", "agg_registrations_brand", "agg_reg
 
 
 def refresh_registrations_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Re-materialise the registrations pre-aggregates (the marked section of views.sql) after rows were
-    added to `registrations` once the views had run (import replay, benchmark generator)."""
-    text = config.VIEWS_SQL.read_text()
-    start, end = "-- >>> registrations aggregates", "-- <<< registrations aggregates"
-    section = text[text.index(start) : text.index(end)]
+    """Re-materialise the registrations pre-aggregates (evdash/models/80_registrations_aggregates.sql) after
+    rows were added to `registrations` once the models had run (import replay, benchmark generator)."""
     for table in AGGREGATE_TABLES:
         con.execute(f"drop table if exists {table}")
-    con.execute(section)
+    con.execute(config.REGISTRATIONS_AGGREGATES_SQL.read_text())
 
 
 def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | None = None) -> dict[str, int]:
@@ -354,7 +351,8 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | Non
         frame = read_table_csv(path, table, table_columns(con, table), label)
         _insert(con, table, frame, label)
         rows[table] = len(frame)
-    con.execute(config.VIEWS_SQL.read_text())
+    for model in config.model_files():
+        con.execute(model.read_text())
     return rows
 
 

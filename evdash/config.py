@@ -17,7 +17,15 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = REPO_ROOT / "queries"
 SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
-VIEWS_SQL = Path(__file__).resolve().parent / "views.sql"
+# Models (views and materialised tables) layered over the raw tables, run in file-name order after the
+# seeds load: 00 macros, 1x staging (the picking rule, once per source table), 2x marts, 8x pre-aggregates.
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+REGISTRATIONS_AGGREGATES_SQL = MODELS_DIR / "80_registrations_aggregates.sql"
+
+
+def model_files() -> list[Path]:
+    """Every model file, in the order the build runs them."""
+    return sorted(MODELS_DIR.glob("*.sql"))
 
 
 def db_path() -> Path:

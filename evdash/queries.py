@@ -160,7 +160,7 @@ def deliveries_models(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFram
     return run_query(con, "deliveries_models", brand=brand)
 
 
-# --- Registrations / market mix (pages/market_mix.py; pre-aggregates in evdash/views.sql) ---------------
+# --- Registrations / market mix (pages/market_mix.py; pre-aggregates in evdash/models/) ---------------
 
 
 def registrations_markets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
