@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from evdash import auth, build, config, db, exports, filters, logs, queries
+from evdash import auth, build, config, db, exports, filters, logs, queries, text
 from evdash.theme import CONFIDENCE_LABEL
 
 # (script path relative to the repo, label, icon). Pages whose file does not exist are skipped.
@@ -226,7 +226,15 @@ def _cached_figure(
     _args: tuple[Any, ...],
     _kwargs: tuple[tuple[str, Any], ...],
 ) -> go.Figure:
-    return _builder(*_args, **dict(_kwargs))
+    return safe_figure(_builder(*_args, **dict(_kwargs)))
+
+
+def safe_figure(fig: go.Figure) -> go.Figure:
+    """`fig` with every string Plotly would read as pseudo-HTML cleaned (`text.sanitize_figure_dict`):
+    a data value such as `<a href=…>` in a name, label or hover text shows as text, never as a link.
+    Rebuilt only when something had to be escaped."""
+    clean, changed = text.sanitize_figure_dict(fig.to_dict())
+    return go.Figure(clean) if changed else fig
 
 
 def _arguments_key(args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
@@ -530,6 +538,71 @@ def url_date(
     value = container.date_input(label, min_value=minimum, max_value=maximum, key=key, **kwargs)
     _sync_url(key, value.isoformat(), default.isoformat())
     return value  # type: ignore[no-any-return]
+
+
+# --- Text reaches Streamlit here. ----------------------------------------------------------------------
+# Pages never hand a value from the URL or the data to st.title/st.caption/st.markdown/notices/metrics
+# themselves: they call these, with a developer-written template and the values as keyword arguments
+# (`ui.title("What would the {car} cost in {market}?", car=..., market=...)`). The template may use
+# Markdown; every value is escaped (`evdash.text.md`), so it shows literally and fetches nothing.
+
+
+def _md(template: str, values: Mapping[str, Any]) -> str:
+    return text.md_format(template, values) if values else template
+
+
+def title(template: str, **values: Any) -> None:
+    st.title(_md(template, values), anchor=False)
+
+
+def header(template: str, **values: Any) -> None:
+    st.header(_md(template, values), anchor=False)
+
+
+def subheader(template: str, container: Any = st, **values: Any) -> None:
+    container.subheader(_md(template, values), anchor=False)
+
+
+def caption(template: str, container: Any = st, **values: Any) -> None:
+    container.caption(_md(template, values))
+
+
+def markdown(template: str, container: Any = st, **values: Any) -> None:
+    container.markdown(_md(template, values))
+
+
+def success(template: str, icon: str | None = None, container: Any = st, **values: Any) -> None:
+    container.success(_md(template, values), icon=icon)
+
+
+def info(template: str, icon: str | None = None, container: Any = st, **values: Any) -> None:
+    container.info(_md(template, values), icon=icon)
+
+
+def warning(template: str, icon: str | None = None, container: Any = st, **values: Any) -> None:
+    container.warning(_md(template, values), icon=icon)
+
+
+def error(template: str, icon: str | None = None, container: Any = st, **values: Any) -> None:
+    container.error(_md(template, values), icon=icon)
+
+
+def metric(
+    container: Any,
+    label: object,
+    value: object,
+    delta: object = None,
+    help: object = None,
+    **kwargs: Any,
+) -> None:
+    """`st.metric` with label, value, delta and tooltip all shown as plain text (each is data)."""
+    container.metric(
+        text.md(label),
+        text.md(value),
+        None if delta is None else text.md(delta),
+        help=None if help is None else text.md(help),
+        **kwargs,
+    )
 
 
 def provenance_caption(source: object, as_of: object, confidence: object) -> str:
