@@ -2,6 +2,7 @@
 
     python3 bootstrap.py run     # isolated env from the lock, build the database, serve on :8501
     python3 bootstrap.py test    # isolated env from the dev lock, then lint, types and every test
+    python3 bootstrap.py lock    # maintainers: regenerate both hashed lock files from pyproject.toml
 
 The environment lives in `.venv/` (override with EVDASH_VENV). Packages come from the hashed lock
 files `requirements.lock` / `requirements-dev.lock`, installed with uv (itself pinned below).
@@ -48,10 +49,28 @@ def ensure_env(dev: bool) -> None:
     _run([_bin("uv"), "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", "."], env=env)
 
 
+def lock() -> None:
+    """Regenerate requirements.lock (runtime) and requirements-dev.lock (with the dev extra) from
+    pyproject.toml: hashed, universal (every Python the project supports), plus the build backend that
+    the editable install of evdash needs without build isolation."""
+    ensure_env(dev=True)
+    backend = ROOT / "hatchling (build backend)"  # its name is what the lock files say it came from
+    backend.write_text("hatchling>=1.27,<2\n")
+    try:
+        for out, extra in (("requirements.lock", []), ("requirements-dev.lock", ["--extra", "dev"])):
+            compile_ = [_bin("uv"), "pip", "compile", "pyproject.toml", backend.name, *extra]
+            _run([*compile_, "--universal", "--generate-hashes", "--no-header", "--quiet", "-o", out])
+    finally:
+        backend.unlink()
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or argv[0] not in {"run", "test"}:
+    if len(argv) != 1 or argv[0] not in {"run", "test", "lock"}:
         print(__doc__)
         return 2
+    if argv[0] == "lock":
+        lock()
+        return 0
     if argv[0] == "run":
         ensure_env(dev=False)
         os.execv(_bin("evdash"), [str(_bin("evdash")), "serve"])
