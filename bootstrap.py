@@ -57,9 +57,13 @@ def lock() -> None:
     backend = ROOT / "hatchling (build backend)"  # its name is what the lock files say it came from
     backend.write_text("hatchling>=1.27,<2\n")
     try:
-        for out, extra in (("requirements.lock", []), ("requirements-dev.lock", ["--extra", "dev"])):
-            compile_ = [_bin("uv"), "pip", "compile", "pyproject.toml", backend.name, *extra]
-            _run([*compile_, "--universal", "--generate-hashes", "--no-header", "--quiet", "-o", out])
+        outputs: tuple[tuple[str, list[str | Path]], ...] = (
+            ("requirements.lock", []),
+            ("requirements-dev.lock", ["--extra", "dev"]),
+        )
+        for out, extra in outputs:
+            compile_: list[str | Path] = [_bin("uv"), "pip", "compile", "pyproject.toml", backend.name]
+            _run([*compile_, *extra, "--universal", "--generate-hashes", "--no-header", "--quiet", "-o", out])
     finally:
         backend.unlink()
 
