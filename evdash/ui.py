@@ -605,6 +605,24 @@ def metric(
     )
 
 
+IN_FORCE_PARAM = "on"
+IN_FORCE_RANGE = (dt.date(2020, 1, 1), dt.date(2035, 12, 31))
+
+
+def in_force_date(container: Any = None) -> dt.date:
+    """The one date every page prices on (duties, VAT, FX, the brand's status): today by default, or
+    the user's choice, carried from page to page as `?on=YYYY-MM-DD`. Pages that price call this once
+    and pass the date to the core; the page states it in its main area."""
+    return url_date(
+        "Duties, VAT and FX in force on",
+        IN_FORCE_PARAM,
+        today(),
+        *IN_FORCE_RANGE,
+        container=container if container is not None else st.sidebar,
+        help="Every duty, VAT rate and exchange rate on this page is the one in force on this date.",
+    )
+
+
 def provenance_caption(source: object, as_of: object, confidence: object) -> str:
     """'Lower bound · as of 2026-04-01 · source: cnevpost.com' (readable without hovering)."""
     as_of_text = as_of.date() if isinstance(as_of, pd.Timestamp) else as_of

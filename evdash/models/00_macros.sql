@@ -8,7 +8,9 @@
 --   3) among lower bounds, the highest floor (every "over N" is true at once, the highest says most);
 --   4) the later as_of (a later revision beats an earlier figure); 5) source_id, for determinism.
 
-create macro confidence_rank(c) as case c when 'reported' then 1 when 'lower_bound' then 2 else 3 end;
+-- The confidence order (its Python twin: evdash/confidence.py; tests/test_confidence.py checks they agree).
+create macro confidence_rank(c) as case c::varchar when 'reported' then 1 when 'lower_bound' then 2 else 3 end;
+create macro confidence_of_rank(r) as case r when 1 then 'reported' when 2 then 'lower_bound' else 'estimate' end;
 create macro reliability_rank(r) as case r when 'primary' then 1 when 'secondary' then 2 else 3 end;
 create macro pick_rank(c, units, floor_units) as case
     when c = 'reported' then 1
