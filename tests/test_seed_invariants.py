@@ -42,6 +42,24 @@ ZERO_ROW_CHECKS = {
         select brand_id, year, announced_on, count(*) from v_target_path group by all having count(*) > 1""",
     "preferred rows without a reason": """
         select brand_id, month from deliveries_monthly where preferred and (note is null or note not like '%preferred%')""",
+    # Picked monthly figures must never add up to more than a reported quarter (June 2025 picked the weak
+    # site's 25,459 although April and May were each over 28,000 and Q2 was 81,302).
+    "picked months above a reported quarter": """
+        with q as (
+            select brand_id, period_start, period_end, units from v_delivery_totals
+            where period_kind = 'quarter' and scope = 'all' and model_id is null and confidence = 'reported'
+        )
+        select q.brand_id, q.period_start, q.units, sum(b.units) as months
+        from q join v_brand_month as b on b.brand_id = q.brand_id and b.month between q.period_start and q.period_end
+        group by all having sum(b.units) > q.units""",
+    # A rounded restatement ("1.64 million") must not be marked reported beside the exact figure.
+    "rounded figures marked reported beside an exact one": """
+        select a.brand_id, a.scope, a.period_kind, a.period_start, a.units, b.units
+        from delivery_totals as a join delivery_totals as b
+            on a.brand_id = b.brand_id and coalesce(a.model_id, '') = coalesce(b.model_id, '') and a.scope = b.scope
+            and a.period_kind = b.period_kind and a.period_start = b.period_start and a.period_end = b.period_end
+        where a.confidence = 'reported' and b.confidence = 'reported' and a.units % 100 = 0 and b.units % 100 <> 0
+            and abs(a.units - b.units) < 0.01 * b.units""",
     "lower bounds shown as reported in the brand-month view": """
         select v.brand_id, v.month from v_brand_month as v
         join v_deliveries_monthly as d on d.brand_id = v.brand_id and d.month = v.month and d.model_id is null
