@@ -5,28 +5,29 @@ validated cell by cell (errors name file, line and column) → views → build_i
 `versions/evdash-<version>.duckdb` → atomically re-point the `current` symlink (`EVDASH_DB`).
 A failing build raises `SeedError` and leaves the previous database serving untouched.
 
-`version` is a content hash of the schema, views and seed files, so the same inputs give the same
-version id and a rebuild of unchanged inputs only re-points the link.
+`version` is a content hash of the schema, views and seed files (extended by the accepted imports,
+`evdash.versions.version_id`), so the same inputs give the same version id and a rebuild of unchanged
+inputs only re-points the link. Accepted imports are read from the journal (`evdash.journal`) and
+replayed after the seeds (`evdash.apply.replay`); version files and the link are `evdash.versions`'.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import difflib
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
 
 import duckdb
 import pandas as pd
 import pycountry
 
-from evdash import config
+from evdash import apply, config, csvread, versions
+from evdash.csvread import SeedError
+from evdash.journal import open_journal
+from evdash.journal.base import Batch, Journal
 
 # Seed tables in foreign-key order. `market_groups` seeds the group rows of `markets`.
 LOAD_ORDER: tuple[str, ...] = (
@@ -49,28 +50,6 @@ LOAD_ORDER: tuple[str, ...] = (
     "registrations",
     "country_regions",
 )
-# Tables whose `row_id` the build assigns (their CSVs have no row_id column).
-ROW_ID_TABLES = frozenset({"deliveries_monthly", "delivery_totals", "targets", "market_stats", "events"})
-CONFIDENCE_VALUES = ("reported", "lower_bound", "estimate")
-MAX_ERRORS = 25
-KEEP_OLD_VERSIONS = 3
-
-
-class SeedError(ValueError):
-    """A seed or import file was rejected. `errors` lists every problem found, each with its place."""
-
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    data_type: str  # SQL type; importer formats also use the pseudo-type MONTH (YYYY-MM)
-    nullable: bool
-    minimum: float | None = None  # numbers below this are rejected with the column named
-    allowed: tuple[str, ...] | None = None  # text columns: the only values accepted
 
 
 @dataclass
@@ -80,219 +59,32 @@ class BuildResult:
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     reused: bool = False
-    # One entry per replayed import file (evdash.importer.FileStats), in apply order.
-    imports: list[Any] = field(default_factory=list)
-
-
-def _target_table(table: str) -> str:
-    return "markets" if table == "market_groups" else table
-
-
-def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[Column]:
-    rows = con.execute(
-        "select column_name, data_type, is_nullable from information_schema.columns "
-        "where table_name = $t order by ordinal_position",
-        {"t": _target_table(table)},
-    ).fetchall()
-    cols = [Column(name, dtype, nullable == "YES") for name, dtype, nullable in rows]
-    if table == "market_groups":
-        cols = [c for c in cols if c.name != "kind"]
-    if table in ROW_ID_TABLES:
-        cols = [c for c in cols if c.name != "row_id"]
-    return cols
-
-
-def _first_bad(mask: pd.Series) -> list[int]:
-    return [int(i) for i in mask[mask].index[:MAX_ERRORS]]
-
-
-def _convert_column(
-    series: pd.Series, col: Column, where: str, errors: list[str], decimal_comma: bool = False
-) -> pd.Series:
-    """Validate one text column against its SQL type; return it typed. Appends errors with line numbers
-    (the CSV header is line 1, so frame index i is line i + 2)."""
-    text = series.str.strip()
-    empty = text.eq("")
-    if not col.nullable:
-        for i in _first_bad(empty):
-            errors.append(f"{where}, line {i + 2}, column '{col.name}': value is required but empty")
-    present = ~empty
-    dtype = col.data_type.upper()
-    if dtype in {"INTEGER", "BIGINT", "SMALLINT"}:
-        ok = text.str.fullmatch(r"[+-]?\d+")
-        for i in _first_bad(present & ~ok):
-            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a whole number")
-        ints = pd.to_numeric(text.where(present & ok), errors="coerce").astype("Int64")
-        _check_minimum(ints, series, col, where, errors)
-        return ints
-    if dtype == "DOUBLE" or dtype.startswith("DECIMAL"):
-        if decimal_comma:  # ';'-separated files from European spreadsheets write 1,5 for 1.5
-            text = text.str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
-        num = pd.to_numeric(text.where(present), errors="coerce")
-        for i in _first_bad(present & num.isna()):
-            hint = " (decimal comma? write 1.5, not 1,5)" if "," in str(series[i]) else ""
-            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a number{hint}")
-        _check_minimum(num, series, col, where, errors)
-        return num.astype("Float64")
-    if dtype == "MONTH":
-        ok = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
-        for i in _first_bad(present & ~ok):
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a month (YYYY-MM)"
-            )
-        parsed = pd.to_datetime(text.where(present & ok) + "-01", format="%Y-%m-%d", errors="coerce")
-        return parsed.dt.date.astype(object).where(parsed.notna(), None)
-    if dtype == "DATE":
-        ok = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-        parsed = pd.to_datetime(text.where(present & ok), format="%Y-%m-%d", errors="coerce")
-        for i in _first_bad(present & (~ok | parsed.isna())):
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a date (YYYY-MM-DD)"
-            )
-        return parsed.dt.date.astype(object).where(parsed.notna(), None)
-    if dtype == "BOOLEAN":
-        low = text.str.lower()
-        ok = low.isin(["true", "false"])
-        for i in _first_bad(present & ~ok):
-            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' must be true or false")
-        return low.map({"true": True, "false": False}).astype("boolean")
-    if dtype.startswith("ENUM") or col.name == "confidence":
-        ok = text.isin(CONFIDENCE_VALUES)
-        for i in _first_bad(present & ~ok):
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not one of "
-                f"{', '.join(CONFIDENCE_VALUES)}"
-            )
-        return text.where(present, None)
-    if col.allowed is not None:
-        for i in _first_bad(present & ~text.isin(col.allowed)):
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not one of "
-                f"{', '.join(col.allowed)}"
-            )
-        return text.where(present, None)
-    return series.where(present, None)
-
-
-def _check_minimum(values: pd.Series, raw: pd.Series, col: Column, where: str, errors: list[str]) -> None:
-    if col.minimum is None:
-        return
-    low = values.notna() & (values < col.minimum)
-    for i in _first_bad(low.fillna(False).astype(bool)):
-        errors.append(
-            f"{where}, line {i + 2}, column '{col.name}': '{raw[i]}' is below the minimum {col.minimum:g}"
-        )
-
-
-def read_table_csv(
-    path: Path | IO[bytes],
-    table: str,
-    columns: list[Column],
-    label: str | None = None,
-    sep: str = ",",
-    decimal_comma: bool = False,
-    collect: list[str] | None = None,
-) -> pd.DataFrame:
-    """Read and validate a CSV for `table`; raise SeedError naming file, line and column on any problem.
-    Line numbers count the header as line 1, as a spreadsheet's row numbers do. With `collect`, cell
-    errors are appended there and the frame is returned with the bad cells empty (the importer goes on
-    to check foreign keys, so an analyst sees every problem at once)."""
-    where = label or str(path)
-    try:
-        raw = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False, sep=sep
-        )
-    except UnicodeDecodeError as exc:
-        raise SeedError([f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
-    except pd.errors.EmptyDataError as exc:
-        raise SeedError([f"{where}: the file is empty (expected a header row)"]) from exc
-    except pd.errors.ParserError as exc:
-        raise SeedError([f"{where}: cannot be parsed as CSV ({exc})"]) from exc
-    expected = [c.name for c in columns]
-    errors: list[str] = []
-    for name in raw.columns:
-        if name not in expected:
-            hint = difflib.get_close_matches(str(name), expected, n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            errors.append(f"{where}, line 1: unknown column '{name}'{suggestion}")
-    for col in columns:
-        if col.name not in raw.columns and not col.nullable:
-            errors.append(f"{where}, line 1: required column '{col.name}' is missing")
-    if errors:
-        raise SeedError(errors)
-    out = pd.DataFrame(index=raw.index)
-    for col in columns:
-        series = raw[col.name] if col.name in raw.columns else pd.Series([""] * len(raw), dtype=str)
-        out[col.name] = _convert_column(series, col, where, errors, decimal_comma)
-    if errors and collect is not None:
-        collect.extend(errors)
-    elif errors:
-        raise SeedError(errors[:MAX_ERRORS])
-    return out
+    # One entry per replayed import file, in apply order.
+    imports: list[apply.FileStats] = field(default_factory=list)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, where: str) -> None:
-    target = _target_table(table)
+    target = csvread.target_table(table)
     cols = list(frame.columns)
     select_cols = ", ".join(f'"{c}"' for c in cols)
     extra_cols, extra_vals = "", ""
     if table == "market_groups":
         extra_cols, extra_vals = ", kind", ", 'group'"
-    if table in ROW_ID_TABLES:
+    if table in csvread.ROW_ID_TABLES:
         offset = int(con.execute(f"select coalesce(max(row_id), 0) from {target}").fetchall()[0][0])
         extra_cols, extra_vals = ", row_id", f", {offset} + row_number() over ()"
-    con.register("_incoming", frame)
+    con.register("_incoming", frame.assign(_line=frame.index + 2))
     try:
         con.execute(
             f"insert into {target} ({select_cols}{extra_cols}) "
             f"select {select_cols}{extra_vals} from _incoming"
         )
     except duckdb.Error as exc:
-        raise SeedError([_locate_failure(con, target, frame, cols, where, exc)]) from exc
+        lines = [i + 2 for i in range(len(frame))]
+        message = csvread.locate_rejected_row(con, target, cols, "_incoming", lines, where, exc)
+        raise SeedError([message]) from exc
     finally:
         con.unregister("_incoming")
-
-
-def _locate_failure(
-    con: duckdb.DuckDBPyConnection,
-    target: str,
-    frame: pd.DataFrame,
-    cols: list[str],
-    where: str,
-    exc: duckdb.Error,
-) -> str:
-    """Find the first row the database rejects, to name its line (row by row, then rolled back)."""
-    message = str(exc).splitlines()[0]
-    col_sql = ", ".join(f'"{c}"' for c in cols)
-    row_id = _has_row_id(con, target) and "row_id" not in cols
-    with contextlib.suppress(duckdb.Error):
-        con.execute("rollback")  # clear the failed statement's aborted state, if any
-    try:
-        con.execute("begin transaction")
-        for i in range(len(frame)):
-            con.register("_row", frame.iloc[[i]])
-            try:
-                extra_c, extra_v = (", row_id", f", {10_000_000 + i}") if row_id else ("", "")
-                con.execute(f"insert into {target} ({col_sql}{extra_c}) select {col_sql}{extra_v} from _row")
-            except duckdb.Error as row_exc:
-                return f"{where}, line {i + 2}: rejected by the database: {str(row_exc).splitlines()[0]}"
-            finally:
-                with contextlib.suppress(duckdb.Error):
-                    con.unregister("_row")
-    except duckdb.Error as diag_exc:
-        message += f" (row not located: {str(diag_exc).splitlines()[0]})"
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("rollback")
-    return f"{where}: rejected by the database: {message}"
-
-
-def _has_row_id(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    rows = con.execute(
-        "select count(*) from information_schema.columns where table_name = $t and column_name = 'row_id'",
-        {"t": table},
-    ).fetchall()
-    return bool(rows[0][0])
 
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -348,7 +140,7 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | Non
         label = (
             str(path.relative_to(label_root)) if label_root and path.is_relative_to(label_root) else str(path)
         )
-        frame = read_table_csv(path, table, table_columns(con, table), label)
+        frame = csvread.read_table_csv(path, table, csvread.table_columns(con, table), label)
         _insert(con, table, frame, label)
         rows[table] = len(frame)
     for model in config.model_files():
@@ -356,75 +148,43 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | Non
     return rows
 
 
-def _swap_link(db: Path, target: Path) -> None:
-    """Atomically point `db` at `target` (relative link, so the folder can move)."""
-    tmp = db.with_name(f".{db.name}.link-{os.getpid()}")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    os.symlink(os.path.relpath(target, db.parent), tmp)
-    os.replace(tmp, db)
-
-
-def _prune(versions: Path, keep: Path) -> None:
-    old = sorted((p for p in versions.glob("evdash-*.duckdb") if p != keep), key=lambda p: p.stat().st_mtime)
-    for p in old[:-KEEP_OLD_VERSIONS] if KEEP_OLD_VERSIONS else old:
-        with contextlib.suppress(OSError):
-            p.unlink()
-    for stray in versions.glob(".building-*.duckdb*"):
-        pid = stray.name.split("-")[1].split(".")[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
-            with contextlib.suppress(OSError):
-                stray.unlink()
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def build(
     seeds: Path | None = None,
     db: Path | None = None,
     force: bool = False,
-    batches: Sequence[Any] | None = None,
+    batches: Sequence[Batch] | None = None,
     swap: bool = True,
     progress: Callable[[str], None] | None = None,
+    journal: Journal | None = None,
 ) -> BuildResult:
-    """Build the database from `seeds` plus the accepted imports (evdash.importer manifest, replayed in
-    order) and make it the current version at `db`. `batches` overrides the manifest (the importer passes
-    the accepted batches plus the one being imported, with `swap=False`: it re-points the link itself)."""
-    from evdash import importer  # lazily: the importer builds on this module
-
+    """Build the database from `seeds` plus the accepted imports (the journal's batches, replayed in
+    order) and make it the current version at `db`. `batches` overrides the journal's (the importer
+    passes the accepted batches plus the one being imported, with `swap=False`: it holds the locks and
+    re-points the link itself once the batch is committed)."""
+    db = db or config.db_path()
+    journal = journal or open_journal(db)
     if batches is None:
-        with importer.import_lock(db or config.db_path()):
-            return build(seeds, db, force, importer.read_manifest(db or config.db_path()), swap, progress)
+        with versions.link_lock(db, config.import_lock_timeout()):
+            return build(seeds, db, force, journal.batches(), swap, progress, journal)
     started = time.perf_counter()
     seeds = seeds or config.seeds_dir()
-    db = db or config.db_path()
-    versions = config.versions_dir(db)
-    versions.mkdir(parents=True, exist_ok=True)
-    version = importer.salted_version(inputs_version(seeds), batches)
-    final = versions / f"evdash-{version}.duckdb"
+    config.versions_dir(db).mkdir(parents=True, exist_ok=True)
+    version = versions.version_id(inputs_version(seeds), batches)
+    final = versions.version_file(db, version)
     if final.exists() and not force:
         if swap:
-            _swap_link(db, final)
+            versions.swap_link(db, final)
         return BuildResult(version, final, {}, time.perf_counter() - started, reused=True)
-    tmp = versions / f".building-{os.getpid()}.duckdb"
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
+    tmp = versions.building_file(db)
+    versions.discard(tmp)
     try:
         con = duckdb.connect(str(tmp))
         try:
             rows = populate(con, seeds, config.REPO_ROOT)
-            stats = importer.replay(con, batches, db, progress)
+            stats = apply.replay(con, batches, journal, progress)
             if batches:  # imported registrations: the pre-aggregates were made from the seeds only
                 refresh_registrations_aggregates(con)
-            importer.write_history(con, batches, stats, version)
+            apply.write_history(con, batches, stats)
             as_of = con.execute("select max(as_of) from v_figure_as_of").fetchall()[0][0]
             con.execute(
                 "create table build_info as select $v as version, $a::date as data_as_of, $b as built_at",
@@ -433,17 +193,13 @@ def build(
             con.execute("checkpoint")
         finally:
             con.close()
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
+        versions.publish(tmp, final)
     except BaseException:
-        for p in (tmp, tmp.with_name(tmp.name + ".wal")):
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
+        versions.discard(tmp)
         raise
     if swap:
-        _swap_link(db, final)
-        _prune(versions, final)
+        versions.swap_link(db, final)
+        versions.prune(db, final)
     return BuildResult(version, final, rows, time.perf_counter() - started, imports=stats)
 
 

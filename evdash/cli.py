@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 
 from evdash import build as build_mod
-from evdash import config, importer
+from evdash import config, csvread, importer
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     try:
         result = build_mod.build(seeds=args.seeds, db=args.db, force=args.force)
-    except build_mod.SeedError as exc:
+    except csvread.SeedError as exc:
         print("build failed; the previous database (if any) is still the current one:", file=sys.stderr)
         for line in exc.errors:
             print(f"  {line}", file=sys.stderr)
@@ -70,14 +70,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
         result = importer.import_files(
             files, db=args.db, user=args.user, dry_run=args.dry_run, progress=progress
         )
-    except build_mod.SeedError as exc:
+    except csvread.SeedError as exc:
         print(
             "import rejected; nothing was changed. Fix these and run the same command again:", file=sys.stderr
         )
         for line in exc.errors:
             print(f"  {line}", file=sys.stderr)
         return 1
-    except importer.ImportBusy as exc:
+    except importer.ImportRefused as exc:
         print(f"import not started: {exc}", file=sys.stderr)
         return 3
     for stats in result.files:

@@ -12,7 +12,7 @@ import pycountry
 import streamlit as st
 
 from evdash import config, importer, queries, ui
-from evdash.build import SeedError
+from evdash.csvread import SeedError
 
 ctx = ui.frame("Data", required_role="analyst")
 
@@ -131,7 +131,7 @@ with tab_import:
                 st.session_state["preview"] = (fingerprint, preview, None)
             except SeedError as exc:
                 st.session_state["preview"] = (fingerprint, None, exc.errors)
-            except importer.ImportBusy as exc:
+            except importer.ImportRefused as exc:
                 st.session_state["preview"] = (fingerprint, None, [str(exc)])
     stored: tuple[str, Any, list[str] | None] | None = st.session_state.get("preview")
     if stored and stored[0] == fingerprint and chosen:
@@ -148,7 +148,7 @@ with tab_import:
                 with st.spinner("Writing a new data version…"):
                     try:
                         result = importer.import_files(chosen, user=ui.current_user())
-                    except (SeedError, importer.ImportBusy) as exc:
+                    except (SeedError, importer.ImportRefused) as exc:
                         errors = exc.errors if isinstance(exc, SeedError) else [str(exc)]
                         st.session_state["preview"] = (fingerprint, None, errors)
                         st.rerun()

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from evdash import build, db
+from evdash import build, csvread, db
 from tests.conftest import FIXTURE_SEEDS
 
 
@@ -111,7 +111,7 @@ def test_bad_seed_names_file_line_column_and_keeps_previous(
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
-    with pytest.raises(build.SeedError) as info:
+    with pytest.raises(csvread.SeedError) as info:
         build.build(seeds=seeds, db=link)
     message = str(info.value)
     assert f"{table}.csv" in message
@@ -125,7 +125,7 @@ def test_bad_seed_names_file_line_column_and_keeps_previous(
 def test_missing_seed_file_is_named(tmp_path: Path) -> None:
     seeds = _copy_seeds(tmp_path)
     (seeds / "targets.csv").unlink()
-    with pytest.raises(build.SeedError, match=r"missing seed file\(s\): targets.csv"):
+    with pytest.raises(csvread.SeedError, match=r"missing seed file\(s\): targets.csv"):
         build.build(seeds=seeds, db=tmp_path / "evdash.duckdb")
 
 

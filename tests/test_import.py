@@ -14,8 +14,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from evdash import build, exports, importer, queries
-from evdash.build import SeedError
+from evdash import build, config, exports, importer, queries
+from evdash.csvread import SeedError
+from evdash.journal import local, open_journal
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_SEEDS = REPO / "tests" / "fixtures" / "seeds"
@@ -26,7 +27,7 @@ GOOD_ROW = "acme,,CHN,2025-06,1234,reported,https://ir.acme.example/results,2025
 def snapshot(db: Path) -> tuple[str, str, str]:
     """(resolved file name, its sha256, manifest bytes hash): equal before and after = nothing changed."""
     target = db.resolve()
-    manifest = importer.imports_dir(db) / importer.MANIFEST
+    manifest = config.imports_dir(db) / local.MANIFEST
     mhash = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else ""
     return target.name, hashlib.sha256(target.read_bytes()).hexdigest(), mhash
 
@@ -415,7 +416,7 @@ def test_every_table_exported_and_imported_back_changes_nothing(fresh_db: Path) 
 def test_second_import_waits_then_fails_cleanly(shared_db: Path) -> None:
     before = snapshot(shared_db)
     with (
-        importer.import_lock(shared_db),
+        open_journal(shared_db).lock(60),
         pytest.raises(importer.ImportBusy, match="another import or build is running"),
     ):
         run(shared_db, ("deliveries", csv(GOOD_ROW)), lock_timeout=0.3)
@@ -424,10 +425,10 @@ def test_second_import_waits_then_fails_cleanly(shared_db: Path) -> None:
 
 def test_torn_manifest_line_is_ignored_and_repaired(fresh_db: Path) -> None:
     run(fresh_db, ("deliveries", csv(GOOD_ROW)))
-    manifest = importer.imports_dir(fresh_db) / importer.MANIFEST
+    manifest = config.imports_dir(fresh_db) / local.MANIFEST
     with open(manifest, "ab") as fh:
         fh.write(b'{"batch_id": 2, "files": [{"kind": "deliv')  # a killed append
-    assert [b.batch_id for b in importer.read_manifest(fresh_db)] == [1]
+    assert [b.batch_id for b in open_journal(fresh_db).batches()] == [1]
     run(fresh_db, ("deliveries", csv(GOOD_ROW.replace("2025-06", "2025-08"))))
     lines = manifest.read_text().splitlines()
     assert len(lines) == 2 and all(line.startswith("{") and line.endswith("}") for line in lines)
@@ -435,7 +436,7 @@ def test_torn_manifest_line_is_ignored_and_repaired(fresh_db: Path) -> None:
 
 def test_replay_refuses_a_tampered_import_file(fresh_db: Path) -> None:
     run(fresh_db, ("deliveries", csv(GOOD_ROW)))
-    stored = next(importer.imports_dir(fresh_db).glob("deliveries-*.csv"))
+    stored = next(config.imports_dir(fresh_db).glob("deliveries-*.csv"))
     stored.write_text(csv(GOOD_ROW.replace("1234", "9999")))
     before = snapshot(fresh_db)
     with pytest.raises(SeedError, match="does not match its recorded sha256"):
@@ -461,7 +462,7 @@ def test_cli_import_dry_run_and_exit_codes(
     assert "1 new, 0 changed, 0 unchanged" in out and "dry run: nothing written" in out
     assert cli.main(["import", "--db", str(fresh_db), "deliveries", str(good)]) == 0
     assert "imported as batch #1" in capsys.readouterr().out
-    assert importer.read_manifest(fresh_db)[0].files[0].file_name == "next_month.csv"
+    assert open_journal(fresh_db).batches()[0].files[0].file_name == "next_month.csv"
 
 
 def test_imports_folder_can_be_moved_by_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -469,8 +470,8 @@ def test_imports_folder_can_be_moved_by_env(tmp_path: Path, monkeypatch: pytest.
     link = tmp_path / "db" / "evdash.duckdb"
     build.build(seeds=FIXTURE_SEEDS, db=link)
     run(link, ("deliveries", csv(GOOD_ROW)))
-    assert (tmp_path / "elsewhere" / importer.MANIFEST).exists()
-    assert not (link.parent / "imports" / importer.MANIFEST).exists()
+    assert (tmp_path / "elsewhere" / local.MANIFEST).exists()
+    assert not (link.parent / "imports" / local.MANIFEST).exists()
     shutil.rmtree(tmp_path / "elsewhere")
     os.environ.pop("EVDASH_IMPORTS", None)
 

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from evdash import build, importer
+from evdash.journal import open_journal
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_SEEDS = REPO / "tests" / "fixtures" / "seeds"
@@ -63,7 +64,7 @@ def test_import_killed_at_each_step(tmp_path: Path, stage: str) -> None:
     assert hashlib.sha256(before_file.read_bytes()).hexdigest() == before_sha
     assert served_units(db) == [100]
     assert not db.resolve().name.startswith(".")
-    accepted = [b.batch_id for b in importer.read_manifest(db)]
+    accepted = [b.batch_id for b in open_journal(db).batches()]
     if stage == "committed":
         assert accepted == [1, 2]
         assert [b.batch_id for b in importer.pending_batches(db)] == [2]
@@ -79,7 +80,7 @@ def test_import_killed_at_each_step(tmp_path: Path, stage: str) -> None:
     assert done.returncode == 0, err.decode()
     expected = [200] if stage == "committed" else [100]
     assert served_units(db) == expected
-    assert [b.batch_id for b in importer.read_manifest(db)] == ([1, 2, 3] if stage == "committed" else [1, 2])
+    assert [b.batch_id for b in open_journal(db).batches()] == ([1, 2, 3] if stage == "committed" else [1, 2])
     if stage == "committed":
         assert b"interrupted import(s) [2]" in out
     versions = db.parent / "versions"
@@ -105,7 +106,7 @@ def test_import_killed_from_outside_mid_way(tmp_path: Path) -> None:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
-    manifest = importer.read_manifest(db)
+    manifest = open_journal(db).batches()
     if proc.returncode == -signal.SIGKILL and not manifest:
         assert db.resolve() == before
     # Whatever the moment, what is served is a complete version consistent with the manifest or the one before.

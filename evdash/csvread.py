@@ -1,0 +1,236 @@
+"""Reading and checking CSV files against a table of the schema: the one home of the cell rules (types,
+minimums, allowed values, required columns) and of naming the row the database rejects.
+
+Both the seed build (`evdash.build`) and analyst imports (`evdash.apply`) read their CSVs here, so a
+bad cell gives the same message whichever way the file came in: file, line (the header is line 1, as a
+spreadsheet counts) and column.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import duckdb
+import pandas as pd
+
+from evdash import confidence
+
+# Tables whose `row_id` the build assigns (their CSVs have no row_id column).
+ROW_ID_TABLES = frozenset({"deliveries_monthly", "delivery_totals", "targets", "market_stats", "events"})
+MAX_ERRORS = 25  # problems listed per file; the first ones in file order
+
+
+class SeedError(ValueError):
+    """A seed or import file was rejected. `errors` lists every problem found, each with its place."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    data_type: str  # SQL type; importer formats also use the pseudo-type MONTH (YYYY-MM)
+    nullable: bool
+    minimum: float | None = None  # numbers below this are rejected with the column named
+    allowed: tuple[str, ...] | None = None  # text columns: the only values accepted
+
+
+def target_table(table: str) -> str:
+    """The schema table a seed file loads into (`market_groups.csv` seeds the group rows of `markets`)."""
+    return "markets" if table == "market_groups" else table
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[Column]:
+    """The columns a CSV for `table` has, in schema order (without the build-assigned `row_id`)."""
+    rows = con.execute(
+        "select column_name, data_type, is_nullable from information_schema.columns "
+        "where table_name = $t order by ordinal_position",
+        {"t": target_table(table)},
+    ).fetchall()
+    cols = [Column(name, dtype, nullable == "YES") for name, dtype, nullable in rows]
+    if table == "market_groups":
+        cols = [c for c in cols if c.name != "kind"]
+    if table in ROW_ID_TABLES:
+        cols = [c for c in cols if c.name != "row_id"]
+    return cols
+
+
+def _first_bad(mask: pd.Series) -> list[int]:
+    return [int(i) for i in mask[mask].index[:MAX_ERRORS]]
+
+
+def _convert_column(
+    series: pd.Series, col: Column, where: str, errors: list[str], decimal_comma: bool = False
+) -> pd.Series:
+    """Validate one text column against its SQL type; return it typed. Appends errors with line numbers
+    (the CSV header is line 1, so frame index i is line i + 2)."""
+    text = series.str.strip()
+    empty = text.eq("")
+    if not col.nullable:
+        for i in _first_bad(empty):
+            errors.append(f"{where}, line {i + 2}, column '{col.name}': value is required but empty")
+    present = ~empty
+    dtype = col.data_type.upper()
+    if dtype in {"INTEGER", "BIGINT", "SMALLINT"}:
+        ok = text.str.fullmatch(r"[+-]?\d+")
+        for i in _first_bad(present & ~ok):
+            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a whole number")
+        ints = pd.to_numeric(text.where(present & ok), errors="coerce").astype("Int64")
+        _check_minimum(ints, series, col, where, errors)
+        return ints
+    if dtype == "DOUBLE" or dtype.startswith("DECIMAL"):
+        if decimal_comma:  # ';'-separated files from European spreadsheets write 1,5 for 1.5
+            text = text.str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
+        num = pd.to_numeric(text.where(present), errors="coerce")
+        for i in _first_bad(present & num.isna()):
+            hint = " (decimal comma? write 1.5, not 1,5)" if "," in str(series[i]) else ""
+            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a number{hint}")
+        _check_minimum(num, series, col, where, errors)
+        return num.astype("Float64")
+    if dtype == "MONTH":
+        ok = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+        for i in _first_bad(present & ~ok):
+            errors.append(
+                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a month (YYYY-MM)"
+            )
+        parsed = pd.to_datetime(text.where(present & ok) + "-01", format="%Y-%m-%d", errors="coerce")
+        return parsed.dt.date.astype(object).where(parsed.notna(), None)
+    if dtype == "DATE":
+        ok = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+        parsed = pd.to_datetime(text.where(present & ok), format="%Y-%m-%d", errors="coerce")
+        for i in _first_bad(present & (~ok | parsed.isna())):
+            errors.append(
+                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a date (YYYY-MM-DD)"
+            )
+        return parsed.dt.date.astype(object).where(parsed.notna(), None)
+    if dtype == "BOOLEAN":
+        low = text.str.lower()
+        ok = low.isin(["true", "false"])
+        for i in _first_bad(present & ~ok):
+            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' must be true or false")
+        return low.map({"true": True, "false": False}).astype("boolean")
+    if dtype.startswith("ENUM") or col.name == "confidence":
+        ok = text.isin(confidence.ORDER)
+        for i in _first_bad(present & ~ok):
+            errors.append(
+                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not one of "
+                f"{', '.join(confidence.ORDER)}"
+            )
+        return text.where(present, None)
+    if col.allowed is not None:
+        for i in _first_bad(present & ~text.isin(col.allowed)):
+            errors.append(
+                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not one of "
+                f"{', '.join(col.allowed)}"
+            )
+        return text.where(present, None)
+    return series.where(present, None)
+
+
+def _check_minimum(values: pd.Series, raw: pd.Series, col: Column, where: str, errors: list[str]) -> None:
+    if col.minimum is None:
+        return
+    low = values.notna() & (values < col.minimum)
+    for i in _first_bad(low.fillna(False).astype(bool)):
+        errors.append(
+            f"{where}, line {i + 2}, column '{col.name}': '{raw[i]}' is below the minimum {col.minimum:g}"
+        )
+
+
+def read_table_csv(
+    path: Path | IO[bytes],
+    table: str,
+    columns: list[Column],
+    label: str | None = None,
+    sep: str = ",",
+    decimal_comma: bool = False,
+    collect: list[str] | None = None,
+) -> pd.DataFrame:
+    """Read and validate a CSV for `table`; raise SeedError naming file, line and column on any problem.
+    Line numbers count the header as line 1, as a spreadsheet's row numbers do. With `collect`, cell
+    errors are appended there and the frame is returned with the bad cells empty (the importer goes on
+    to check foreign keys, so an analyst sees every problem at once)."""
+    where = label or str(path)
+    try:
+        raw = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False, sep=sep
+        )
+    except UnicodeDecodeError as exc:
+        raise SeedError([f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise SeedError([f"{where}: the file is empty (expected a header row)"]) from exc
+    except pd.errors.ParserError as exc:
+        raise SeedError([f"{where}: cannot be parsed as CSV ({exc})"]) from exc
+    expected = [c.name for c in columns]
+    errors: list[str] = []
+    for name in raw.columns:
+        if name not in expected:
+            hint = difflib.get_close_matches(str(name), expected, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            errors.append(f"{where}, line 1: unknown column '{name}'{suggestion}")
+    for col in columns:
+        if col.name not in raw.columns and not col.nullable:
+            errors.append(f"{where}, line 1: required column '{col.name}' is missing")
+    if errors:
+        raise SeedError(errors)
+    out = pd.DataFrame(index=raw.index)
+    for col in columns:
+        series = raw[col.name] if col.name in raw.columns else pd.Series([""] * len(raw), dtype=str)
+        out[col.name] = _convert_column(series, col, where, errors, decimal_comma)
+    if errors and collect is not None:
+        collect.extend(errors)
+    elif errors:
+        raise SeedError(errors[:MAX_ERRORS])
+    return out
+
+
+def locate_rejected_row(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    relation: str,
+    lines: Sequence[int],
+    where: str,
+    exc: duckdb.Error,
+    skip_existing_keys: bool = False,
+) -> str:
+    """The message for a set of rows the database rejected as a whole (a CHECK, a key, a foreign key):
+    the file line of the first row it rejects on its own. `relation` (a registered frame or temp table)
+    holds `columns` plus the file line in `_line`; its rows `lines` are inserted one by one, in order,
+    inside a transaction that is rolled back. A table with a build-assigned `row_id` gets stand-in ids.
+    With `skip_existing_keys`, a row that only collides with a key already in the table (a corrected
+    row, which the import updates rather than inserts) is not taken for the culprit. When no single
+    row fails, the database's own message is returned with the file named."""
+    message = str(exc).splitlines()[0]
+    col_sql = ", ".join(f'"{c}"' for c in columns)
+    with_row_id = table in ROW_ID_TABLES and "row_id" not in columns
+    with contextlib.suppress(duckdb.Error):
+        con.execute("rollback")  # clear the failed statement's aborted state, if any
+    try:
+        con.execute("begin transaction")
+        for n, line in enumerate(lines):
+            extra_c, extra_v = (", row_id", f", {100_000_000 + n}") if with_row_id else ("", "")
+            try:
+                con.execute(
+                    f"insert into {table} ({col_sql}{extra_c}) select {col_sql}{extra_v} from {relation} "
+                    "where _line = $l",
+                    {"l": line},
+                )
+            except duckdb.Error as row_exc:
+                text = str(row_exc)
+                if skip_existing_keys and ("Duplicate key" in text or "PRIMARY KEY" in text):
+                    continue
+                return f"{where}, line {line}: rejected by the database: {text.splitlines()[0]}"
+    except duckdb.Error as diag_exc:
+        message += f" (row not located: {str(diag_exc).splitlines()[0]})"
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
+    return f"{where}: rejected by the database: {message}"

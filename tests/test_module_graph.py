@@ -1,0 +1,54 @@
+"""The core's module graph: no import cycle among evdash's modules, and no module reaches into another's
+private names (`other._name`), so each module's contract is what it exports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import grimp
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_evdash_has_no_import_cycle() -> None:
+    graph = grimp.build_graph("evdash")
+    cycles = sorted(
+        (a, b)
+        for a in graph.modules
+        for b in graph.find_modules_directly_imported_by(a)
+        if graph.chain_exists(importer=b, imported=a)
+    )
+    assert cycles == []
+
+
+def _private_uses(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    modules: set[str] = set()  # local names bound to evdash modules
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("evdash"):
+            for alias in node.names:
+                if alias.name.startswith("_"):
+                    found.append(f"{path.name}:{node.lineno} imports {node.module}.{alias.name}")
+                modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("evdash"):
+                    modules.add(alias.asname or alias.name.split(".")[0])
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
+            found.append(f"{path.name}:{node.lineno} uses {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_module_uses_another_modules_private_names() -> None:
+    files = [*(REPO / "evdash").rglob("*.py"), REPO / "app.py", *(REPO / "pages").glob("*.py")]
+    found = [use for f in sorted(files) for use in _private_uses(f)]
+    assert found == []
