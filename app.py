@@ -18,9 +18,9 @@ with st.sidebar:
     brand = ui.url_select("Brand", "brand", brand_options, "xiaomi")
 brand_name = brand_options[brand]
 
-st.title(f"{brand_name}: deliveries against targets")
+ui.title("{brand}: deliveries against targets", brand=brand_name)
 # On a phone the sidebar (with its "Data as of") is collapsed: say it on the page itself.
-st.caption(f"Data as of **{ctx.as_of}** · version `{ctx.version}`")
+ui.caption("Data as of **{as_of}** · version `{version}`", as_of=ctx.as_of, version=ctx.version)
 years = ui.query(ctx, queries.overview_years, brand=brand)
 facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today()).iloc[0]
 
@@ -34,7 +34,8 @@ last_full = past.iloc[-1] if not past.empty else None
 
 cols = st.columns(4)
 if latest is None:
-    cols[0].metric(
+    ui.metric(
+        cols[0],
         f"{this_year} deliveries so far",
         "no data",
         "no figures for this year yet",
@@ -51,57 +52,67 @@ else:
         if pd.notna(latest["final_target_units"])
         else "no target published"
     )
-    cols[0].metric(
+    ui.metric(
+        cols[0],
         latest_label,
         fmt_int(latest["delivered_units"], flag(latest["delivered_is_at_least"])),
         target_text,
         delta_color="off",
         delta_arrow="off",
     )
-    cols[0].caption(
-        ui.provenance_caption(
+    ui.caption(
+        "{text}",
+        container=cols[0],
+        text=ui.provenance_caption(
             ui.source_label(latest["delivered_source"]),
             latest["delivered_as_of"],
             latest["delivered_confidence"],
         )
-        + f" · {latest['delivered_basis']}"
+        + f" · {latest['delivered_basis']}",
     )
 if last_full is not None:
-    cols[1].metric(
+    ui.metric(
+        cols[1],
         f"{int(last_full['year'])} delivered vs final target",
         fmt_int(last_full["delivered_units"], flag(last_full["delivered_is_at_least"])),
         f"{fmt_pct(last_full['attainment_pct'])} of {fmt_int(last_full['final_target_units'])}",
         delta_arrow="off",
         delta_color="normal" if last_full["attainment_pct"] >= 100 else "inverse",
     )
-    cols[1].caption(
-        ui.provenance_caption(
+    ui.caption(
+        "{text}",
+        container=cols[1],
+        text=ui.provenance_caption(
             ui.source_label(last_full["delivered_source"]),
             last_full["delivered_as_of"],
             last_full["delivered_confidence"],
-        )
+        ),
     )
 months_text = fmt_int(facts["cumulative_months_units"], flag(facts["cumulative_has_lower_bound"]))
 if pd.notna(facts["milestone_units"]) and (
     pd.isna(facts["last_month"]) or facts["milestone_date"] > facts["last_month"]
 ):
-    cols[2].metric(
+    ui.metric(
+        cols[2],
         "Cumulative deliveries",
         fmt_int(facts["milestone_units"], facts["milestone_confidence"] == "lower_bound"),
         f"by {facts['milestone_date']:%-d %b %Y}",
         delta_color="off",
         delta_arrow="off",
     )
-    cols[2].caption(
-        ui.provenance_caption(
+    ui.caption(
+        "{text}",
+        container=cols[2],
+        text=ui.provenance_caption(
             ui.source_label(facts["milestone_source"]),
             facts["milestone_date"].date(),
             facts["milestone_confidence"],
         )
-        + f" · sum of monthly figures {months_text}"
+        + f" · sum of monthly figures {months_text}",
     )
 else:
-    cols[2].metric(
+    ui.metric(
+        cols[2],
         "Cumulative deliveries (sum of months)",
         months_text,
         f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}"
@@ -110,7 +121,8 @@ else:
         delta_color="off",
         delta_arrow="off",
     )
-cols[3].metric(
+ui.metric(
+    cols[3],
     "Models on sale · markets tracked",
     f"{int(facts['models_on_sale'])} · {int(facts['markets_tracked'])}",
     facts["model_names"] or "no model launched yet",
@@ -162,7 +174,7 @@ st.dataframe(
         "target_source": st.column_config.LinkColumn("Target: source"),
     },
 )
-st.caption(
+ui.caption(
     "Delivered = the company's reported annual total where one exists; otherwise the figure that reaches "
     "furthest into the year (sum of monthly figures, reported quarters or year-to-date). '≥' marks a "
     "lower bound: the company said 'over N'. Final target = the last target the company announced for "
@@ -171,7 +183,7 @@ st.caption(
 ui.download_buttons(ctx, table, "overview", {"brand": brand}, key="overview")
 
 # Footprint: where the brand sells today and where it has announced or is studying an entry.
-st.subheader(f"Where {brand_name} is")
+ui.subheader("Where {brand} is", brand=brand_name)
 status = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=ui.today())
 status_labelled = expansion.with_labels(status, expansion.measure("status"))
 st.plotly_chart(
@@ -191,13 +203,9 @@ st.plotly_chart(
     key="overview_map",
 )
 known = status_labelled[status_labelled["category"].notna()]
-st.caption(
-    " · ".join(f"{row['country']}: {row['shown_as']}" for _, row in known.iterrows())
-    or "No expansion statuses in the data for this brand."
+ui.caption(
+    "{statuses}",
+    statuses=" · ".join(f"{row['country']}: {row['shown_as']}" for _, row in known.iterrows())
+    or "No expansion statuses in the data for this brand.",
 )
-st.page_link(
-    "pages/expansion.py",
-    label="Open the expansion map",
-    icon=":material/public:",
-    query_params={"brand": brand},
-)
+ui.page_link("pages/expansion.py", label="Open the expansion map", icon=":material/public:")

@@ -11,7 +11,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
+from evdash.text import cut
+
 T = TypeVar("T")
+NOTICE_VALUE_CHARS = 40  # a URL value quoted in a notice is cut to this (a phone shows the whole notice)
 
 
 def parse_choice(
@@ -22,7 +25,13 @@ def parse_choice(
     value = raw[-1]
     if value in options:
         return value, None
-    return default, f"'{value}' is not a valid {param}; showing {options.get(default, default)} instead."
+    return default, (
+        f"'{_quoted(value)}' is not a valid {param} here; showing {options.get(default, default)} instead."
+    )
+
+
+def _quoted(value: str) -> str:
+    return cut(value, NOTICE_VALUE_CHARS)
 
 
 def parse_multi(
@@ -34,10 +43,15 @@ def parse_multi(
     good = [v for v in dict.fromkeys(values) if v in options]
     bad = [v for v in values if v not in options]
     if bad and not good:
-        return list(default), f"{', '.join(repr(b) for b in bad)}: not a valid {param}; showing the default."
+        return list(default), f"{_listed(bad)}: not a valid {param} here; showing the default."
     if bad:
-        return good, f"{', '.join(repr(b) for b in bad)}: not a valid {param}; ignored."
+        return good, f"{_listed(bad)}: not a valid {param} here; ignored."
     return good, None
+
+
+def _listed(values: Sequence[str]) -> str:
+    shown = ", ".join(f"'{_quoted(v)}'" for v in values[:3])
+    return shown + (f" and {len(values) - 3} more" if len(values) > 3 else "")
 
 
 def parse_int(
@@ -49,7 +63,7 @@ def parse_int(
     try:
         number = int(value)
     except ValueError:
-        return default, f"'{value}' is not a whole number for {param}; using {default}."
+        return default, f"'{_quoted(value)}' is not a whole number for {param}; using {default}."
     if not minimum <= number <= maximum:
         return default, f"{param} must be between {minimum} and {maximum}, not {number}; using {default}."
     return number, None
@@ -65,7 +79,10 @@ def parse_date(
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        return default, f"'{value}' is not a date (YYYY-MM-DD) for {param}; using {default:%Y-%m-%d}."
+        return (
+            default,
+            f"'{_quoted(value)}' is not a date (YYYY-MM-DD) for {param}; using {default:%d %b %Y}.",
+        )
     if not minimum <= day <= maximum:
         return default, (
             f"{param} must be between {minimum:%Y-%m-%d} and {maximum:%Y-%m-%d}, not {day:%Y-%m-%d}; "

@@ -418,71 +418,208 @@ def _gate(required_role: str, page: str) -> auth.Role | None:
     return role
 
 
+# --- Navigation: the user's choices, page to page. -------------------------------------------------------
+# Why choices used to flip (issue #12): Streamlit gives a widget on each page its own identity (the page's
+# script hash is part of every widget id), but `st.session_state["brand"]` still answered with the *previous*
+# page's widget value until that widget was cleaned up at the end of the run. The URL widgets asked "is
+# the key already in session_state?", saw the stale value, skipped seeding it, and the new page's widget
+# started from its own default: the first option (BYD, the first brand by name) or a slider's minimum
+# (0% freight). `_sync_url` then wrote that accidental value into the URL (`?brand=byd`).
+#
+# The mechanism now: a page's first run after arriving (`_Nav.fresh`) resolves every URL widget from
+# (1) the URL, (2) the session's memory of what the user chose, (3) the page's default — and writes the
+# value into the widget's key *before* the widget exists, so the widget's own default never shows.
+# Memory holds only explicit choices: a valid value in the URL the user opened, or a widget the user
+# changed (its on_change). Cross-page choices (`SHARED_PARAMS`) are one memory for the session and ride
+# on every sidebar and in-page link; every other parameter is the page's own scenario, remembered per
+# page and never put into another page's URL.
+
+SHARED_PARAMS = ("brand", "year", "market", "model", "on")
+_NAV_STATE = "_evdash_nav"
+_NOTICE_AREA = "_evdash_notice_area"
+_NAV_SLOT = "_evdash_nav_slot"
+
+
+@dataclass
+class _Nav:
+    page: str = ""
+    fresh: bool = True  # this run is the first on `page` since the user arrived there
+    shared: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    pages: dict[str, dict[str, list[str]]] = dataclasses.field(default_factory=dict)
+    role: str | None = None
+
+    def memory(self, key: str) -> dict[str, list[str]]:
+        return self.shared if key in SHARED_PARAMS else self.pages.setdefault(self.page, {})
+
+
+def _nav() -> _Nav:
+    nav = st.session_state.get(_NAV_STATE)
+    if not isinstance(nav, _Nav):
+        nav = _Nav()
+        st.session_state[_NAV_STATE] = nav
+    return nav
+
+
+def _arrive(page: str, role: str | None) -> _Nav:
+    nav = _nav()
+    nav.fresh = nav.page != page
+    nav.page = page
+    nav.role = role
+    return nav
+
+
+def link_params() -> dict[str, list[str]]:
+    """The query parameters every link carries: the user's cross-page choices, nothing else."""
+    return {k: list(v) for k, v in _nav().shared.items() if v}
+
+
+def _draw_nav() -> None:
+    slot = st.session_state.get(_NAV_SLOT)
+    if slot is None:
+        return
+    nav = _nav()
+    with slot.container():
+        for path, label, page_icon in NAV:
+            if (config.REPO_ROOT / path).exists() and auth.can_open(nav.role, path):
+                st.page_link(path, label=label, icon=page_icon, query_params=link_params())
+
+
+def page_link(path: str, label: str, icon: str | None = None, container: Any = st) -> None:
+    """An in-page link to another page that keeps the user's cross-page choices (brand, year, …)."""
+    container.page_link(path, label=label, icon=icon, query_params=link_params())
+
+
+def _remember(key: str, raw: list[str]) -> None:
+    nav = _nav()
+    nav.memory(key)[key] = raw
+    if key in SHARED_PARAMS:
+        _draw_nav()  # the links drawn above this widget must carry the new choice
+
+
 def frame(title: str, *, required_role: str = "viewer") -> Context:
-    """Call first on every page: page config, access check, shared sidebar (navigation, data as-of).
+    """Call first on every page: page config, access check, shared sidebar (navigation, data as-of), the
+    main-area slot where URL notices appear (visible on a phone, where the sidebar is collapsed).
     With auth on, an anonymous visitor sees a sign-in screen and a visitor without `required_role`
     (or the role `auth.PAGE_MIN_ROLE` gives this page) a refusal; both stop before any data is read.
     The favicon is a local file: a Material icon here would make the browser fetch it from a CDN."""
     st.set_page_config(page_title=f"{title} · evdash", page_icon=str(FAVICON), layout="wide")
-    role = _gate(required_role, _caller_page())
+    page = _caller_page()
+    role = _gate(required_role, page)
+    _arrive(page, role)
     _freeze_startup_objects()
     db_file = current_db_file()
     version, as_of = _data_version(db_file)
     ctx = Context(db_file, version, as_of)
+    st.session_state[_NOTICE_AREA] = st.container()
     with st.sidebar:
         st.markdown("### evdash")
         st.caption("EV expansion dashboard")
-        for path, label, page_icon in NAV:
-            if (config.REPO_ROOT / path).exists() and auth.can_open(role, path):
-                st.page_link(path, label=label, icon=page_icon)
+        st.session_state[_NAV_SLOT] = st.empty()
+        _draw_nav()
         st.divider()
-        st.caption(f"Data as of **{as_of}** · version `{version}`")
+        caption("Data as of **{as_of}** · version `{version}`", as_of=as_of, version=version)
         if auth_enabled():
-            st.caption(f"Signed in as {current_user()} · {role}")
+            caption("Signed in as {user} · {role}", user=current_user(), role=role or "no role")
             st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="logout")
     return ctx
 
 
 def _notice(message: str | None) -> None:
+    """A URL notice in the main area (top of the page), whatever container the widget is drawn in."""
     if message:
-        st.warning(message, icon=":material/link_off:")
+        area = st.session_state.get(_NOTICE_AREA)
+        warning("{message}", icon=":material/link_off:", container=area or st, message=message)
 
 
-def _sync_url(key: str, value: str | list[str], default: str | list[str]) -> None:
-    if value == default:
+def _sync_url(key: str, raw: list[str], default_raw: list[str]) -> None:
+    if raw == default_raw:
         if key in st.query_params:
             del st.query_params[key]
-    elif isinstance(value, list):
-        st.query_params[key] = value
+    elif len(raw) == 1:
+        st.query_params[key] = raw[0]
     else:
-        st.query_params[key] = value
+        st.query_params[key] = raw
 
 
 def forget(*keys: str) -> None:
-    """Drop URL-bound filters (their widget state and URL parameter) so they return to their defaults
-    on this run. Use as a widget's `on_change` when another filter's default depends on that widget:
-    e.g. the duty class defaults to the chosen car's class in the data, so picking another car must not
-    carry the previous car's class over."""
+    """Drop URL-bound filters (their widget state, URL parameter and remembered choice) so they return
+    to their defaults on this run. Use as a widget's `on_change` when another filter's default depends
+    on that widget: e.g. the duty class defaults to the chosen car's class in the data, so picking
+    another car must not carry the previous car's class over."""
+    nav = _nav()
     for key in keys:
         st.session_state.pop(key, None)
+        nav.memory(key).pop(key, None)
         if key in st.query_params:
             del st.query_params[key]
+
+
+def set_choice(key: str, value: object) -> None:
+    """Set a URL widget's value from code (a preset button, a click on the map) as if the user had
+    chosen it: usable in a callback or before the widget is drawn in this run."""
+    st.session_state[key] = value
+    _remember(key, _to_raw(value))
+
+
+def _to_raw(value: object) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    if isinstance(value, dt.date):
+        return [value.isoformat()]
+    return [str(value)]
+
+
+def _changed(key: str, user_callback: Callable[..., None] | None, args: tuple[Any, ...]) -> None:
+    """on_change of every URL widget: the user chose this value, so remember it. Callbacks run before
+    the page script, so the previous run's navigation slot is dropped first (frame() draws a new one)."""
+    st.session_state.pop(_NAV_SLOT, None)
+    _remember(key, _to_raw(st.session_state.get(key)))
+    if user_callback is not None:
+        user_callback(*args)
+
+
+def _url_widget(
+    key: str,
+    parse: Callable[[list[str]], tuple[T, str | None]],
+    valid: Callable[[Any], bool],
+    default: T,
+    draw: Callable[..., Any],
+    kwargs: dict[str, Any],
+) -> Any:
+    """The one path every URL widget takes (see the section comment above)."""
+    nav = _nav()
+    if nav.fresh or key not in st.session_state or not valid(st.session_state[key]):
+        from_url = list(st.query_params.get_all(key))
+        remembered = nav.memory(key).get(key, [])
+        value, notice = parse(from_url or remembered)
+        if notice:
+            _notice(notice)
+        elif from_url and from_url != remembered:
+            _remember(key, from_url)  # an explicit choice: a link or a URL the user opened
+        st.session_state[key] = value
+    user_callback = kwargs.pop("on_change", None)
+    user_args = tuple(kwargs.pop("args", ()))
+    value = draw(key=key, on_change=_changed, args=(key, user_callback, user_args), **kwargs)
+    _sync_url(key, _to_raw(value), _to_raw(default))
+    return value
 
 
 def url_select(
     label: str, key: str, options: Mapping[str, str], default: str, container: Any = st, **kwargs: Any
 ) -> str:
-    """A selectbox whose value lives in the URL as a stable code (`?key=CODE`).
-    A bad code in the URL falls back to the default with a visible notice."""
+    """A selectbox whose value lives in the URL as a stable code (`?key=CODE`). A bad or inapplicable
+    code falls back to the default with a notice in the main area."""
     codes = list(options)
     if default not in options:
         default = codes[0]
-    if key not in st.session_state or st.session_state[key] not in options:
-        value, notice = filters.parse_choice(st.query_params.get_all(key), options, default, label.lower())
-        st.session_state[key] = value
-        _notice(notice)
-    value = container.selectbox(label, codes, format_func=lambda c: options[c], key=key, **kwargs)
-    _sync_url(key, value, default)
+    value = _url_widget(
+        key,
+        lambda raw: filters.parse_choice(raw, options, default, label.lower()),
+        lambda v: v in options,
+        default,
+        lambda **kw: container.selectbox(text.md(label), codes, format_func=lambda c: options[c], **kw),
+        kwargs,
+    )
     return str(value)
 
 
@@ -495,27 +632,29 @@ def url_multiselect(
     **kwargs: Any,
 ) -> list[str]:
     codes = list(options)
-    default = [d for d in default if d in options]
-    if key not in st.session_state or any(v not in options for v in st.session_state[key]):
-        value, notice = filters.parse_multi(st.query_params.get_all(key), options, default, label.lower())
-        st.session_state[key] = value
-        _notice(notice)
-    value = container.multiselect(label, codes, format_func=lambda c: options[c], key=key, **kwargs)
-    _sync_url(key, list(value), list(default))
+    chosen_default = [d for d in default if d in options]
+    value = _url_widget(
+        key,
+        lambda raw: filters.parse_multi(raw, options, chosen_default, label.lower()),
+        lambda v: all(c in options for c in v),
+        chosen_default,
+        lambda **kw: container.multiselect(text.md(label), codes, format_func=lambda c: options[c], **kw),
+        kwargs,
+    )
     return list(value)
 
 
 def url_int(
     label: str, key: str, default: int, minimum: int, maximum: int, container: Any = st, **kwargs: Any
 ) -> int:
-    if key not in st.session_state:
-        value, notice = filters.parse_int(
-            st.query_params.get_all(key), default, label.lower(), minimum, maximum
-        )
-        st.session_state[key] = value
-        _notice(notice)
-    value = container.slider(label, min_value=minimum, max_value=maximum, key=key, **kwargs)
-    _sync_url(key, str(value), str(default))
+    value = _url_widget(
+        key,
+        lambda raw: filters.parse_int(raw, default, label.lower(), minimum, maximum),
+        lambda v: isinstance(v, int) and minimum <= v <= maximum,
+        default,
+        lambda **kw: container.slider(text.md(label), min_value=minimum, max_value=maximum, **kw),
+        kwargs,
+    )
     return int(value)
 
 
@@ -529,15 +668,16 @@ def url_date(
     **kwargs: Any,
 ) -> dt.date:
     """A date input whose value lives in the URL as `?key=YYYY-MM-DD` (same pattern as url_int)."""
-    if key not in st.session_state:
-        value, notice = filters.parse_date(
-            st.query_params.get_all(key), default, label.lower(), minimum, maximum
-        )
-        st.session_state[key] = value
-        _notice(notice)
-    value = container.date_input(label, min_value=minimum, max_value=maximum, key=key, **kwargs)
-    _sync_url(key, value.isoformat(), default.isoformat())
-    return value  # type: ignore[no-any-return]
+    value = _url_widget(
+        key,
+        lambda raw: filters.parse_date(raw, default, label.lower(), minimum, maximum),
+        lambda v: isinstance(v, dt.date) and minimum <= v <= maximum,
+        default,
+        lambda **kw: container.date_input(text.md(label), min_value=minimum, max_value=maximum, **kw),
+        kwargs,
+    )
+    assert isinstance(value, dt.date)
+    return value
 
 
 # --- Text reaches Streamlit here. ----------------------------------------------------------------------

@@ -50,14 +50,16 @@ points = picked.selection.points if picked is not None and "selection" in picked
 location = points[0].get("location") if points else None
 if location in country_names and location != st.session_state.get("_expansion_last_pick"):
     st.session_state["_expansion_last_pick"] = location
-    st.session_state["country"] = location
+    ui.set_choice("market", location)
 
-st.title(f"{brand_name}: where to go next")
-st.caption(
-    f"Coloured by **{measure.label}**"
-    + (f" ({year})" if measure.uses_year else f" (on {on_date:%d %b %Y})")
-    + f" · region: {REGION_LABELS[region]}. Click a country, or pick it below the map, to see that market."
-    + (f" Import duties are for {brand_name}'s {powertrain} cars." if measure.code == "tariff" else "")
+ui.title("{brand}: where to go next", brand=brand_name)
+ui.caption(
+    "Coloured by **{measure}** ({when}) · region: {region}. Click a country, or pick it below the map, to "
+    "see that market.{duties}",
+    measure=measure.label,
+    when=year if measure.uses_year else f"on {on_date:%d %b %Y}",
+    region=REGION_LABELS[region],
+    duties=f" Import duties are for {brand_name}'s {powertrain} cars." if measure.code == "tariff" else "",
 )
 
 map_col, table_col = st.columns([3, 2])
@@ -75,7 +77,7 @@ with map_col:
         label_col="shown_as",
         categories=expansion.STATUS_LABELS,
         diverging=measure.diverging,
-        selected=st.session_state.get("country"),
+        selected=st.session_state.get("market"),
     )
     st.plotly_chart(
         figure,
@@ -86,10 +88,12 @@ with map_col:
     )
 ranking = ui.computed(ctx, expansion.ranking_table, frame, measure, region)
 with table_col:
-    st.subheader(f"Ranking · {REGION_LABELS[region]}")
-    st.caption(
-        f"{len(ranking)} countries with data; the others are 'no data' (grey on the map), not zero. "
-        "Click a column header to sort."
+    ui.subheader("Ranking · {region}", region=REGION_LABELS[region])
+    ui.caption(
+        "{n} {countries} with data; the others are 'no data' (grey on the map), not zero. "
+        "Click a column header to sort.",
+        n=len(ranking),
+        countries="country" if len(ranking) == 1 else "countries",
     )
     st.dataframe(
         ranking,
@@ -122,7 +126,7 @@ with table_col:
 
 # --- Country detail -------------------------------------------------------------------------------
 st.divider()
-country = ui.url_select("Country", "country", country_names, home if home in country_names else "CHN")
+country = ui.url_select("Country", "market", country_names, home if home in country_names else "CHN")
 name = country_names[country]
 status_frame = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=on_date)
 status = expansion.row_for(status_frame, "iso3", country)
@@ -140,17 +144,26 @@ duties = ui.query(
 )
 prices = ui.query(ctx, queries.expansion_country_prices, brand=brand, country=country)
 
-st.header(f"{name}: the market for {brand_name}")
+ui.header("{country}: the market for {brand}", country=name, brand=brand_name)
 if status is not None and isinstance(status["category"], str):
-    st.markdown(
-        f"**{brand_name} status: {expansion.STATUS_LABELS[status['category']]}** (since {status['period']}"
-        + (f", planned entry {status['planned_entry']}" if isinstance(status["planned_entry"], str) else "")
-        + f") — {status['detail']}  \n"
-        f"{CONFIDENCE_LABEL.get(str(status['confidence']), '')} · as of {status['as_of']:%Y-%m-%d} · "
-        f"[source]({status['source_url']})"
+    ui.markdown(
+        "**{brand} status: {status}** (since {since}{planned}) — {detail}  \n"
+        "{confidence} · as of {as_of} · [source]({url})",
+        brand=brand_name,
+        status=expansion.STATUS_LABELS[status["category"]],
+        since=status["period"],
+        planned=f", planned entry {status['planned_entry']}"
+        if isinstance(status["planned_entry"], str)
+        else "",
+        detail=status["detail"],
+        confidence=CONFIDENCE_LABEL.get(str(status["confidence"]), ""),
+        as_of=f"{status['as_of']:%Y-%m-%d}",
+        url=status["source_url"],
     )
 else:
-    st.markdown(f"**{brand_name} status:** no statement about {name} in the data.")
+    ui.markdown(
+        "**{brand} status:** no statement about {country} in the data.", brand=brand_name, country=name
+    )
 
 cols = st.columns(4)
 for col, (label, metric, percent) in zip(
@@ -163,8 +176,9 @@ for col, (label, metric, percent) in zip(
     strict=False,
 ):
     value, help_text = expansion.latest_metric(stats, metric, percent)
-    col.metric(label + (f" · {help_text.split(' · ')[0]}" if help_text else ""), value, help=help_text)
-cols[3].metric(
+    ui.metric(col, label + (f" · {help_text.split(' · ')[0]}" if help_text else ""), value, help=help_text)
+ui.metric(
+    cols[3],
     f"Import duty on {brand_name}'s {powertrain} cars",
     expansion.duty_summary(burden_row).split(" (")[0],
     help=f"{expansion.duty_summary(burden_row)} — in force on {on_date:%Y-%m-%d}",
@@ -175,7 +189,7 @@ st.plotly_chart(ui.figure(ctx, country_ev_sales, stats, name), config={"displayM
 tab_market, tab_status, tab_duty, tab_prices = st.tabs(
     ["Market figures", f"{brand_name} timeline", "Import duties", "Prices"]
 )
-filters_ = {"brand": brand, "country": country}
+filters_ = {"brand": brand, "market": country}
 with tab_market:
     st.dataframe(
         stats,
@@ -188,11 +202,11 @@ with tab_market:
             "source_url": st.column_config.LinkColumn("Source"),
         },
     )
-    st.caption(
+    ui.caption(
         "Units: *_sales in cars; *_pct in percent of new cars. One figure per metric and year, "
         "picked by the data's rule (full year first, then confidence, reliability, later as-of)."
     )
-    ui.download_buttons(ctx, stats, "expansion-country-market", {"country": country}, key="d-market")
+    ui.download_buttons(ctx, stats, "expansion-country-market", {"market": country}, key="d-market")
 with tab_status:
     st.dataframe(
         timeline,
@@ -208,10 +222,15 @@ with tab_status:
     )
     ui.download_buttons(ctx, timeline, "expansion-country-timeline", filters_, key="d-timeline")
 with tab_duty:
-    st.markdown(
-        f"Duties on {brand_name}'s {powertrain} cars imported from "
-        f"{', '.join(powertrains['production_countries'].iloc[:1]) or home} into {name}, in force on "
-        f"{on_date:%Y-%m-%d}: **{expansion.duty_summary(burden_row)}**"
+    ui.markdown(
+        "Duties on {brand}'s {powertrain} cars imported from {origin} into {country}, in force on {on}: "
+        "**{summary}**",
+        brand=brand_name,
+        powertrain=powertrain,
+        origin=", ".join(powertrains["production_countries"].iloc[:1]) or home,
+        country=name,
+        on=f"{on_date:%Y-%m-%d}",
+        summary=expansion.duty_summary(burden_row),
     )
     st.dataframe(
         duties,
@@ -228,9 +247,11 @@ with tab_duty:
     ui.download_buttons(ctx, duties, "expansion-country-duties", filters_, key="d-duties")
 with tab_prices:
     if prices.empty:
-        st.markdown(f"No prices for any brand in {name} in the data.")
+        ui.markdown("No prices for any brand in {country} in the data.", country=name)
     elif not bool(prices["is_selected_brand"].any()):
-        st.markdown(f"No {brand_name} prices in {name} yet; rivals' prices known there:")
+        ui.markdown(
+            "No {brand} prices in {country} yet; rivals' prices known there:", brand=brand_name, country=name
+        )
     st.dataframe(
         prices,
         hide_index=True,

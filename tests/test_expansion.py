@@ -228,7 +228,7 @@ def test_page_default_shows_xiaomi_status_map_and_china_detail() -> None:
 
 @pytest.mark.usefixtures("app_env")
 def test_page_deep_link_germany_tariff_and_bad_measure() -> None:
-    at = _run(country="DEU", measure="tariff", region="europe")
+    at = _run(market="DEU", measure="tariff", region="europe")
     assert not at.exception
     assert any("Germany: the market for Xiaomi" in h.value for h in at.header)
     duty = next(m for m in at.metric if m.label.startswith("Import duty"))

@@ -42,7 +42,7 @@ def test_map_draws_offline_and_click_opens_country(live_server: str, browser_pag
     x, y = _center_of(page, "DEU")
     page.mouse.click(x, y)
     page.get_by_role("heading", name="Germany: the market for Xiaomi").wait_for(timeout=30_000)
-    assert "country=DEU" in page.url
+    assert "market=DEU" in page.url
     duty = page.locator('[data-testid="stMetric"]', has_text="Import duty")
     assert "30.7%" in duty.inner_text()
     assert page.blocked_requests == []  # nothing tried to leave localhost
@@ -52,7 +52,7 @@ def test_map_draws_offline_and_click_opens_country(live_server: str, browser_pag
 
 def test_deep_link_with_selected_country(live_server: str, browser_page: Any) -> None:
     page = browser_page
-    page.goto(live_server + "/expansion?country=DEU&region=europe", wait_until="domcontentloaded")
+    page.goto(live_server + "/expansion?market=DEU&region=europe", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Germany: the market for Xiaomi").wait_for(timeout=60_000)
     page.wait_for_function(DRAWN, timeout=60_000)
     body = page.locator('[data-testid="stMain"]').inner_text()
