@@ -59,9 +59,10 @@ def guess_kind(file_name: str) -> str:
 
 def show_result(result: importer.ImportResult | None, errors: list[str] | None) -> None:
     if errors:
-        st.error(
-            f"**Rejected - nothing was changed.** {len(errors)} problem(s); fix them all and upload again:",
+        ui.error(
+            "**Rejected - nothing was changed.** {n} problem(s); fix them all and upload again:",
             icon=":material/error:",
+            n=len(errors),
         )
         # Plain text (never markdown: the messages quote the file's cells), wrapped, easy to copy.
         st.code("\n".join(errors), language=None, wrap_lines=True)
@@ -70,29 +71,39 @@ def show_result(result: importer.ImportResult | None, errors: list[str] | None) 
         return
     for stats in result.files:
         for note in stats.notes:
-            st.info(note, icon=":material/info:")
-        st.markdown(
-            f"**{stats.file_name}** ({stats.kind}): {stats.rows:,} rows · **{stats.added:,} new** · "
-            f"**{stats.changed:,} changed** · {stats.unchanged:,} unchanged"
-            + (f" · {stats.sources_added} new source(s)" if stats.sources_added else "")
+            ui.info("{note}", icon=":material/info:", note=note)
+        ui.markdown(
+            "**{file}** ({kind}): {rows:,} rows · **{added:,} new** · **{changed:,} changed** · "
+            "{unchanged:,} unchanged{sources}",
+            file=stats.file_name,
+            kind=stats.kind,
+            rows=stats.rows,
+            added=stats.added,
+            changed=stats.changed,
+            unchanged=stats.unchanged,
+            sources=f" · {stats.sources_added} new source(s)" if stats.sources_added else "",
         )
         if stats.changes:
-            st.caption("Changed rows (old → new)")
+            ui.caption("Changed rows (old → new)")
             st.dataframe(pd.DataFrame(stats.changes), hide_index=True, width="stretch")
         if stats.new_rows:
-            st.caption(f"New rows (first {min(len(stats.new_rows), stats.added):,} of {stats.added:,})")
+            ui.caption(
+                "New rows (first {shown:,} of {added:,})",
+                shown=min(len(stats.new_rows), stats.added),
+                added=stats.added,
+            )
             st.dataframe(
                 pd.DataFrame(stats.new_rows).fillna(""), hide_index=True, width="stretch", column_config=LINKS
             )
 
 
-st.title("Data: add, correct and check figures")
+ui.title("Data: add, correct and check figures")
 tab_import, tab_browse, tab_history, tab_quality = st.tabs(
     ["Import files", "Browse tables", "Import history", "Data quality"]
 )
 
 with tab_import:
-    st.markdown(
+    ui.markdown(
         "Upload one or more CSV files in the formats of the README's *Adding data* section "
         "(examples in `data/examples/`). They are **checked first**; nothing changes until you confirm. "
         "All files of one upload are applied together or not at all, and every change is kept in the "
@@ -100,7 +111,7 @@ with tab_import:
     )
     done = st.session_state.pop("import_done", None)
     if done:
-        st.success(done, icon=":material/check_circle:")
+        ui.success("{done}", icon=":material/check_circle:", done=done)
         st.page_link("pages/deliveries.py", label="See deliveries", icon=":material/local_shipping:")
     uploads = st.file_uploader(
         "CSV files",
@@ -159,11 +170,11 @@ with tab_import:
                         )
                         st.session_state["import_done"] = (
                             f"Imported as batch #{result.batch.batch_id} ({counts}). "
-                            f"Every page now shows data version `{result.version}`."
+                            f"Every page now shows data version {result.version}."
                         )
                         st.rerun()
             if total == 0:
-                st.caption("Nothing to apply: every row is already in the data.")
+                ui.caption("Nothing to apply: every row is already in the data.")
 
 with tab_browse:
     kind_options = {k: f"{k} - {importer.KIND_HELP[k]}" for k in TABLES}
@@ -179,14 +190,14 @@ with tab_browse:
         params["market"] = ui.url_select("Market", "market", MARKET_OPTIONS, "", container=c3)
     frame = ui.query(ctx, function, **params)
     shown = frame.head(SHOWN_ROWS)
-    st.caption(
-        f"{len(frame):,} rows"
-        + (
-            f" - showing the first {SHOWN_ROWS:,}; the download has all of them"
-            if len(frame) > SHOWN_ROWS
-            else ""
-        )
-        + f". Columns are the `{table}` import format: edit a download and import it back to correct figures."
+    ui.caption(
+        "{rows:,} rows{shown}. Columns are the **{table}** import format: edit a download and import it "
+        "back to correct figures.",
+        rows=len(frame),
+        shown=f" - showing the first {SHOWN_ROWS:,}; the download has all of them"
+        if len(frame) > SHOWN_ROWS
+        else "",
+        table=table,
     )
     st.dataframe(shown, hide_index=True, width="stretch", column_config=LINKS)
     ui.download_buttons(ctx, frame, f"data-{table}", {"table": table, **params}, key="browse")
@@ -195,8 +206,8 @@ with tab_history:
     history = ui.query(ctx, queries.data_import_history)
     changes = ui.query(ctx, queries.data_import_changes)
     if history.empty:
-        st.info("No imports yet: the data is the seed files only.", icon=":material/history:")
-    st.subheader("Imported files")
+        ui.info("No imports yet: the data is the seed files only.", icon=":material/history:")
+    ui.subheader("Imported files")
     st.dataframe(
         history,
         hide_index=True,
@@ -204,8 +215,8 @@ with tab_history:
         column_config={"imported_at": st.column_config.DatetimeColumn("imported_at (UTC)")},
     )
     ui.download_buttons(ctx, history, "import-history", {}, key="history")
-    st.subheader("Corrections (old → new)")
-    st.caption("One row per changed value of an existing row.")
+    ui.subheader("Corrections (old → new)")
+    ui.caption("One row per changed value of an existing row.")
     st.dataframe(changes, hide_index=True, width="stretch")
     ui.download_buttons(ctx, changes, "import-changes", {}, key="changes")
 
@@ -214,19 +225,19 @@ with tab_quality:
     uncertain = ui.query(ctx, queries.data_quality_uncertain)
     conflicts = ui.query(ctx, queries.data_quality_conflicts)
     q1, q2, q3 = st.columns(3)
-    q1.metric("Months missing (all brands)", f"{int(missing['months_missing'].sum()):,}")
-    q2.metric("Lower bounds or estimates", f"{len(uncertain):,}")
-    q3.metric("Months where sources disagree", f"{len(conflicts):,}")
-    st.subheader("Months missing per brand")
-    st.caption("Months between a brand's first and last monthly figure with no figure at all.")
+    ui.metric(q1, "Months missing (all brands)", f"{int(missing['months_missing'].sum()):,}")
+    ui.metric(q2, "Lower bounds or estimates", f"{len(uncertain):,}")
+    ui.metric(q3, "Months where sources disagree", f"{len(conflicts):,}")
+    ui.subheader("Months missing per brand")
+    ui.caption("Months between a brand's first and last monthly figure with no figure at all.")
     st.dataframe(missing, hide_index=True, width="stretch")
     ui.download_buttons(ctx, missing, "quality-missing-months", {}, key="q-missing")
-    st.subheader("Figures that are lower bounds or estimates")
-    st.caption('Lower bound = the source said "over N" (shown as ≥ N); estimate = third-party or derived.')
+    ui.subheader("Figures that are lower bounds or estimates")
+    ui.caption('Lower bound = the source said "over N" (shown as ≥ N); estimate = third-party or derived.')
     st.dataframe(uncertain, hide_index=True, width="stretch", column_config=LINKS)
     ui.download_buttons(ctx, uncertain, "quality-uncertain", {}, key="q-uncertain")
-    st.subheader("Contradicting sources")
-    st.caption(
+    ui.subheader("Contradicting sources")
+    ui.caption(
         "Months with more than one stored figure; the dashboard picks one by the rule on the Sources page."
     )
     st.dataframe(conflicts, hide_index=True, width="stretch", column_config={"month_label": "month"})

@@ -67,14 +67,15 @@ totals = ui.query(ctx, queries.deliveries_totals, brand=brand, year=year)
 months = deliveries.brand_months(monthly)
 outlook = deliveries.outlook(months, targets, totals, year, through, window)
 
-st.title(f"{brand_name} {period}: deliveries vs target")
+ui.title("{brand} {period}: deliveries vs target", brand=brand_name, period=period)
 level, sentence = deliveries.verdict(outlook)
-{"met": st.success, "on_track": st.info, "behind": st.warning, "none": st.info}[level](sentence)
+{"met": ui.success, "on_track": ui.info, "behind": ui.warning, "none": ui.info}[level]("{s}", s=sentence)
 
 # KPIs first (they stack above the charts on a phone).
 k1, k2, k3, k4 = st.columns(4)
 to_month = f" (to {MONTH_NAMES[outlook.elapsed - 1]})" if 0 < outlook.elapsed < 12 else ""
-k1.metric(
+ui.metric(
+    k1,
     f"Delivered {year}{to_month}",
     fmt_int(outlook.delivered, outlook.delivered_is_at_least),
     (
@@ -101,7 +102,8 @@ target_text = (
     if outlook.current_target is not None
     else "none published"
 )
-k2.metric(
+ui.metric(
+    k2,
     "Current target",
     target_text,
     (
@@ -128,7 +130,8 @@ else:
         if outlook.run_rate is not None
         else None
     )
-k3.metric(
+ui.metric(
+    k3,
     "Year-end projection",
     k3_value,
     k3_delta,
@@ -148,7 +151,8 @@ else:
     k4_delta = "needed from here · " + REACHED_TEXT[outlook.reached_basis].format(
         month=MONTH_NAMES[(outlook.reached_month or 12) - 1]
     )
-k4.metric(
+ui.metric(
+    k4,
     "Required rate · month reached",
     k4_value,
     k4_delta,
@@ -157,7 +161,7 @@ k4.metric(
     help="Required monthly rate = (current target − delivered) ÷ months left in the year.",
 )
 
-st.caption(deliveries.attainment_note(outlook))
+ui.caption("{note}", note=deliveries.attainment_note(outlook))
 
 cumulative = deliveries.cumulative_frame(months, targets, totals, outlook)
 st.plotly_chart(
@@ -186,9 +190,13 @@ ui.download_buttons(
     key="monthly",
 )
 
-st.subheader("Company totals beside the sum of the months")
+ui.subheader("Company totals beside the sum of the months")
 if totals.empty:
-    st.caption(f"{brand_name} published no quarterly, annual or year-to-date totals for {year} in the data.")
+    ui.caption(
+        "{brand} published no quarterly, annual or year-to-date totals for {year} in the data.",
+        brand=brand_name,
+        year=year,
+    )
 else:
     st.dataframe(
         totals,
@@ -215,14 +223,14 @@ else:
             "note": "Note",
         },
     )
-    st.caption(
+    ui.caption(
         "A positive gap means the monthly figures undercount: months reported as 'over N' enter the sum "
         "at N, and months without a figure count as 0. The sum of months covers whole months ending by "
         "the total's end date."
     )
     ui.download_buttons(ctx, totals, "deliveries-totals", {"brand": brand, "year": year}, key="totals")
 
-st.subheader("Peers")
+ui.subheader("Peers")
 peers = ui.query(ctx, queries.deliveries_peers)
 attainment = deliveries.peer_attainment(peers, year)
 st.plotly_chart(
@@ -237,7 +245,7 @@ st.plotly_chart(
 )
 ui.download_buttons(ctx, annual, "deliveries-peer-annual", {"years": [year - 1, year]}, key="peer-annual")
 
-st.caption(
+ui.caption(
     f"Confidence: solid = {CONFIDENCE_LABEL['reported'].lower()}; hatched = "
     f"{CONFIDENCE_LABEL['lower_bound'].lower()} (the company said 'over N', so totals that include one "
     f"are shown with '≥'); dotted/faded = {CONFIDENCE_LABEL['estimate'].lower()} (third-party). Targets "

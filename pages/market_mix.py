@@ -13,11 +13,11 @@ from evdash.figures import registrations as figures
 from evdash.theme import CONFIDENCE_LABEL
 
 ctx = ui.frame("Market mix (registrations)")
-st.title("Market mix (registrations)")
+ui.title("Market mix (registrations)")
 
 markets = ui.query(ctx, queries.registrations_markets)
 if markets.empty:
-    st.info(
+    ui.info(
         "No registrations data loaded yet. This page shows brand, body-type (SUV) and powertrain shares "
         "per market once a data vendor's monthly registrations are imported (see the Data page and "
         "data/README.md for the file format).",
@@ -57,10 +57,15 @@ caption = (
     else "No registrations in this period."
 )
 if "evdash.invalid/synthetic" in " ".join(sources):
-    st.warning(
+    ui.warning(
         "This database holds SYNTHETIC benchmark registrations, not real data.", icon=":material/science:"
     )
-st.caption(f"New-car registrations in {market_name}, {period} · {caption}")
+ui.caption(
+    "New-car registrations in {market}, {period} · {provenance}",
+    market=market_name,
+    period=period,
+    provenance=caption,
+)
 
 brand = ui.query(ctx, queries.registrations_brand_share, **window)
 body = ui.query(ctx, queries.registrations_body_mix, **window)

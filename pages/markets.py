@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import pricing, queries, scoring, ui
+from evdash import pricing, queries, scoring, text, ui
 from evdash.figures.maps import map_config
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
@@ -32,7 +32,7 @@ def _apply_preset(name: str) -> None:
 
 with st.sidebar:
     if not model_options:
-        st.error("No model has a home-market price in the data.")
+        ui.error("No model has a home-market price in the data.")
         st.stop()
     model = ui.url_select(
         "Model to take abroad",
@@ -61,7 +61,7 @@ with st.sidebar:
         str(origin["tariff_company"]),
     )
     freight_pct = ui.url_int("Freight, % of ex-factory", "freight_pct", 5, 0, 30)
-    st.markdown("**Weights** (0 drops a measure)")
+    ui.markdown("**Weights** (0 drops a measure)")
     for preset, label in scoring.PRESET_LABEL.items():
         st.button(
             f"Preset: {label}",
@@ -84,7 +84,7 @@ with st.sidebar:
     missing = ui.url_select("Market missing a measure", "missing", MISSING, "rescale")
     min_coverage = ui.url_int("Minimum data coverage, % of weight", "min_cov", 50, 0, 100)
 
-st.title(f"Which market first for the {origin['brand_name']} {origin['model_name']}?")
+ui.title("Which market first for the {car}?", car=f"{origin['brand_name']} {origin['model_name']}")
 with st.expander("Markets compared", expanded=False):
     chosen = ui.url_multiselect(
         "Markets", "markets", {c: f"{names.get(c, c)} ({c})" for c in universe}, universe
@@ -125,13 +125,21 @@ result = ui.computed(
 sens = ui.computed(ctx, scoring.sensitivity, result)
 
 for key, why in result.dropped.items():
-    st.info(f"**{scoring.MEASURE_BY_KEY[key].label}** is left out: {why}.", icon=":material/block:")
+    ui.info(
+        "**{measure}** is left out: {why}.",
+        icon=":material/block:",
+        measure=scoring.MEASURE_BY_KEY[key].label,
+        why=why,
+    )
 
 table = result.table
 c1, c2, c3 = st.columns(3)
-c1.metric("Markets ranked", f"{len(table)} of {len(chosen)}")
-c2.metric(f"{FLAG} Scored on incomplete data", f"{int(table['flagged'].sum())}" if not table.empty else "0")
-c3.metric(
+ui.metric(c1, "Markets ranked", f"{len(table)} of {len(chosen)}")
+ui.metric(
+    c2, f"{FLAG} Scored on incomplete data", f"{int(table['flagged'].sum())}" if not table.empty else "0"
+)
+ui.metric(
+    c3,
     "Top 3 unchanged under ±10% weights",
     f"{sens.unchanged} of {sens.scenarios}",
     f"{sens.unchanged_pct:.0f}% of weight scenarios",
@@ -141,15 +149,20 @@ c3.metric(
     "is the same markets in the same order.",
 )
 if sens.top:
-    st.markdown(
-        "**Top 3:** " + " · ".join(f"{i}. {names.get(c, c)}" for i, c in enumerate(sens.top, start=1))
+    ui.markdown(
+        "**Top 3:** {top}", top=" · ".join(f"{i}. {names.get(c, c)}" for i, c in enumerate(sens.top, start=1))
     )
-st.caption(
-    f"Model landed at its entry price ({origin['variant_name']}, "
-    f"{origin['currency']} {origin['price']:,.0f}), "
-    f"duty class **{duty_class}**, freight {freight_pct}%, rates of {today:%Y-%m-%d}. "
-    f"{FLAG} = a weighted measure is missing for that market; it is scored on the measures it has "
-    "(never as zero). Contributions add up to the score."
+ui.caption(
+    "Model landed at its entry price ({variant}, {currency} {price:,.0f}), duty class **{duty_class}**, "
+    "freight {freight_pct}%, rates of {on}. {flag} = a weighted measure is missing for that market; it is "
+    "scored on the measures it has (never as zero). Contributions add up to the score.",
+    variant=origin["variant_name"],
+    currency=origin["currency"],
+    price=origin["price"],
+    duty_class=duty_class,
+    freight_pct=freight_pct,
+    on=f"{today:%Y-%m-%d}",
+    flag=FLAG,
 )
 st.plotly_chart(
     ui.figure(ctx, score_breakdown, table, names, result.weights),
@@ -157,7 +170,7 @@ st.plotly_chart(
     config={"displayModeBar": False},
 )
 if not sens.breaking.empty:
-    with st.expander(f"Single ±10% weight changes that alter the top 3 ({len(sens.breaking)})"):
+    with st.expander(text.md(f"Single ±10% weight changes that alter the top 3 ({len(sens.breaking)})")):
         st.dataframe(sens.breaking, hide_index=True, width="stretch")
 
 inputs: dict[str, Any] = {
@@ -206,7 +219,7 @@ st.dataframe(
 ui.download_buttons(ctx, export, "market-ranking", inputs | {"weights": weights}, key="ranking")
 
 if not result.excluded.empty:
-    st.markdown("**Not ranked**")
+    ui.markdown("**Not ranked**")
     st.dataframe(
         result.excluded.assign(market_name=[names.get(c, c) for c in result.excluded["market_code"]]),
         hide_index=True,
@@ -222,7 +235,7 @@ st.plotly_chart(
 )
 
 with st.expander("Method and sources of each measure"):
-    st.markdown(
+    ui.markdown(
         "* Normalisation is across the markets compared: **min–max** maps the worst to 0 and the best "
         "to 1 (for duties and price gap, lower is better); **rank / percentile** uses the rank, so "
         "China-sized volumes do not flatten everyone else. Units never matter.\n"

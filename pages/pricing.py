@@ -31,7 +31,7 @@ NAMES: dict[str, Any] = {
 today = dt.date.fromisoformat(ctx.as_of)
 
 with st.sidebar:
-    st.markdown("**Scenario**")
+    ui.markdown("**Scenario**")
     on = ui.url_date("Prices and FX on", "on", today, dt.date(2020, 1, 1), dt.date(2030, 12, 31))
 
 prices = ui.query(ctx, queries.pricing_prices, on=on)
@@ -55,7 +55,7 @@ duties_all = ui.query(ctx, queries.pricing_duties, markets=list(market_options),
 
 with st.sidebar:
     if not variant_options:
-        st.error("No variant has a price in its production country on or before this date.")
+        ui.error("No variant has a price in its production country on or before this date.")
         st.stop()
     default_variant = "xiaomi_yu7_standard_rwd" if "xiaomi_yu7_standard_rwd" in variant_options else ""
     variant = ui.url_select(
@@ -92,8 +92,8 @@ with st.sidebar:
 
 market_name = market_names.get(market, market)
 model_label = f"{origin['brand_name']} {origin['model_name']}"
-st.title(f"What would the {model_label} cost in {market_name}?")
-st.caption(
+ui.title("What would the {car} cost in {market}?", car=model_label, market=market_name)
+ui.caption(
     "Estimate = China sticker price → less 13% China VAT (refunded on export) → FX on the chosen date "
     "→ + freight = CIF value → + import duties on CIF → + VAT on CIF and duties. Dealer margin and "
     "registration taxes are not included. Rates are the latest on or before the chosen date."
@@ -131,9 +131,9 @@ try:
     landed = ui.computed(ctx, pricing.landed_price, inputs, rates)
 except pricing.FxUnavailable as err:
     landed = None
-    st.error(str(err), icon=":material/currency_exchange:")
+    ui.error("{err}", icon=":material/currency_exchange:", err=str(err))
 
-st.subheader("Landed-price estimate")
+ui.subheader("Landed-price estimate")
 if landed is not None:
     steps = landed.frame()
     rivals = ui.computed(
@@ -152,14 +152,16 @@ if landed is not None:
     rival_prices = rivals[column].dropna()
     cif = landed.step("CIF value").amount
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(
+    ui.metric(
+        c1,
         "Estimated sticker price",
         f"{currency} {landed.total:,.0f}",
         help="Estimate: lowest price that covers ex-factory, freight, duties and VAT.",
     )
-    c2.metric("CIF value (customs base)", f"{currency} {cif:,.0f}")
-    c3.metric("Duties, % of CIF", f"{pricing.duty_burden_pct(landed):.1f}%")
-    c4.metric(
+    ui.metric(c2, "CIF value (customs base)", f"{currency} {cif:,.0f}")
+    ui.metric(c3, "Duties, % of CIF", f"{pricing.duty_burden_pct(landed):.1f}%")
+    ui.metric(
+        c4,
         "FX used",
         f"{landed.fx.rate:.6g}",
         f"{landed.fx.base}→{landed.fx.quote}, rate of {landed.fx.rate_date or '—'} · {landed.fx.confidence}",
@@ -168,7 +170,7 @@ if landed is not None:
         help=f"{landed.fx.describe()} · confidence {landed.fx.confidence} · source {landed.fx.source_id}",
     )
     for warning in landed.warnings:
-        st.warning(warning, icon=":material/info:")
+        ui.warning("{w}", icon=":material/info:", w=warning)
     st.plotly_chart(
         ui.figure(
             ctx,
@@ -214,7 +216,7 @@ if landed is not None:
             )
     ui.download_buttons(ctx, steps, "landed-price", params, key="landed")
 
-    st.subheader(f"Against local rivals in {market_name}")
+    ui.subheader("Against local rivals in {market}", market=market_name)
     comparison = rivals.assign(
         estimate=landed.total,
         gap=landed.total - rivals[column],
@@ -222,13 +224,19 @@ if landed is not None:
     )
     if not rival_prices.empty:
         cheapest = comparison.sort_values(column).iloc[0]
-        st.markdown(
-            f"Our estimate of **{currency} {landed.total:,.0f}** is **{currency} {cheapest['gap']:+,.0f} "
-            f"({cheapest['gap_pct']:+.1f}%)** against the cheapest comparable model, "
-            f"{cheapest['brand_name']} {cheapest['model_name']} {cheapest['variant_name']} "
-            f"({currency} {cheapest[column]:,.0f}, {cheapest['confidence']}), and "
-            f"{100 * (landed.total / rival_prices.median() - 1):+.1f}% against the median of "
-            f"{len(rival_prices)} rival price(s)."
+        ui.markdown(
+            "Our estimate of **{cur} {total:,.0f}** is **{cur} {gap:+,.0f} ({gap_pct:+.1f}%)** against the "
+            "cheapest comparable model, {rival} ({cur} {rival_price:,.0f}, {rival_confidence}), and "
+            "{median_gap:+.1f}% against the median of {n} rival price(s).",
+            cur=currency,
+            total=landed.total,
+            gap=cheapest["gap"],
+            gap_pct=cheapest["gap_pct"],
+            rival=f"{cheapest['brand_name']} {cheapest['model_name']} {cheapest['variant_name']}",
+            rival_price=cheapest[column],
+            rival_confidence=cheapest["confidence"],
+            median_gap=100 * (landed.total / rival_prices.median() - 1),
+            n=len(rival_prices),
         )
     st.plotly_chart(
         ui.figure(ctx, rival_comparison, landed.total, f"{model_label} (estimate)", comparison, currency),
@@ -268,7 +276,7 @@ if landed is not None:
     )
     ui.download_buttons(ctx, rival_table, "landed-vs-rivals", params, key="rivals")
 
-st.subheader("Prices by model and market")
+ui.subheader("Prices by model and market")
 model_options = {
     m: f"{b} {n}"
     for m, b, n in latest[["model_id", "brand_name", "model_name"]].drop_duplicates().itertuples(index=False)
@@ -320,7 +328,7 @@ history = ui.computed(ctx, pricing.converted_models, prices, list(chosen_models)
 st.plotly_chart(
     ui.figure(ctx, price_history, history, currency), width="stretch", config={"displayModeBar": False}
 )
-st.caption(
+ui.caption(
     "History: every recorded price (launch, list, pre-order, expected) converted at the single FX rate "
     "of the chosen date, so a move in the line is a price change, not a currency move. Open markers are "
     "estimates or 'at least' figures."

@@ -16,8 +16,8 @@ RELIABILITY = {
 with st.sidebar:
     chosen = ui.url_multiselect("Reliability", "reliability", RELIABILITY, list(RELIABILITY))
 
-st.title("Where the numbers come from")
-st.markdown(
+ui.title("Where the numbers come from")
+ui.markdown(
     "Every figure in evdash carries a source, an as-of date and a confidence: **reported** (exact, "
     "stated by the company or an official body), **lower bound** (the source said *over N*), or "
     "**estimate** (third-party or derived). When sources disagree, all versions are kept and the "
@@ -28,10 +28,12 @@ st.markdown(
 )
 sources = ui.query(ctx, queries.sources_usage, reliability=chosen)
 c1, c2, c3 = st.columns(3)
-c1.metric("Sources", f"{len(sources):,}")
-c2.metric("Figure rows citing them", f"{int(sources['figures'].sum()):,}")
-c3.metric(
-    "Of which lower bounds or estimates", f"{int(sources['lower_bound'].sum() + sources['estimate'].sum()):,}"
+ui.metric(c1, "Sources", f"{len(sources):,}")
+ui.metric(c2, "Figure rows citing them", f"{int(sources['figures'].sum()):,}")
+ui.metric(
+    c3,
+    "Of which lower bounds or estimates",
+    f"{int(sources['lower_bound'].sum() + sources['estimate'].sum()):,}",
 )
 st.dataframe(
     sources,

@@ -4,6 +4,7 @@ cache isolation, and a live Streamlit server for browser tests."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -64,6 +65,15 @@ def app_env(seed_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     yield seed_db_path
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]<>#|~:$@!.])")
+
+
+def shown(body: str) -> str:
+    """What a reader sees of a Markdown body the ui text helpers wrote: their backslash escapes removed
+    (AppTest hands tests the Markdown source, e.g. `exec\\@example.com` for exec@example.com)."""
+    return _MD_ESCAPED.sub(r"\1", body)
 
 
 _free_port = serving.free_port

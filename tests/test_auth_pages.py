@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evdash import auth, ui
+from tests.conftest import shown
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [path for path, _label, _icon in ui.NAV if (REPO / path).exists()]
@@ -52,11 +53,11 @@ def shows_no_data(at: AppTest) -> None:
     assert not at.metric
     assert not at.get("plotly_chart")
     assert not at.get("download_button")
-    assert not any("Data as of" in c.value for c in at.sidebar.caption)
+    assert not any("Data as of" in shown(c.value) for c in at.sidebar.caption)
 
 
 def errors(at: AppTest) -> str:
-    return " ".join(e.value for e in at.error)
+    return " ".join(shown(e.value) for e in at.error)
 
 
 @pytest.mark.usefixtures("auth_on")
@@ -97,7 +98,7 @@ def test_role_by_page(page: str, role: str) -> None:
     if auth.can_open(role, page):
         assert "role" not in errors(at)
         assert nav_labels(at) == expected_nav
-        captions = " ".join(c.value for c in at.sidebar.caption)
+        captions = " ".join(shown(c.value) for c in at.sidebar.caption)
         assert "Data as of" in captions and f"Signed in as {USERS[role]['email']} · {role}" in captions
     else:  # reached by URL although hidden from navigation
         assert f"needs the {auth.min_role(page)} role" in errors(at)
@@ -130,12 +131,12 @@ def test_frame_required_role_refuses_lower_roles(
     at.user = dict(USERS[role])
     at.run()
     assert not at.exception
-    shown = " ".join(m.value for m in at.markdown)
+    body = " ".join(m.value for m in at.markdown)
     if refused:
         assert "needs the analyst role" in errors(at)
-        assert "secret import form" not in shown
+        assert "secret import form" not in body
     else:
-        assert "secret import form" in shown
+        assert "secret import form" in body
         assert any("acting as ana@example.com" in c.value for c in at.caption)
 
 
@@ -149,7 +150,7 @@ def test_auth_off_everything_open_as_before(page: str, monkeypatch: pytest.Monke
     assert not at.error
     assert nav_labels(at) == [LABELS[p] for p in PAGES]
     assert not [b for b in at.button if "Sign" in b.label]
-    assert any("Data as of" in c.value for c in at.sidebar.caption)
+    assert any("Data as of" in shown(c.value) for c in at.sidebar.caption)
 
 
 @pytest.mark.usefixtures("app_env")
@@ -159,4 +160,4 @@ def test_current_user_is_the_os_user_when_auth_is_off(monkeypatch: pytest.Monkey
     at = AppTest.from_string(
         "from evdash import ui\nimport streamlit as st\nui.frame('X')\nst.caption(ui.current_user())\n"
     ).run()
-    assert getpass.getuser() in [c.value for c in at.caption]
+    assert getpass.getuser() in [shown(c.value) for c in at.caption]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import plotly_values
+from tests.conftest import plotly_values, shown
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,13 +42,13 @@ def test_overview_shows_xiaomi_2024_against_final_target() -> None:
     assert m2025.value == "≥ 410,000"
     assert "400,000" in m2025.delta
     # Provenance is readable without hovering (phones): a caption under each KPI.
-    captions = [c.value for c in at.caption]
+    captions = [shown(c.value) for c in at.caption]
     assert any(c.startswith("At least (lower bound) · as of 2026-") and "source:" in c for c in captions)
     assert len(at.get("plotly_chart")) == 2  # years vs targets, and the expansion-status map
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     geo = json.loads(at.get("plotly_chart")[1].proto.spec)
     assert {t["type"] for t in geo["data"]} == {"choropleth"}
-    assert any("China: Home market" in c.value for c in at.caption)
+    assert any("China: Home market" in shown(c.value) for c in at.caption)
     target = next(t for t in fig["data"] if t["name"] == "Final target")
     assert 130000 in plotly_values(target["y"])
     reported = next(t for t in fig["data"] if t["name"] == "Delivered (reported)")
@@ -66,7 +66,7 @@ def test_overview_brand_from_url_and_bad_value_notice() -> None:
     bad = run_page("app.py", brand="'; drop table brands; --")
     assert not bad.exception
     assert bad.sidebar.selectbox(key="brand").value == "xiaomi"
-    assert any("not a valid brand" in w.value for w in bad.warning)
+    assert any("not a valid brand" in shown(w.value) for w in bad.warning)
 
 
 def test_overview_renders_for_every_brand(app_env: Path) -> None:

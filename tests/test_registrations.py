@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from evdash import build, queries
 from evdash.figures import registrations as figures
+from tests.conftest import shown
 
 REPO = Path(__file__).resolve().parent.parent
 MARCH = {"month_from": dt.date(2024, 3, 1), "month_to": dt.date(2024, 3, 1)}
@@ -108,7 +109,7 @@ def test_page_says_clearly_when_there_are_no_registrations() -> None:
     at.switch_page("pages/market_mix.py")
     at.run()
     assert not at.exception
-    assert any("No registrations data loaded yet" in i.value for i in at.info)
+    assert any("No registrations data loaded yet" in shown(i.value) for i in at.info)
     assert len(at.get("plotly_chart")) == 0
 
 
@@ -131,4 +132,4 @@ def test_page_draws_five_charts_with_registrations(
     assert len(charts) == 5
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
     assert titles[0] == "Germany, Mar 2024: brand share of new registrations"
-    assert any("Reported · as of 2024-04-05 · source: Example News" in c.value for c in at.caption)
+    assert any("Reported · as of 2024-04-05 · source: Example News" in shown(c.value) for c in at.caption)
