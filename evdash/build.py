@@ -42,6 +42,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "delivery_totals",
     "targets",
     "market_stats",
+    "iea_ev_data",
     "tariffs",
     "vat_rates",
     "fx_rates",

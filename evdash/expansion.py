@@ -167,12 +167,14 @@ def ranking_table(frame: pd.DataFrame, m: Measure, region: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def default_year(years: pd.DataFrame) -> int | None:
-    """The year with the most countries reporting (ties: the later year); None when there is no data."""
+def default_year(years: pd.DataFrame, coverage: float = 0.75) -> int | None:
+    """The latest year in which at least `coverage` of the best-covered year's countries report (with the
+    IEA's history 2020-2023 all cover 48 countries and 2024 covers 45, so 2024 rather than 2023; 2025,
+    with 17, is too thin to open on); None when there is no data."""
     if years.empty:
         return None
-    best = years.sort_values(["countries", "year"], ascending=[False, False]).iloc[0]
-    return int(best["year"])
+    enough = years[years["countries"] >= coverage * years["countries"].max()]
+    return int(enough["year"].max())
 
 
 def with_labels(frame: pd.DataFrame, m: Measure) -> pd.DataFrame:

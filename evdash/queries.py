@@ -128,8 +128,16 @@ def markets_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "markets_measures")
 
 
-def markets_presence(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
-    return run_query(con, "markets_presence", brand=brand)
+def markets_presence(con: duckdb.DuckDBPyConnection, brand: str, on_date: dt.date) -> pd.DataFrame:
+    return run_query(con, "markets_presence", brand=brand, on_date=on_date)
+
+
+def market_history(
+    con: duckdb.DuckDBPyConnection, markets: list[str], metric: str, year_from: int
+) -> pd.DataFrame:
+    """Actual figures of one metric (allow-listed in the SQL) per market and year from `year_from`, with the
+    IEA's STEPS/APS projections as separate rows (`kind` = projection)."""
+    return run_query(con, "market_history", markets=markets, metric=metric, year_from=year_from)
 
 
 def deliveries_monthly(

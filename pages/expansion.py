@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from evdash import expansion, queries, ui
-from evdash.figures.expansion import country_ev_sales
+from evdash.figures.expansion import country_ev_sales, ev_share_history
 from evdash.figures.maps import choropleth, map_config
 from evdash.regions import REGION_LABELS
 from evdash.theme import CONFIDENCE_LABEL
@@ -185,6 +185,9 @@ ui.metric(
 )
 
 st.plotly_chart(ui.figure(ctx, country_ev_sales, stats, name), config={"displayModeBar": False})
+# EV share over the years with the IEA's scenarios beside it (drawn as projections, never as figures).
+history = ui.query(ctx, queries.market_history, markets=[country], metric="ev_share_pct", year_from=2014)
+st.plotly_chart(ui.figure(ctx, ev_share_history, history, name), config={"displayModeBar": False})
 
 tab_market, tab_status, tab_duty, tab_prices = st.tabs(
     ["Market figures", f"{brand_name} timeline", "Import duties", "Prices"]

@@ -46,7 +46,7 @@ with st.sidebar:
     brand = str(origin["brand_id"])
 
 measures_long = ui.query(ctx, queries.markets_measures)
-presence = ui.query(ctx, queries.markets_presence, brand=brand)
+presence = ui.query(ctx, queries.markets_presence, brand=brand, on_date=today)
 home = set(presence.loc[presence["status"] == "home", "market_code"]) | {str(origin["production_country"])}
 universe = sorted(set(measures_long["market_code"]) - home)
 names = dict(zip(measures_long["market_code"], measures_long["market_name"], strict=True))

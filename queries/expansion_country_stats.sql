@@ -1,4 +1,4 @@
--- grain: one row per year × metric for one country: the market figure picked by v_market_metrics, with its source
+-- grain: one row per year × metric for one country: the market figure picked by v_market_measures, with its source
 -- params: country (varchar)
 select
     year,
@@ -6,11 +6,11 @@ select
     value,
     period_scope,
     scope_note,
-    confidence::varchar as confidence,
+    confidence,
     as_of,
     source_url,
     publisher,
     alternatives
-from v_market_metrics
+from v_market_measures
 where market_code = $country
 order by year, metric

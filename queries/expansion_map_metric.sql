@@ -1,4 +1,4 @@
--- grain: one row per ISO country (every row of country_regions): one market metric for one year, as picked by v_market_metrics (null = no data)
+-- grain: one row per ISO country (every row of country_regions): one market metric for one year, as picked by v_market_measures (null = no data)
 -- params: metric (varchar), year (integer)
 select
     r.iso3,
@@ -15,5 +15,5 @@ select
     m.alternatives
 from country_regions as r
 join countries as c using (iso3)
-left join v_market_metrics as m on m.market_code = r.iso3 and m.metric = $metric and m.year = $year
+left join v_market_measures as m on m.market_code = r.iso3 and m.metric = $metric and m.year = $year
 order by r.iso3

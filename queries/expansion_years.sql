@@ -5,7 +5,7 @@ select
     count(distinct m.market_code) as countries,
     count(distinct m.market_code) filter (where m.metric = 'new_ev_sales') as with_ev_sales,
     count(distinct m.market_code) filter (where m.metric = 'ev_share_pct') as with_ev_share
-from v_market_metrics as m
+from v_market_measures as m
 join country_regions as r on r.iso3 = m.market_code
 group by m.year
 order by m.year

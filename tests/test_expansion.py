@@ -94,7 +94,8 @@ def test_country_detail_queries(fixture_con: duckdb.DuckDBPyConnection) -> None:
     prices = queries.expansion_country_prices(fixture_con, "acme", "DEU")
     assert list(prices["brand"]) == ["Zeta"] and not prices["is_selected_brand"].any()
     stats = queries.expansion_country_stats(fixture_con, "DEU")
-    assert set(stats["year"]) == {2023, 2024}
+    # national figures (2023-2024) and the IEA's history (2021-2023)
+    assert set(stats["year"]) == {2021, 2022, 2023, 2024}
 
 
 def test_ranking_table_matches_map_frame(fixture_con: duckdb.DuckDBPyConnection) -> None:
@@ -237,3 +238,11 @@ def test_page_deep_link_germany_tariff_and_bad_measure() -> None:
     bad = _run(measure="'; drop table x; --")
     assert not bad.exception
     assert any("not a valid colour the map by" in w.value for w in bad.warning)
+
+
+def test_default_year_is_the_latest_well_covered_year() -> None:
+    import pandas as pd
+
+    years = pd.DataFrame({"year": [2022, 2023, 2024, 2025], "countries": [48, 48, 45, 17]})
+    assert expansion.default_year(years) == 2024
+    assert expansion.default_year(years.iloc[:0]) is None

@@ -25,7 +25,7 @@ TEMPLATE_BUDGET_BYTES = 1_500
 PAGES_WITH_CHARTS = {
     "app.py": 2,
     "pages/deliveries.py": 4,
-    "pages/expansion.py": 2,
+    "pages/expansion.py": 3,  # map, EV sales bars, EV share history with IEA projections
     "pages/pricing.py": 4,
     "pages/markets.py": 2,
 }

@@ -28,14 +28,14 @@ def _ranking(at: AppTest) -> pd.DataFrame:
 
 
 @pytest.mark.usefixtures("app_env")
-def test_weights_from_url_rank_about_35_markets() -> None:
+def test_weights_from_url_rank_about_50_markets() -> None:
     at = _run(model="xiaomi_yu7", w_ev_sales="60", w_tariff_burden_pct="0", norm="percentile")
     assert not at.exception
     assert at.sidebar.slider(key="w_ev_sales").value == 60
     assert at.sidebar.slider(key="w_tariff_burden_pct").value == 0
     assert at.sidebar.selectbox(key="norm").value == "percentile"
     ranking = _ranking(at)
-    assert 30 <= len(ranking) <= 45
+    assert 45 <= len(ranking) <= 60  # the IEA history adds markets such as Chile, Israel, New Zealand
     assert list(ranking["rank"]) == list(range(1, len(ranking) + 1))
     assert (ranking["input_w_ev_sales"] == 60).all()  # the scenario travels with the export
     assert (ranking["c_tariff_burden_pct"] == 0).all()  # zero weight dropped the measure

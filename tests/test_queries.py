@@ -29,6 +29,7 @@ SAMPLE_PARAMS: dict[str, Any] = {
     "country": "DEU",
     "market": "DEU",
     "top_n": 10,
+    "year_from": 2014,
 }
 QUERY_NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 

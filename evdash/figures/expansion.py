@@ -1,10 +1,11 @@
-"""Country detail figure for the expansion page. Pure: DataFrame -> go.Figure."""
+"""Country detail figures for the expansion page. Pure: DataFrame -> go.Figure."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash.text import plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
     CONFIDENCE_OPACITY,
@@ -13,6 +14,8 @@ from evdash.theme import (
     base_layout,
     empty_figure,
     fmt_int,
+    fmt_pct,
+    phone_title,
 )
 
 SALES_METRICS = {"new_ev_sales": "EV sales (BEV + PHEV)", "bev_sales": "BEV sales"}
@@ -59,4 +62,78 @@ def country_ev_sales(stats: pd.DataFrame, country_name: str) -> go.Figure:
     fig.update_xaxes(
         title_text="Year", type="category", categoryorder="array", categoryarray=[str(y) for y in years]
     )
+    return fig
+
+
+SCENARIO_LABEL = {
+    "STEPS": "IEA projection, stated policies (STEPS)",
+    "APS": "IEA projection, announced pledges (APS)",
+}
+SCENARIO_DASH = {"STEPS": "dash", "APS": "dot"}
+IEA_CREDIT_SHORT = "Source: IEA (2024) Global EV Data Explorer, CC BY 4.0; 2024–25 national figures"
+
+
+def ev_share_history(history: pd.DataFrame, country_name: str, credit: str = IEA_CREDIT_SHORT) -> go.Figure:
+    """A market's EV share of new cars over the years (solid line; hollow markers for estimates, '≥' for
+    lower bounds, 'part of year' for partial years) with the IEA's STEPS and APS projections as dashed and
+    dotted lines of hollow diamonds that start from the last actual year, labelled as projections, never as
+    figures. Input: queries/market_history.sql for metric ev_share_pct (one market)."""
+    title = "EV share of new cars"
+    subtitle = plotly_text(f"{country_name} · actuals and IEA projections · {credit}")
+    if history.empty:
+        fig = empty_figure(title, f"No EV share figures for {plotly_text(country_name)} in the data")
+        return fig
+    fig = go.Figure()
+    actual = history[history["kind"] == "actual"].sort_values("year")
+    if not actual.empty:
+        labels = [
+            ("≥ " if c == "lower_bound" else "") + fmt_pct(float(v)) + PERIOD_LABEL.get(str(p), "")
+            for v, c, p in zip(actual["value"], actual["confidence"], actual["period_scope"], strict=True)
+        ]
+        fig.add_scatter(
+            x=actual["year"],
+            y=actual["value"],
+            mode="lines+markers",
+            name="Actual (reported or estimate)",
+            line={"color": OKABE_ITO[0], "width": 2},
+            marker={
+                "size": 8,
+                "color": [OKABE_ITO[0] if c == "reported" else "white" for c in actual["confidence"]],
+                "line": {"color": OKABE_ITO[0], "width": 2},
+            },
+            customdata=list(
+                zip(
+                    labels,
+                    [CONFIDENCE_LABEL.get(str(c), str(c)) for c in actual["confidence"]],
+                    [plotly_text(u) for u in actual["source_url"]],
+                    strict=True,
+                )
+            ),
+            hovertemplate="%{x}: %{customdata[0]} (%{customdata[1]})<br>source: %{customdata[2]}"
+            "<extra></extra>",
+        )
+    last = actual.iloc[-1] if not actual.empty else None
+    for i, (scenario, label) in enumerate(SCENARIO_LABEL.items()):
+        rows = history[(history["kind"] == "projection") & (history["scenario"] == scenario)].sort_values(
+            "year"
+        )
+        if rows.empty:
+            continue
+        xs = list(rows["year"])
+        ys = [float(v) for v in rows["value"]]
+        if last is not None and int(last["year"]) < xs[0]:
+            xs, ys = [int(last["year"]), *xs], [float(last["value"]), *ys]
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines+markers",
+            name=label,
+            line={"color": OKABE_ITO[1 + i], "dash": SCENARIO_DASH[scenario], "width": 2},
+            marker={"symbol": "diamond-open", "size": 9, "color": OKABE_ITO[1 + i]},
+            hovertemplate="%{x}: %{y:.0f}% — " + label + " (a scenario, not a figure)<extra></extra>",
+        )
+    fig.update_layout(**base_layout(title, height=360))
+    phone_title(fig, title, subtitle)
+    fig.update_yaxes(title_text="% of new cars", rangemode="tozero", ticksuffix="%")
+    fig.update_xaxes(title_text="Year", dtick=5 if history["year"].max() - history["year"].min() > 12 else 1)
     return fig

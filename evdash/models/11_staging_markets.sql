@@ -1,8 +1,58 @@
--- Staging: market statistics, one picked value per market × year × metric.
+-- Staging: market statistics, one picked value per market × year × metric, from the national/industry
+-- figures in market_stats and the IEA Global EV Data Explorer (iea_ev_data); IEA projections apart.
+
+-- The IEA's car figures in the long shape of market_stats (rename and cast only). Metrics:
+--   new_ev_sales = BEV + PHEV sales (only where both are published; FCEV left out, as market_stats' BEV + PHEV);
+--   bev_sales; ev_share_pct = the IEA's "EV sales share"; ev_stock = BEV + PHEV stock; ev_stock_share_pct.
+-- Historical rows are full years (reported); projection rows keep their scenario (STEPS / APS, estimate).
+-- Invariant: one row per market × category × year × metric (iea_ev_data's key makes the sums unique).
+create view v_iea_car_metrics as
+with cars as (
+    select * from iea_ev_data where mode = 'Cars'
+),
+sums as (
+    select
+        market_code, category, year, parameter,
+        sum(value) filter (where powertrain in ('BEV', 'PHEV')) as ev_value,
+        count(*) filter (where powertrain in ('BEV', 'PHEV')) as parts,
+        max(value) filter (where powertrain = 'BEV') as bev_value,
+        max(value) filter (where powertrain = 'EV') as share_value,
+        any_value(source_id) as source_id, max(as_of) as as_of,
+        confidence_of_rank(max(confidence_rank(confidence))) as confidence
+    from cars
+    group by market_code, category, year, parameter
+),
+long as (
+    select *, 'new_ev_sales' as metric, ev_value as value from sums where parameter = 'EV sales' and parts = 2
+    union all
+    select *, 'bev_sales', bev_value from sums where parameter = 'EV sales' and bev_value is not null
+    union all
+    select *, 'ev_share_pct', share_value from sums where parameter = 'EV sales share' and share_value is not null
+    union all
+    select *, 'ev_stock', ev_value from sums where parameter = 'EV stock' and parts = 2
+    union all
+    select *, 'ev_stock_share_pct', share_value from sums where parameter = 'EV stock share' and share_value is not null
+)
+select
+    market_code,
+    year,
+    case category when 'Historical' then null when 'Projection-STEPS' then 'STEPS' else 'APS' end as scenario,
+    case when category = 'Historical' then 'full_year' else 'projection' end as period_scope,
+    'IEA Global EV Data Explorer 2024, electric cars'
+        || case when metric in ('new_ev_sales', 'ev_stock') then ' (BEV + PHEV)' else '' end
+        || case when category = 'Historical' then '' else ', ' || category end as scope_note,
+    source_id,
+    as_of,
+    confidence::confidence_t as confidence,
+    metric,
+    value::double as value
+from long;
 
 -- Market statistics are picked per metric, not per row: sources carry different subsets of columns,
--- and a row with fewer columns must not hide another source's figures. For each market × year × metric:
--- full_year beats partial_year beats projection, then confidence, reliability, later as_of, source_id.
+-- and a row with fewer columns must not hide another source's figures. For each market × year × metric,
+-- among market_stats and the IEA's historical figures (its projections are v_market_projections, never
+-- an actual): full_year beats partial_year beats projection, then confidence, reliability (the IEA is
+-- primary; national figures reached through the media are secondary), later as_of, source_id.
 create view v_market_metrics as
 with long as (
     select market_code, year, period_scope, scope_note, source_id, as_of, confidence, 'new_ev_sales' as metric, new_ev_sales::double as value
@@ -22,6 +72,9 @@ with long as (
     union all
     select market_code, year, period_scope, scope_note, source_id, as_of, confidence, 'suv_share_pct' as metric, suv_share_pct::double as value
     from market_stats where suv_share_pct is not null
+    union all
+    select market_code, year, period_scope, scope_note, source_id, as_of, confidence, metric, value
+    from v_iea_car_metrics where scenario is null
 ),
 ranked as (
     select
@@ -36,3 +89,12 @@ ranked as (
     join sources as s using (source_id)
 )
 select * exclude (pick_rank) from ranked where pick_rank = 1;
+
+-- The IEA's scenario projections (STEPS, APS) for the years after its last historical year: one row per
+-- market × scenario × year × metric. Always estimates; pages draw them as projections, never as actuals.
+create view v_market_projections as
+select p.*, s.url as source_url, s.publisher
+from v_iea_car_metrics as p
+join sources as s using (source_id)
+where p.scenario is not null
+    and p.year > (select max(year) from iea_ev_data where category = 'Historical');

@@ -45,3 +45,82 @@ select
     string_agg(distinct scope_note, ' ; ' order by scope_note) as scope_note
 from v_market_metrics
 group by market_code, year;
+
+-- One row per market × year: year-on-year growth of EV sales into `year`, in percent. The one home of the
+-- growth rule (the expansion map and the ranking read it): basis EV (BEV + PHEV) sales where both years
+-- have a full-year figure, else BEV sales; a partial year or a projection is never compared with a full
+-- year. Confidence is the weaker of the two figures; as_of the later; both sources are kept.
+-- Invariant: unique (market_code, year); prev_value > 0.
+create view v_market_growth as
+with full_years as (
+    select * from v_market_metrics where metric in ('new_ev_sales', 'bev_sales') and period_scope = 'full_year'
+),
+pairs as (
+    select
+        cur.market_code,
+        cur.year,
+        cur.metric as basis,
+        cur.value,
+        prev.value as prev_value,
+        confidence_of_rank(greatest(confidence_rank(cur.confidence), confidence_rank(prev.confidence)))
+            as confidence,
+        greatest(cur.as_of, prev.as_of) as as_of,
+        cur.source_id || ';' || prev.source_id as source_id,
+        cur.source_url || ' ; ' || prev.source_url as source_url,
+        row_number() over (
+            partition by cur.market_code, cur.year order by case cur.metric when 'new_ev_sales' then 1 else 2 end
+        ) as basis_rank
+    from full_years as cur
+    join full_years as prev
+        on prev.market_code = cur.market_code and prev.metric = cur.metric and prev.year = cur.year - 1
+    where prev.value > 0
+)
+select
+    market_code,
+    year,
+    basis,
+    100 * (value / prev_value - 1) as value,
+    value as units,
+    prev_value as prev_units,
+    confidence,
+    as_of,
+    source_id,
+    source_url,
+    case basis when 'new_ev_sales' then 'EV (BEV+PHEV) sales' else 'BEV sales' end
+        || ' ' || (year - 1)::varchar || ' → ' || year::varchar || ': '
+        || prev_value::bigint::varchar || ' → ' || value::bigint::varchar as scope_note
+from pairs
+where basis_rank = 1;
+
+-- The market × year measures mart: every picked metric of v_market_metrics plus the growth of v_market_growth
+-- (metric ev_growth_pct), in one long shape with provenance. Queries read this, never the staging views.
+-- Invariant: unique (market_code, year, metric).
+create view v_market_measures as
+select
+    market_code, year, metric, value, period_scope, scope_note, source_id, source_url, publisher, reliability,
+    as_of, confidence::varchar as confidence, alternatives
+from v_market_metrics
+union all
+select
+    g.market_code, g.year, 'ev_growth_pct', g.value, 'full_year', g.scope_note, g.source_id, g.source_url,
+    null, null, g.as_of, g.confidence, 0
+from v_market_growth as g;
+
+-- One row per country market × ranking measure: the latest year that has a value, as picked above (no
+-- second pick). Units (EV sales, BEV sales) and growth use full years only; shares may come from a
+-- partial year; projections never count as the latest figure.
+create view v_market_latest as
+with usable as (
+    select m.*
+    from v_market_measures as m
+    join markets as k using (market_code)
+    where k.kind = 'country'
+        and m.metric in ('new_ev_sales', 'bev_sales', 'ev_share_pct', 'bev_share_pct', 'suv_share_pct', 'ev_growth_pct')
+        and m.period_scope <> 'projection'
+        and (m.period_scope = 'full_year' or m.metric like '%_pct' and m.metric <> 'ev_growth_pct')
+)
+select * exclude (recency)
+from (
+    select *, row_number() over (partition by market_code, metric order by year desc) as recency from usable
+)
+where recency = 1;

@@ -1,0 +1,123 @@
+"""The IEA Global EV Data Explorer as a seed: names to ISO codes, confidence by category, the picking rule
+with national figures, projections kept apart from actuals, and the history on the country page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from evdash import iea, queries
+from evdash.figures.expansion import ev_share_history
+
+REPO = Path(__file__).resolve().parent.parent
+# shared/facts lies beside the repository (CI) or beside a folder of worktrees.
+FACTS = next(
+    (f for d in REPO.parents if (f := d / "shared" / "facts" / "iea_global_ev_data_2024.csv").exists()),
+    REPO.parent / "shared" / "facts" / "iea_global_ev_data_2024.csv",
+)
+HEADER = "region,category,parameter,mode,powertrain,year,unit,value\n"
+
+
+def _convert(text: str) -> list[list[str]]:
+    return list(iea.convert(csv.DictReader(io.StringIO(HEADER + text)), "test.csv"))
+
+
+def test_names_pycountry_cannot_resolve_come_from_the_table() -> None:
+    rows = _convert(
+        "Korea,Historical,EV sales,Cars,BEV,2023,Vehicles,1\n"
+        "Turkiye,Historical,EV sales,Cars,BEV,2023,Vehicles,1\n"
+        "USA,Historical,EV sales,Cars,BEV,2023,Vehicles,1\n"
+        "Czech Republic,Historical,EV sales,Cars,BEV,2023,Vehicles,1\n"
+        "Europe,Projection-APS,EV sales,Cars,BEV,2030,Vehicles,1\n"
+        "Rest of the world,Projection-STEPS,EV sales,Cars,BEV,2030,Vehicles,1\n"
+    )
+    assert [r[0] for r in rows] == ["KOR", "TUR", "USA", "CZE", "EUR_IEA", "ROW"]
+    assert [r[-1] for r in rows] == ["reported"] * 4 + ["estimate"] * 2
+    assert all(r[-3] == iea.SOURCE_ID and r[-2] == iea.AS_OF for r in rows)
+
+
+def test_an_unknown_region_names_its_line() -> None:
+    with pytest.raises(ValueError, match=r"test.csv, line 3, column 'region': 'Atlantis'"):
+        _convert(
+            "Germany,Historical,EV sales,Cars,BEV,2023,Vehicles,1\nAtlantis,Historical,EV sales,Cars,BEV,2023,Vehicles,1\n"
+        )
+
+
+@pytest.mark.skipif(not FACTS.exists(), reason="shared/facts is not beside the repository")
+def test_seed_is_the_facts_file_converted(tmp_path: Path) -> None:
+    out = tmp_path / "iea.csv"
+    assert iea.main([str(FACTS), str(out)]) == 0
+    assert out.read_bytes() == (REPO / "data" / "seeds" / "iea_ev_data.csv").read_bytes()
+
+
+def test_iea_history_and_the_national_figure_both_kept_rule_decides(
+    fixture_con: duckdb.DuckDBPyConnection,
+) -> None:
+    rows = fixture_con.execute(
+        """select year, value, source_id, alternatives, confidence from v_market_measures
+           where market_code = 'DEU' and metric = 'ev_share_pct' order by year"""
+    ).fetchall()
+    # 2021-2022 only the IEA; 2023 both (the IEA is primary, the national figure came through the media);
+    # 2024 only the national figure.
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        (2021, "iea_gevd_2024", 0),
+        (2022, "iea_gevd_2024", 0),
+        (2023, "iea_gevd_2024", 1),
+        (2024, "media", 0),
+    ]
+    ev = fixture_con.execute(
+        "select value from v_market_measures where market_code = 'DEU' and metric = 'new_ev_sales' and year = 2022"
+    ).fetchall()
+    assert ev == [(830000.0,)]  # BEV 470,000 + PHEV 360,000; FCEV and buses left out
+
+
+def test_projections_never_become_actuals(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    leaked = fixture_con.execute(
+        "select count(*) from v_market_measures where scope_note like '%Projection%'"
+    ).fetchall()
+    assert leaked == [(0,)]
+    history = queries.market_history(fixture_con, ["DEU"], "ev_share_pct", 2014)
+    proj = history[history["kind"] == "projection"]
+    assert sorted(set(proj["scenario"])) == ["APS", "STEPS"]
+    assert set(proj["year"]) == {2025, 2030, 2035}  # the scenario's base years (<= 2023) are not projections
+    assert set(proj["confidence"]) == {"estimate"}
+    assert list(history.loc[history["kind"] == "actual", "year"]) == [2021, 2022, 2023, 2024]
+
+
+def test_history_figure_draws_projections_as_projections(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    history = queries.market_history(fixture_con, ["DEU"], "ev_share_pct", 2014)
+    fig = ev_share_history(history, "Germany")
+    names = [t.name for t in fig.data]
+    assert names[0].startswith("Actual")
+    projections = [t for t in fig.data if "projection" in t.name]
+    assert len(projections) == 2 and all(t.line.dash in ("dash", "dot") for t in projections)
+    # each projection line starts from the last actual year so it reads as a continuation, not a figure
+    assert all(t.x[0] == 2024 for t in projections)
+    assert "IEA" in fig.layout.title.subtitle.text and "CC BY 4.0" in fig.layout.title.subtitle.text
+
+
+def test_growth_confidence_is_the_weaker_year_everywhere(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    rows = fixture_con.execute(
+        "select market_code, year, confidence from v_market_growth order by market_code, year"
+    ).fetchall()
+    measures = queries.markets_measures(fixture_con)
+    growth = measures[measures["measure"] == "ev_growth_pct"]
+    for code, conf in zip(growth["market_code"], growth["confidence"], strict=True):
+        latest = max((r for r in rows if r[0] == code), key=lambda r: r[1])
+        assert latest[2] == conf
+
+
+def test_seed_history_covers_the_markets(seed_con: duckdb.DuckDBPyConnection) -> None:
+    ten_years = seed_con.execute(
+        """select count(*) from (
+               select market_code from v_market_measures join markets using (market_code)
+               where kind = 'country' and metric = 'ev_share_pct' and year >= 2014
+               group by market_code having count(*) >= 10)"""
+    ).fetchall()[0][0]
+    assert ten_years >= 30
+    iea_markets = seed_con.execute("select count(distinct market_code) from iea_ev_data").fetchall()[0][0]
+    assert iea_markets == 54
