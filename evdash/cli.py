@@ -1,15 +1,16 @@
-"""Command line: `evdash build`, `evdash serve`, `evdash import`."""
+"""Command line: `evdash build`, `evdash serve`, `evdash import`, `evdash briefing`."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
 from pathlib import Path
 
 from evdash import build as build_mod
-from evdash import config, csvread, importer
+from evdash import config, csvread, importer, logs
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -105,6 +106,56 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from exc
+
+
+def _cmd_briefing(args: argparse.Namespace) -> int:
+    from evdash import briefing, briefing_pdf, db, mailer, static_charts
+
+    on = args.on or dt.date.today()
+    try:
+        with db.connect_readonly(args.db) as con:
+            data = briefing.collect(con, args.brand, on)
+    except ValueError as exc:
+        print(f"briefing not made: {exc}", file=sys.stderr)
+        return 2
+    out = args.out or Path(f"evdash-briefing-{args.brand}-{on:%Y-%m-%d}.pdf")
+    started = time.perf_counter()
+    try:
+        with static_charts.Renderer() as render:
+            pages = briefing_pdf.write(data, out, render, paper=args.paper)
+    except (static_charts.ChartExportError, briefing_pdf.BriefingError) as exc:
+        logs.error("briefing.failed", exc, brand=args.brand, on=on.isoformat())
+        print(f"briefing not made: {exc}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    logs.event(
+        "briefing.written",
+        brand=args.brand,
+        on=on.isoformat(),
+        path=str(out),
+        pages=pages,
+        seconds=round(seconds, 2),
+    )
+    print(f"wrote {out} ({pages} page{'s' if pages != 1 else ''}, {args.paper}, data version {data.version})")
+    if not args.email:
+        return 0
+    try:
+        settings = mailer.load_settings(args.smtp_config)
+        sent = mailer.send_briefing(settings, data, out)
+    except mailer.MailError as exc:
+        logs.error("briefing.email_failed", exc, brand=args.brand, on=on.isoformat())
+        print(f"briefing e-mail not sent: {exc}", file=sys.stderr)
+        return 4
+    logs.event("briefing.emailed", brand=args.brand, on=on.isoformat(), recipients=len(sent))
+    print(f"sent to {len(sent)} recipient{'s' if len(sent) != 1 else ''}: {', '.join(sent)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="evdash", description="EV expansion dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -131,6 +182,32 @@ def main(argv: list[str] | None = None) -> int:
     p_import.add_argument("--user", default=None, help="name for the import history (default $EVDASH_USER)")
     p_import.add_argument("--show", type=int, default=20, help="rows of the diff to print per file")
     p_import.set_defaults(func=_cmd_import)
+    p_brief = sub.add_parser(
+        "briefing",
+        help="write the executive briefing PDF for a brand (optionally e-mail it)",
+        description="Exit codes: 0 written (and sent), 1 PDF not made (charts/fonts), 2 bad brand or "
+        "date, 4 e-mail not sent (the PDF is kept). Scheduling: docs/briefing.md.",
+    )
+    p_brief.add_argument("--brand", default="xiaomi", help="brand id (default xiaomi)")
+    p_brief.add_argument(
+        "--on",
+        type=_date_arg,
+        default=None,
+        help="duties, VAT, FX and statuses in force on YYYY-MM-DD (default today)",
+    )
+    p_brief.add_argument(
+        "--out", type=Path, default=None, help="PDF path (default evdash-briefing-<brand>-<date>.pdf)"
+    )
+    p_brief.add_argument("--paper", choices=["A4", "Letter"], default="A4")
+    p_brief.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
+    p_brief.add_argument("--email", action="store_true", help="send it by SMTP to the brand's recipients")
+    p_brief.add_argument(
+        "--smtp-config",
+        type=Path,
+        default=None,
+        help="TOML with an [smtp] section (default $EVDASH_SMTP_CONFIG, else .streamlit/secrets.toml)",
+    )
+    p_brief.set_defaults(func=_cmd_briefing)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

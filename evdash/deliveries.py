@@ -485,3 +485,24 @@ def attainment_note(o: Outlook) -> str:
     if o.delivered_basis == "reported_total" and o.months_units != o.delivered:
         text += f" The monthly figures sum to {'≥ ' if o.months_counted else ''}{o.months_units:,.0f}."
     return text
+
+
+def change_vs_year_earlier(
+    current: float | None,
+    current_is_at_least: bool,
+    previous: float | None,
+    previous_is_at_least: bool,
+    period: str,
+) -> str | None:
+    """The change against the same period a year earlier, honest about lower bounds: '+12.3% vs
+    Jan–Mar 2025 (71,234)'; 'at least +5.4% …' when only the current figure is "over N"; 'at most …'
+    when only the earlier one is; no percentage when both are (a ratio of two lower bounds is not
+    known). None when either figure is missing or the earlier one is 0."""
+    if current is None or previous is None or previous <= 0:
+        return None
+    earlier = f"{period} ({'≥ ' if previous_is_at_least else ''}{previous:,.0f})"
+    if current_is_at_least and previous_is_at_least:
+        return f"vs {earlier}: both lower bounds, change not known"
+    pct = 100.0 * (current / previous - 1.0)
+    hedge = "at least " if current_is_at_least else ("at most " if previous_is_at_least else "")
+    return f"{hedge}{pct:+.1f}% vs {earlier}"

@@ -164,6 +164,10 @@ def deliveries_peers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "deliveries_peers")
 
 
+def chart_events(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
+    return run_query(con, "chart_events", brand=brand)
+
+
 def deliveries_models(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
     return run_query(con, "deliveries_models", brand=brand)
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash.text import plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
     CONFIDENCE_OPACITY,
@@ -161,9 +162,44 @@ def monthly_bars(frame: pd.DataFrame, brand_name: str, period: str) -> go.Figure
     return fig
 
 
-def cumulative_vs_target(frame: pd.DataFrame, brand_name: str, year: int) -> go.Figure:
+EVENT_COLOUR = "#555555"
+EVENT_DASH = {"target_revision": "dot", "launch": "dash", "milestone": "dashdot"}
+
+
+def _event_lines(fig: go.Figure, events: pd.DataFrame, top: float) -> None:
+    """One vertical line per event date (rows of `evdash.events.markers`), numbered at the top, its
+    label in the legend ("3 · 23 Apr: target 76,000 → ≥ 100,000"; events of one day share a line), the
+    detail in the hover. Line styles differ by kind (dotted revision, dashed launch, dash-dot
+    milestone), so greyscale prints and colour-blind readers tell them apart."""
+    for number, (date, part) in enumerate(events.groupby("date", sort=True), start=1):
+        when = pd.Timestamp(str(date))
+        kinds = list(part["kind"])
+        kind = "launch" if "launch" in kinds else str(kinds[0])
+        fig.add_scatter(
+            x=[when, when],
+            y=[0, top],
+            mode="lines+text",
+            line={"color": EVENT_COLOUR, "width": 1.2, "dash": EVENT_DASH.get(kind, "dot")},
+            text=["", str(number)],
+            textposition="top center",
+            textfont={"size": 11, "color": EVENT_COLOUR},
+            name=f"{number} · {when:%-d %b}: " + "; ".join(plotly_text(w) for w in part["what"]),
+            legendgroup="events",
+            legendgrouptitle={"text": "What happened"},
+            cliponaxis=False,
+            # hovertext, not a hovertemplate: a data title containing "%{...}" stays literal.
+            hovertext=["<br>".join(plotly_text(d) for d in part["detail"])] * 2,
+            hoverinfo="text",
+        )
+
+
+def cumulative_vs_target(
+    frame: pd.DataFrame, brand_name: str, year: int, events: pd.DataFrame | None = None
+) -> go.Figure:
     """Cumulative deliveries of the year against the company's target path.
-    Input: evdash.deliveries.cumulative_frame (long form, column `series`)."""
+    Input: evdash.deliveries.cumulative_frame (long form, column `series`); `events`: the year's rows of
+    `evdash.events.markers` (target revisions with old → new, launches, milestones), drawn as numbered
+    vertical lines listed in the legend."""
     title = f"{brand_name} {year}: cumulative deliveries vs target"
     if frame.empty:
         return empty_figure(title, f"No {year} deliveries or targets for {brand_name} in the data")
@@ -300,7 +336,17 @@ def cumulative_vs_target(frame: pd.DataFrame, brand_name: str, year: int) -> go.
             customdata=[fmt_int(r) for r in proj["month_units"]],
             hovertemplate="%{x|%d %b %Y}: ≈%{y:,.0f}<br>at %{customdata} a month<extra>projection</extra>",
         )
-    fig.update_layout(**base_layout(title, height=440, hovermode="closest"))
+    shown_events = events if events is not None else pd.DataFrame()
+    if not shown_events.empty:
+        top = float(pd.to_numeric(frame["units"], errors="coerce").max()) * 1.08
+        _event_lines(fig, shown_events, top if top > 0 else 1.0)
+    fig.update_layout(
+        **base_layout(
+            title,
+            height=440 + 20 * shown_events["date"].nunique() if not shown_events.empty else 440,
+            hovermode="closest",
+        )
+    )
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0})
     fig.update_yaxes(title_text="Vehicles delivered since 1 Jan (units)", tickformat=",d", rangemode="tozero")
     fig.update_xaxes(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash.text import cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
     CONFIDENCE_OPACITY,
@@ -19,9 +20,40 @@ from evdash.theme import (
 TITLE = "Deliveries per year vs final target"
 
 
-def years_vs_target(frame: pd.DataFrame, brand_name: str) -> go.Figure:
+def _compact(value: float, at_least: bool) -> str:
+    text = f"{value / 1000:,.0f}k" if value >= 10_000 else f"{value:,.0f}"
+    return ("≥" + text) if at_least else text
+
+
+def year_tick_labels(years: pd.Series, events: pd.DataFrame | None) -> list[str]:
+    """The year axis labels, each followed by what happened that year: the target's revision path
+    ("76k → ≥100k" / "→ 120k → 130k", two steps a line so a phone column holds it) and the model
+    launches. `events`: rows of `evdash.events.markers` (any years)."""
+    labels: list[str] = []
+    for year in years.astype(int):
+        lines = [str(year)]
+        part = events[events["year"] == year] if events is not None and not events.empty else None
+        if part is not None:
+            revisions = part[part["kind"] == "target_revision"]
+            if len(revisions) > 1:
+                steps = [
+                    _compact(float(u), c == "lower_bound")
+                    for u, c in zip(revisions["units"], revisions["confidence"], strict=True)
+                ]
+                chunks = [steps[i : i + 2] for i in range(0, len(steps), 2)]
+                lines.append(f"target {len(steps) - 1}× revised:")
+                lines += [("→ " if i else "") + " → ".join(chunk) for i, chunk in enumerate(chunks)]
+            for rec in part[part["kind"] == "launch"].itertuples(index=False):
+                lines.append(plotly_text(cut(rec.what, 24)))
+        labels.append("<br>".join(lines))
+    return labels
+
+
+def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame | None = None) -> go.Figure:
     """Bars: delivered units per year (hatched when a lower bound, dotted when an estimate);
-    diamonds: the final company target of that year. Input: queries/overview_years.sql."""
+    diamonds: the final company target of that year. Input: queries/overview_years.sql. `events`
+    (rows of `evdash.events.markers`) puts each year's target revisions (old → new) and launches under
+    its axis label."""
     title = f"{brand_name}: {TITLE[0].lower()}{TITLE[1:]}"
     if frame.empty:
         return empty_figure(title, f"No deliveries or targets for {brand_name} in the data")
@@ -75,6 +107,7 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str) -> go.Figure:
             text=[f"target {fmt_int(t)}" for t in targets["final_target_units"]],
             textposition="top center",
             textfont={"color": TARGET_COLOUR},
+            cliponaxis=False,
             customdata=list(
                 zip(
                     targets["target_announced_on"].astype(str),
@@ -93,13 +126,22 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str) -> go.Figure:
             title,
             barmode="overlay",
             height=400,
-            legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
-            margin={"l": 10, "r": 10, "t": 50, "b": 10},
+            # Legend above the plot: the year labels below carry what happened that year.
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+            margin={"l": 10, "r": 10, "t": 80, "b": 10},
         )
     )
     top = pd.concat([frame["delivered_units"], frame["final_target_units"]]).max()
     # Headroom so the target labels above the markers are never clipped.
-    y_range = [0, float(top) * 1.2] if pd.notna(top) and top > 0 else None
+    y_range = [0, float(top) * 1.25] if pd.notna(top) and top > 0 else None
     fig.update_yaxes(title_text="Vehicles delivered (units)", tickformat=",d", range=y_range)
-    fig.update_xaxes(title_text="Year", type="category", categoryorder="array", categoryarray=list(years))
+    fig.update_xaxes(
+        title_text="Year",
+        type="category",
+        categoryorder="array",
+        categoryarray=list(years),
+        tickmode="array",
+        tickvals=list(years),
+        ticktext=year_tick_labels(frame["year"], events),
+    )
     return fig

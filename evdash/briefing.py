@@ -1,0 +1,657 @@
+"""The executive briefing: everything the PDF and the e-mail say, gathered for a brand and an "in force on"
+date from the same queries and core functions the pages use. No Streamlit, no layout, no `date.today()`.
+
+    with db.connect_readonly() as con:
+        b = briefing.collect(con, "xiaomi", on=dt.date(2026, 12, 1))
+    b.verdict, b.overview_kpis, b.deliveries_kpis, b.watch, b.sources …
+
+Where each number comes from:
+
+* verdict and the Deliveries KPIs: `deliveries.outlook` / `deliveries.verdict` for the date's year,
+  counted to December with the page's default 3-month run-rate window (the Deliveries page's defaults);
+* Overview KPIs: `queries.overview_years` and `queries.overview_facts` rows, chosen as the Overview
+  chooses them (this year so far, the last full year with a target, the cumulative figure);
+* the change against a year earlier: `deliveries.outlook` for the same months of the year before,
+  phrased by `deliveries.change_vs_year_earlier`;
+* peers: `deliveries.peer_attainment`; status map: `queries.expansion_map_status` on the date;
+* landed prices: `pricing.landed_for_markets` (the Market ranking's function) for the brand's focus model
+  in its focus markets, and `pricing.converted_rivals` for the cheapest comparable rival;
+* the watch list: `evdash.watch`; events on the charts: `evdash.events`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from evdash import db, deliveries, events, expansion, pricing, queries, watch
+from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
+
+WINDOW_MONTHS = 3  # the Deliveries page's default run-rate window
+FOCUS_MARKETS = 4  # at most this many markets in the landed-price table
+FOCUS_STATUSES = ("launched", "pilot", "announced", "evaluating")  # closest to the brand first
+CURRENCY = "EUR"  # the Pricing page's default
+FREIGHT_PCT = 5.0  # the Pricing page's default
+MONTH_NAMES = [dt.date(2000, m, 1).strftime("%b") for m in range(1, 13)]
+REACHED_TEXT = {
+    "reached": "reached in {month}",
+    "company_total": "reached in {month} (company total)",
+    "projected": "projected for {month}",
+    "not_projected": "not reached at this rate",
+    "no_target": "no target",
+}
+
+
+def source_label(url: object) -> str:
+    """Host name(s) of a source URL ('cnevpost.com'); a text that is not a URL is returned as it is."""
+    text = str(url)
+    if "://" not in text:
+        return text
+    hosts = [part.split("/")[2].removeprefix("www.") for part in text.split(" ; ") if "://" in part]
+    return ", ".join(dict.fromkeys(hosts))
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def _flag(value: object) -> bool:
+    return bool(value) if value is not None and not pd.isna(value) else False  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI as a person reads it: value text (with '≥' for a lower bound), the line under it, and
+    where it comes from. `confidence` is told in words in `provenance`, never by colour alone."""
+
+    label: str
+    value: str
+    delta: str | None
+    confidence: str  # 'reported' | 'lower_bound' | 'estimate' | '' (derived, e.g. a count)
+    as_of: dt.date | None
+    source: str  # URL(s) or a description ('sum of monthly figures', 'evdash projection')
+    change: str | None = None  # vs the same period a year earlier, where both exist
+
+    @property
+    def provenance(self) -> str:
+        parts = [CONFIDENCE_LABEL.get(self.confidence, self.confidence)] if self.confidence else []
+        if self.as_of is not None:
+            parts.append(f"as of {self.as_of:%Y-%m-%d}")
+        if self.source:
+            parts.append(f"source: {source_label(self.source)}")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    publisher: str
+
+
+@dataclass(frozen=True)
+class Briefing:
+    brand_id: str
+    brand_name: str
+    on: dt.date
+    year: int
+    version: str
+    data_as_of: str
+    filters: dict[str, str]
+    verdict_level: str
+    verdict: str
+    attainment_note: str
+    overview_kpis: tuple[Kpi, ...]
+    deliveries_kpis: tuple[Kpi, ...]
+    newest_label: str
+    newest_date: dt.date | None
+    years: pd.DataFrame  # queries.overview_years
+    cumulative: pd.DataFrame  # deliveries.cumulative_frame
+    year_events: pd.DataFrame  # events.markers of the year
+    all_events: pd.DataFrame  # events.markers of every year (the years chart)
+    peers: pd.DataFrame  # peer_table: deliveries.peer_attainment of the year before and of the year
+    status: pd.DataFrame  # expansion.with_labels(queries.expansion_map_status)
+    focus_model: str
+    landed: pd.DataFrame  # one row per focus market (see landed_table)
+    watch: tuple[watch.WatchItem, ...]
+    sources: tuple[Source, ...] = field(default_factory=tuple)
+
+    @property
+    def newest_age_days(self) -> int | None:
+        return (self.on - self.newest_date).days if self.newest_date else None
+
+    @property
+    def newest_text(self) -> str:
+        """'latest deliveries figure: to 31 Mar 2026, 245 days before 1 Dec 2026'."""
+        if self.newest_date is None:
+            return "no delivery figures in the data"
+        days = self.newest_age_days or 0
+        months = round(days / 30.44)
+        age = f"{months} months" if months >= 2 else f"{days} days"
+        return f"{self.newest_label} to {self.newest_date:%-d %b %Y}, {age} before {self.on:%-d %b %Y}"
+
+
+# --- KPIs ---------------------------------------------------------------------------------------
+
+
+def _previous_outlook(
+    con: duckdb.DuckDBPyConnection, brand: str, year: int, through_month: int
+) -> deliveries.Outlook | None:
+    if through_month < 1:
+        return None
+    monthly = queries.deliveries_monthly(con, brand, [], dt.date(year, 1, 1), dt.date(year, 12, 1))
+    return deliveries.outlook(
+        deliveries.brand_months(monthly),
+        queries.deliveries_targets(con, brand, year),
+        queries.deliveries_totals(con, brand, year),
+        year,
+        through_month,
+        WINDOW_MONTHS,
+    )
+
+
+def _period(year: int, through_month: int) -> str:
+    return str(year) if through_month == 12 else f"Jan–{MONTH_NAMES[through_month - 1]} {year}"
+
+
+def deliveries_kpis(o: deliveries.Outlook, previous: deliveries.Outlook | None) -> tuple[Kpi, ...]:
+    """The four KPIs of the Deliveries page (year counted to December, default window)."""
+    to_month = f" (to {MONTH_NAMES[o.elapsed - 1]})" if 0 < o.elapsed < 12 else ""
+    change = None
+    if previous is not None and previous.delivered is not None:
+        change = deliveries.change_vs_year_earlier(
+            o.delivered,
+            o.delivered_is_at_least,
+            previous.delivered,
+            previous.delivered_is_at_least,
+            _period(previous.year, o.elapsed),
+        )
+    delivered_conf = (
+        "lower_bound" if o.delivered_is_at_least else ("estimate" if o.delivered_has_estimate else "reported")
+    )
+    k1 = Kpi(
+        f"Delivered {o.year}{to_month}",
+        fmt_int(o.delivered, o.delivered_is_at_least),
+        f"{fmt_pct(o.attainment_current_pct)} of current target"
+        if o.attainment_current_pct is not None
+        else "no target to compare",
+        delivered_conf if o.delivered is not None else "",
+        None,
+        o.delivered_source,
+        change,
+    )
+    target = (
+        ("over " if o.current_target_is_at_least else "") + fmt_int(o.current_target)
+        if o.current_target is not None
+        else "none published"
+    )
+    k2 = Kpi(
+        "Current target",
+        target,
+        f"revision {o.revisions_so_far} of {o.revisions_total}" if o.current_target is not None else None,
+        "lower_bound" if o.current_target_is_at_least else ("reported" if o.current_target else ""),
+        o.current_target_announced_on,
+        "company announcement" if o.current_target is not None else "",
+    )
+    if o.elapsed == 12:
+        k3 = Kpi("Year-end projection", "Year complete", "no projection needed", "", None, "")
+    else:
+        k3 = Kpi(
+            "Year-end projection",
+            f"≈{fmt_int(o.projection)}" if o.projection is not None else "no data",
+            f"at {fmt_int(o.run_rate)}/month (last {o.window_months_used} mo.)"
+            if o.run_rate is not None
+            else None,
+            "estimate" if o.projection is not None else "",
+            None,
+            "evdash projection: delivered + mean of the last months × months left",
+        )
+    month = MONTH_NAMES[(o.reached_month or 12) - 1]
+    if o.current_target is None:
+        k4 = Kpi("Required rate · month reached", "—", "no target", "", None, "")
+    elif o.target_met or o.elapsed == 12:
+        k4 = Kpi(
+            "Required rate · month reached",
+            "Target met" if o.target_met else f"Missed by {fmt_int(o.shortfall)}",
+            REACHED_TEXT[o.reached_basis].format(month=month),
+            "",
+            None,
+            "",
+        )
+    else:
+        k4 = Kpi(
+            "Required rate · month reached",
+            f"{fmt_int(o.required_rate)}/month",
+            "needed from here · " + REACHED_TEXT[o.reached_basis].format(month=month),
+            "estimate",
+            None,
+            "(current target − delivered) ÷ months left",
+        )
+    return (k1, k2, k3, k4)
+
+
+def overview_kpis(
+    years: pd.DataFrame, facts: pd.Series, this_year: int, previous: deliveries.Outlook | None
+) -> tuple[Kpi, ...]:
+    """The Overview's KPIs, chosen as the Overview page chooses them."""
+    kpis: list[Kpi] = []
+    current = years[years["year"] == this_year]
+    if current.empty:
+        kpis.append(
+            Kpi(f"{this_year} deliveries so far", "no data", "no figures for this year yet", "", None, "")
+        )
+    else:
+        row = current.iloc[0]
+        through = _date(row["delivered_through"])
+        label = f"{int(row['year'])} deliveries so far" + (f" (to {through:%-d %b})" if through else "")
+        at_least = _flag(row["delivered_is_at_least"])
+        change = None
+        if previous is not None and previous.delivered is not None and through is not None:
+            change = deliveries.change_vs_year_earlier(
+                float(row["delivered_units"]),
+                at_least,
+                previous.delivered,
+                previous.delivered_is_at_least,
+                _period(previous.year, through.month),
+            )
+        kpis.append(
+            Kpi(
+                label,
+                fmt_int(row["delivered_units"], at_least),
+                f"{fmt_pct(row['attainment_pct'])} of {fmt_int(row['final_target_units'])} target"
+                if pd.notna(row["final_target_units"])
+                else "no target published",
+                str(row["delivered_confidence"]),
+                _date(row["delivered_as_of"]),
+                str(row["delivered_source"]),
+                change,
+            )
+        )
+    past = years[
+        (years["year"] < this_year) & years["final_target_units"].notna() & years["delivered_units"].notna()
+    ]
+    if not past.empty:
+        row = past.iloc[-1]
+        before = years[years["year"] == int(row["year"]) - 1]
+        change = None
+        if not before.empty and pd.notna(before.iloc[0]["delivered_units"]):
+            prior = before.iloc[0]
+            # Only a full-year figure compares with a full year.
+            if _date(prior["delivered_through"]) == dt.date(int(prior["year"]), 12, 31):
+                change = deliveries.change_vs_year_earlier(
+                    float(row["delivered_units"]),
+                    _flag(row["delivered_is_at_least"]),
+                    float(prior["delivered_units"]),
+                    _flag(prior["delivered_is_at_least"]),
+                    str(int(prior["year"])),
+                )
+        kpis.append(
+            Kpi(
+                f"{int(row['year'])} delivered vs final target",
+                fmt_int(row["delivered_units"], _flag(row["delivered_is_at_least"])),
+                f"{fmt_pct(row['attainment_pct'])} of {fmt_int(row['final_target_units'])}",
+                str(row["delivered_confidence"]),
+                _date(row["delivered_as_of"]),
+                str(row["delivered_source"]),
+                change,
+            )
+        )
+    months_text = fmt_int(facts["cumulative_months_units"], _flag(facts["cumulative_has_lower_bound"]))
+    if pd.notna(facts["milestone_units"]) and (
+        pd.isna(facts["last_month"]) or facts["milestone_date"] > facts["last_month"]
+    ):
+        kpis.append(
+            Kpi(
+                "Cumulative deliveries",
+                fmt_int(facts["milestone_units"], facts["milestone_confidence"] == "lower_bound"),
+                f"by {facts['milestone_date']:%-d %b %Y} · sum of monthly figures {months_text}",
+                str(facts["milestone_confidence"]),
+                _date(facts["milestone_date"]),
+                str(facts["milestone_source"]),
+            )
+        )
+    else:
+        kpis.append(
+            Kpi(
+                "Cumulative deliveries (sum of months)",
+                months_text,
+                f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}"
+                if pd.notna(facts["first_month"])
+                else None,
+                "lower_bound" if _flag(facts["cumulative_has_lower_bound"]) else "reported",
+                _date(facts["last_month"]),
+                "sum of monthly figures",
+            )
+        )
+    kpis.append(
+        Kpi(
+            "Models on sale · markets tracked",
+            f"{int(facts['models_on_sale'])} · {int(facts['markets_tracked'])}",
+            str(facts["model_names"]) if pd.notna(facts["model_names"]) else "no model launched yet",
+            "",
+            None,
+            "",
+        )
+    )
+    return tuple(kpis)
+
+
+def peer_table(peers: pd.DataFrame, year: int) -> pd.DataFrame:
+    """`deliveries.peer_attainment` of the year before and of the year, one row per brand (columns of
+    the year before suffixed `_prev`), ordered by the year before's attainment (a closed year first)."""
+    now = deliveries.peer_attainment(peers, year)
+    before = deliveries.peer_attainment(peers, year - 1)
+    keys = ["brand_id", "brand_name"]
+    merged = before.merge(now, on=keys, how="outer", suffixes=("_prev", ""))
+    merged = merged.sort_values(
+        ["attainment_pct_prev", "attainment_pct"], ascending=False, na_position="last"
+    )
+    return merged.reset_index(drop=True)
+
+
+# --- landed prices in the focus markets ---------------------------------------------------------
+
+LANDED_COLUMNS = [
+    "market_code",
+    "market_name",
+    "status",
+    "landed",
+    "duty_burden_pct",
+    "vat_pct",
+    "rival",
+    "rival_price",
+    "rival_confidence",
+    "gap_pct",
+    "warnings",
+    "sources",
+]
+
+
+def focus_markets(status: pd.DataFrame, home: str) -> pd.DataFrame:
+    """The brand's markets outside home whose status on the date is launched, pilot, announced or
+    under evaluation, closest first (then most recent status, then code); at most FOCUS_MARKETS."""
+    rows = status[status["category"].isin(FOCUS_STATUSES) & (status["iso3"] != home)].copy()
+    rows["_rank"] = rows["category"].map({s: i for i, s in enumerate(FOCUS_STATUSES)})
+    rows = rows.sort_values(["_rank", "period", "iso3"], ascending=[True, False, True])
+    return rows.head(FOCUS_MARKETS).drop(columns="_rank").reset_index(drop=True)
+
+
+def focus_model(origins: pd.DataFrame, models: pd.DataFrame, brand: str, on: dt.date) -> pd.Series | None:
+    """The brand's entry variant (cheapest at home) of its most recently launched model (launched on or
+    before the date) that has a home price; None when no model of the brand has one."""
+    entry = pricing.entry_prices(origins[origins["brand_id"] == brand])
+    if entry.empty:
+        return None
+    launched = models[pd.to_datetime(models["launch_date"]).dt.date.le(on).fillna(False)]
+    order = {
+        str(m): pd.Timestamp(d) for m, d in zip(launched["model_id"], launched["launch_date"], strict=True)
+    }
+    candidates = entry[entry["model_id"].isin(list(order))]
+    if candidates.empty:
+        candidates = entry
+    ranked = candidates.assign(_launch=candidates["model_id"].map(order)).sort_values(
+        ["_launch", "model_id"], ascending=[False, True], na_position="last"
+    )
+    return ranked.drop(columns="_launch").iloc[0]
+
+
+def landed_table(
+    con: duckdb.DuckDBPyConnection, origin: pd.Series, markets: pd.DataFrame, on: dt.date
+) -> pd.DataFrame:
+    """One row per focus market: the landed estimate (pricing.landed_for_markets), the cheapest
+    comparable rival priced there (pricing.converted_rivals) and the gap to it."""
+    if markets.empty:
+        return pd.DataFrame(columns=LANDED_COLUMNS)
+    codes = list(markets["iso3"])
+    prices = queries.pricing_prices(con, on)
+    latest = pricing.latest_prices(prices, on)
+    rates = queries.pricing_fx(con)
+    duties = queries.pricing_duties(con, codes, "CHN")
+    vat = queries.pricing_vat(con, on)
+    landed = pricing.landed_for_markets(
+        origin,
+        codes,
+        duties,
+        vat,
+        rates,
+        latest,
+        on,
+        CURRENCY,
+        str(origin["tariff_company"]),
+        freight_pct=FREIGHT_PCT,
+    )
+    column = f"price_{CURRENCY.lower()}"
+    rows: list[dict[str, object]] = []
+    for market, rec in zip(markets.to_dict("records"), landed.to_dict("records"), strict=True):
+        rivals = pricing.converted_rivals(
+            latest,
+            str(market["iso3"]),
+            str(origin["body_type"]),
+            str(origin["model_id"]),
+            None,
+            rates,
+            CURRENCY,
+            on,
+        )
+        rivals = rivals[rivals["brand_id"] != origin["brand_id"]].dropna(subset=[column])
+        cheapest = rivals.sort_values(column).iloc[0] if not rivals.empty else None
+        estimate = float(rec["landed"]) if pd.notna(rec["landed"]) else None
+        rival_price = float(cheapest[column]) if cheapest is not None else None
+        gap = (
+            pricing.gap_vs(estimate, rival_price)[1]
+            if estimate is not None and rival_price is not None and bool(rec.get("tariff_data", False))
+            else None
+        )
+        rows.append(
+            {
+                "market_code": market["iso3"],
+                "market_name": market["country"],
+                "status": market["shown_as"],
+                "landed": estimate,
+                "duty_burden_pct": rec.get("duty_burden_pct"),
+                "vat_pct": rec.get("vat_pct"),
+                "rival": (
+                    f"{cheapest['brand_name']} {cheapest['model_name']} {cheapest['variant_name']}"
+                    if cheapest is not None
+                    else None
+                ),
+                "rival_price": rival_price,
+                "rival_confidence": str(cheapest["confidence"]) if cheapest is not None else None,
+                "gap_pct": gap,
+                "warnings": str(rec.get("warnings") or rec.get("error") or ""),
+                "sources": " ; ".join(
+                    [
+                        str(d.source_url)
+                        for d in pricing.select_duties(
+                            pricing.duties_from_frame(duties[duties["market_iso3"] == market["iso3"]]),
+                            str(origin["tariff_company"]),
+                            str(origin["powertrain"]),
+                            on,
+                        ).applied
+                    ]
+                    + [str(u) for u in vat[vat["market_code"] == market["iso3"]]["source_url"]]
+                    + ([str(cheapest["source_url"])] if cheapest is not None else [])
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=LANDED_COLUMNS)
+
+
+# --- the watch list's inputs --------------------------------------------------------------------
+
+
+def rule_changes(
+    con: duckdb.DuckDBPyConnection, origin: pd.Series | None, markets: pd.DataFrame, on: dt.date
+) -> list[watch.RuleChange]:
+    if markets.empty:
+        return []
+    names = dict(zip(markets["iso3"], markets["country"], strict=True))
+    changes: list[watch.RuleChange] = []
+    if origin is not None:
+        duties = queries.pricing_duties(con, list(names), "CHN")
+        for code, name in names.items():
+            changes += watch.duty_changes(
+                str(name),
+                pricing.duties_from_frame(duties[duties["market_iso3"] == code]),
+                str(origin["tariff_company"]),
+                str(origin["powertrain"]),
+                on,
+            )
+    later = on + dt.timedelta(days=watch.RULE_WINDOW_DAYS)
+    changes += watch.vat_changes(
+        {str(k): str(v) for k, v in names.items()},
+        queries.pricing_vat(con, on),
+        queries.pricing_vat(con, later),
+        later,
+    )
+    return changes
+
+
+def _headlines(kpis: Sequence[Kpi], this_year: int, origin: pd.Series | None) -> list[watch.Headline]:
+    """The figures the watch list checks for age: the Overview's KPIs that can get newer (this year
+    so far, the cumulative figure; a closed year's final total cannot) and the focus model's home price."""
+    out = [
+        watch.Headline(f"{k.label}: {k.value}", k.as_of, k.source)
+        for k in kpis
+        if k.as_of is not None
+        and k.confidence
+        and not k.label.startswith(str(this_year - 1))
+        and "delivered vs final target" not in k.label
+    ]
+    if origin is not None:
+        as_of = _date(origin["as_of"])
+        if as_of is not None:
+            out.append(
+                watch.Headline(
+                    f"Home price of the {origin['model_name']} {origin['variant_name']}: "
+                    f"{origin['currency']} {float(origin['price']):,.0f}",
+                    as_of,
+                    str(origin.get("source_url") or ""),
+                )
+            )
+    return out
+
+
+# --- everything ----------------------------------------------------------------------------------
+
+
+def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing:
+    """Gather the briefing for `brand` (a brand_id) with duties, VAT, FX and statuses in force on `on`.
+    Raises ValueError naming the brand when it is not in the data."""
+    version, data_as_of = db.data_version(con)
+    brands = queries.brands(con)
+    match = brands[brands["brand_id"] == brand]
+    if match.empty:
+        known = ", ".join(brands["brand_id"])
+        raise ValueError(f"brand '{brand}' is not in the data (known: {known})")
+    brand_name = str(match.iloc[0]["name"])
+    home = str(match.iloc[0]["home_market"])
+    year = on.year
+
+    years = queries.overview_years(con, brand)
+    facts = queries.overview_facts(con, brand, on).iloc[0]
+    monthly = queries.deliveries_monthly(con, brand, [], dt.date(year, 1, 1), dt.date(year, 12, 1))
+    months = deliveries.brand_months(monthly)
+    targets = queries.deliveries_targets(con, brand, year)
+    totals = queries.deliveries_totals(con, brand, year)
+    outlook = deliveries.outlook(months, targets, totals, year, 12, WINDOW_MONTHS)
+    level, sentence = deliveries.verdict(outlook)
+    previous = _previous_outlook(con, brand, year - 1, outlook.elapsed)
+    overview = overview_kpis(years, facts, year, previous)
+    delivery = deliveries_kpis(outlook, previous)
+
+    chart_events = queries.chart_events(con, brand)
+    year_events = events.markers(chart_events, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    all_events = events.markers(chart_events, dt.date(1900, 1, 1), dt.date(2999, 12, 31))
+    revisions = [
+        watch.Revision(int(r["year"]), r["date"], str(r["what"]), str(r["source_url"]))
+        for r in all_events[all_events["kind"] == "target_revision"].to_dict("records")
+    ]
+
+    status = expansion.with_labels(queries.expansion_map_status(con, brand, on), expansion.measure("status"))
+    markets = focus_markets(status, home)
+    prices = queries.pricing_prices(con, on)
+    origins = pricing.origin_prices(pricing.latest_prices(prices, on))
+    models = queries.deliveries_models(con, brand)
+    origin = focus_model(origins, models, brand, on)
+    landed = (
+        landed_table(con, origin, markets, on) if origin is not None else pd.DataFrame(columns=LANDED_COLUMNS)
+    )
+    focus = (
+        f"{origin['brand_name']} {origin['model_name']} {origin['variant_name']}"
+        if origin is not None
+        else "none"
+    )
+
+    through = [d for d in (_date(v) for v in years["delivered_through"]) if d is not None and d <= on]
+    newest = max(through, default=None)
+    items = watch.watch_list(
+        on,
+        outlook,
+        _headlines(overview, year, origin),
+        rule_changes(con, origin, markets, on),
+        revisions,
+    )
+    peers = peer_table(queries.deliveries_peers(con), year)
+    filters = {
+        "brand": brand_name,
+        "in force on": f"{on:%Y-%m-%d}",
+        "year": f"{year}, months Jan–Dec, run-rate window {WINDOW_MONTHS} months",
+        "landed price": f"{focus}, in {CURRENCY}, freight {FREIGHT_PCT:g}% of ex-factory, "
+        + (f"duty class {origin['tariff_company']}" if origin is not None else "no duty class"),
+    }
+    b = Briefing(
+        brand_id=brand,
+        brand_name=brand_name,
+        on=on,
+        year=year,
+        version=version,
+        data_as_of=data_as_of,
+        filters=filters,
+        verdict_level=level,
+        verdict=sentence,
+        attainment_note=deliveries.attainment_note(outlook),
+        overview_kpis=overview,
+        deliveries_kpis=delivery,
+        newest_label="latest deliveries figure",
+        newest_date=newest,
+        years=years,
+        cumulative=deliveries.cumulative_frame(months, targets, totals, outlook),
+        year_events=year_events,
+        all_events=all_events,
+        peers=peers,
+        status=status,
+        focus_model=focus,
+        landed=landed,
+        watch=tuple(items),
+    )
+    return _with_sources(con, b, origin)
+
+
+def _with_sources(con: duckdb.DuckDBPyConnection, b: Briefing, origin: pd.Series | None) -> Briefing:
+    """The sources used by what the briefing shows, each once, with its publisher."""
+    urls: list[str] = []
+    urls += [k.source for k in (*b.overview_kpis, *b.deliveries_kpis)]
+    for column in ("delivered_source", "target_source"):
+        urls += [str(u) for u in b.years[column].dropna()]
+    urls += [str(u) for u in b.cumulative["source"].dropna()]
+    urls += [str(u) for u in b.all_events["source_url"].dropna()]
+    urls += [str(u) for u in b.peers["delivered_source"].dropna()] + [
+        str(u) for u in b.peers["target_source"].dropna()
+    ]
+    urls += [str(u) for u in b.status["source_url"].dropna()]
+    urls += [i.source for i in b.watch]
+    if origin is not None:
+        urls.append(str(origin.get("source_url") or ""))
+    split = [part.strip() for url in urls for part in url.split(" ; ")]
+    known = queries.data_sources(con)
+    publisher = dict(zip(known["url"], known["publisher"], strict=True))
+    unique = sorted({u for u in split if u.startswith(("http://", "https://"))})
+    sources = tuple(Source(u, str(publisher.get(u, source_label(u)))) for u in unique)
+    return dataclasses.replace(b, sources=sources)

@@ -1,0 +1,233 @@
+"""The watch list: what an executive should look at now, for a brand on a date.
+
+Pure: structured inputs in, `WatchItem`s out; no I/O, no Streamlit, no `date.today()` (the caller
+passes the "in force on" date). Four kinds, in this order:
+
+* `pace` — deliveries so far against the straight-line path to the current target: the target ×
+  months counted ÷ 12 (always listed when the year has a target and a delivered figure; an alert when
+  behind the path). A lower-bound delivered figure that is behind is "at least … behind at most".
+* `rule_change` — a duty, VAT or quota change that takes effect in a focus market within
+  `RULE_WINDOW_DAYS` after the date (inputs: `RuleChange`, from comparing what applies on the date and
+  on the window's last day with the one rule in `evdash.pricing`).
+* `stale` — a headline figure whose as-of date is more than `STALE_DAYS` before the date.
+* `target_revision` — a company target revision announced in the `REVISION_DAYS` before the date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from evdash.deliveries import MONTHS_IN_YEAR, Outlook
+from evdash.pricing import Duty, select_duties
+from evdash.theme import fmt_int
+
+RULE_WINDOW_DAYS = 90
+STALE_DAYS = 183  # "older than 6 months"
+REVISION_DAYS = 30
+
+WatchKind = Literal["pace", "rule_change", "stale", "target_revision"]
+Severity = Literal["alert", "note"]
+# Told by a word and a symbol, never by colour alone (greyscale prints, colour-blind readers).
+SEVERITY_MARK = {"alert": "▲ Watch", "note": "● Note"}
+
+
+@dataclass(frozen=True)
+class WatchItem:
+    kind: WatchKind
+    severity: Severity
+    text: str
+    date: dt.date | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline figure and the date it is as of (e.g. 'Deliveries 2026 (to 31 Mar)', 2026-04-01)."""
+
+    label: str
+    as_of: dt.date
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A duty, VAT rate or quota that starts or ends applying in `market` on `effective`."""
+
+    market: str  # display name
+    what: str  # e.g. "EU definitive countervailing duty 20.7%", "VAT 25% → 20%"
+    effective: dt.date
+    change: Literal["starts", "ends", "changes"]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A company target revision (rows of evdash.events.markers with kind 'target_revision')."""
+
+    year: int
+    announced_on: dt.date
+    text: str  # "target 500,000 → 550,000"
+    source: str = ""
+
+
+def straight_line_path(target: float, elapsed_months: int) -> float:
+    """Where deliveries would stand after `elapsed_months` on an even path to `target` by 31 Dec."""
+    if not 0 <= elapsed_months <= MONTHS_IN_YEAR:
+        raise ValueError(f"elapsed months must be 0–12, not {elapsed_months}")
+    return target * elapsed_months / MONTHS_IN_YEAR
+
+
+def pace_item(o: Outlook) -> WatchItem | None:
+    """Delivered so far vs the straight-line path to the current target; None without a target, a
+    delivered figure or a counted month."""
+    if o.current_target is None or o.delivered is None or o.elapsed == 0:
+        return None
+    path = straight_line_path(o.current_target, o.elapsed)
+    gap = o.delivered - path
+    months = "month" if o.elapsed == 1 else "months"
+    target = fmt_int(o.current_target, o.current_target_is_at_least)
+    head = f"{o.year} pace: {fmt_int(o.delivered, o.delivered_is_at_least)} delivered in {o.elapsed} {months}"
+    path_text = f"the straight-line path to the {target} target is {fmt_int(path)} by then"
+    if gap >= 0:
+        lead = "at least " if o.delivered_is_at_least else ""
+        return WatchItem(
+            "pace", "note", f"{head}; {path_text}: {lead}{fmt_int(gap)} ahead ({100 * gap / path:+.0f}%)."
+        )
+    hedge = "at most " if o.delivered_is_at_least else ""
+    return WatchItem(
+        "pace", "alert", f"{head}; {path_text}: {hedge}{fmt_int(-gap)} behind ({100 * gap / path:+.0f}%)."
+    )
+
+
+def _age_text(days: int) -> str:
+    months = round(days / 30.44)
+    return f"{months} months" if months >= 2 else f"{days} days"
+
+
+def watch_list(
+    on: dt.date,
+    outlook: Outlook | None,
+    headlines: Sequence[Headline],
+    rule_changes: Sequence[RuleChange],
+    revisions: Sequence[Revision],
+) -> list[WatchItem]:
+    """The watch items for the date `on` (see the module doc for each rule), in a stable order:
+    pace, rule changes by date, stale figures oldest first, target revisions newest first."""
+    items: list[WatchItem] = []
+    pace = pace_item(outlook) if outlook is not None else None
+    if pace is not None:
+        items.append(pace)
+    horizon = on + dt.timedelta(days=RULE_WINDOW_DAYS)
+    for change in sorted(rule_changes, key=lambda c: (c.effective, c.market, c.what)):
+        if on < change.effective <= horizon:
+            days = (change.effective - on).days
+            items.append(
+                WatchItem(
+                    "rule_change",
+                    "alert",
+                    f"{change.market}: {change.what} {change.change} on {change.effective:%-d %b %Y} "
+                    f"(in {days} days).",
+                    change.effective,
+                    change.source,
+                )
+            )
+    for headline in sorted(headlines, key=lambda h: (h.as_of, h.label)):
+        age = (on - headline.as_of).days
+        if age > STALE_DAYS:
+            items.append(
+                WatchItem(
+                    "stale",
+                    "alert",
+                    f"{headline.label} is {_age_text(age)} old (as of {headline.as_of:%-d %b %Y}).",
+                    headline.as_of,
+                    headline.source,
+                )
+            )
+    since = on - dt.timedelta(days=REVISION_DAYS)
+    for revision in sorted(revisions, key=lambda r: r.announced_on, reverse=True):
+        if since <= revision.announced_on <= on:
+            items.append(
+                WatchItem(
+                    "target_revision",
+                    "alert",
+                    f"{revision.year} target revised on {revision.announced_on:%-d %b %Y}: {revision.text}.",
+                    revision.announced_on,
+                    revision.source,
+                )
+            )
+    return items
+
+
+def _duty_text(duty: Duty) -> str:
+    rate = f"{duty.rate_pct:g}%" if duty.rate_pct is not None else "fixed fee"
+    return f"{duty.measure} ({rate})"
+
+
+def duty_changes(
+    market: str,
+    duties: Sequence[Duty],
+    duty_class: str,
+    powertrain: str,
+    on: dt.date,
+    days: int = RULE_WINDOW_DAYS,
+) -> list[RuleChange]:
+    """Duties (quota cases included, as tariff rows) that start or stop applying to a car of
+    `duty_class`/`powertrain` in one market in the `days` after `on`. Decided by
+    `evdash.pricing.select_duties` on the day before and on each date a row's window opens or closes:
+    the same rule that prices the car, so a proposed or provisional row changes nothing here either."""
+    horizon = on + dt.timedelta(days=days)
+    dates = sorted(
+        {d.effective_from for d in duties if on < d.effective_from <= horizon}
+        | {
+            d.effective_to + dt.timedelta(days=1)
+            for d in duties
+            if d.effective_to is not None and on < d.effective_to + dt.timedelta(days=1) <= horizon
+        }
+    )
+    changes: list[RuleChange] = []
+    for date in dates:
+        before = {
+            d.tariff_id: d
+            for d in select_duties(duties, duty_class, powertrain, date - dt.timedelta(days=1)).applied
+        }
+        after = {d.tariff_id: d for d in select_duties(duties, duty_class, powertrain, date).applied}
+        for tariff_id in sorted(after.keys() - before.keys()):
+            duty = after[tariff_id]
+            changes.append(RuleChange(market, _duty_text(duty), date, "starts", duty.source_url))
+        for tariff_id in sorted(before.keys() - after.keys()):
+            duty = before[tariff_id]
+            changes.append(RuleChange(market, _duty_text(duty), date, "ends", duty.source_url))
+    return changes
+
+
+def vat_changes(
+    names: dict[str, str], vat_on: pd.DataFrame, vat_later: pd.DataFrame, later: dt.date
+) -> list[RuleChange]:
+    """VAT/GST rates of the markets in `names` (code → name) that differ between two
+    `queries.pricing_vat` results: on the date and on `later` (its effective date is the new row's
+    effective_from)."""
+    now = {str(r.market_code): r for r in vat_on.itertuples(index=False)}
+    changes: list[RuleChange] = []
+    for rec in vat_later.itertuples(index=False):
+        code = str(rec.market_code)
+        if code not in names:
+            continue
+        old = now.get(code)
+        if old is not None and float(old.rate_pct) == float(rec.rate_pct):  # type: ignore[arg-type]
+            continue
+        before = f"{float(old.rate_pct):g}% → " if old is not None else ""  # type: ignore[arg-type]
+        changes.append(
+            RuleChange(
+                names[code],
+                f"VAT/GST {before}{float(rec.rate_pct):g}%",  # type: ignore[arg-type]
+                pd.Timestamp(rec.effective_from).date(),  # type: ignore[arg-type]
+                "changes",
+                str(rec.source_url),
+            )
+        )
+    return changes

@@ -1,0 +1,228 @@
+"""`evdash briefing`: the PDF (offline, 1–3 pages, fonts embedded, the Overview's numbers, the map drawn)
+and its e-mail through a real local SMTP server (aiosmtpd), started by the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from pypdf import PdfReader
+
+from evdash import briefing, mailer, serving
+from tests.conftest import REPO, require_chromium
+
+ON = "2026-12-01"
+
+
+def _run(args: list[str], db_link: Path, offline: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would. Where the machine allows it (root, util-linux `unshare`), in a
+    network namespace of its own: no route to anything, so a CDN fetch would fail the export."""
+    cmd = [sys.executable, "-m", "evdash.cli", *args]
+    if offline and os.geteuid() == 0 and shutil.which("unshare"):
+        cmd = ["unshare", "--net", *cmd]
+    env = {**os.environ, "EVDASH_DB": str(db_link)}
+    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=240, check=False)
+
+
+def _text(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))  # type: ignore[attr-defined]
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[tuple[int, _Inbox]]:
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    port = serving.free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def emailed(
+    seed_db_path: Path, smtp: tuple[int, _Inbox], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
+    """One real run: `evdash briefing --email` to the local server (not offline: it must reach it)."""
+    require_chromium()
+    port, inbox = smtp
+    folder = tmp_path_factory.mktemp("briefing")
+    settings = folder / "smtp.toml"
+    settings.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nsender = "evdash <b@example.org>"\n'
+        '[smtp.recipients]\nxiaomi = ["ceo@example.org", "cfo@example.org"]\n'
+    )
+    out = folder / "briefing.pdf"
+    result = _run(
+        [
+            "briefing",
+            "--brand",
+            "xiaomi",
+            "--on",
+            ON,
+            "--out",
+            str(out),
+            "--email",
+            "--smtp-config",
+            str(settings),
+        ],
+        seed_db_path,
+        offline=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return {"pdf": out.read_bytes(), "inbox": inbox, "stdout": result.stdout}
+
+
+def test_pdf_holds_the_overviews_numbers_on_one_to_three_pages(emailed: dict[str, object]) -> None:
+    reader, text = _text(emailed["pdf"])  # type: ignore[arg-type]
+    assert 1 <= len(reader.pages) <= 3
+    # The Overview's year table and KPIs: 2024 delivered 136,854 against the final target 130,000 …
+    for number in ("136,854", "130,000", "≥ 410,000", "≥ 80,000", "550,000", "≥ 600,000", "105.3%"):
+        assert number in text, number
+    assert "Behind target 550,000" in text  # the verdict sentence
+    assert "23 Apr: target 76,000 → ≥ 100,000" not in text  # chart text is in the image, not duplicated
+    assert "Watch list" in text and "straight-line path" in text
+    assert "Sources used" in reader.pages[-1].extract_text()
+
+
+def test_every_page_carries_brand_filters_as_of_version_and_page_number(
+    emailed: dict[str, object], seed_con: duckdb.DuckDBPyConnection
+) -> None:
+    reader, _ = _text(emailed["pdf"])  # type: ignore[arg-type]
+    version = seed_con.execute("select version, data_as_of::varchar from build_info").fetchone()
+    assert version is not None
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert "Xiaomi" in text and "Filters:" in text and "in force on: 2026-12-01" in text
+        assert f"data as of {version[1]}" in text and f"version {version[0]}" in text
+        assert "latest deliveries figure to 31 Mar 2026" in text
+        assert f"page {number} of {len(reader.pages)}" in text
+
+
+def test_fonts_are_embedded_and_the_charts_and_map_are_images(emailed: dict[str, object]) -> None:
+    reader, _ = _text(emailed["pdf"])  # type: ignore[arg-type]
+    fonts = set()
+    images = 0
+    for page in reader.pages:
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor  # TrueType program inside the file
+            fonts.add(str(descendant["/BaseFont"]))
+        images += len(page.images)
+    assert any("DejaVuSans" in f for f in fonts)
+    assert images >= 3  # cumulative chart, years chart, expansion map
+
+
+def test_the_map_is_drawn_offline(seed_db_path: Path, tmp_path: Path) -> None:
+    """In a network namespace (no route anywhere) the map still has its country shapes: Kaleido reads
+    the shipped topology file. A blank map would leave the image nearly one colour."""
+    require_chromium()
+    from PIL import Image
+
+    out = tmp_path / "tesla.pdf"
+    result = _run(
+        ["briefing", "--brand", "tesla", "--on", ON, "--out", str(out), "--paper", "Letter"], seed_db_path
+    )
+    assert result.returncode == 0, result.stderr
+    reader, text = _text(out.read_bytes())
+    assert 1 <= len(reader.pages) <= 3 and "Tesla" in text
+    assert abs(float(reader.pages[0].mediabox.width) - 612) < 1  # US Letter
+    maps = [img for page in reader.pages for img in page.images]
+    colours = [len(Image.open(io.BytesIO(img.data)).convert("RGB").getcolors(1 << 20) or []) for img in maps]
+    assert min(colours) > 20, colours  # every chart, the map included, has drawn content
+
+
+def test_email_arrives_with_the_pdf_and_the_kpis_in_the_body(emailed: dict[str, object]) -> None:
+    inbox: _Inbox = emailed["inbox"]  # type: ignore[assignment]
+    assert len(inbox.messages) == 1
+    msg = inbox.messages[0]
+    assert msg["To"] == "ceo@example.org, cfo@example.org"
+    assert msg["Subject"].startswith("Xiaomi briefing 2026-12-01: Behind target 550,000")
+    parts = list(msg.walk())
+    plain: Any = next(p for p in parts if p.get_content_type() == "text/plain").get_payload(decode=True)
+    body = plain.decode()
+    assert "2025 delivered vs final target: ≥ 410,000" in body and "Watch list:" in body
+    attachment = next(p for p in parts if p.get_content_type() == "application/pdf")
+    pdf: Any = attachment.get_payload(decode=True)
+    assert pdf == emailed["pdf"]
+    _, text = _text(pdf)
+    assert "136,854" in text and "130,000" in text
+
+
+def test_a_failed_send_exits_non_zero_with_a_clear_message_and_a_log_line(
+    seed_db_path: Path, tmp_path: Path
+) -> None:
+    require_chromium()
+    settings = tmp_path / "smtp.toml"
+    closed = serving.free_port()  # nothing listens there
+    settings.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {closed}\nsecurity = "none"\nsender = "b@example.org"\n'
+        '[smtp.recipients]\ndefault = ["ceo@example.org"]\n'
+    )
+    out = tmp_path / "b.pdf"
+    result = _run(
+        ["briefing", "--on", ON, "--out", str(out), "--email", "--smtp-config", str(settings)],
+        seed_db_path,
+        offline=False,
+    )
+    assert result.returncode == 4
+    assert f"briefing e-mail not sent: could not reach 127.0.0.1:{closed} (none)" in result.stderr
+    logged = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    failure = next(e for e in logged if e["event"] == "briefing.email_failed")
+    assert failure["level"] == "error" and failure["brand"] == "xiaomi" and "error" in failure
+    assert out.exists()  # the PDF is kept for a retry
+
+
+def test_smtp_settings_are_checked_with_the_key_named(tmp_path: Path) -> None:
+    bad = tmp_path / "s.toml"
+    bad.write_text('[smtp]\nhost = "mail"\nsecurity = "ssl3"\n')
+    with pytest.raises(mailer.MailError, match=r"'security' must be one of starttls, tls, none, not 'ssl3'"):
+        mailer.load_settings(bad)
+    with pytest.raises(mailer.MailError, match="does not exist"):
+        mailer.load_settings(tmp_path / "missing.toml")
+    settings = mailer.settings_from_mapping({"host": "mail", "user": "u@example.org", "password": "pw"})
+    assert settings.port == 587 and settings.security == "starttls" and "pw" not in repr(settings)
+
+
+def test_bad_brand_or_date_changes_nothing(seed_db_path: Path, tmp_path: Path) -> None:
+    result = _run(["briefing", "--brand", "nosuch", "--out", str(tmp_path / "x.pdf")], seed_db_path)
+    assert result.returncode == 2 and "brand 'nosuch' is not in the data" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+    result = _run(["briefing", "--on", "2026-13-01"], seed_db_path)
+    assert result.returncode == 2 and "'2026-13-01' is not a date in the form YYYY-MM-DD" in result.stderr
+
+
+def test_collect_uses_the_date_for_every_in_force_rule(seed_con: duckdb.DuckDBPyConnection) -> None:
+    b = briefing.collect(seed_con, "xiaomi", dt.date(2026, 12, 1))
+    assert b.focus_model == "Xiaomi YU7 Standard (RWD)"
+    assert list(b.landed["market_code"]) == ["DEU", "ESP"]  # announced first, then under evaluation
+    assert b.overview_kpis[1].label == "2025 delivered vs final target"
+    assert b.overview_kpis[1].change == "at least +199.6% vs 2024 (136,854)"
+    earlier = briefing.collect(seed_con, "xiaomi", dt.date(2025, 1, 1))
+    assert earlier.year == 2025 and earlier.overview_kpis[1].label == "2024 delivered vs final target"
+    assert earlier.overview_kpis[1].value == "136,854" and "of 130,000" in str(earlier.overview_kpis[1].delta)

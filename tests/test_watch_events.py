@@ -1,0 +1,191 @@
+"""The watch list, the chart events and the change against a year earlier: pure functions."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from evdash import deliveries, events, queries, watch
+from evdash.figures.deliveries import cumulative_vs_target
+from evdash.figures.overview import year_tick_labels, years_vs_target
+from evdash.pricing import Duty
+
+ON = dt.date(2026, 12, 1)
+
+
+def _outlook(**changes: object) -> deliveries.Outlook:
+    base = deliveries.Outlook(
+        year=2026,
+        through_month=12,
+        elapsed=3,
+        delivered=80_000.0,
+        delivered_is_at_least=True,
+        delivered_has_estimate=False,
+        delivered_basis="reported_total",
+        delivered_source="x",
+        months_units=39_000.0,
+        months_counted=1,
+        current_target=550_000.0,
+        current_target_is_at_least=False,
+        current_target_announced_on=dt.date(2026, 1, 3),
+        original_target=550_000.0,
+        revisions_so_far=1,
+        revisions_total=1,
+        attainment_current_pct=14.5,
+        attainment_original_pct=14.5,
+        window=3,
+        window_months_used=1,
+        run_rate=39_000.0,
+        projection=431_000.0,
+        required_rate=52_222.0,
+        reached_month=None,
+        reached_basis="not_projected",
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_pace_against_the_straight_line_path() -> None:
+    behind = watch.pace_item(_outlook())
+    assert behind is not None and behind.severity == "alert"
+    # 550,000 × 3/12 = 137,500; an "over 80,000" figure is at most 57,500 behind.
+    assert "137,500" in behind.text and "at most 57,500 behind" in behind.text
+    ahead = watch.pace_item(_outlook(delivered=150_000.0, delivered_is_at_least=False))
+    assert ahead is not None and ahead.severity == "note" and "12,500 ahead" in ahead.text
+    assert watch.pace_item(_outlook(current_target=None)) is None
+    assert watch.pace_item(_outlook(elapsed=0)) is None
+
+
+def test_watch_list_windows() -> None:
+    changes = [
+        watch.RuleChange("Canada", "quota", ON + dt.timedelta(days=90), "starts"),
+        watch.RuleChange("Norway", "VAT", ON + dt.timedelta(days=91), "changes"),
+        watch.RuleChange("Spain", "old", ON, "starts"),  # already in force: not news
+    ]
+    headlines = [
+        watch.Headline("Fresh", ON - dt.timedelta(days=183)),
+        watch.Headline("Old", ON - dt.timedelta(days=184)),
+    ]
+    revisions = [
+        watch.Revision(2026, ON - dt.timedelta(days=30), "target 500,000 → 550,000"),
+        watch.Revision(2026, ON - dt.timedelta(days=31), "target 400,000 → 500,000"),
+    ]
+    items = watch.watch_list(ON, None, headlines, changes, revisions)
+    kinds = [(i.kind, i.text.split(":")[0]) for i in items]
+    assert kinds == [
+        ("rule_change", "Canada"),
+        ("stale", "Old is 6 months old (as of 31 May 2026)."),
+        ("target_revision", "2026 target revised on 1 Nov 2026"),
+    ]
+    assert "in 90 days" in items[0].text
+
+
+def _duty(tariff_id: str, start: dt.date, end: dt.date | None = None, status: str = "in_force") -> Duty:
+    return Duty(
+        tariff_id, f"measure {tariff_id}", "additional", "all", 10.0, None, None, start, end, status, "s"
+    )
+
+
+def test_duty_changes_use_the_pricing_rule() -> None:
+    duties = [
+        _duty("base", dt.date(2024, 1, 1)),
+        _duty("new", ON + dt.timedelta(days=10)),
+        _duty("ending", dt.date(2024, 1, 1), ON + dt.timedelta(days=20)),
+        _duty("proposed", ON + dt.timedelta(days=5), status="proposed"),  # never applied: no change
+        _duty("late", ON + dt.timedelta(days=120)),
+    ]
+    changes = watch.duty_changes("Canada", duties, "BYD", "BEV", ON)
+    assert [(c.what, c.change, c.effective) for c in changes] == [
+        ("measure new (10%)", "starts", ON + dt.timedelta(days=10)),
+        ("measure ending (10%)", "ends", ON + dt.timedelta(days=21)),
+    ]
+
+
+def test_vat_changes() -> None:
+    now = pd.DataFrame(
+        {"market_code": ["NOR", "DEU"], "rate_pct": [25.0, 19.0], "effective_from": ["2024-01-01"] * 2}
+    )
+    later = pd.DataFrame(
+        {
+            "market_code": ["NOR", "DEU"],
+            "rate_pct": [20.0, 19.0],
+            "effective_from": ["2027-01-01", "2024-01-01"],
+        }
+    ).assign(source_url="https://example.org/vat")
+    changes = watch.vat_changes({"NOR": "Norway", "DEU": "Germany"}, now, later, ON)
+    assert [(c.market, c.what, c.effective) for c in changes] == [
+        ("Norway", "VAT/GST 25% → 20%", dt.date(2027, 1, 1))
+    ]
+
+
+def test_change_vs_year_earlier_is_honest_about_lower_bounds() -> None:
+    f = deliveries.change_vs_year_earlier
+    assert f(110.0, False, 100.0, False, "2025") == "+10.0% vs 2025 (100)"
+    assert f(110.0, True, 100.0, False, "2025") == "at least +10.0% vs 2025 (100)"
+    assert f(110.0, False, 100.0, True, "2025") == "at most +10.0% vs 2025 (≥ 100)"
+    assert f(110.0, True, 100.0, True, "2025") == "vs 2025 (≥ 100): both lower bounds, change not known"
+    assert f(None, False, 100.0, False, "2025") is None and f(1.0, False, 0.0, False, "2025") is None
+
+
+def test_2024_target_revisions_are_marked_old_to_new(seed_con: duckdb.DuckDBPyConnection) -> None:
+    rows = queries.chart_events(seed_con, "xiaomi")
+    marks = events.markers(rows, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    revisions = marks[marks["kind"] == "target_revision"]
+    assert list(revisions["short"]) == [
+        "28 Mar: target set at 76,000",
+        "23 Apr: target 76,000 → ≥ 100,000",
+        "23 May: target ≥ 100,000 → 120,000",
+        "18 Nov: target 120,000 → 130,000",
+    ]
+    assert "SU7 launch" in set(marks["what"])
+    # A launch event on the model's launch date is one launch, not two.
+    assert (marks["what"].str.contains("SU7") & (marks["kind"] == "launch")).sum() == 1
+
+    fig = cumulative_vs_target(pd.DataFrame({"series": ["delivered"], "date": [pd.Timestamp("2024-04-30")],
+                                             "units": [7058.0], "month_units": [7058.0],
+                                             "confidence": ["reported"], "is_at_least": [False],
+                                             "label": ["Apr 2024"], "source": ["s"], "as_of": ["2024-05-01"],
+                                             "note": [""]}), "Xiaomi", 2024, marks)  # fmt: skip
+    names = [t.name for t in fig.data if t.legendgroup == "events"]
+    assert names[0] == "1 · 28 Mar: SU7 launch; target set at 76,000"
+    assert "2 · 23 Apr: target 76,000 → ≥ 100,000" in names
+    for trace in fig.data:
+        if trace.legendgroup == "events":
+            assert trace.line.dash in {"dot", "dash", "dashdot"}  # told apart without colour
+
+
+def test_years_chart_labels_carry_the_revision_path(seed_con: duckdb.DuckDBPyConnection) -> None:
+    marks = events.markers(queries.chart_events(seed_con, "xiaomi"), dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    labels = year_tick_labels(pd.Series([2024, 2025]), marks)
+    assert labels[0] == "2024<br>target 3× revised:<br>76k → ≥100k<br>→ 120k → 130k<br>SU7 launch"
+    years = queries.overview_years(seed_con, "xiaomi")
+    fig = years_vs_target(years, "Xiaomi", marks)
+    assert tuple(fig.layout.xaxis.ticktext)[:1] == (labels[0],)
+
+
+def test_event_titles_stay_literal() -> None:
+    rows = pd.DataFrame(
+        {
+            "event_date": [dt.date(2024, 5, 1)],
+            "kind": ["milestone"],
+            "year": [2024],
+            "revision_no": [None],
+            "units": [None],
+            "previous_units": [None],
+            "is_at_least": [False],
+            "previous_is_at_least": [None],
+            "title": ["<a href='https://evil.example'>x</a> %{y}"],
+            "confidence": ["reported"],
+            "source_url": ["https://example.org"],
+            "as_of": [dt.date(2024, 5, 1)],
+        }
+    )
+    marks = events.markers(rows, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    values = ["delivered", pd.Timestamp("2024-05-31"), 10.0, 10.0, "reported", False, "May", "s", "x", ""]
+    frame = pd.DataFrame([values], columns=deliveries.CUMULATIVE_COLUMNS)
+    fig = cumulative_vs_target(frame, "X", 2024, marks)
+    event = next(t for t in fig.data if t.legendgroup == "events")
+    assert "<a" not in event.name and "&lt;a" in event.name
+    assert event.hovertemplate is None and "%{y}" in event.hovertext[0]  # shown as text, not a template
