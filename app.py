@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 import pandas as pd
 import streamlit as st
 
-from evdash import expansion, queries, ui
+from evdash import briefing, briefing_pdf, events, expansion, queries, ui
 from evdash.figures.maps import choropleth, map_config
 from evdash.figures.overview import years_vs_target
 from evdash.theme import flag, fmt_int, fmt_pct
+from evdash.watch import SEVERITY_MARK
 
 ctx = ui.frame("Overview")
 
@@ -131,7 +135,15 @@ ui.metric(
 )
 
 st.plotly_chart(
-    ui.figure(ctx, years_vs_target, years, brand_name), width="stretch", config={"displayModeBar": False}
+    ui.figure(
+        ctx,
+        years_vs_target,
+        years,
+        brand_name,
+        events.markers(ui.query(ctx, queries.chart_events, brand=brand), dt.date(1900, 1, 1), ui.today()),
+    ),
+    width="stretch",
+    config={"displayModeBar": False},
 )
 
 table = years[
@@ -181,6 +193,21 @@ ui.caption(
     "that year; attainment = delivered ÷ final target."
 )
 ui.download_buttons(ctx, table, "overview", {"brand": brand}, key="overview")
+
+# The watch list and the executive briefing: the same core as `evdash briefing` (evdash/briefing.py).
+ui.subheader("Watch list")
+for item in ui.computed(ctx, briefing.watch_for, ctx.db_file, brand, ui.today()):
+    ui.markdown("**{mark}** · {text}", mark=SEVERITY_MARK[item.severity], text=item.text)
+st.download_button(
+    "Briefing (PDF)",
+    data=functools.partial(briefing_pdf.make, ctx.db_file, brand, ui.today()),  # built on click
+    file_name=briefing_pdf.filename(brand, ui.today()),
+    mime="application/pdf",
+    key="briefing-pdf",
+    on_click="ignore",
+    icon=":material/picture_as_pdf:",
+    help="The one-to-three-page executive briefing of this brand as a PDF (takes a few seconds).",
+)
 
 # Footprint: where the brand sells today and where it has announced or is studying an entry.
 ui.subheader("Where {brand} is", brand=brand_name)

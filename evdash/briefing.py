@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -388,7 +389,7 @@ def focus_model(origins: pd.DataFrame, models: pd.DataFrame, brand: str, on: dt.
     entry = pricing.entry_prices(origins[origins["brand_id"] == brand])
     if entry.empty:
         return None
-    launched = models[pd.to_datetime(models["launch_date"]).dt.date.le(on).fillna(False)]
+    launched = models[pd.to_datetime(models["launch_date"]) <= pd.Timestamp(on)]  # NaT: not launched
     order = {
         str(m): pd.Timestamp(d) for m, d in zip(launched["model_id"], launched["launch_date"], strict=True)
     }
@@ -655,3 +656,15 @@ def _with_sources(con: duckdb.DuckDBPyConnection, b: Briefing, origin: pd.Series
     unique = sorted({u for u in split if u.startswith(("http://", "https://"))})
     sources = tuple(Source(u, str(publisher.get(u, source_label(u)))) for u in unique)
     return dataclasses.replace(b, sources=sources)
+
+
+def collect_file(db_file: str, brand: str, on: dt.date) -> Briefing:
+    """`collect` on its own read-only connection to a versioned database file (for the Overview's
+    cached watch list and its PDF button, which hold no connection of their own)."""
+    with db.connect_readonly(Path(db_file)) as con:
+        return collect(con, brand, on)
+
+
+def watch_for(db_file: str, brand: str, on: dt.date) -> tuple[watch.WatchItem, ...]:
+    """The briefing's watch list for `brand` on `on` (the Overview shows the same items)."""
+    return collect_file(db_file, brand, on).watch

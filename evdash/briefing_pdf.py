@@ -448,3 +448,18 @@ def write(b: Briefing, path: Path, render: Render, paper: Paper = "A4") -> int:
     tmp.write_bytes(data)
     tmp.replace(path)
     return pages
+
+
+def make(db_file: str, brand: str, on: dt.date, paper: Paper = "A4") -> bytes:
+    """The briefing PDF of `brand` on `on` from a database file: what `evdash briefing` writes and what the
+    Overview's "Briefing (PDF)" button downloads."""
+    from evdash import briefing, static_charts
+
+    data = briefing.collect_file(db_file, brand, on)
+    with static_charts.Renderer() as render:
+        pdf, _ = build_pdf(data, render, paper)
+    return pdf
+
+
+def filename(brand: str, on: dt.date) -> str:
+    return f"evdash-briefing-{brand}-{on:%Y-%m-%d}.pdf"

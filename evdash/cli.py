@@ -123,7 +123,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"briefing not made: {exc}", file=sys.stderr)
         return 2
-    out = args.out or Path(f"evdash-briefing-{args.brand}-{on:%Y-%m-%d}.pdf")
+    out = args.out or Path(briefing_pdf.filename(args.brand, on))
     started = time.perf_counter()
     try:
         with static_charts.Renderer() as render:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from evdash import deliveries, queries, ui
+from evdash import deliveries, events, queries, ui
 from evdash.figures import deliveries as figures
 from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
 
@@ -165,7 +165,16 @@ ui.caption("{note}", note=deliveries.attainment_note(outlook))
 
 cumulative = deliveries.cumulative_frame(months, targets, totals, outlook)
 st.plotly_chart(
-    ui.figure(ctx, figures.cumulative_vs_target, cumulative, brand_name, year),
+    ui.figure(
+        ctx,
+        figures.cumulative_vs_target,
+        cumulative,
+        brand_name,
+        year,
+        events.markers(
+            ui.query(ctx, queries.chart_events, brand=brand), dt.date(year, 1, 1), dt.date(year, 12, 31)
+        ),
+    ),
     width="stretch",
     config={"displayModeBar": False},
 )

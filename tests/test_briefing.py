@@ -232,3 +232,24 @@ def test_collect_uses_the_date_for_every_in_force_rule(seed_con: duckdb.DuckDBPy
     earlier = briefing.collect(seed_con, "xiaomi", dt.date(2025, 1, 1))
     assert earlier.year == 2025 and earlier.overview_kpis[1].label == "2024 delivered vs final target"
     assert earlier.overview_kpis[1].value == "136,854" and "of 130,000" in str(earlier.overview_kpis[1].delta)
+
+
+def test_every_brand_in_the_data_has_a_briefing(seed_con: duckdb.DuckDBPyConnection) -> None:
+    """Peers without monthly figures, targets, prices or launched models still get a briefing that says
+    what is missing (a brand whose models have no launch date once raised here)."""
+    for brand in seed_con.execute("select brand_id from brands order by 1").fetchall():
+        b = briefing.collect(seed_con, str(brand[0]), dt.date(2026, 12, 1))
+        assert b.verdict and len(b.overview_kpis) >= 3, brand
+
+
+@pytest.mark.usefixtures("app_env")
+def test_overview_shows_the_watch_list_and_offers_the_briefing() -> None:
+    from tests.conftest import shown
+    from tests.test_pages import run_page
+
+    at = run_page("app.py", brand="xiaomi")
+    assert not at.exception
+    texts = [shown(m.value) for m in at.markdown]
+    assert any("straight-line path" in t and t.startswith("**▲ Watch** · 2026 pace") for t in texts), texts
+    buttons = [b for b in at.get("download_button") if "Briefing (PDF)" in str(b.proto.label)]
+    assert len(buttons) == 1
