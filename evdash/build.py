@@ -27,7 +27,7 @@ import pycountry
 from evdash import apply, config, csvread, versions
 from evdash.csvread import SeedError
 from evdash.journal import open_journal
-from evdash.journal.base import Batch, Journal
+from evdash.journal.base import Batch, Journal, JournalUnavailable
 
 # Seed tables in foreign-key order. `market_groups` seeds the group rows of `markets`.
 LOAD_ORDER: tuple[str, ...] = (
@@ -205,8 +205,15 @@ def build(
 
 
 def ensure_built(db: Path | None = None) -> Path:
-    """Build the database if it does not exist yet (first run). Returns the resolved file."""
+    """Build the database if it does not exist yet (first run). Returns the resolved file. When the
+    shared journal cannot be reached on a server's very first start, the seeds alone are built so the
+    server can serve (pages say that data updates are paused; the replica catches up later)."""
     db = db or config.db_path()
     if not db.exists():
-        build(db=db)
+        try:
+            build(db=db)
+        except JournalUnavailable:
+            with versions.link_lock(db, config.import_lock_timeout()):
+                if not db.exists():
+                    build(db=db, batches=[])
     return db.resolve()

@@ -13,26 +13,38 @@ from evdash import build as build_mod
 from evdash import config, csvread, importer, logs
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
+def _build(seeds: Path | None, db: Path | None, force: bool) -> build_mod.BuildResult | None:
+    """Build and say what is served; None (after printing why) when the build failed."""
     try:
-        result = build_mod.build(seeds=args.seeds, db=args.db, force=args.force)
+        result = build_mod.build(seeds=seeds, db=db, force=force)
     except csvread.SeedError as exc:
         print("build failed; the previous database (if any) is still the current one:", file=sys.stderr)
         for line in exc.errors:
             print(f"  {line}", file=sys.stderr)
-        return 1
+        return None
     state = "unchanged inputs, re-used" if result.reused else f"{sum(result.rows.values())} seed rows"
     print(f"built {result.path} (version {result.version}, {state}) in {result.seconds:.2f} s")
-    print(f"current: {args.db or config.db_path()} -> {result.path.name}")
-    return 0
+    print(f"current: {db or config.db_path()} -> {result.path.name}")
+    return result
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    try:
+        return 0 if _build(args.seeds, args.db, args.force) else 1
+    except importer.ImportRefused as exc:
+        print(f"build not done; the previous database (if any) is still current: {exc}", file=sys.stderr)
+        return 1
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     db = args.db or config.db_path()
     # Always build: unchanged seeds only re-point the link (a hash check), changed seeds rebuild.
-    code = _cmd_build(argparse.Namespace(seeds=None, db=db, force=False))
-    if code:
-        return code
+    try:
+        if _build(None, db, False) is None:
+            return 1
+    except importer.JournalUnavailable as exc:
+        served = "the last version built here" if db.exists() else "the seeds alone"
+        print(f"{exc}\nserving {served} until it is back: {build_mod.ensure_built(db)}", file=sys.stderr)
     os.environ["EVDASH_DB"] = str(db)
     os.chdir(config.REPO_ROOT)
     argv = [

@@ -7,6 +7,9 @@ EVDASH_IMPORTS   folder of accepted import files + manifest; default `<db dir>/i
 EVDASH_IMPORT_MAX_BYTES   largest import file accepted (bytes); default 200 MB
 EVDASH_IMPORT_LOCK_TIMEOUT  seconds an import waits for another one to finish; default 60
 EVDASH_USER      name recorded in the import history for CLI imports; default the OS user
+EVDASH_JOURNAL   PostgreSQL DSN of a shared import journal (several app servers); default unset: the
+                 local folder EVDASH_IMPORTS is the journal
+EVDASH_JOURNAL_POLL_SECONDS  how often a server checks the shared journal for a new batch; default 2
 """
 
 from __future__ import annotations
@@ -49,6 +52,21 @@ def imports_dir(db: Path | None = None) -> Path:
     if override:
         return Path(override)
     return (db or db_path()).parent / "imports"
+
+
+def journal_dsn() -> str | None:
+    """The shared journal's PostgreSQL DSN, or None for the local folder."""
+    value = os.environ.get("EVDASH_JOURNAL", "").strip()
+    return value or None
+
+
+def journal_cache_dir(db: Path | None = None) -> Path:
+    """This server's local copy of the shared journal's files (content-addressed)."""
+    return (db or db_path()).parent / "journal-cache"
+
+
+def journal_poll_seconds() -> float:
+    return float(os.environ.get("EVDASH_JOURNAL_POLL_SECONDS", 2))
 
 
 def import_max_bytes() -> int:

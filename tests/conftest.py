@@ -7,6 +7,8 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,6 +112,30 @@ def live_server(seed_db_path: Path, tmp_path: Path) -> Iterator[str]:
     proc, url = start_server(seed_db_path, tmp_path / "streamlit.log")
     yield url
     stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[serving.Postgres]:
+    """A real PostgreSQL 15 (Debian's package) on loopback in a temp folder, once per test process.
+    Tests that stop it (an outage) start it again before they end."""
+    if not serving.Postgres.available():
+        if os.environ.get("CI"):
+            pytest.fail("this test needs PostgreSQL 15 (apt-get install postgresql); .ci/run installs it")
+        pytest.skip("PostgreSQL 15 not installed: apt-get install -y postgresql")
+    folder = Path(tempfile.mkdtemp(prefix="evdash-pg-"))  # not under pytest's root-only temp folder
+    pg = serving.Postgres(folder).init()
+    yield pg
+    if pg.running():
+        pg.stop("immediate")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def journal_dsn(postgres_server: serving.Postgres) -> str:
+    """A fresh, empty database for one test's shared journal."""
+    if not postgres_server.running():
+        postgres_server.start()
+    return postgres_server.create_database(f"journal_{uuid.uuid4().hex[:12]}")
 
 
 def require_chromium() -> None:

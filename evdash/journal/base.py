@@ -154,6 +154,15 @@ class Journal(Protocol):
         import. Called while holding `lock`."""
         ...
 
+    def wait_for_batch(self, timeout: float) -> bool:
+        """Return when a batch was committed (True) or after `timeout` seconds (False).
+        Raises JournalUnavailable."""
+        ...
+
+    def close(self) -> None:
+        """Release what `wait_for_batch` keeps open."""
+        ...
+
 
 # --- test hooks --------------------------------------------------------------------------------------
 
