@@ -22,7 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from evdash import auth, build, config, db, exports, filters, logs, queries, text
+from evdash import auth, build, config, db, exports, filters, logs, queries, replica, text
+from evdash.journal import open_journal
 from evdash.theme import CONFIDENCE_LABEL
 
 # (script path relative to the repo, label, icon). Pages whose file does not exist are skipped.
@@ -71,6 +72,29 @@ def _data_version(db_file: str) -> tuple[str, str]:
 
 def current_db_file() -> str:
     return str(build.ensure_built())
+
+
+@st.cache_resource(on_release=lambda r: r.stop() if r is not None else None)
+def _replica() -> replica.Replica | None:
+    """With a shared journal (EVDASH_JOURNAL), one background replica per server process keeps the local
+    database in step with it (evdash/replica.py); None with the local journal."""
+    if not config.journal_dsn():
+        return None
+    db_link = config.db_path()
+    return replica.Replica(db_link, open_journal(db_link)).start()
+
+
+def _data_updates_notice() -> None:
+    """'Data updates paused since …' at the top of every page while the shared journal is unreachable."""
+    worker = _replica()
+    status = worker.status() if worker is not None else None
+    if status is not None and status.paused_since is not None:
+        warning(
+            "**Data updates paused since {since}**: the shared data journal cannot be reached. This page "
+            "shows the data as of the last update; imports are refused until it is back.",
+            icon=":material/sync_problem:",
+            since=status.paused_since.strftime("%Y-%m-%d %H:%M UTC"),
+        )
 
 
 @st.cache_data(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False)
@@ -510,6 +534,7 @@ def frame(title: str, *, required_role: str = "viewer") -> Context:
     db_file = current_db_file()
     version, as_of = _data_version(db_file)
     ctx = Context(db_file, version, as_of)
+    _data_updates_notice()
     st.session_state[_NOTICE_AREA] = st.container()
     with st.sidebar:
         st.markdown("### evdash")

@@ -3,6 +3,7 @@ cache isolation, and a live Streamlit server for browser tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -82,10 +84,11 @@ _free_port = serving.free_port
 
 
 def start_server(
-    db_link: Path, log: Path, extra_args: tuple[str, ...] = ()
+    db_link: Path, log: Path, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """`streamlit run app.py` on a free port, reading `db_link`, with `env` added to this environment."""
     port = _free_port()
-    env = {**os.environ, "EVDASH_DB": str(db_link)}
+    env = {**os.environ, **(env or {}), "EVDASH_DB": str(db_link)}
     cmd = serving.streamlit_command(REPO / "app.py", port, *extra_args)
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
@@ -146,34 +149,50 @@ def require_chromium() -> None:
     pytest.skip("browser tests need /usr/bin/chromium: apt-get install -y chromium")
 
 
-@pytest.fixture
-def browser_page(tmp_path: Path) -> Iterator[object]:
-    """A Playwright page in Debian's Chromium that refuses every non-local request."""
+def new_local_page(browser: Any) -> Any:
+    """A page in a fresh context of `browser` (a Playwright Browser) that refuses every non-local
+    request; `page.blocked_requests` lists the refused URLs. Close it with `page.context.close()`."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    blocked: list[str] = []
+
+    def guard(route: Any) -> None:
+        host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
+        if route.request.url.startswith(("data:", "blob:")) or host in {"127.0.0.1", "localhost"}:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.blocked_requests = blocked
+    return page
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (a Browser), closed afterwards."""
     require_chromium()
-    from playwright.sync_api import Route, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
-        blocked: list[str] = []
+        try:
+            yield browser
+        finally:
+            browser.close()
 
-        def guard(route: Route) -> None:
-            host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
-            if route.request.url.startswith(("data:", "blob:")) or host in {"127.0.0.1", "localhost"}:
-                route.continue_()
-            else:
-                blocked.append(route.request.url)
-                route.abort()
 
-        context.route("**/*", guard)
-        page = context.new_page()
-        page.blocked_requests = blocked  # type: ignore[attr-defined]
+@pytest.fixture
+def browser_page(tmp_path: Path) -> Iterator[object]:
+    """A Playwright page in Debian's Chromium that refuses every non-local request."""
+    with chromium() as browser:
+        page = new_local_page(browser)
         yield page
-        context.close()
-        browser.close()
+        page.context.close()
 
 
 def plotly_values(value: object) -> list[object]:
