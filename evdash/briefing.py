@@ -413,8 +413,16 @@ def landed_table(
     prices = queries.pricing_prices(con, on)
     latest = pricing.latest_prices(prices, on)
     rates = queries.pricing_fx(con)
-    duties = queries.pricing_duties(con, codes, "CHN")
+    duties = queries.pricing_duties(
+        con,
+        codes,
+        str(origin["production_country"]),
+        str(origin["tariff_company"]),
+        str(origin["powertrain"]),
+        on,
+    )
     vat = queries.pricing_vat(con, on)
+    reliefs = queries.pricing_vat_reliefs(con, on)
     landed = pricing.landed_for_markets(
         origin,
         codes,
@@ -426,6 +434,7 @@ def landed_table(
         CURRENCY,
         str(origin["tariff_company"]),
         freight_pct=FREIGHT_PCT,
+        reliefs=reliefs,
     )
     column = f"price_{CURRENCY.lower()}"
     rows: list[dict[str, object]] = []
@@ -469,12 +478,11 @@ def landed_table(
                 "sources": " ; ".join(
                     [
                         str(d.source_url)
-                        for d in pricing.select_duties(
-                            pricing.duties_from_frame(duties[duties["market_iso3"] == market["iso3"]]),
-                            str(origin["tariff_company"]),
-                            str(origin["powertrain"]),
-                            on,
-                        ).applied
+                        for d in dict.fromkeys(
+                            d
+                            for case in pricing.market_duties(duties, str(market["iso3"])).cases
+                            for d in case.duties
+                        )
                     ]
                     + [str(u) for u in vat[vat["market_code"] == market["iso3"]]["source_url"]]
                     + ([str(cheapest["source_url"])] if cheapest is not None else [])
@@ -495,16 +503,22 @@ def rule_changes(
     names = dict(zip(markets["iso3"], markets["country"], strict=True))
     changes: list[watch.RuleChange] = []
     if origin is not None:
-        duties = queries.pricing_duties(con, list(names), "CHN")
         for code, name in names.items():
-            changes += watch.duty_changes(
-                str(name),
-                pricing.duties_from_frame(duties[duties["market_iso3"] == code]),
+            timeline = queries.pricing_duty_changes(
+                con,
+                str(origin["production_country"]),
                 str(origin["tariff_company"]),
                 str(origin["powertrain"]),
-                on,
+                str(code),
             )
+            changes += watch.duty_changes(str(name), timeline, on)
     later = on + dt.timedelta(days=watch.RULE_WINDOW_DAYS)
+    changes += watch.vat_relief_changes(
+        {str(k): str(v) for k, v in names.items()},
+        queries.pricing_vat_reliefs(con, on),
+        queries.pricing_vat_reliefs(con, later),
+        later,
+    )
     changes += watch.vat_changes(
         {str(k): str(v) for k, v in names.items()},
         queries.pricing_vat(con, on),

@@ -187,19 +187,37 @@ def with_labels(frame: pd.DataFrame, m: Measure) -> pd.DataFrame:
     return out
 
 
-def duty_summary(burden_row: pd.Series | None) -> str:
-    """'30.7% (base 10% + additional 20.7%)' for one tariff_burden.sql row; 'no duty data' when None."""
+@dataclass(frozen=True)
+class DutySummary:
+    """The import duty of one country as a page shows it: `headline` ('30.7%', '6.1%–106.1%', '≥ 40%–80%',
+    'no duty data') for a metric, `detail` for its help text or a sentence ('base 10% + additional 20.7%'
+    or each case with its total), `cases` when the duty depends on an unsettled fact."""
+
+    headline: str
+    detail: str
+    known: bool
+    cases: tuple[str, ...] = ()
+
+
+def duty_summary(burden_row: pd.Series | None) -> DutySummary:
+    """The DutySummary of one tariff_burden.sql row; 'no duty data' when None (unknown, never zero)."""
     if burden_row is None or pd.isna(burden_row.get("total_pct")):
-        return "no duty data"
+        return DutySummary("no duty data", "no import duty in force for this car in the data", False)
     total = fmt_pct(float(burden_row["total_pct"]))
     low = burden_row.get("total_min_pct")
     if low is not None and not pd.isna(low) and float(low) != float(burden_row["total_pct"]):
         total = f"{fmt_pct(float(low))}–{total}"
     if bool(burden_row.get("total_is_at_least")):
         total = "≥ " + total
+    cases_text = burden_row.get("cases")
+    if isinstance(cases_text, str) and cases_text:
+        cases = tuple(cases_text.split(" · "))
+        return DutySummary(total, "; ".join(cases), True, cases)
     base = burden_row.get("base_pct")
     base_text = "base unknown" if base is None or pd.isna(base) else f"base {fmt_pct(float(base))}"
-    return f"{total} ({base_text} + additional {fmt_pct(float(burden_row['additional_pct']))})"
+    return DutySummary(
+        total, f"{base_text} + additional {fmt_pct(float(burden_row['additional_pct']))}", True
+    )
 
 
 def row_for(frame: pd.DataFrame, key_col: str, key: str) -> pd.Series | None:

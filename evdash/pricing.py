@@ -16,28 +16,33 @@ Conventions (stated once, used everywhere):
 * **Import VAT/GST** is charged on CIF + all duties. Dealer margin, registration taxes and
   destination charges are **not** included: the result is an estimate of the lowest sticker
   price that covers cost, not a forecast of the list price.
-* **Which duties apply on a date:** rows for the market (or a group containing it), for the
-  brand's duty class or `all`, for the model's powertrain or `all`, whose window
-  `effective_from <= date <= effective_to` contains the date, with status `in_force`,
-  `superseded` or `expired` (a superseded rate was in force during its window). `proposed` and
-  `provisional` rows are listed as not applied. If several *base* duties match, the highest is
-  used and a warning says so (e.g. India's duty depends on a CIF threshold not modelled here).
+* **Which duties apply on a date** is decided once, in the duty mart (evdash/models/22_marts_duties.sql,
+  read through `queries.pricing_duties`): the market or a group containing it, the car's origin, its
+  company class or `all`, its powertrain or `all`, in force on the date (provisional duties too; never a
+  proposal), one base line per case. This module only adds up the lines it is given.
+* **Cases.** Where a duty depends on a fact the data cannot settle (inside Canada's quota or not; does
+  Turkey's levy add to its China duty?) the mart returns one set of lines per case and every price
+  here is computed once per case (`landed_cases`); a page shows every case, never one silent pick.
+* **VAT reliefs** (`vat_reliefs`: Norway's BEV threshold of the date priced): VAT is charged only on
+  the part of the taxable value above the threshold, converted at the same FX date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
+from evdash.confidence import rank as confidence_rank
+from evdash.confidence import worst as worst_confidence
+
 PIVOT = "CNY"
 DEFAULT_ORIGIN_VAT_PCT = 13.0
-APPLIED_STATUSES = frozenset({"in_force", "superseded", "expired"})
-_CONFIDENCE_ORDER = {"reported": 0, "lower_bound": 1, "estimate": 2}
+RIVAL_PRICE_MAX_AGE_DAYS = 365  # a rival price older than 12 months before the date priced is flagged
 
 StepKind = Literal["absolute", "relative", "total"]
 
@@ -72,7 +77,7 @@ def _latest(rates: pd.DataFrame, base: str, quote: str, on: dt.date) -> pd.Serie
         return None
     rows = rows.assign(
         _d=pd.to_datetime(rows["rate_date"]),
-        _c=rows["confidence"].map(_CONFIDENCE_ORDER).fillna(9),
+        _c=rows["confidence"].map(confidence_rank),
     ).sort_values(["_d", "_c", "source_id"], ascending=[False, True, True])
     return rows.iloc[0]
 
@@ -120,7 +125,7 @@ def fx_rate(rates: pd.DataFrame, base: str, quote: str, on: dt.date) -> FxQuote:
         second = _leg(rates, PIVOT, quote, on)
         if first is not None and second is not None:
             dates = [d for d in (first.rate_date, second.rate_date) if d is not None]
-            worst = max((first.confidence, second.confidence), key=lambda c: _CONFIDENCE_ORDER.get(c, 9))
+            worst = worst_confidence([first.confidence, second.confidence])
             return FxQuote(
                 base,
                 quote,
@@ -143,7 +148,7 @@ def convert(rates: pd.DataFrame, amount: float, base: str, quote: str, on: dt.da
 
 @dataclass(frozen=True)
 class Duty:
-    """One duty row from `tariffs` (rate in percent; min_amount in min_currency)."""
+    """One duty line from the duty mart (rate in percent; min_amount in min_currency)."""
 
     tariff_id: str
     measure: str
@@ -159,13 +164,31 @@ class Duty:
     source_url: str = ""
     confidence: str = "reported"
     powertrain: str = "all"
+    note: str = ""
 
 
 @dataclass(frozen=True)
-class DutySelection:
-    applied: tuple[Duty, ...]
-    not_applied: tuple[tuple[Duty, str], ...]  # (duty, reason)
-    warnings: tuple[str, ...]
+class DutyCase:
+    """The duty lines that apply to a car in one market in one case ('every import', or e.g. 'inside the
+    49,000-car quota'), as the duty mart decided them."""
+
+    case_id: str
+    label: str
+    duties: tuple[Duty, ...]
+
+
+@dataclass(frozen=True)
+class MarketDuties:
+    """Everything the duty mart says about a car in one market on a date: its cases (one unless the
+    duty depends on an unsettled fact) and the lines that concern the car but do not apply, with why."""
+
+    cases: tuple[DutyCase, ...]
+    not_applied: tuple[tuple[Duty, str], ...] = ()
+
+    @property
+    def known(self) -> bool:
+        """False when the data has no duty in force for the car on the date (unknown, not zero)."""
+        return any(case.duties for case in self.cases)
 
 
 def _opt_float(value: object) -> float | None:
@@ -180,67 +203,59 @@ def _opt_date(value: object) -> dt.date | None:
     return pd.Timestamp(value).date()  # type: ignore[arg-type]
 
 
-def duties_from_frame(frame: pd.DataFrame) -> list[Duty]:
-    """Rows of `queries.pricing_duties` → Duty records."""
-    duties = []
-    for row in frame.to_dict("records"):
-        effective_from = _opt_date(row["effective_from"])
-        assert effective_from is not None
-        duties.append(
-            Duty(
-                tariff_id=str(row["tariff_id"]),
-                measure=str(row["measure"]),
-                duty_kind=str(row["duty_kind"]),
-                applies_to=str(row["applies_to"]),
-                rate_pct=_opt_float(row["rate_pct"]),
-                min_amount=_opt_float(row["min_amount"]),
-                min_currency=None if pd.isna(row["min_currency"]) else str(row["min_currency"]),
-                effective_from=effective_from,
-                effective_to=_opt_date(row["effective_to"]),
-                status=str(row["status"]),
-                source_id=str(row["source_id"]),
-                source_url=str(row.get("source_url") or ""),
-                confidence=str(row.get("confidence") or "reported"),
-                powertrain=str(row.get("powertrain") or "all"),
-            )
-        )
-    return duties
+def _opt_str(value: object) -> str:
+    return (
+        ""
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+        else str(value)
+    )
 
 
-def select_duties(duties: Sequence[Duty], duty_class: str, powertrain: str, on: dt.date) -> DutySelection:
-    """Which of `duties` (all rows for one market) apply to a car of `duty_class`/`powertrain` on `on`.
+def _duty(row: Mapping[Hashable, Any]) -> Duty:
+    effective_from = _opt_date(row["effective_from"])
+    assert effective_from is not None
+    return Duty(
+        tariff_id=str(row["tariff_id"]),
+        measure=str(row["measure"]),
+        duty_kind=str(row["duty_kind"]),
+        applies_to=str(row["applies_to"]),
+        rate_pct=_opt_float(row["rate_pct"]),
+        min_amount=_opt_float(row["min_amount"]),
+        min_currency=_opt_str(row["min_currency"]) or None,
+        effective_from=effective_from,
+        effective_to=_opt_date(row["effective_to"]),
+        status=str(row["status"]),
+        source_id=str(row["source_id"]),
+        source_url=_opt_str(row.get("source_url")),
+        confidence=_opt_str(row.get("confidence")) or "reported",
+        powertrain=_opt_str(row.get("powertrain")) or "all",
+        note=_opt_str(row.get("note")),
+    )
 
-    Rows for another duty class or powertrain are silently irrelevant; rows that match the car but
-    not the date or status are returned in `not_applied` with the reason (future-dated, expired,
-    proposed...), so the page can say why a known measure is not in the total."""
-    applied: list[Duty] = []
+
+def market_duties(frame: pd.DataFrame, market: str) -> MarketDuties:
+    """The rows of `queries.pricing_duties` for one market → its cases and the lines not applied.
+    A market with no applying line gets one empty case 'every import' (`known` is then False)."""
+    rows = frame[frame["market_iso3"] == market] if "market_iso3" in frame.columns else frame
+    cases: dict[str, tuple[str, int, list[Duty]]] = {}
     skipped: list[tuple[Duty, str]] = []
-    for duty in duties:
-        if duty.applies_to not in ("all", duty_class):
+    for row in rows.to_dict("records"):
+        duty = _duty(row)
+        if not bool(row["applies"]):
+            skipped.append((duty, _opt_str(row.get("not_applied_reason"))))
             continue
-        if duty.powertrain not in ("all", powertrain):
-            continue
-        if duty.status not in APPLIED_STATUSES:
-            skipped.append((duty, f"{duty.status}, not collected"))
-        elif duty.effective_from > on:
-            skipped.append((duty, f"effective only from {duty.effective_from:%Y-%m-%d}"))
-        elif duty.effective_to is not None and duty.effective_to < on:
-            skipped.append((duty, f"ended {duty.effective_to:%Y-%m-%d}"))
-        else:
-            applied.append(duty)
-    warnings: list[str] = []
-    bases = [d for d in applied if d.duty_kind == "base"]
-    if len(bases) > 1:
-        keep = max(bases, key=lambda d: (d.rate_pct or 0.0, d.tariff_id))
-        for other in bases:
-            if other is not keep:
-                applied.remove(other)
-                skipped.append((other, "another base duty applies; the highest one was used"))
-        warnings.append(
-            f"{len(bases)} base duties match ({', '.join(d.tariff_id for d in bases)}); the highest "
-            f"({keep.rate_pct:g}%) is used. Their notes say which applies (e.g. a CIF-value threshold)."
-        )
-    return DutySelection(tuple(applied), tuple(skipped), tuple(warnings))
+        key = str(row["case_id"])
+        _, _, duties = cases.setdefault(key, (str(row["case_label"]), int(row["case_order"]), []))
+        duties.append(duty)
+    ordered = sorted(cases.items(), key=lambda kv: (kv[1][1], kv[0]))
+    made = tuple(DutyCase(key, label, tuple(duties)) for key, (label, _, duties) in ordered)
+    seen: set[str] = set()
+    unique = []
+    for duty, why in skipped:  # a line not applied in two cases is listed once
+        if duty.tariff_id not in seen:
+            seen.add(duty.tariff_id)
+            unique.append((duty, why))
+    return MarketDuties(made or (DutyCase("all", "every import", ()),), tuple(unique))
 
 
 @dataclass(frozen=True)
@@ -270,6 +285,8 @@ class LandedPrice:
     fx: FxQuote
     warnings: tuple[str, ...] = ()
     not_applied: tuple[tuple[Duty, str], ...] = ()
+    case_label: str = "every import"
+    duty_known: bool = True  # False: the data has no duty in force for the car (unknown, not zero)
 
     @property
     def total(self) -> float:
@@ -283,11 +300,25 @@ class LandedPrice:
 
 
 @dataclass(frozen=True)
+class VatRelief:
+    """VAT only on the part of the taxable value above `exempt_up_to` (in `currency`)."""
+
+    exempt_up_to: float
+    currency: str
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    source: str
+    confidence: str = "reported"
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Vat:
     rate_pct: float
     source_id: str
     effective_from: dt.date | None
     note: str = ""
+    relief: VatRelief | None = None
 
 
 @dataclass(frozen=True)
@@ -302,8 +333,11 @@ class LandedInputs:
     on: dt.date
     duty_class: str
     powertrain: str
-    duties: Sequence[Duty] = ()
+    duties: Sequence[Duty] = ()  # the applying lines of one case, as the duty mart decided them
     vat: Vat | None = None
+    case_label: str = "every import"
+    duty_known: bool = True  # False: no duty in force in the data (the estimate is then incomplete)
+    not_applied: tuple[tuple[Duty, str], ...] = ()
     market_label: str = ""
     freight_pct: float = 0.0  # of ex-factory value
     freight_amount: float = 0.0  # in target currency, added to the percentage
@@ -383,10 +417,9 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
         )
     )
     steps.append(Step("CIF value (customs base)", "total", cif, cif, cur, basis="ex-factory + freight"))
-    selection = select_duties(inputs.duties, inputs.duty_class, inputs.powertrain, inputs.on)
     running = cif
     duties_total = 0.0
-    ordered = sorted(selection.applied, key=lambda d: (d.duty_kind != "base", d.tariff_id))
+    ordered = sorted(inputs.duties, key=lambda d: (d.duty_kind != "base", d.tariff_id))
     for duty in ordered:
         by_rate = cif * (duty.rate_pct or 0.0) / 100
         amount = by_rate
@@ -418,17 +451,21 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
                 note="; ".join(x for x in (duty.measure, note) if x),
             )
         )
-    warnings = list(selection.warnings) + list(inputs.extra_warnings)
-    if not inputs.duties:
+    warnings = list(inputs.extra_warnings)
+    if not inputs.duty_known or not ordered:
         warnings.append(
-            f"The data has no tariff rows for {inputs.market_label or 'this market'} (origin China): "
-            "the duty is unknown, not zero, so this estimate is incomplete."
+            f"The data has no import duty in force on {inputs.on:%Y-%m-%d} for this car in "
+            f"{inputs.market_label or 'this market'}: the duty is unknown, not zero, so this estimate is "
+            "incomplete."
         )
-    if not ordered:
-        label = (
-            "Import duties (unknown: no tariff data)" if not inputs.duties else "Import duties (none apply)"
+        steps.append(
+            Step("Import duties (unknown: no duty in the data)", "relative", 0.0, running, cur, basis="CIF")
         )
-        steps.append(Step(label, "relative", 0.0, running, cur, basis="CIF"))
+    elif not any(d.duty_kind == "base" for d in ordered):
+        warnings.append(
+            f"No base import duty for {inputs.market_label or 'this market'} is in the data: the duties "
+            "shown are a floor."
+        )
     if inputs.vat is None:
         warnings.append(
             f"No VAT/GST rate in the data for {inputs.market_label or 'this market'}; none added "
@@ -436,21 +473,40 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
         )
         steps.append(Step("VAT / GST (no rate in the data)", "relative", 0.0, running, cur))
     else:
-        vat_amount = running * inputs.vat.rate_pct / 100
+        relief = inputs.vat.relief
+        taxable = running
+        label = f"Import VAT {inputs.vat.rate_pct:g}%"
+        basis = "CIF + duties"
+        source = inputs.vat.source_id
+        as_of = f"in force from {inputs.vat.effective_from}"
+        note = inputs.vat.note
+        confidence = "reported"
+        if relief is not None:
+            exempt = relief.exempt_up_to * fx_rate(rates, relief.currency, cur, inputs.on).rate
+            taxable = max(0.0, running - exempt)
+            label += f" on the part above {relief.currency} {relief.exempt_up_to:,.0f}"
+            basis = f"CIF + duties above the {inputs.powertrain} VAT threshold ({cur} {exempt:,.0f})"
+            source = relief.source
+            as_of = f"threshold in force {relief.effective_from}" + (
+                f" to {relief.effective_to}" if relief.effective_to else ""
+            )
+            note = relief.note
+            confidence = relief.confidence
+        vat_amount = taxable * inputs.vat.rate_pct / 100
         running += vat_amount
         steps.append(
             Step(
-                f"Import VAT {inputs.vat.rate_pct:g}%",
+                label,
                 "relative",
                 vat_amount,
                 running,
                 cur,
                 rate_pct=inputs.vat.rate_pct,
-                basis="CIF + duties",
-                source=inputs.vat.source_id,
-                as_of=f"in force from {inputs.vat.effective_from}",
-                confidence="reported",
-                note=inputs.vat.note,
+                basis=basis,
+                source=source,
+                as_of=as_of,
+                confidence=confidence,
+                note=note,
             )
         )
     steps.append(
@@ -467,7 +523,15 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
             else "",
         )
     )
-    return LandedPrice(tuple(steps), cur, fx, tuple(warnings), selection.not_applied)
+    return LandedPrice(
+        tuple(steps),
+        cur,
+        fx,
+        tuple(warnings),
+        inputs.not_applied,
+        inputs.case_label,
+        inputs.duty_known and bool(ordered),
+    )
 
 
 def duty_burden_pct(landed: LandedPrice) -> float:
@@ -502,7 +566,7 @@ def latest_prices(prices: pd.DataFrame, on: dt.date) -> pd.DataFrame:
     rows = rows.assign(
         _d=pd.to_datetime(rows["effective_from"]),
         _t=rows["price_type"].map(PRICE_TYPE_ORDER).fillna(9),
-        _c=rows["confidence"].map(_CONFIDENCE_ORDER).fillna(9),
+        _c=rows["confidence"].map(confidence_rank),
     ).sort_values(["_d", "_t", "_c", "source_id"], ascending=[False, True, True, True])
     picked = rows.drop_duplicates(["variant_id", "market_code"]).drop(columns=["_d", "_t", "_c"])
     return picked.sort_values(["brand_name", "model_name", "variant_name", "market_code"]).reset_index(
@@ -608,17 +672,35 @@ def rivals(
     return rows.reset_index(drop=True)
 
 
-def vat_for(vat: pd.DataFrame, market: str) -> Vat | None:
-    """The VAT row of `queries.pricing_vat` for a market, or None when the data has none."""
+def vat_for(
+    vat: pd.DataFrame, market: str, reliefs: pd.DataFrame | None = None, powertrain: str = ""
+) -> Vat | None:
+    """The VAT row of `queries.pricing_vat` for a market (None when the data has none), with the relief of
+    `queries.pricing_vat_reliefs` for the car's powertrain in force on the same date, if any."""
     rows = vat[vat["market_code"] == market]
     if rows.empty:
         return None
     row = rows.iloc[0]
+    relief = None
+    if reliefs is not None and not reliefs.empty:
+        hits = reliefs[(reliefs["market_code"] == market) & (reliefs["powertrain"] == powertrain)]
+        if not hits.empty:
+            r = hits.iloc[0]
+            relief = VatRelief(
+                float(r["exempt_up_to"]),
+                str(r["currency"]),
+                _opt_date(r["effective_from"]),
+                _opt_date(r["effective_to"]),
+                _opt_str(r.get("source_url")),
+                _opt_str(r.get("confidence")) or "reported",
+                _opt_str(r.get("note")),
+            )
     return Vat(
         float(row["rate_pct"]),
         str(row.get("source_url") or row["source_id"]),
         _opt_date(row["effective_from"]),
-        "" if pd.isna(row.get("note")) else str(row.get("note")),
+        _opt_str(row.get("note")),
+        relief,
     )
 
 
@@ -634,31 +716,171 @@ def build_inputs(
     freight_pct: float = 0.0,
     freight_amount: float = 0.0,
     strip_origin_vat: bool = True,
-) -> LandedInputs:
-    """LandedInputs for one origin price (a row of `origin_prices`) going to one market.
-    The origin VAT rate comes from `vat` for the origin country (13 % for China) when present."""
+    reliefs: pd.DataFrame | None = None,
+) -> tuple[LandedInputs, ...]:
+    """LandedInputs for one origin price (a row of `origin_prices`) going to one market, one per duty case
+    of `queries.pricing_duties` (rows for that car and date). The origin VAT rate comes from `vat` for
+    the origin country (13 % for China) when present."""
     origin_vat = vat_for(vat, str(origin["market_code"]))
-    return LandedInputs(
-        price=float(origin["price"]),
-        price_currency=str(origin["currency"]),
-        price_includes_vat=bool(origin["includes_vat"]),
-        price_label=f"{origin['brand_name']} {origin['model_name']} {origin['variant_name']}, "
+    found = market_duties(duties, market)
+    common = {
+        "price": float(origin["price"]),
+        "price_currency": str(origin["currency"]),
+        "price_includes_vat": bool(origin["includes_vat"]),
+        "price_label": f"{origin['brand_name']} {origin['model_name']} {origin['variant_name']}, "
         f"{origin['price_type']} price in {origin['market_code']} from {origin['effective_from']}",
-        price_source=str(origin.get("source_url") or origin["source_id"]),
-        price_as_of=str(origin["as_of"]),
-        price_confidence=str(origin["confidence"]),
-        target_currency=currency,
-        on=on,
-        duty_class=duty_class,
-        powertrain=str(origin["powertrain"]),
-        duties=duties_from_frame(duties[duties["market_iso3"] == market]),
-        vat=vat_for(vat, market),
-        market_label=market_label,
-        freight_pct=freight_pct,
-        freight_amount=freight_amount,
-        strip_origin_vat=strip_origin_vat,
-        origin_vat_pct=origin_vat.rate_pct if origin_vat else DEFAULT_ORIGIN_VAT_PCT,
+        "price_source": str(origin.get("source_url") or origin["source_id"]),
+        "price_as_of": str(origin["as_of"]),
+        "price_confidence": str(origin["confidence"]),
+        "target_currency": currency,
+        "on": on,
+        "duty_class": duty_class,
+        "powertrain": str(origin["powertrain"]),
+        "vat": vat_for(vat, market, reliefs, str(origin["powertrain"])),
+        "market_label": market_label,
+        "freight_pct": freight_pct,
+        "freight_amount": freight_amount,
+        "strip_origin_vat": strip_origin_vat,
+        "origin_vat_pct": origin_vat.rate_pct if origin_vat else DEFAULT_ORIGIN_VAT_PCT,
+        "duty_known": found.known,
+        "not_applied": found.not_applied,
+    }
+    return tuple(
+        LandedInputs(duties=case.duties, case_label=case.label, **common)  # type: ignore[arg-type]
+        for case in found.cases
     )
+
+
+@dataclass(frozen=True)
+class LandedCases:
+    """The landed-price estimate of one car in one market, once per duty case (lowest total first)."""
+
+    cases: tuple[LandedPrice, ...]
+
+    @property
+    def several(self) -> bool:
+        return len(self.cases) > 1
+
+    @property
+    def low(self) -> LandedPrice:
+        return self.cases[0]
+
+    @property
+    def high(self) -> LandedPrice:
+        return self.cases[-1]
+
+    @property
+    def duty_known(self) -> bool:
+        return all(c.duty_known for c in self.cases)
+
+    def frame(self) -> pd.DataFrame:
+        """Every case's steps, one row per case × step, with the case named (what the page exports)."""
+        return pd.concat([c.frame().assign(duty_case=c.case_label) for c in self.cases], ignore_index=True)
+
+
+def landed_cases(inputs: Sequence[LandedInputs], rates: pd.DataFrame) -> LandedCases:
+    """`landed_price` for every case of `build_inputs`, ordered by total (lowest first).
+    Raises FxUnavailable when a currency has no rate on the date."""
+    priced = [landed_price(one, rates) for one in inputs]
+    return LandedCases(tuple(sorted(priced, key=lambda lp: lp.total)))
+
+
+def duty_range_text(landed: LandedCases) -> str:
+    """'30.7%' or '6.1%–106.1%' (duties as % of CIF over the cases); 'unknown' without duty data."""
+    if not landed.duty_known:
+        return "unknown"
+    low, high = duty_burden_pct(landed.low), duty_burden_pct(landed.high)
+    return f"{low:.1f}%" if abs(high - low) < 0.05 else f"{low:.1f}%–{high:.1f}%"
+
+
+def price_date(row: pd.Series | Mapping[Hashable, Any]) -> dt.date | None:
+    """The date a price is known for: the later of when it took effect and when it was reported."""
+    dates = [d for d in (_opt_date(row.get("effective_from")), _opt_date(row.get("as_of"))) if d is not None]
+    return max(dates) if dates else None
+
+
+def compare_rivals(
+    landed: LandedCases, rivals_frame: pd.DataFrame, currency: str, on: dt.date
+) -> pd.DataFrame:
+    """Each rival price (`converted_rivals` rows) against the estimate of every case: `estimate`/`gap`/
+    `gap_pct` for the lowest case and, when there are several, `estimate_high`/`gap_high`/`gap_high_pct`
+    for the highest; `price_date`, `stale` (older than 12 months before `on`) and `age_note`."""
+    column = f"price_{currency.lower()}"
+    out = rivals_frame.copy()
+    price = out[column] if column in out.columns else pd.Series(dtype=float)
+    out["estimate"] = landed.low.total
+    out["gap"] = landed.low.total - price
+    out["gap_pct"] = 100 * out["gap"] / price
+    if landed.several:
+        out["estimate_high"] = landed.high.total
+        out["gap_high"] = landed.high.total - price
+        out["gap_high_pct"] = 100 * out["gap_high"] / price
+    dates = [price_date(r) for r in out.to_dict("records")]
+    out["price_date"] = dates
+    stale = [d is not None and (on - d).days > RIVAL_PRICE_MAX_AGE_DAYS for d in dates]
+    out["stale"] = stale
+    out["age_note"] = [
+        f"price of {d:%d %b %Y}, over 12 months before {on:%d %b %Y}" if old and d is not None else ""
+        for d, old in zip(dates, stale, strict=True)
+    ]
+    return out
+
+
+@dataclass(frozen=True)
+class RivalGap:
+    """The headline comparison: against the cheapest comparable rival and the rivals' median."""
+
+    case_label: str
+    estimate: float
+    cheapest_label: str
+    cheapest_price: float
+    cheapest_confidence: str
+    cheapest_date: dt.date | None
+    cheapest_stale: bool
+    gap: float
+    gap_pct: float
+    median: float
+    median_gap_pct: float
+    n_rivals: int
+
+
+def rival_gaps(compared: pd.DataFrame, landed: LandedCases, currency: str) -> tuple[RivalGap, ...]:
+    """One RivalGap per duty case (empty when no rival has a price in `currency`)."""
+    column = f"price_{currency.lower()}"
+    priced = compared[compared[column].notna()] if column in compared.columns else compared.iloc[0:0]
+    if priced.empty:
+        return ()
+    cheapest = priced.sort_values(column).iloc[0]
+    median = float(priced[column].median())
+    gaps = []
+    for case in landed.cases:
+        gap, pct = gap_vs(case.total, float(cheapest[column]))
+        gaps.append(
+            RivalGap(
+                case.case_label,
+                case.total,
+                f"{cheapest['brand_name']} {cheapest['model_name']} {cheapest['variant_name']}",
+                float(cheapest[column]),
+                str(cheapest["confidence"]),
+                price_date(cheapest),
+                bool(cheapest.get("stale", False)),
+                gap,
+                pct,
+                median,
+                100 * (case.total / median - 1),
+                len(priced),
+            )
+        )
+    return tuple(gaps)
+
+
+def rivals_without_price(latest: pd.DataFrame, market: str, body_type: str, exclude_model: str) -> list[str]:
+    """Comparable models (same body type) that have a price somewhere in the data but none in `market`:
+    'Tesla Model Y' when no Model Y price exists there (the page says so instead of comparing)."""
+    same = latest[(latest["body_type"] == body_type) & (latest["model_id"] != exclude_model)]
+    here = set(same.loc[same["market_code"] == market, "model_id"])
+    elsewhere = same[~same["model_id"].isin(here)].drop_duplicates("model_id")
+    return sorted(f"{b} {m}" for b, m in zip(elsewhere["brand_name"], elsewhere["model_name"], strict=True))
 
 
 def landed_for_markets(
@@ -674,36 +896,54 @@ def landed_for_markets(
     freight_pct: float = 0.0,
     freight_amount: float = 0.0,
     strip_origin_vat: bool = True,
+    reliefs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per market: landed estimate, duty burden (% of CIF), rivals' median price and the gap.
 
-    A market whose estimate cannot be made (no FX rate) gets NaN and the reason in `error`;
-    a market without comparable rivals gets NaN gap and n_rivals = 0 (missing, not zero); a market
-    with no tariff rows at all gets NaN duty burden and NaN gap (its duty is unknown)."""
+    Where a market has several duty cases (Canada's quota) `landed`, `duty_burden_pct` and
+    `price_gap_pct` are those of the highest case (what a ranking scores: an entrant cannot count on a
+    shared quota) and `landed_low`, `duty_burden_low_pct`, `price_gap_low_pct` those of the lowest;
+    `duty_cases` names each case with its duty. A market whose estimate cannot be made (no FX rate)
+    gets NaN and the reason in `error`; a market without comparable rivals gets NaN gap and
+    n_rivals = 0 (missing, not zero); a market with no duty in force in the data gets NaN duty burden
+    and NaN gap (its duty is unknown)."""
     records = []
     for market in markets:
         record: dict[str, object] = {"market_code": market}
         try:
             inputs = build_inputs(
                 origin, market, market, duties, vat, on, currency, duty_class,
-                freight_pct, freight_amount, strip_origin_vat,
+                freight_pct, freight_amount, strip_origin_vat, reliefs,
             )  # fmt: skip
-            landed = landed_price(inputs, rates)
+            landed = landed_cases(inputs, rates)
         except FxUnavailable as err:
-            record.update(landed=math.nan, duty_burden_pct=math.nan, price_gap_pct=math.nan, error=str(err))
+            record.update(
+                landed=math.nan,
+                landed_low=math.nan,
+                duty_burden_pct=math.nan,
+                duty_burden_low_pct=math.nan,
+                price_gap_pct=math.nan,
+                price_gap_low_pct=math.nan,
+                error=str(err),
+            )
             records.append(record)
             continue
-        has_tariff_data = bool(inputs.duties)
+        known = landed.duty_known
         record.update(
-            landed=landed.total,
-            tariff_data=has_tariff_data,
-            # No tariff rows at all = unknown duty: missing, never a silent 0 %.
-            duty_burden_pct=duty_burden_pct(landed) if has_tariff_data else math.nan,
-            vat_pct=inputs.vat.rate_pct if inputs.vat else math.nan,
+            landed=landed.high.total,
+            landed_low=landed.low.total,
+            tariff_data=known,
+            # No duty in force in the data = unknown duty: missing, never a silent 0 %.
+            duty_burden_pct=duty_burden_pct(landed.high) if known else math.nan,
+            duty_burden_low_pct=duty_burden_pct(landed.low) if known else math.nan,
+            duty_cases=" · ".join(f"{c.case_label}: {duty_burden_pct(c):.1f}%" for c in landed.cases)
+            if landed.several
+            else "",
+            vat_pct=inputs[0].vat.rate_pct if inputs[0].vat else math.nan,
             duties_applied=";".join(
-                s.label for s in landed.steps if s.label.startswith(("Base import", "Additional"))
+                s.label for s in landed.high.steps if s.label.startswith(("Base import", "Additional"))
             ),
-            warnings=" ".join(landed.warnings),
+            warnings=" ".join(dict.fromkeys(w for c in landed.cases for w in c.warnings)),
             error="",
         )
         comparable = with_converted(
@@ -712,12 +952,28 @@ def landed_for_markets(
         column = f"price_{currency.lower()}"
         values = comparable[column].dropna() if not comparable.empty else pd.Series(dtype=float)
         record["n_rivals"] = len(values)
-        if len(values) and has_tariff_data:
+        if len(values) and known:
             median = float(values.median())
             record["rival_median"] = median
-            record["price_gap_pct"] = gap_vs(landed.total, median)[1]
+            record["price_gap_pct"] = gap_vs(landed.high.total, median)[1]
+            record["price_gap_low_pct"] = gap_vs(landed.low.total, median)[1]
         else:
             record["rival_median"] = math.nan
             record["price_gap_pct"] = math.nan
+            record["price_gap_low_pct"] = math.nan
         records.append(record)
     return pd.DataFrame.from_records(records)
+
+
+def mark_changes(changes: pd.DataFrame, on: dt.date) -> pd.DataFrame:
+    """`queries.pricing_duty_changes` / `expansion_duty_changes` rows with `when`: 'upcoming' after `on`,
+    'in force on <on>' for the latest change on or before it, 'past' for the others."""
+    out = changes.copy()
+    dates = [_opt_date(d) for d in out["on_date"]]
+    past = [d for d in dates if d is not None and d <= on]
+    current = max(past) if past else None
+    out["when"] = [
+        "upcoming" if d is not None and d > on else (f"in force on {on:%Y-%m-%d}" if d == current else "past")
+        for d in dates
+    ]
+    return out

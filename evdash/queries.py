@@ -116,8 +116,47 @@ def pricing_fx(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "pricing_fx")
 
 
-def pricing_duties(con: duckdb.DuckDBPyConnection, markets: list[str], origin: str) -> pd.DataFrame:
-    return run_query(con, "pricing_duties", markets=markets, origin=origin)
+def pricing_duties(
+    con: duckdb.DuckDBPyConnection,
+    markets: list[str],
+    origin: str,
+    duty_class: str,
+    powertrain: str,
+    on: dt.date,
+) -> pd.DataFrame:
+    """The duty lines (per case) that apply, and those that do not, to a car in each market on `on`."""
+    return run_query(
+        con,
+        "pricing_duties",
+        markets=markets,
+        origin=origin,
+        duty_class=duty_class,
+        powertrain=powertrain,
+        on=on,
+    )
+
+
+def pricing_duty_changes(
+    con: duckdb.DuckDBPyConnection, origin: str, duty_class: str, powertrain: str, country: str
+) -> pd.DataFrame:
+    return run_query(
+        con,
+        "pricing_duty_changes",
+        origin=origin,
+        duty_class=duty_class,
+        powertrain=powertrain,
+        country=country,
+    )
+
+
+def expansion_duty_changes(
+    con: duckdb.DuckDBPyConnection, brand: str, powertrain: str, country: str
+) -> pd.DataFrame:
+    return run_query(con, "expansion_duty_changes", brand=brand, powertrain=powertrain, country=country)
+
+
+def pricing_vat_reliefs(con: duckdb.DuckDBPyConnection, on: dt.date) -> pd.DataFrame:
+    return run_query(con, "pricing_vat_reliefs", on=on)
 
 
 def pricing_vat(con: duckdb.DuckDBPyConnection, on: dt.date) -> pd.DataFrame:
@@ -290,3 +329,7 @@ def data_quality_uncertain(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def data_quality_conflicts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "data_quality_conflicts")
+
+
+def duty_classes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "duty_classes")

@@ -196,7 +196,24 @@ create table tariffs (
     as_of date not null,
     confidence confidence_t not null,
     note varchar,
+    -- Empty = the line applies in every case. Otherwise it applies only in that case of its market
+    -- (duty_cases: Canada in / out of its quota; Turkey's levy adding to or replacing the China duty).
+    duty_case varchar check (duty_case is null or regexp_matches(duty_case, '^[a-z0-9_]+$')),
     check (effective_to is null or effective_to >= effective_from)
+);
+
+-- The alternative cases of a market's duties: a price depends on a fact the data cannot settle (is the
+-- car inside Canada's quota? does Turkey's levy add to its China duty?), so every case is shown.
+create table duty_cases (
+    market_code varchar not null references markets (market_code),
+    duty_case varchar not null check (regexp_matches(duty_case, '^[a-z0-9_]+$')),
+    label varchar not null,           -- 'inside the 49,000-car quota', shown as is
+    sort_order integer not null,
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    primary key (market_code, duty_case)
 );
 
 -- VAT / GST rates applied to a car's landed price.
@@ -209,6 +226,24 @@ create table vat_rates (
     confidence confidence_t not null,
     note varchar,
     primary key (market_code, effective_from)
+);
+
+-- VAT reliefs by powertrain: VAT is charged only on the part of the price above `exempt_up_to`
+-- (Norway's BEV threshold: NOK 500,000 to 2025, 300,000 in 2026, 150,000 in 2027, 0 from 2028).
+create table vat_reliefs (
+    market_code varchar not null references countries (iso3),
+    powertrain varchar not null check (powertrain in ('BEV', 'PHEV', 'HEV', 'ICE')),
+    exempt_up_to decimal(14, 2) not null check (exempt_up_to >= 0),
+    currency varchar not null references currencies (code),
+    effective_from date not null,
+    effective_to date,
+    status varchar not null check (status in ('in_force', 'superseded', 'planned')),
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    primary key (market_code, powertrain, effective_from),
+    check (effective_to is null or effective_to >= effective_from)
 );
 
 -- Units of `quote` per 1 unit of `base` on rate_date.

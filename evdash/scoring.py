@@ -395,8 +395,15 @@ def ranking_export(
     """The ranking as shown and downloaded: score, rank and contributions per market, its raw measures,
     the landed-price estimate and rivals, the market's name, and every scenario input as an
     `input_<name>` column (so the scenario travels with the CSV)."""
+    # The lowest duty case travels with the scored (highest) one, so a two-case market (Canada's quota)
+    # is never exported as one silent pick.
+    landed_columns = [
+        c
+        for c in ("landed", "landed_low", "duty_burden_low_pct", "duty_cases", "n_rivals", "rival_median")
+        if c in landed.columns
+    ]
     export = table.merge(raw.reset_index(), on="market_code", how="left").merge(
-        landed[["market_code", "landed", "n_rivals", "rival_median"]], on="market_code", how="left"
+        landed[["market_code", *landed_columns]], on="market_code", how="left"
     )
     export.insert(1, "market_name", [names.get(c, c) for c in export["market_code"]])
     for key, value in inputs.items():

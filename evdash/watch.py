@@ -23,7 +23,6 @@ from typing import Literal
 import pandas as pd
 
 from evdash.deliveries import MONTHS_IN_YEAR, Outlook
-from evdash.pricing import Duty, select_duties
 from evdash.theme import fmt_int
 
 RULE_WINDOW_DAYS = 90
@@ -163,46 +162,56 @@ def watch_list(
     return items
 
 
-def _duty_text(duty: Duty) -> str:
-    rate = f"{duty.rate_pct:g}%" if duty.rate_pct is not None else "fixed fee"
-    return f"{duty.measure} ({rate})"
-
-
 def duty_changes(
-    market: str,
-    duties: Sequence[Duty],
-    duty_class: str,
-    powertrain: str,
-    on: dt.date,
-    days: int = RULE_WINDOW_DAYS,
+    market: str, changes: pd.DataFrame, on: dt.date, days: int = RULE_WINDOW_DAYS
 ) -> list[RuleChange]:
-    """Duties (quota cases included, as tariff rows) that start or stop applying to a car of
-    `duty_class`/`powertrain` in one market in the `days` after `on`. Decided by
-    `evdash.pricing.select_duties` on the day before and on each date a row's window opens or closes:
-    the same rule that prices the car, so a proposed or provisional row changes nothing here either."""
+    """Import-duty changes (quota cases included) for a car in one market in the `days` after `on`:
+    the rows of `queries.pricing_duty_changes`, i.e. the duty mart's own timeline (evdash/models/
+    22_marts_duties.sql), so a proposed duty changes nothing here either and every case is named."""
     horizon = on + dt.timedelta(days=days)
-    dates = sorted(
-        {d.effective_from for d in duties if on < d.effective_from <= horizon}
-        | {
-            d.effective_to + dt.timedelta(days=1)
-            for d in duties
-            if d.effective_to is not None and on < d.effective_to + dt.timedelta(days=1) <= horizon
-        }
-    )
-    changes: list[RuleChange] = []
-    for date in dates:
-        before = {
-            d.tariff_id: d
-            for d in select_duties(duties, duty_class, powertrain, date - dt.timedelta(days=1)).applied
-        }
-        after = {d.tariff_id: d for d in select_duties(duties, duty_class, powertrain, date).applied}
-        for tariff_id in sorted(after.keys() - before.keys()):
-            duty = after[tariff_id]
-            changes.append(RuleChange(market, _duty_text(duty), date, "starts", duty.source_url))
-        for tariff_id in sorted(before.keys() - after.keys()):
-            duty = before[tariff_id]
-            changes.append(RuleChange(market, _duty_text(duty), date, "ends", duty.source_url))
-    return changes
+    out: list[RuleChange] = []
+    for row in changes.itertuples(index=False):
+        effective = pd.Timestamp(str(row.on_date)).date()
+        if on < effective <= horizon:
+            out.append(
+                RuleChange(
+                    market,
+                    f"import duty {row.duty_before} → {row.duty_after} ({row.what_changed})",
+                    effective,
+                    "changes",
+                )
+            )
+    return out
+
+
+def vat_relief_changes(
+    names: dict[str, str], reliefs_on: pd.DataFrame, reliefs_later: pd.DataFrame, later: dt.date
+) -> list[RuleChange]:
+    """VAT thresholds (`queries.pricing_vat_reliefs`: Norway's BEV threshold) that differ between the date
+    and `later`."""
+
+    def key(frame: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+        return {(str(r["market_code"]), str(r["powertrain"])): r for _, r in frame.iterrows()}
+
+    now, then = key(reliefs_on), key(reliefs_later)
+    out: list[RuleChange] = []
+    for (code, powertrain), new in then.items():
+        if code not in names:
+            continue
+        old = now.get((code, powertrain))
+        if old is None or float(old["exempt_up_to"]) != float(new["exempt_up_to"]):
+            before = f"{old['currency']} {float(old['exempt_up_to']):,.0f}" if old is not None else "none"
+            after = f"{new['currency']} {float(new['exempt_up_to']):,.0f}"
+            out.append(
+                RuleChange(
+                    names[code],
+                    f"{powertrain} VAT threshold {before} → {after}",
+                    pd.Timestamp(new["effective_from"]).date(),
+                    "changes",
+                    str(new.get("source_url") or ""),
+                )
+            )
+    return out
 
 
 def vat_changes(

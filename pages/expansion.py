@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evdash import expansion, queries, ui
+from evdash import expansion, pricing, queries, ui
 from evdash.figures.expansion import country_ev_sales, ev_share_history
 from evdash.figures.maps import choropleth, map_config
 from evdash.regions import REGION_LABELS
@@ -28,7 +28,7 @@ with st.sidebar:
 brand_name = brand_options[brand]
 home = str(brands.set_index("brand_id").loc[brand, "home_market"])
 measure = expansion.measure(measure_code)
-on_date = ui.today()
+on_date = ui.in_force_date()
 powertrains = ui.query(ctx, queries.expansion_brand_powertrains, brand=brand)
 powertrain = str(powertrains["powertrain"].iloc[0]) if not powertrains.empty else "BEV"
 
@@ -55,11 +55,12 @@ if location in country_names and location != st.session_state.get("_expansion_la
 ui.title("{brand}: where to go next", brand=brand_name)
 ui.caption(
     "Coloured by **{measure}** ({when}) · region: {region}. Click a country, or pick it below the map, to "
-    "see that market.{duties}",
+    "see that market.{duties} Duties and statuses in force on {on}.",
     measure=measure.label,
     when=year if measure.uses_year else f"on {on_date:%d %b %Y}",
     region=REGION_LABELS[region],
     duties=f" Import duties are for {brand_name}'s {powertrain} cars." if measure.code == "tariff" else "",
+    on=f"{on_date:%d %b %Y}",
 )
 
 map_col, table_col = st.columns([3, 2])
@@ -177,11 +178,12 @@ for col, (label, metric, percent) in zip(
 ):
     value, help_text = expansion.latest_metric(stats, metric, percent)
     ui.metric(col, label + (f" · {help_text.split(' · ')[0]}" if help_text else ""), value, help=help_text)
+duty = expansion.duty_summary(burden_row)
 ui.metric(
     cols[3],
     f"Import duty on {brand_name}'s {powertrain} cars",
-    expansion.duty_summary(burden_row).split(" (")[0],
-    help=f"{expansion.duty_summary(burden_row)} — in force on {on_date:%Y-%m-%d}",
+    duty.headline,
+    help=f"{duty.detail} — in force on {on_date:%Y-%m-%d}",
 )
 
 st.plotly_chart(ui.figure(ctx, country_ev_sales, stats, name), config={"displayModeBar": False})
@@ -227,13 +229,14 @@ with tab_status:
 with tab_duty:
     ui.markdown(
         "Duties on {brand}'s {powertrain} cars imported from {origin} into {country}, in force on {on}: "
-        "**{summary}**",
+        "**{headline}** ({detail})",
         brand=brand_name,
         powertrain=powertrain,
         origin=", ".join(powertrains["production_countries"].iloc[:1]) or home,
         country=name,
         on=f"{on_date:%Y-%m-%d}",
-        summary=expansion.duty_summary(burden_row),
+        headline=duty.headline,
+        detail=duty.detail,
     )
     st.dataframe(
         duties,
@@ -247,7 +250,29 @@ with tab_duty:
             "source_url": st.column_config.LinkColumn("Source"),
         },
     )
-    ui.download_buttons(ctx, duties, "expansion-country-duties", filters_, key="d-duties")
+    ui.download_buttons(ctx, duties, "expansion-country-duties", {**filters_, "on": on_date}, key="d-duties")
+    duty_changes = ui.computed(
+        ctx,
+        pricing.mark_changes,
+        ui.query(ctx, queries.expansion_duty_changes, brand=brand, powertrain=powertrain, country=country),
+        on_date,
+    )
+    ui.markdown("**Duty changes for {brand}'s cars in {country}**", brand=brand_name, country=name)
+    st.dataframe(
+        duty_changes,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "on_date": st.column_config.DateColumn("From"),
+            "duty_before": "Duty before",
+            "duty_after": "Duty from then",
+            "what_changed": "What changed",
+            "when": "When",
+        },
+    )
+    ui.download_buttons(
+        ctx, duty_changes, "expansion-country-duty-changes", {**filters_, "on": on_date}, key="d-changes"
+    )
 with tab_prices:
     if prices.empty:
         ui.markdown("No prices for any brand in {country} in the data.", country=name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import streamlit as st
@@ -13,10 +12,10 @@ from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
 
 ctx = ui.frame("Market ranking")
-today = dt.date.fromisoformat(ctx.as_of)
+on = ui.in_force_date()
 
-prices = ui.query(ctx, queries.pricing_prices, on=today)
-latest = ui.computed(ctx, pricing.latest_prices, prices, today)
+prices = ui.query(ctx, queries.pricing_prices, on=on)
+latest = ui.computed(ctx, pricing.latest_prices, prices, on)
 origins = ui.computed(ctx, pricing.origin_prices, latest)
 # The model's entry price at home (cheapest variant) is what gets landed in each market.
 entry = ui.computed(ctx, pricing.entry_prices, origins)
@@ -46,12 +45,11 @@ with st.sidebar:
     brand = str(origin["brand_id"])
 
 measures_long = ui.query(ctx, queries.markets_measures)
-presence = ui.query(ctx, queries.markets_presence, brand=brand, on_date=today)
+presence = ui.query(ctx, queries.markets_presence, brand=brand, on_date=on)
 home = set(presence.loc[presence["status"] == "home", "market_code"]) | {str(origin["production_country"])}
 universe = sorted(set(measures_long["market_code"]) - home)
 names = dict(zip(measures_long["market_code"], measures_long["market_name"], strict=True))
-duties = ui.query(ctx, queries.pricing_duties, markets=universe, origin=str(origin["production_country"]))
-classes = sorted(set(duties["applies_to"]) | set(prices["tariff_company"]) | {"none"})
+classes = sorted(set(ui.query(ctx, queries.duty_classes)["duty_class"]) | {str(origin["tariff_company"])})
 
 with st.sidebar:
     duty_class = ui.url_select(
@@ -90,7 +88,17 @@ with st.expander("Markets compared", expanded=False):
         "Markets", "markets", {c: f"{names.get(c, c)} ({c})" for c in universe}, universe
     )
 
-vat = ui.query(ctx, queries.pricing_vat, on=today)
+duties = ui.query(
+    ctx,
+    queries.pricing_duties,
+    markets=universe,
+    origin=str(origin["production_country"]),
+    duty_class=duty_class,
+    powertrain=str(origin["powertrain"]),
+    on=on,
+)
+vat = ui.query(ctx, queries.pricing_vat, on=on)
+reliefs = ui.query(ctx, queries.pricing_vat_reliefs, on=on)
 rates = ui.query(ctx, queries.pricing_fx)
 # Landed prices for every market cost most of this page's run (profiled): computed once per data
 # version and scenario, not on every rerun.
@@ -103,10 +111,11 @@ landed = ui.computed(
     vat,
     rates,
     latest,
-    today,
+    on,
     "EUR",
     duty_class,
     freight_pct=freight_pct,
+    reliefs=reliefs,
 )
 # Scoring and the sensitivity analysis (every ±10% combination of the weights) are pure functions of
 # the data version and the sidebar: computed once per combination, not on every rerun.
@@ -154,14 +163,16 @@ if sens.top:
     )
 ui.caption(
     "Model landed at its entry price ({variant}, {currency} {price:,.0f}), duty class **{duty_class}**, "
-    "freight {freight_pct}%, rates of {on}. {flag} = a weighted measure is missing for that market; it is "
+    "freight {freight_pct}%, duties, VAT and FX in force on {on}; where a duty has cases (Canada's quota, "
+    "Turkey's levy, India's CIF threshold) the ranking scores the highest and the table shows the lowest "
+    "beside it. {flag} = a weighted measure is missing for that market; it is "
     "scored on the measures it has (never as zero). Contributions add up to the score.",
     variant=origin["variant_name"],
     currency=origin["currency"],
     price=origin["price"],
     duty_class=duty_class,
     freight_pct=freight_pct,
-    on=f"{today:%Y-%m-%d}",
+    on=f"{on:%Y-%m-%d}",
     flag=FLAG,
 )
 st.plotly_chart(
@@ -180,7 +191,7 @@ inputs: dict[str, Any] = {
     "norm": method,
     "missing": missing,
     "min_cov": min_coverage,
-    "on": today.isoformat(),
+    "on": on.isoformat(),
 }
 export = ui.computed(
     ctx,
@@ -212,6 +223,9 @@ st.dataframe(
         "price_gap_pct": st.column_config.NumberColumn("Gap vs rivals %", format="%+.1f"),
         "presence": st.column_config.NumberColumn("Presence 0–1", format="%.2f"),
         "landed": st.column_config.NumberColumn("Landed estimate (EUR)", format="%,.0f"),
+        "landed_low": st.column_config.NumberColumn("Landed, lowest duty case (EUR)", format="%,.0f"),
+        "duty_burden_low_pct": st.column_config.NumberColumn("Duties % of CIF, lowest case", format="%.1f"),
+        "duty_cases": "Duty cases",
         "rival_median": st.column_config.NumberColumn("Rival median (EUR)", format="%,.0f"),
         **{f"c_{m.key}": None for m in scoring.MEASURES},
     },

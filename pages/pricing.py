@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -24,19 +23,19 @@ NAMES: dict[str, Any] = {
     "includes_vat": st.column_config.CheckboxColumn("Incl. VAT"),
     "price_type": "Price type",
     "effective_from": st.column_config.DateColumn("Effective from"),
+    "price_date": st.column_config.DateColumn("Price of"),
+    "stale": st.column_config.CheckboxColumn("Over 12 months old"),
+    "age_note": "Age",
     "fx_date": st.column_config.DateColumn("FX rate of"),
     "fx_note": "FX used",
     "confidence": "Confidence",
 }
-today = dt.date.fromisoformat(ctx.as_of)
-
-with st.sidebar:
-    ui.markdown("**Scenario**")
-    on = ui.url_date("Prices and FX on", "on", today, dt.date(2020, 1, 1), dt.date(2030, 12, 31))
+on = ui.in_force_date()
 
 prices = ui.query(ctx, queries.pricing_prices, on=on)
 rates = ui.query(ctx, queries.pricing_fx)
 measures = ui.query(ctx, queries.markets_measures)
+classes = list(ui.query(ctx, queries.duty_classes)["duty_class"])
 latest = ui.computed(ctx, pricing.latest_prices, prices, on)
 origins = ui.computed(ctx, pricing.origin_prices, latest)
 
@@ -51,11 +50,10 @@ market_names: dict[str, str] = {
 }
 market_options = {c: f"{n} ({c})" for c, n in sorted(market_names.items(), key=lambda kv: kv[1])}
 currencies = sorted(set(rates["base"]) | set(rates["quote"]))
-duties_all = ui.query(ctx, queries.pricing_duties, markets=list(market_options), origin="CHN")
 
 with st.sidebar:
     if not variant_options:
-        ui.error("No variant has a price in its production country on or before this date.")
+        ui.error("No variant has a price in its production country on or before {on}.", on=on)
         st.stop()
     default_variant = "xiaomi_yu7_standard_rwd" if "xiaomi_yu7_standard_rwd" in variant_options else ""
     variant = ui.url_select(
@@ -69,11 +67,10 @@ with st.sidebar:
     market = ui.url_select("Target market", "market", market_options, "DEU")
     currency = ui.url_select("Show prices in", "currency", {c: c for c in currencies}, "EUR")
     origin = origins[origins["variant_id"] == variant].iloc[0]
-    classes = sorted(set(duties_all["applies_to"]) | set(prices["tariff_company"]) | {"none"})
     duty_class = ui.url_select(
         f"Duty class (data: {origin['tariff_company']})",
         "duty_class",
-        {c: c for c in classes},
+        {c: c for c in sorted(set(classes) | {str(origin["tariff_company"])})},
         str(origin["tariff_company"]),
         help="The brand's class for company-specific duties (EU CVD). Change it to test a scenario, "
         "e.g. Xiaomi treated as non_cooperating.",
@@ -94,19 +91,39 @@ market_name = market_names.get(market, market)
 model_label = f"{origin['brand_name']} {origin['model_name']}"
 ui.title("What would the {car} cost in {market}?", car=model_label, market=market_name)
 ui.caption(
-    "Estimate = China sticker price → less 13% China VAT (refunded on export) → FX on the chosen date "
-    "→ + freight = CIF value → + import duties on CIF → + VAT on CIF and duties. Dealer margin and "
-    "registration taxes are not included. Rates are the latest on or before the chosen date."
+    "Duties, VAT and FX **in force on {on}**. Estimate = China sticker price → less 13% China VAT "
+    "(refunded on export) → FX → + freight = CIF value → + import duties on CIF → + VAT on CIF and "
+    "duties (above a VAT threshold where one applies). Dealer margin and registration taxes are not "
+    "included. Rates are the latest on or before that date.",
+    on=f"{on:%d %b %Y}",
 )
 
+duties = ui.query(
+    ctx,
+    queries.pricing_duties,
+    markets=[market],
+    origin=str(origin["production_country"]),
+    duty_class=duty_class,
+    powertrain=str(origin["powertrain"]),
+    on=on,
+)
 vat = ui.query(ctx, queries.pricing_vat, on=on)
+reliefs = ui.query(ctx, queries.pricing_vat_reliefs, on=on)
+changes = ui.query(
+    ctx,
+    queries.pricing_duty_changes,
+    origin=str(origin["production_country"]),
+    duty_class=duty_class,
+    powertrain=str(origin["powertrain"]),
+    country=market,
+)
 inputs = ui.computed(
     ctx,
     pricing.build_inputs,
     origin,
     market,
     market_name,
-    duties_all[duties_all["market_iso3"] == market],  # only this market's rows go into the cache key
+    duties,
     vat,
     on,
     currency,
@@ -114,6 +131,7 @@ inputs = ui.computed(
     freight_pct=freight_pct,
     freight_amount=freight_amount,
     strip_origin_vat=ex_vat == "yes",
+    reliefs=reliefs,
 )
 params = {
     "variant": variant,
@@ -126,67 +144,73 @@ params = {
     "ex_vat": ex_vat,
 }
 segment = str(origin["segment"]) if rival_scope == "segment" else None
-landed: pricing.LandedPrice | None
+landed: pricing.LandedCases | None
 try:
-    landed = ui.computed(ctx, pricing.landed_price, inputs, rates)
+    landed = ui.computed(ctx, pricing.landed_cases, inputs, rates)
 except pricing.FxUnavailable as err:
     landed = None
-    ui.error("{err}", icon=":material/currency_exchange:", err=str(err))
+    ui.error("{message}", icon=":material/currency_exchange:", message=str(err))
 
 ui.subheader("Landed-price estimate")
 if landed is not None:
+    if landed.several:
+        ui.info(
+            "The duty on this car in {market} depends on a fact the data cannot settle, so every case is "
+            "shown: {cases}.",
+            icon=":material/call_split:",
+            market=market_name,
+            cases=" · ".join(
+                f"{c.case_label}: {pricing.duty_burden_pct(c):.1f}% of CIF" for c in landed.cases
+            ),
+        )
+    for case in landed.cases:
+        cols = st.columns(4)
+        suffix = f" — {case.case_label}" if landed.several else ""
+        ui.metric(
+            cols[0],
+            f"Estimated sticker price{suffix}",
+            f"{currency} {case.total:,.0f}",
+            help="Estimate: lowest price that covers ex-factory, freight, duties and VAT.",
+        )
+        ui.metric(cols[1], "CIF value (customs base)", f"{currency} {case.step('CIF value').amount:,.0f}")
+        ui.metric(
+            cols[2],
+            "Duties, % of CIF",
+            f"{pricing.duty_burden_pct(case):.1f}%" if case.duty_known else "unknown",
+        )
+        ui.metric(
+            cols[3],
+            "FX used",
+            f"{case.fx.rate:.6g}",
+            f"{case.fx.base}→{case.fx.quote}, rate of {case.fx.rate_date or '—'} · {case.fx.confidence}",
+            delta_color="off",
+            delta_arrow="off",
+            help=f"{case.fx.describe()} · confidence {case.fx.confidence} · source {case.fx.source_id}",
+        )
+    for warning in dict.fromkeys(w for c in landed.cases for w in c.warnings):
+        ui.warning("{text}", icon=":material/info:", text=warning)
+    tabs = st.tabs([c.case_label for c in landed.cases]) if landed.several else [st.container()]
+    for tab, case in zip(tabs, landed.cases, strict=True):
+        with tab:
+            st.plotly_chart(
+                ui.figure(
+                    ctx,
+                    landed_waterfall,
+                    case.frame(),
+                    "Landed price build-up",
+                    f"{model_label} → {market_name}, in {currency}"
+                    + (f" ({case.case_label})" if landed.several else ""),
+                ),
+                width="stretch",
+                config={"displayModeBar": False},
+            )
     steps = landed.frame()
-    rivals = ui.computed(
-        ctx,
-        pricing.converted_rivals,
-        latest,
-        market,
-        str(origin["body_type"]),
-        str(origin["model_id"]),
-        segment,
-        rates,
-        currency,
-        on,
-    )
-    column = f"price_{currency.lower()}"
-    rival_prices = rivals[column].dropna()
-    cif = landed.step("CIF value").amount
-    c1, c2, c3, c4 = st.columns(4)
-    ui.metric(
-        c1,
-        "Estimated sticker price",
-        f"{currency} {landed.total:,.0f}",
-        help="Estimate: lowest price that covers ex-factory, freight, duties and VAT.",
-    )
-    ui.metric(c2, "CIF value (customs base)", f"{currency} {cif:,.0f}")
-    ui.metric(c3, "Duties, % of CIF", f"{pricing.duty_burden_pct(landed):.1f}%")
-    ui.metric(
-        c4,
-        "FX used",
-        f"{landed.fx.rate:.6g}",
-        f"{landed.fx.base}→{landed.fx.quote}, rate of {landed.fx.rate_date or '—'} · {landed.fx.confidence}",
-        delta_color="off",
-        delta_arrow="off",
-        help=f"{landed.fx.describe()} · confidence {landed.fx.confidence} · source {landed.fx.source_id}",
-    )
-    for warning in landed.warnings:
-        ui.warning("{w}", icon=":material/info:", w=warning)
-    st.plotly_chart(
-        ui.figure(
-            ctx,
-            landed_waterfall,
-            steps,
-            "Landed price build-up",
-            f"{model_label} → {market_name}, in {currency}",
-        ),
-        width="stretch",
-        config={"displayModeBar": False},
-    )
     st.dataframe(
         steps,
         hide_index=True,
         width="stretch",
         column_config={
+            "duty_case": "Duty case" if landed.several else None,
             "label": "Step",
             "kind": None,
             "amount": st.column_config.NumberColumn(f"Amount ({currency})", format="%,.0f"),
@@ -200,15 +224,14 @@ if landed is not None:
             "note": "Note",
         },
     )
-    if landed.not_applied:
-        with st.expander(
-            f"Duties in the data that do not apply on {on:%Y-%m-%d} ({len(landed.not_applied)})"
-        ):
+    not_applied = landed.low.not_applied
+    if not_applied:
+        with st.expander(f"Duties in the data that do not apply on {on:%Y-%m-%d} ({len(not_applied)})"):
             st.dataframe(
                 pd.DataFrame(
                     [
                         {"tariff": d.tariff_id, "rate %": d.rate_pct, "status": d.status, "why not": why}
-                        for d, why in landed.not_applied
+                        for d, why in not_applied
                     ]
                 ),
                 hide_index=True,
@@ -216,51 +239,120 @@ if landed is not None:
             )
     ui.download_buttons(ctx, steps, "landed-price", params, key="landed")
 
+    ui.subheader("Duty changes for this car in {market}", market=market_name)
+    if changes.empty:
+        ui.caption("No duty for this car in {market} in the data.", market=market_name)
+    else:
+        marked = ui.computed(ctx, pricing.mark_changes, changes, on)
+        st.dataframe(
+            marked,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "on_date": st.column_config.DateColumn("From"),
+                "duty_before": "Duty before",
+                "duty_after": "Duty from then",
+                "what_changed": "What changed",
+                "when": "When",
+            },
+        )
+        ui.download_buttons(ctx, marked, "duty-changes", params, key="changes")
+
     ui.subheader("Against local rivals in {market}", market=market_name)
-    comparison = rivals.assign(
-        estimate=landed.total,
-        gap=landed.total - rivals[column],
-        gap_pct=100 * (landed.total - rivals[column]) / rivals[column],
+    rivals = ui.computed(
+        ctx,
+        pricing.converted_rivals,
+        latest,
+        market,
+        str(origin["body_type"]),
+        str(origin["model_id"]),
+        segment,
+        rates,
+        currency,
+        on,
     )
-    if not rival_prices.empty:
-        cheapest = comparison.sort_values(column).iloc[0]
+    column = f"price_{currency.lower()}"
+    comparison = ui.computed(ctx, pricing.compare_rivals, landed, rivals, currency, on)
+    gaps = ui.computed(ctx, pricing.rival_gaps, comparison, landed, currency)
+    for gap in gaps:
         ui.markdown(
-            "Our estimate of **{cur} {total:,.0f}** is **{cur} {gap:+,.0f} ({gap_pct:+.1f}%)** against the "
-            "cheapest comparable model, {rival} ({cur} {rival_price:,.0f}, {rival_confidence}), and "
-            "{median_gap:+.1f}% against the median of {n} rival price(s).",
-            cur=currency,
-            total=landed.total,
-            gap=cheapest["gap"],
-            gap_pct=cheapest["gap_pct"],
-            rival=f"{cheapest['brand_name']} {cheapest['model_name']} {cheapest['variant_name']}",
-            rival_price=cheapest[column],
-            rival_confidence=cheapest["confidence"],
-            median_gap=100 * (landed.total / rival_prices.median() - 1),
-            n=len(rival_prices),
+            "{case}Our estimate of **{estimate}** is **{gap} ({gap_pct})** against the cheapest comparable "
+            "model, {rival} ({price}, {confidence}, price of {date}), and {median_pct} against the median "
+            "of {n} rival price(s).",
+            case=f"{gap.case_label}: " if landed.several else "",
+            estimate=f"{currency} {gap.estimate:,.0f}",
+            gap=f"{currency} {gap.gap:+,.0f}",
+            gap_pct=f"{gap.gap_pct:+.1f}%",
+            rival=gap.cheapest_label,
+            price=f"{currency} {gap.cheapest_price:,.0f}",
+            confidence=gap.cheapest_confidence,
+            date=f"{gap.cheapest_date:%d %b %Y}" if gap.cheapest_date else "unknown date",
+            median_pct=f"{gap.median_gap_pct:+.1f}%",
+            n=gap.n_rivals,
+        )
+    stale = comparison[comparison["stale"]] if "stale" in comparison.columns else comparison.iloc[0:0]
+    if not stale.empty:
+        ui.warning(
+            "{n} rival price(s) are over 12 months older than {on}: {which}. They may not be today's prices.",
+            icon=":material/history:",
+            n=len(stale),
+            on=f"{on:%d %b %Y}",
+            which="; ".join(
+                f"{b} {m} {v} ({d:%d %b %Y})"
+                for b, m, v, d in zip(
+                    stale["brand_name"],
+                    stale["model_name"],
+                    stale["variant_name"],
+                    stale["price_date"],
+                    strict=True,
+                )
+            ),
+        )
+    missing = ui.computed(
+        ctx, pricing.rivals_without_price, latest, market, str(origin["body_type"]), str(origin["model_id"])
+    )
+    if rivals.empty:
+        ui.info(
+            "No comparable {body} has a price in {market} in the data.",
+            body=str(origin["body_type"]).upper()
+            if origin["body_type"] == "suv"
+            else str(origin["body_type"]),
+            market=market_name,
+        )
+    if missing:
+        ui.caption(
+            "No price in {market} in the data for: {models} (priced in other markets only), so they are "
+            "not compared here.",
+            market=market_name,
+            models=", ".join(missing),
         )
     st.plotly_chart(
-        ui.figure(ctx, rival_comparison, landed.total, f"{model_label} (estimate)", comparison, currency),
+        ui.figure(ctx, rival_comparison, landed.low.total, f"{model_label} (estimate)", comparison, currency),
         width="stretch",
         config={"displayModeBar": False},
     )
-    rival_table = comparison[
-        [
-            "brand_name",
-            "model_name",
-            "variant_name",
-            "body_type",
-            "segment",
-            "currency",
-            "price",
-            column,
-            "gap",
-            "gap_pct",
-            "price_type",
-            "effective_from",
-            "confidence",
-            "source_url",
-        ]
+    shown_columns = [
+        "brand_name",
+        "model_name",
+        "variant_name",
+        "body_type",
+        "segment",
+        "currency",
+        "price",
+        column,
+        "gap",
+        "gap_pct",
+        *(["gap_high", "gap_high_pct"] if landed.several else []),
+        "price_type",
+        "price_date",
+        "stale",
+        "age_note",
+        "confidence",
+        "source_url",
     ]
+    rival_table = comparison[[c for c in shown_columns if c in comparison.columns]]
+    low_label = f" — {landed.low.case_label}" if landed.several else ""
+    high_label = f" — {landed.high.case_label}" if landed.several else ""
     st.dataframe(
         rival_table,
         hide_index=True,
@@ -269,8 +361,10 @@ if landed is not None:
             **NAMES,
             "price": st.column_config.NumberColumn("Local price", format="%,.0f"),
             column: st.column_config.NumberColumn(f"Price ({currency})", format="%,.0f"),
-            "gap": st.column_config.NumberColumn(f"Gap ({currency})", format="%+,.0f"),
-            "gap_pct": st.column_config.NumberColumn("Gap %", format="%+.1f%%"),
+            "gap": st.column_config.NumberColumn(f"Gap ({currency}){low_label}", format="%+,.0f"),
+            "gap_pct": st.column_config.NumberColumn(f"Gap %{low_label}", format="%+.1f%%"),
+            "gap_high": st.column_config.NumberColumn(f"Gap ({currency}){high_label}", format="%+,.0f"),
+            "gap_high_pct": st.column_config.NumberColumn(f"Gap %{high_label}", format="%+.1f%%"),
             "source_url": st.column_config.LinkColumn("Source"),
         },
     )
@@ -330,6 +424,7 @@ st.plotly_chart(
 )
 ui.caption(
     "History: every recorded price (launch, list, pre-order, expected) converted at the single FX rate "
-    "of the chosen date, so a move in the line is a price change, not a currency move. Open markers are "
-    "estimates or 'at least' figures."
+    "of {on}, so a move in the line is a price change, not a currency move. Open markers are estimates "
+    "or 'at least' figures.",
+    on=f"{on:%d %b %Y}",
 )

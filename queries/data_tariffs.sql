@@ -18,7 +18,8 @@ select
     s.url as source_url,
     t.as_of,
     t.confidence,
-    t.note
+    t.note,
+    t.duty_case
 from tariffs as t
 join sources as s using (source_id)
 where ($market = '' or t.market_code = $market)

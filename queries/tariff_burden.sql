@@ -1,35 +1,39 @@
 -- grain: one row per country market with at least one import duty that applies to the brand's cars of `powertrain` on `on_date` (absent = no data, not zero)
 -- params: brand (varchar), on_date (date), powertrain (varchar)
--- Which duty lines apply is the table macro brand_tariff_lines in evdash/views.sql (country or its
--- groups, the brand's production origin, applies_to 'all' or the brand's tariffs company, powertrain,
--- in force on on_date with effective_to as the last day, any status but 'proposed').
--- base_pct is the highest base duty (several base lines = conditional rates, e.g. India by CIF value;
--- base_min_pct gives the lowest); total_pct = base_pct + the sum of additional ad-valorem duties.
--- total_is_at_least: a per-car minimum or fixed fee applies, or no base duty is known.
-with lines as (
-    select * from brand_tariff_lines($brand, $on_date, $powertrain)
+-- Reads the duty mart (evdash/models/22_marts_duties.sql: brand_duty_cases, the one duty rule). A country
+-- whose duty depends on a fact the data cannot settle has several cases (Canada in / out of its quota,
+-- Turkey's levy adding or not, India's CIF threshold): total_min_pct .. total_pct spans them and `cases`
+-- names each with its total. total_pct is the highest case (what a map colours and a ranking scores:
+-- an entrant cannot count on a shared quota).
+with cases as (
+    select * from brand_duty_cases($brand, $on_date, $powertrain)
 ),
 per_market as (
     select
         iso3,
-        max(rate_pct) filter (where duty_kind = 'base') as base_pct,
-        min(rate_pct) filter (where duty_kind = 'base') as base_min_pct,
-        sum(rate_pct) filter (where duty_kind = 'additional') as additional_pct,
-        count(rate_pct) as ad_valorem_lines,
-        count(*) filter (where duty_kind = 'base') as base_lines,
-        bool_or(min_amount is not null) as has_minimum,
+        max(total_pct) as total_pct,
+        min(total_pct) as total_min_pct,
+        max(base_pct) as base_pct,
+        min(base_pct) as base_min_pct,
+        max(additional_pct) as additional_pct,
+        min(additional_pct) as additional_min_pct,
+        count(*) as n_cases,
+        bool_or(total_is_at_least) as total_is_at_least,
         string_agg(
-            measure || ': ' || coalesce(rate_pct::varchar || '%', '')
-                || coalesce(' (at least ' || min_amount::bigint::varchar || ' ' || min_currency || ' per car)', '')
-                || ' [' || status || ', ' || tariff_id || ']',
-            '; ' order by duty_kind, tariff_id
+            case when case_id <> 'all' then case_label || ': '
+                || coalesce(case when total_is_at_least then '≥ ' else '' end || printf('%g%%', total_pct), 'unknown')
+            end,
+            ' · ' order by case_order
+        ) as cases,
+        string_agg(
+            case when case_id <> 'all' then case_label || ' — ' else '' end || duty_lines,
+            ' | ' order by case_order
         ) as duty_lines,
-        string_agg(distinct source_url, ' ; ' order by source_url) as source_url,
+        string_agg(distinct source_url, ' ; ') as source_url,
         max(as_of) as as_of,
-        case max(case confidence when 'reported' then 1 when 'lower_bound' then 2 else 3 end)
-            when 1 then 'reported' when 2 then 'lower_bound' else 'estimate' end as confidence,
-        bool_or(status = 'provisional') as has_provisional
-    from lines
+        confidence_of_rank(max(confidence_rank(confidence))) as confidence,
+        bool_or(has_provisional) as has_provisional
+    from cases
     group by iso3
 )
 select
@@ -40,13 +44,13 @@ select
     $on_date::date as on_date,
     p.base_pct,
     p.base_min_pct,
-    coalesce(p.additional_pct, 0) as additional_pct,
-    case when p.ad_valorem_lines = 0 then null
-        else coalesce(p.base_pct, 0) + coalesce(p.additional_pct, 0) end as total_pct,
-    case when p.ad_valorem_lines = 0 then null
-        else coalesce(p.base_min_pct, 0) + coalesce(p.additional_pct, 0) end as total_min_pct,
-    p.has_minimum or p.base_pct is null as total_is_at_least,
-    p.base_lines,
+    p.additional_pct,
+    p.additional_min_pct,
+    p.total_pct,
+    p.total_min_pct,
+    p.total_is_at_least,
+    p.n_cases,
+    p.cases,
     p.has_provisional,
     p.duty_lines,
     p.confidence,

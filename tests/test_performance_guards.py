@@ -132,7 +132,7 @@ def test_uncached_chart_is_caught(tmp_path: Path) -> None:
         ("pricing.py", "pricing.converted_models"),
         ("pricing.py", "pricing.converted_rivals"),
         ("pricing.py", "pricing.origin_prices"),
-        ("pricing.py", "pricing.landed_price"),
+        ("pricing.py", "pricing.landed_cases"),
         ("markets.py", "pricing.origin_prices"),
         ("markets.py", "scoring.ranking_export"),
         ("expansion.py", "expansion.with_labels"),

@@ -78,7 +78,7 @@ def inputs(**overrides: object) -> pricing.LandedInputs:
         "on": ON,
         "duty_class": "BYD",
         "powertrain": "BEV",
-        "duties": EU_DUTIES,
+        "duties": [EU_DUTIES[0], EU_DUTIES[1]],  # the lines the duty mart applies to a BYD BEV
         "vat": DEU_VAT,
         "market_label": "Germany",
         "freight_amount": 1_000.0,
@@ -108,14 +108,14 @@ def test_eu_with_company_specific_duty() -> None:
 
 def test_duty_class_scenario_changes_the_additional_duty() -> None:
     # Xiaomi as other_cooperating: 14,000 + 1,400 + 2,898 = 18,298; × 1.19 = 21,774.62
-    xiaomi = pricing.landed_price(inputs(duty_class="other_cooperating"), RATES)
+    other = [EU_DUTIES[0], EU_DUTIES[2]]
+    xiaomi = pricing.landed_price(inputs(duty_class="other_cooperating", duties=other), RATES)
     assert xiaomi.total == pytest.approx(21_774.62)
-    # the proposed rate for that class is listed as not applied, with the reason
-    assert dict((d.tariff_id, why) for d, why in xiaomi.not_applied) == {
-        "eu_other_proposed": "proposed, not collected"
-    }
     # ... and as non_cooperating: 14,000 + 1,400 + 4,942 = 20,342; × 1.19 = 24,206.98
-    assert pricing.landed_price(inputs(duty_class="non_cooperating"), RATES).total == pytest.approx(24_206.98)
+    nonco = [EU_DUTIES[0], EU_DUTIES[3]]
+    assert pricing.landed_price(
+        inputs(duty_class="non_cooperating", duties=nonco), RATES
+    ).total == pytest.approx(24_206.98)
 
 
 def test_us_100_percent_and_no_vat() -> None:
@@ -131,7 +131,7 @@ def test_us_100_percent_and_no_vat() -> None:
 
 def test_market_without_extra_duty() -> None:
     # A maker with no company duty in the EU pays only the 10 % base: 15,400 × 1.19 = 18,326
-    result = pricing.landed_price(inputs(duty_class="none"), RATES)
+    result = pricing.landed_price(inputs(duty_class="none", duties=[EU_DUTIES[0]]), RATES)
     assert result.total == pytest.approx(18_326)
     assert [s.label for s in result.steps if s.label.startswith("Additional")] == []
 
@@ -139,10 +139,8 @@ def test_market_without_extra_duty() -> None:
 def test_duty_effective_after_the_chosen_date_is_not_applied() -> None:
     # On 2024-10-01 the definitive CVD (from 2024-10-30) is not yet in force; FX = 0.125 (2024-09-02)
     # 100,000 × 0.125 = 12,500 + 1,000 = 13,500 CIF; + 1,350 = 14,850; × 1.19 = 17,671.50
-    result = pricing.landed_price(inputs(on=D(2024, 10, 1)), RATES)
+    result = pricing.landed_price(inputs(on=D(2024, 10, 1), duties=[EU_DUTIES[0]]), RATES)
     assert result.total == pytest.approx(17_671.50)
-    reasons = {d.tariff_id: why for d, why in result.not_applied}
-    assert reasons["eu_byd"] == "effective only from 2024-10-30"
 
 
 def test_currency_without_rate_on_the_date_is_a_clear_message() -> None:
@@ -176,32 +174,13 @@ def test_minimum_amount_and_fixed_fee() -> None:
     assert fixed.step("Additional duty (fixed fee)").amount == pytest.approx(1_300)
 
 
-def test_rising_schedule_uses_the_row_in_force() -> None:
-    schedule = [
-        duty("br_18", 18, kind="base", start=D(2024, 7, 1), end=D(2025, 6, 30), status="superseded"),
-        duty("br_25", 25, kind="base", start=D(2025, 7, 1), end=D(2026, 6, 30), status="superseded"),
-        duty("br_35", 35, kind="base", start=D(2026, 7, 1)),
-    ]
-    selection = pricing.select_duties(schedule, "other_cooperating", "BEV", D(2025, 8, 1))
-    assert [d.tariff_id for d in selection.applied] == ["br_25"]
-    reasons = dict((d.tariff_id, why) for d, why in selection.not_applied)
-    assert reasons == {"br_18": "ended 2025-06-30", "br_35": "effective only from 2026-07-01"}
-
-
-def test_several_base_duties_use_the_highest_with_a_warning() -> None:
-    india = [duty("in_70", 70, kind="base"), duty("in_100", 100, kind="base")]
-    selection = pricing.select_duties(india, "x", "BEV", ON)
-    assert [d.tariff_id for d in selection.applied] == ["in_100"]
-    assert selection.warnings and "highest" in selection.warnings[0]
-
-
 def test_origin_vat_switch_and_net_prices() -> None:
     kept = pricing.landed_price(inputs(strip_origin_vat=False, duties=[], vat=None, freight_amount=0), RATES)
     assert kept.step("Ex-factory").amount == pytest.approx(113_000 * 0.13)
     net = pricing.landed_price(inputs(price_includes_vat=False, duties=[], vat=None, freight_amount=0), RATES)
     assert net.step("Ex-factory").amount == pytest.approx(113_000 * 0.13)
     assert not any(s.label.startswith("Less origin VAT") for s in net.steps)
-    # no tariff rows at all: the duty is unknown, said so
+    # no duty in force in the data: the duty is unknown, said so
     assert any("unknown, not zero" in w for w in net.warnings)
 
 
@@ -218,12 +197,23 @@ def test_gap_vs_rival() -> None:
 
 
 def test_pricing_duties_expand_groups_on_fixture(fixture_con: duckdb.DuckDBPyConnection) -> None:
-    rows = queries.pricing_duties(fixture_con, ["DEU", "FRA", "USA"], "CHN")
+    rows = queries.pricing_duties(
+        fixture_con, ["DEU", "FRA", "USA"], "CHN", "other_cooperating", "BEV", D(2025, 1, 20)
+    )
     assert set(rows["market_iso3"]) == {"DEU", "FRA"}  # EU27 duties reach members; none for USA
     deu = rows[rows["market_iso3"] == "DEU"].set_index("tariff_id")
-    assert deu.loc["eu_cvd_other", "rate_pct"] == 20.7
+    assert deu.loc["eu_cvd_other", "rate_pct"] == 20.7 and bool(deu.loc["eu_cvd_other", "applies"])
     assert deu.loc["eu_base", "tariff_market"] == "EU27"
     assert deu["source_url"].str.startswith("http").all()
+
+
+def test_a_duty_before_its_start_is_listed_with_the_reason(fixture_con: duckdb.DuckDBPyConnection) -> None:
+    rows = queries.pricing_duties(fixture_con, ["DEU"], "CHN", "other_cooperating", "BEV", D(2024, 10, 1))
+    found = pricing.market_duties(rows, "DEU")
+    assert [d.tariff_id for c in found.cases for d in c.duties] == ["eu_base"]
+    assert {d.tariff_id: why for d, why in found.not_applied} == {
+        "eu_cvd_other": "in force only from 2024-10-30"
+    }
 
 
 def test_pricing_fx_and_vat_on_fixture(fixture_con: duckdb.DuckDBPyConnection) -> None:
@@ -238,19 +228,20 @@ def test_landed_on_fixture_matches_hand_calculation(fixture_con: duckdb.DuckDBPy
     latest = pricing.latest_prices(queries.pricing_prices(fixture_con, on), on)
     origins = pricing.origin_prices(latest)
     origin = origins[origins["variant_id"] == "acme_x_std"].iloc[0]
-    duties = queries.pricing_duties(fixture_con, ["DEU"], "CHN")
+    duties = queries.pricing_duties(fixture_con, ["DEU"], "CHN", "other_cooperating", "BEV", on)
     vat = queries.pricing_vat(fixture_con, on)
     rates = queries.pricing_fx(fixture_con)
     made = pricing.build_inputs(origin, "DEU", "Germany", duties, vat, on, "EUR", "other_cooperating")
-    result = pricing.landed_price(made, rates)
+    result = pricing.landed_cases(made, rates)
+    assert not result.several
     # 250,000 / 1.13 × 0.1348 = 29,823.01; × 1.307 = 38,978.67; × 1.19 = 46,384.62
-    assert result.total == pytest.approx(250_000 / 1.13 * 0.1348 * 1.307 * 1.19)
+    assert result.low.total == pytest.approx(250_000 / 1.13 * 0.1348 * 1.307 * 1.19)
     # against the fixture's only German SUV (Zeta One, EUR 45,000)
     table = pricing.landed_for_markets(
         origin, ["DEU"], duties, vat, rates, latest, on, "EUR", "other_cooperating"
     ).iloc[0]
     assert table["n_rivals"] == 1 and table["rival_median"] == 45_000
-    assert table["price_gap_pct"] == pytest.approx(100 * (result.total / 45_000 - 1))
+    assert table["price_gap_pct"] == pytest.approx(100 * (result.low.total / 45_000 - 1))
     assert table["duty_burden_pct"] == pytest.approx(30.7)
 
 

@@ -30,6 +30,7 @@ SAMPLE_PARAMS: dict[str, Any] = {
     "market": "DEU",
     "top_n": 10,
     "year_from": 2014,
+    "duty_class": "other_cooperating",
 }
 QUERY_NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 

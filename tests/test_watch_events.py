@@ -11,7 +11,6 @@ import pandas as pd
 from evdash import deliveries, events, queries, watch
 from evdash.figures.deliveries import cumulative_vs_target
 from evdash.figures.overview import year_tick_labels, years_vs_target
-from evdash.pricing import Duty
 
 ON = dt.date(2026, 12, 1)
 
@@ -82,24 +81,24 @@ def test_watch_list_windows() -> None:
     assert "in 90 days" in items[0].text
 
 
-def _duty(tariff_id: str, start: dt.date, end: dt.date | None = None, status: str = "in_force") -> Duty:
-    return Duty(
-        tariff_id, f"measure {tariff_id}", "additional", "all", 10.0, None, None, start, end, status, "s"
+def test_duty_changes_come_from_the_duty_mart_timeline() -> None:
+    """The watch list reads the mart's own change timeline (queries.pricing_duty_changes), not a second
+    copy of the rule: changes inside the window are news, earlier and later ones are not."""
+    timeline = pd.DataFrame(
+        {
+            "on_date": [dt.date(2024, 1, 1), ON + dt.timedelta(days=10), ON + dt.timedelta(days=120)],
+            "duty_before": ["none in the data", "6.1%", "x"],
+            "duty_after": ["6.1%", "inside the quota: 6.1% · outside the quota: 106.1%", "y"],
+            "what_changed": ["a starts", "quota starts", "late"],
+        }
     )
-
-
-def test_duty_changes_use_the_pricing_rule() -> None:
-    duties = [
-        _duty("base", dt.date(2024, 1, 1)),
-        _duty("new", ON + dt.timedelta(days=10)),
-        _duty("ending", dt.date(2024, 1, 1), ON + dt.timedelta(days=20)),
-        _duty("proposed", ON + dt.timedelta(days=5), status="proposed"),  # never applied: no change
-        _duty("late", ON + dt.timedelta(days=120)),
-    ]
-    changes = watch.duty_changes("Canada", duties, "BYD", "BEV", ON)
+    changes = watch.duty_changes("Canada", timeline, ON)
     assert [(c.what, c.change, c.effective) for c in changes] == [
-        ("measure new (10%)", "starts", ON + dt.timedelta(days=10)),
-        ("measure ending (10%)", "ends", ON + dt.timedelta(days=21)),
+        (
+            "import duty 6.1% → inside the quota: 6.1% · outside the quota: 106.1% (quota starts)",
+            "changes",
+            ON + dt.timedelta(days=10),
+        )
     ]
 
 
