@@ -812,11 +812,15 @@ def download_buttons(
     sources: Sequence[str] = (),
     container: Any = st,
 ) -> None:
-    """CSV of exactly `frame_`, and a ZIP with the same CSV plus a README of filters and provenance."""
+    """CSV of exactly `frame_`, a ZIP with the same CSV plus a README of filters and provenance, and an
+    Excel workbook of the same rows (typed columns, an "About this export" sheet: `exports.xlsx_bytes`)."""
     csv_name = exports.export_filename(view, filters_, ctx.as_of)
     snapshot = frame_.copy()
     readme = exports.readme_text(view, filters_, ctx.version, ctx.as_of, list(snapshot.columns), sources)
-    col1, col2 = container.columns(2)
+    on = filters_.get("on")
+    in_force = str(on) if on is not None else f"not used by this view (exported {today():%Y-%m-%d})"
+    all_sources = list(dict.fromkeys([*sources, *exports.frame_sources(snapshot)]))
+    col1, col2, col3 = container.columns(3)
     col1.download_button(
         "Download CSV",
         data=_csv_callable(snapshot),
@@ -835,6 +839,18 @@ def download_buttons(
         key=f"{key}-zip",
         on_click="ignore",
         icon=":material/folder_zip:",
+        width="stretch",
+    )
+    col3.download_button(
+        "Excel (.xlsx)",
+        data=lambda: exports.xlsx_bytes(
+            snapshot, view, filters_, ctx.version, ctx.as_of, in_force, all_sources
+        ),
+        file_name=csv_name.removesuffix(".csv") + ".xlsx",
+        mime=exports.XLSX_MIME,
+        key=f"{key}-xlsx",
+        on_click="ignore",
+        icon=":material/table_view:",
         width="stretch",
     )
 
