@@ -158,7 +158,9 @@ def _previous_outlook(
 
 
 def _period(year: int, through_month: int) -> str:
-    return str(year) if through_month == 12 else f"Jan–{MONTH_NAMES[through_month - 1]} {year}"
+    if through_month == 12:
+        return str(year)
+    return f"Jan {year}" if through_month == 1 else f"Jan–{MONTH_NAMES[through_month - 1]} {year}"
 
 
 def deliveries_kpis(o: deliveries.Outlook, previous: deliveries.Outlook | None) -> tuple[Kpi, ...]:
