@@ -121,11 +121,14 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame |
                 "<br>source: %{customdata[1]}<extra></extra>"
             ),
         )
+    ticks = year_tick_labels(frame["year"], events)
+    extra_lines = max((t.count("<br>") for t in ticks), default=0)
     fig.update_layout(
         **base_layout(
             title,
             barmode="overlay",
-            height=400,
+            # The plot keeps its height when the year labels carry what happened (one line ≈ 15 px).
+            height=400 + 15 * extra_lines,
             # Legend above the plot: the year labels below carry what happened that year.
             legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
             margin={"l": 10, "r": 10, "t": 80, "b": 10},
@@ -142,6 +145,6 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame |
         categoryarray=list(years),
         tickmode="array",
         tickvals=list(years),
-        ticktext=year_tick_labels(frame["year"], events),
+        ticktext=ticks,
     )
     return fig
