@@ -41,7 +41,7 @@ def _phases(brand: str, out: Path) -> dict[str, float]:
 
         def timed(fig: object, w: float, h: float) -> bytes:
             t0 = time.perf_counter()
-            png = render(fig, w, h)  # type: ignore[arg-type]
+            png = render(fig, w, h)
             spent["charts"] += time.perf_counter() - t0
             return png
 
