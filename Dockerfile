@@ -26,7 +26,7 @@ COPY requirements.lock ./
 RUN python -m venv /opt/venv && /opt/venv/bin/pip install --require-hashes -r requirements.lock
 ENV PATH=/opt/venv/bin:$PATH
 
-COPY pyproject.toml README.md app.py ./
+COPY pyproject.toml README.md app.py asgi.py ./
 COPY evdash/ evdash/
 COPY pages/ pages/
 COPY queries/ queries/

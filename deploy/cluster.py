@@ -108,7 +108,7 @@ wait_healthy = serving.wait_healthy
 
 
 def start_streamlit(port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    cmd = serving.streamlit_command(REPO / "app.py", port, "--server.fileWatcherType", "none")
+    cmd = serving.streamlit_command(REPO / "asgi.py", port, "--server.fileWatcherType", "none")
     return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 

@@ -16,6 +16,7 @@ exists or env `EVDASH_AUTH=on`; the decision itself lives in `evdash.ui`, which 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -137,3 +138,62 @@ def can_open(role: str | None, page: str) -> bool:
 
 def auth_env_enabled() -> bool:
     return os.environ.get("EVDASH_AUTH", "").strip().lower() in {"1", "on", "true", "yes"}
+
+
+def enabled(has_auth_section: bool) -> bool:
+    """Auth is on when Streamlit's `[auth]` secrets section exists, or env EVDASH_AUTH=on (tests). The
+    page gate (`evdash.ui`) and the HTTP guard (`asgi.py`) both ask this."""
+    return auth_env_enabled() or has_auth_section
+
+
+# --- Sessions. ---------------------------------------------------------------------------------------
+# A signed-in session is Streamlit's signed auth cookie holding the provider's ID-token claims. Streamlit
+# keeps it for 30 days and never looks at the token's expiry; evdash does, here, for every page run (the
+# gate in evdash.ui) and every download request (the guard in asgi.py): the session ends when the ID
+# token expires or `max_age` seconds after sign-in, whichever comes first, and when it was signed out
+# (the revocation list, evdash/revocations.py).
+
+SessionProblem = Literal["expired", "signed out"]
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def session_id(claims: Mapping[str, object]) -> str | None:
+    """A stable id of one sign-in (issuer, subject, issue time, nonce of its ID token): the key under
+    which a sign-out is recorded. None without the claims that make it (no such session to revoke)."""
+    iss, sub, iat = claims.get("iss"), claims.get("sub"), _number(claims.get("iat"))
+    if not sub or iat is None:
+        return None
+    raw = f"{iss}|{sub}|{iat:.0f}|{claims.get('nonce', '')}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def session_ends_at(claims: Mapping[str, object], max_age_s: float) -> float | None:
+    """Epoch seconds when the session ends: the ID token's `exp`, or sign-in (`iat`) + `max_age_s`,
+    whichever is first. None when the claims carry neither (such a session is never valid)."""
+    expires, signed_in = _number(claims.get("exp")), _number(claims.get("iat"))
+    ends = [t for t in (expires, None if signed_in is None else signed_in + max_age_s) if t is not None]
+    return min(ends) if ends else None
+
+
+def session_problem(
+    claims: Mapping[str, object], now: float, max_age_s: float, revoked: bool
+) -> SessionProblem | None:
+    """Why a signed-in session may no longer be used, or None when it is valid."""
+    if revoked:
+        return "signed out"
+    ends = session_ends_at(claims, max_age_s)
+    if ends is None or now >= ends:
+        return "expired"
+    return None

@@ -52,7 +52,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         "-m",
         "streamlit",
         "run",
-        str(config.REPO_ROOT / "app.py"),
+        str(config.REPO_ROOT / "asgi.py"),  # app.py behind evdash's sign-in guard (asgi.py)
         "--server.port",
         str(args.port),
         "--server.address",

@@ -10,6 +10,7 @@ EVDASH_USER      name recorded in the import history for CLI imports; default th
 EVDASH_JOURNAL   PostgreSQL DSN of a shared import journal (several app servers); default unset: the
                  local folder EVDASH_IMPORTS is the journal
 EVDASH_JOURNAL_POLL_SECONDS  how often a server checks the shared journal for a new batch; default 2
+EVDASH_MAX_SESSION_AGE  seconds a sign-in lasts at most (it also ends when the ID token expires); 12 h
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ def journal_cache_dir(db: Path | None = None) -> Path:
 
 def journal_poll_seconds() -> float:
     return float(os.environ.get("EVDASH_JOURNAL_POLL_SECONDS", 2))
+
+
+def max_session_age() -> float:
+    return float(os.environ.get("EVDASH_MAX_SESSION_AGE", 12 * 3600))
+
+
+def revocations_dir(db: Path | None = None) -> Path:
+    """This server's record of signed-out sessions (besides the shared journal database, if any)."""
+    return (db or db_path()).parent / "auth"
 
 
 def import_max_bytes() -> int:

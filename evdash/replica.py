@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from evdash import build, config, logs, versions
+from evdash import build, config, logs, revocations, versions
 from evdash.csvread import SeedError
 from evdash.journal.base import ImportBusy, Journal, JournalUnavailable
 
@@ -76,6 +76,7 @@ class Replica:
             self._pause(exc)
             return False
         self._contact()
+        revocations.for_server(self.db).push_pending()  # sign-outs recorded while it was away
         if latest == self._served:
             return False
         before = versions.current_version(self.db)

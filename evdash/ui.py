@@ -11,6 +11,7 @@ import getpass
 import hashlib
 import os
 import sys
+import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from evdash import auth, build, config, db, exports, filters, logs, queries, replica, text
+from evdash import auth, build, config, db, exports, filters, logs, queries, replica, revocations, text
 from evdash.journal import open_journal
 from evdash.theme import CONFIDENCE_LABEL
 
@@ -349,7 +350,7 @@ def _secrets_section(*keys: str) -> Mapping[str, Any]:
 
 def auth_enabled() -> bool:
     """Auth is on when Streamlit's `[auth]` secrets section exists, or env EVDASH_AUTH=on (tests)."""
-    return auth.auth_env_enabled() or bool(_secrets_section("auth"))
+    return auth.enabled(bool(_secrets_section("auth")))
 
 
 def _logged_in() -> bool:
@@ -404,16 +405,48 @@ def _login_buttons() -> None:
             )
 
 
+def _session_problem() -> auth.SessionProblem | None:
+    """Why the signed-in session may not be used any more (its ID token expired, it is older than the
+    maximum session age, or it was signed out on any server), or None (evdash/auth.py decides)."""
+    claims = st.user.to_dict()
+    session = auth.session_id(claims)
+    revoked = session is not None and revocations.for_server().is_revoked(session)
+    return auth.session_problem(claims, time.time(), config.max_session_age(), revoked)
+
+
+def _sign_out() -> None:
+    """Record the sign-out where every server sees it (so a copy of this cookie is refused afterwards),
+    then Streamlit's own sign-out (clears the cookie, ends the provider session)."""
+    claims = st.user.to_dict()
+    session = auth.session_id(claims)
+    if session is not None:
+        ends = auth.session_ends_at(claims, config.max_session_age()) or time.time()
+        revocations.for_server().revoke(session, max(ends, time.time()) + 60)
+    st.logout()
+
+
+def _sign_in_screen(problem: auth.SessionProblem | None) -> None:
+    st.title("evdash")
+    st.subheader("Sign in to see the EV expansion dashboards")
+    if problem == "expired":
+        st.caption("Your session has ended (sign-ins last until the identity provider's token expires).")
+    elif problem == "signed out":
+        st.caption("This session was signed out.")
+    st.caption("This dashboard is private. Use your organisation account.")
+    _login_buttons()
+    st.stop()
+
+
 def _gate(required_role: str, page: str) -> auth.Role | None:
     """Sign-in screen or refusal, then `st.stop()`, before any data is read. Returns the role."""
     if not auth_enabled():
         return "analyst"
     if not _logged_in():
-        st.title("evdash")
-        st.subheader("Sign in to see the EV expansion dashboards")
-        st.caption("This dashboard is private. Use your organisation account.")
-        _login_buttons()
-        st.stop()
+        _sign_in_screen(None)
+    problem = _session_problem()
+    if problem is not None:
+        logs.event("auth.session_ended", user=current_user(), reason=problem, page=page)
+        _sign_in_screen(problem)
     try:
         role = current_role()
     except auth.RolesError as exc:
@@ -424,7 +457,7 @@ def _gate(required_role: str, page: str) -> auth.Role | None:
     if not auth.has_role(role, needed):
         logs.event("auth.refused", user=current_user(), role=role, page=page, needed=needed)
         with st.sidebar:
-            st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="logout-refused")
+            st.button("Sign out", icon=":material/logout:", on_click=_sign_out, key="logout-refused")
         if role is None:
             st.error(
                 f"{current_user()} is signed in but has no access to evdash. "
@@ -545,7 +578,7 @@ def frame(title: str, *, required_role: str = "viewer") -> Context:
         caption("Data as of **{as_of}** · version `{version}`", as_of=as_of, version=version)
         if auth_enabled():
             caption("Signed in as {user} · {role}", user=current_user(), role=role or "no role")
-            st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="logout")
+            st.button("Sign out", icon=":material/logout:", on_click=_sign_out, key="logout")
     return ctx
 
 

@@ -84,12 +84,17 @@ _free_port = serving.free_port
 
 
 def start_server(
-    db_link: Path, log: Path, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
+    db_link: Path,
+    log: Path,
+    extra_args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    script: Path = REPO / "app.py",
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """`streamlit run app.py` on a free port, reading `db_link`, with `env` added to this environment."""
+    """`streamlit run app.py` (or `script`, e.g. asgi.py) on a free port, reading `db_link`, with `env`
+    added to this environment."""
     port = _free_port()
     env = {**os.environ, **(env or {}), "EVDASH_DB": str(db_link)}
-    cmd = serving.streamlit_command(REPO / "app.py", port, *extra_args)
+    cmd = serving.streamlit_command(script, port, *extra_args)
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

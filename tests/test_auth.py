@@ -118,3 +118,23 @@ def test_stricter_and_has_role() -> None:
 def test_auth_env_switch(monkeypatch: pytest.MonkeyPatch, value: str, on: bool) -> None:
     monkeypatch.setenv("EVDASH_AUTH", value)
     assert auth.auth_env_enabled() is on
+
+
+def test_a_session_ends_at_token_expiry_or_maximum_age_whichever_first() -> None:
+    claims = {"iss": "https://idp", "sub": "ana", "iat": 1000, "exp": 1020}  # a 20-second ID token
+    assert auth.session_ends_at(claims, max_age_s=3600) == 1020
+    assert auth.session_ends_at(claims, max_age_s=10) == 1010
+    assert auth.session_problem(claims, 1019, 3600, revoked=False) is None
+    assert auth.session_problem(claims, 1020, 3600, revoked=False) == "expired"
+    assert auth.session_problem(claims, 1095, 3600, revoked=False) == "expired"  # 75 s later: refused
+    assert auth.session_problem(claims, 1001, 3600, revoked=True) == "signed out"
+    assert auth.session_problem({"sub": "ana"}, 0, 3600, revoked=False) == "expired"  # no claims: never valid
+    assert auth.session_ends_at({"iat": "1000"}, 60) == 1060
+
+
+def test_a_session_id_names_one_sign_in() -> None:
+    first = {"iss": "https://idp", "sub": "ana", "iat": 1000, "nonce": "n1"}
+    assert auth.session_id(first) == auth.session_id(dict(first, email="other@x"))
+    assert auth.session_id(first) != auth.session_id(dict(first, iat=1001))
+    assert auth.session_id(first) != auth.session_id(dict(first, nonce="n2"))
+    assert auth.session_id({"sub": "ana"}) is None

@@ -4,24 +4,40 @@
 from __future__ import annotations
 
 import getpass
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from evdash import auth, ui
+from evdash import auth, config, revocations, ui
 from tests.conftest import shown
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [path for path, _label, _icon in ui.NAV if (REPO / path).exists()]
 LABELS = {path: label for path, label, _icon in ui.NAV}
 
+NOW = int(time.time())
+
+
+def signed_in(email: str, iat: int = NOW - 60, exp: int = NOW + 3600) -> dict[str, object]:
+    """`st.user` as Streamlit fills it from an ID token: the claims plus its login flag."""
+    return {
+        "is_logged_in": True,
+        "email": email,
+        "iss": "https://idp.example",
+        "sub": email,
+        "iat": iat,
+        "exp": exp,
+    }
+
+
 USERS: dict[str, dict[str, object]] = {
     "anonymous": {"is_logged_in": False},
-    "stranger": {"is_logged_in": True, "email": "someone@elsewhere.org"},
-    "viewer": {"is_logged_in": True, "email": "exec@example.com"},
-    "analyst": {"is_logged_in": True, "email": "ana@example.com"},
+    "stranger": signed_in("someone@elsewhere.org"),
+    "viewer": signed_in("exec@example.com"),
+    "analyst": signed_in("ana@example.com"),
 }
 ROLES_TOML = '[users]\n"ana@example.com" = "analyst"\n\n[domains]\n"example.com" = "viewer"\n'
 
@@ -161,3 +177,51 @@ def test_current_user_is_the_os_user_when_auth_is_off(monkeypatch: pytest.Monkey
         "from evdash import ui\nimport streamlit as st\nui.frame('X')\nst.caption(ui.current_user())\n"
     ).run()
     assert getpass.getuser() in [shown(c.value) for c in at.caption]
+
+
+@pytest.mark.usefixtures("auth_on")
+@pytest.mark.parametrize(
+    ("user", "why"),
+    [
+        (signed_in("ana@example.com", exp=NOW - 5), "ID token expired"),
+        (
+            signed_in("ana@example.com", iat=NOW - 13 * 3600, exp=NOW + 3600),
+            "older than the maximum session age",
+        ),
+        ({"is_logged_in": True, "email": "ana@example.com"}, "no expiry claims at all"),
+    ],
+)
+def test_an_ended_session_gets_the_sign_in_screen(user: dict[str, object], why: str) -> None:
+    at = run_as("pages/data.py", user)
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"], why
+    assert any("Your session has ended" in shown(c.value) for c in at.caption), why
+    shows_no_data(at)
+
+
+@pytest.mark.usefixtures("auth_on")
+def test_the_maximum_session_age_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    user = signed_in("ana@example.com", iat=NOW - 600)
+    assert "Sign in" not in [b.label for b in run_as("app.py", user).button]
+    monkeypatch.setenv("EVDASH_MAX_SESSION_AGE", "300")
+    assert [b.label for b in run_as("app.py", user).button] == ["Sign in"]
+
+
+@pytest.mark.usefixtures("auth_on")
+def test_signing_out_refuses_a_copy_of_the_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sign out revokes the session server-side: the same cookie (the same claims) is refused afterwards,
+    while another sign-in of the same person is not."""
+    store = revocations.Revocations(tmp_path / "auth", None)
+    monkeypatch.setattr(revocations, "for_server", lambda db=None: store)
+    session = signed_in("ana@example.com")
+    at = run_as("pages/data.py", session)
+    assert "Sign in" not in [b.label for b in at.button]
+    monkeypatch.setattr("streamlit.logout", lambda: None)  # AppTest has no auth endpoints to leave to
+    at.sidebar.button(key="logout").click().run()
+    copy = run_as("pages/data.py", session)
+    assert [b.label for b in copy.button] == ["Sign in"]
+    assert any("This session was signed out" in shown(c.value) for c in copy.caption)
+    shows_no_data(copy)
+    again = run_as("pages/data.py", signed_in("ana@example.com", iat=NOW))
+    assert "Sign in" not in [b.label for b in again.button]
+    assert config.max_session_age() == 12 * 3600  # the default this suite ran with
