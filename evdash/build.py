@@ -43,6 +43,8 @@ LOAD_ORDER: tuple[str, ...] = (
     "targets",
     "market_stats",
     "iea_ev_data",
+    "suv_definitions",
+    "suv_share",
     "tariffs",
     "duty_cases",
     "vat_rates",
@@ -51,6 +53,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "expansion_status",
     "events",
     "registrations",
+    "brand_registrations",
     "country_regions",
 )
 

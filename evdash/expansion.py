@@ -54,14 +54,13 @@ MEASURES: dict[str, Measure] = {
             True,
             True,
         ),
+        # The country's own latest figure on a broad definition (not a year's: few markets publish one).
         Measure(
             "suv_share",
-            "SUV share of new cars",
+            "SUV share of new cars (latest, broad definition)",
             "sequential",
             "% of new cars",
-            "metric",
-            "suv_share_pct",
-            True,
+            "suv",
         ),
         Measure("tariff", "Import duty on the brand's cars", "sequential", "% of customs value", "tariff"),
         Measure("stores", "Brand's car stores", "sequential", "stores", "stores"),
@@ -184,6 +183,21 @@ def with_labels(frame: pd.DataFrame, m: Measure) -> pd.DataFrame:
     out["confidence"] = [
         CONFIDENCE_LABEL.get(str(c), "") if isinstance(c, str) else "" for c in out["confidence"]
     ]
+    return out
+
+
+def with_history(table: pd.DataFrame, history: pd.DataFrame, key: str = "iso3") -> pd.DataFrame:
+    """`table` plus `ev_share_history`: the market's EV share of new cars per year, oldest first (actual
+    figures only, from queries/market_history.sql), for a sparkline; an empty list when there is none."""
+    actual = history[history["kind"] == "actual"].sort_values("year")
+    series = {code: [float(v) for v in rows["value"]] for code, rows in actual.groupby("market_code")}
+    years = {
+        code: f"{int(rows['year'].min())}–{int(rows['year'].max())}"
+        for code, rows in actual.groupby("market_code")
+    }
+    out = table.copy()
+    out["ev_share_history"] = [series.get(code, []) for code in out[key]]
+    out["ev_share_years"] = [years.get(code, "") for code in out[key]]
     return out
 
 

@@ -46,6 +46,10 @@ def expansion_map_growth(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFr
     return run_query(con, "expansion_map_growth", year=year)
 
 
+def expansion_map_suv(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "expansion_map_suv")
+
+
 def expansion_map_stores(con: duckdb.DuckDBPyConnection, brand: str, on_date: dt.date) -> pd.DataFrame:
     return run_query(con, "expansion_map_stores", brand=brand, on_date=on_date)
 
@@ -74,6 +78,8 @@ def expansion_map(
         return expansion_map_growth(con, year)
     if spec.query == "stores":
         return expansion_map_stores(con, brand, on_date)
+    if spec.query == "suv":
+        return expansion_map_suv(con)
     countries = expansion_map_status(con, brand, on_date)
     return tariff_map_frame(countries, tariff_burden(con, brand, on_date, powertrain))
 
@@ -165,6 +171,14 @@ def pricing_vat(con: duckdb.DuckDBPyConnection, on: dt.date) -> pd.DataFrame:
 
 def markets_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "markets_measures")
+
+
+def market_mix_suv_known(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "market_mix_suv_known")
+
+
+def brand_registrations_known(con: duckdb.DuckDBPyConnection, markets: list[str]) -> pd.DataFrame:
+    return run_query(con, "brand_registrations_known", markets=markets)
 
 
 def markets_presence(con: duckdb.DuckDBPyConnection, brand: str, on_date: dt.date) -> pd.DataFrame:

@@ -178,6 +178,57 @@ create table iea_ev_data (
     primary key (market_code, category, parameter, mode, powertrain, year)
 );
 
+-- SUV share of new cars: every public figure with the definition it was measured by (data/seeds/suv_share.csv,
+-- from shared/facts/suv_share.csv). Two definitions are never one series: the definition is part of the key.
+create table suv_definitions (
+    definition varchar primary key,
+    label varchar not null,
+    breadth varchar not null check (breadth in ('broad', 'narrow', 'wider')),  -- vs SUVs incl. crossovers/off-roaders
+    description varchar not null
+);
+
+create table suv_share (
+    market_code varchar not null references markets (market_code),
+    year integer not null check (year between 2000 and 2100),
+    period_scope varchar not null check (period_scope in ('full_year', 'partial_year', 'month')),
+    period_label varchar not null,      -- '2024', 'Jan–Nov 2025', 'Jan 2024' …
+    measure varchar not null check (measure in ('new_cars', 'bev_sales', 'phev_sales', 'ev_sales', 'bev_models_on_offer')),
+    definition varchar not null references suv_definitions (definition),
+    value_pct double not null check (value_pct between 0 and 100),
+    qualifier varchar check (qualifier in ('about', 'more_than', 'derived')),  -- as the source words it
+    scope_note varchar,
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    primary key (market_code, year, period_label, measure, definition, source_id)
+);
+
+-- Brand and model registrations in a market over a span of months (data/seeds/brand_registrations.csv, from
+-- shared/facts/registrations_by_brand.csv): the published totals, not a vendor's model-level file.
+-- subject_kind: market (all new cars), brand, model, origin_group (e.g. Chinese-origin cars). units null = the
+-- source looked and found none (said in scope_note).
+create table brand_registrations (
+    market_code varchar not null references markets (market_code),
+    month_from date not null check (day(month_from) = 1),
+    month_to date not null check (day(month_to) = 1),
+    period_label varchar not null,
+    subject_kind varchar not null check (subject_kind in ('market', 'brand', 'model', 'origin_group')),
+    brand_id varchar references brands (brand_id),
+    model_id varchar references models (model_id),
+    subject varchar not null,
+    units integer check (units >= 0),
+    qualifier varchar check (qualifier in ('about', 'more_than', 'derived')),
+    scope_note varchar,
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    check (month_to >= month_from),
+    check (subject_kind not in ('brand', 'model') or brand_id is not null),
+    primary key (market_code, month_from, month_to, subject, source_id)
+);
+
 create table tariffs (
     tariff_id varchar primary key,
     market_code varchar not null references markets (market_code),

@@ -88,6 +88,11 @@ with map_col:
         config=map_config(str(st.get_option("server.baseUrlPath") or "")),
     )
 ranking = ui.computed(ctx, expansion.ranking_table, frame, measure, region)
+# Every ranked market's EV share over the years (IEA history + national figures), as a sparkline.
+map_history = ui.query(
+    ctx, queries.market_history, markets=sorted(ranking["iso3"]), metric="ev_share_pct", year_from=2014
+)
+shown = ui.computed(ctx, expansion.with_history, ranking, map_history)
 with table_col:
     ui.subheader("Ranking · {region}", region=REGION_LABELS[region])
     ui.caption(
@@ -97,7 +102,7 @@ with table_col:
         countries="country" if len(ranking) == 1 else "countries",
     )
     st.dataframe(
-        ranking,
+        shown,
         hide_index=True,
         width="stretch",
         height=min(400, 35 * (len(ranking) + 1) + 3),
@@ -115,6 +120,13 @@ with table_col:
             "detail": "Basis / statement",
             "as_of": st.column_config.DateColumn("As of"),
             "source_url": st.column_config.LinkColumn("Source"),
+            "ev_share_history": st.column_config.LineChartColumn(
+                "EV share over the years",
+                y_min=0,
+                help="EV share of new cars per year (IEA 2010–2023, "
+                "national figures 2024–25; IEA data CC BY 4.0)",
+            ),
+            "ev_share_years": "Years",
         },
     )
     ui.download_buttons(

@@ -1,5 +1,7 @@
-"""Market mix (registrations): who sells what in a market — brand share, body type (SUV) and powertrain
-mix per month, top models — from a data vendor's registrations, and SUV share across markets."""
+"""Market mix: what is known about body types (SUV share of new cars, every published figure with its
+definition, and the answer to the product's SUV claim) and the published brand registrations, with or
+without a vendor's registrations; once those are imported, brand share, body-type (SUV) and powertrain mix
+per month, top models and SUV share across markets from them."""
 
 from __future__ import annotations
 
@@ -8,19 +10,81 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from evdash import queries, ui
+from evdash import confidence as conf
+from evdash import queries, suv, ui
 from evdash.figures import registrations as figures
+from evdash.figures.suv import suv_share_known
 from evdash.theme import CONFIDENCE_LABEL
 
 ctx = ui.frame("Market mix (registrations)")
-ui.title("Market mix (registrations)")
+ui.title("Market mix: body types and brands")
 
+# --- What the published figures say (no import needed) ---------------------------------------------------
+known = ui.query(ctx, queries.market_mix_suv_known)
+answer = ui.computed(ctx, suv.claim_answer, known)
+ui.subheader("Are SUVs more popular in Western markets?")
+ui.markdown(
+    "The product's own claim: *SUVs are generally more popular in Western markets*. "
+    "**What the published figures say:** {summary}",
+    summary=answer.summary,
+)
+st.plotly_chart(ui.figure(ctx, suv_share_known, known), width="stretch", config={"displayModeBar": False})
+with st.expander(f"The figures behind the answer ({len(known)} published SUV shares, with definitions)"):
+    ui.markdown(
+        "Western markets (Europe and the Americas):\n\n{lines}\n\nCompared with: {china}\n\n"
+        "Only broad definitions (SUVs with crossovers and off-roaders) are compared across markets; a "
+        "market's narrow national segment is named beside its broad figure, never merged with it.",
+        lines="; ".join(answer.western),
+        china=answer.china or "no figure for China",
+    )
+    st.dataframe(
+        known.drop(columns=["market_kind", "is_headline"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "value_pct": st.column_config.NumberColumn("SUV share %", format="%.1f"),
+            "as_of": st.column_config.DateColumn("As of"),
+            "source_url": st.column_config.LinkColumn("Source"),
+        },
+    )
+    ui.download_buttons(
+        ctx, known, "suv-share-known", {}, key="suv_known", sources=sorted(set(known["source_url"]))
+    )
+
+published = ui.query(
+    ctx, queries.brand_registrations_known, markets=sorted(set(known["market_code"]) | {"NOR"})
+)
+if not published.empty:
+    ui.subheader("Brand registrations published (competitors where the brand would enter)")
+    ui.caption(
+        "Published totals (national registration offices and ACEA, via the media), not a vendor's file. "
+        "'>' = the source says 'more than'. A brand's share is shown where the market total for the same "
+        "months is known."
+    )
+    st.dataframe(
+        published,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "market_code": None,
+            "brand_id": None,
+            "month_from": None,
+            "month_to": None,
+            "units": st.column_config.NumberColumn("Registrations", format="localized"),
+            "share_pct": st.column_config.NumberColumn("Share of market %", format="%.1f"),
+            "as_of": st.column_config.DateColumn("As of"),
+            "source_url": st.column_config.LinkColumn("Source"),
+        },
+    )
+
+# --- A vendor's registrations (imported) ---------------------------------------------------------------
+ui.subheader("From a data vendor's registrations")
 markets = ui.query(ctx, queries.registrations_markets)
 if markets.empty:
     ui.info(
-        "No registrations data loaded yet. This page shows brand, body-type (SUV) and powertrain shares "
-        "per market once a data vendor's monthly registrations are imported (see the Data page and "
-        "data/README.md for the file format).",
+        "No vendor registrations imported yet. Brand, body-type (SUV) and powertrain shares per market and "
+        "month appear here once a data vendor's monthly registrations are imported (see the Data page and "
+        "data/README.md for the file format); the published figures above do not need an import.",
         icon=":material/info:",
     )
     st.stop()
@@ -46,8 +110,7 @@ market_name = market_options[market]
 window = {"market": market, "month_from": month_from, "month_to": month_to}
 
 provenance = ui.query(ctx, queries.registrations_provenance, **window)
-rank = {"reported": 1, "lower_bound": 2, "estimate": 3}
-confidence = max(provenance["confidence"], key=lambda c: rank.get(c, 3)) if len(provenance) else "estimate"
+confidence = conf.worst(provenance["confidence"]) if len(provenance) else "estimate"
 sources = sorted(set(provenance["source_url"]))
 as_of = pd.Timestamp(provenance["as_of"].max()).date() if len(provenance) else None
 caption = (
@@ -98,6 +161,8 @@ with right:
     ui.download_buttons(ctx, powertrain, "registrations-powertrain", window, key="pt", sources=sources)
 
 year_window = {"month_from": dt.date(year, 1, 1), "month_to": dt.date(year, 12, 1)}
-suv = ui.query(ctx, queries.registrations_suv_share, **year_window)
-st.plotly_chart(ui.figure(ctx, figures.suv_share_by_market, suv, str(year), confidence), width="stretch")
-ui.download_buttons(ctx, suv, "registrations-suv-share", year_window, key="suv", sources=sources)
+suv_by_market = ui.query(ctx, queries.registrations_suv_share, **year_window)
+st.plotly_chart(
+    ui.figure(ctx, figures.suv_share_by_market, suv_by_market, str(year), confidence), width="stretch"
+)
+ui.download_buttons(ctx, suv_by_market, "registrations-suv-share", year_window, key="suv", sources=sources)

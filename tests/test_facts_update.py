@@ -99,3 +99,16 @@ def test_newer_xiaomi_facts(seed_con: duckdb.DuckDBPyConnection) -> None:
         "select confidence::varchar from events where brand_id = 'xiaomi' and value_num = 411625"
     ).fetchall()
     assert derived == [("estimate",)]
+
+
+def test_suv_shares_keep_their_definitions(seed_con: duckdb.DuckDBPyConnection) -> None:
+    """34 published SUV shares; Germany and the UK each carry two definitions that are never merged."""
+    assert seed_con.execute("select count(*) from suv_share").fetchall() == [(34,)]
+    two = seed_con.execute(
+        """select market_code, list(distinct definition order by definition) from v_suv_headline
+           where measure = 'new_cars' and market_code in ('DEU', 'GBR') group by 1 order by 1"""
+    ).fetchall()
+    assert two == [
+        ("DEU", ["kba_suv_offroad", "kba_suv_segment"]),
+        ("GBR", ["dataforce_broad", "smmt_dual_purpose"]),
+    ]

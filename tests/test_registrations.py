@@ -104,16 +104,31 @@ def test_figures_draw_top_brands_and_say_when_empty() -> None:
 
 
 @pytest.mark.usefixtures("app_env")
-def test_page_says_clearly_when_there_are_no_registrations() -> None:
+def test_without_registrations_the_page_shows_what_is_known_about_suvs() -> None:
+    """The seeds have no vendor registrations: the page still shows the published SUV shares of at least six
+    markets, each definition its own series, answers the product's claim in words and lists the published
+    brand registrations; it says plainly that the vendor charts need an import."""
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.switch_page("pages/market_mix.py")
     at.run()
     assert not at.exception
-    assert any("No registrations data loaded yet" in shown(i.value) for i in at.info)
-    assert len(at.get("plotly_chart")) == 0
+    assert any("No vendor registrations imported yet" in shown(i.value) for i in at.info)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    fig = json.loads(charts[0].proto.spec)
+    markets = {y for trace in fig["data"] for y in trace["y"]}
+    assert len(markets) >= 6 and {"Germany", "Spain", "United Kingdom", "China"} <= markets
+    legend = [trace["name"] for trace in fig["data"]]
+    assert any("KBA segment" in n for n in legend) and any("KBA 'SUVs' + " in n for n in legend)
+    assert any("SMMT" in n for n in legend) and any("Dataforce" in n for n in legend)
+    text = " ".join(shown(m.value) for m in at.markdown)
+    assert "SUVs are generally more popular in Western markets" in text
+    assert "supports the claim only weakly" in text
+    registrations = next(df.value for df in at.dataframe if "subject" in df.value.columns)
+    assert {"Tesla", "BYD"} <= set(registrations["subject"])
 
 
-def test_page_draws_five_charts_with_registrations(
+def test_page_draws_the_vendor_charts_with_registrations(
     fixture_db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import streamlit as st
@@ -129,7 +144,8 @@ def test_page_draws_five_charts_with_registrations(
     st.cache_resource.clear()
     assert not at.exception
     charts = at.get("plotly_chart")
-    assert len(charts) == 5
+    assert len(charts) == 6  # the published SUV shares first, then the five vendor charts
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
-    assert titles[0] == "Germany, Mar 2024: brand share of new registrations"
+    assert titles[0] == "SUV share of new cars: every published figure"
+    assert titles[1] == "Germany, Mar 2024: brand share of new registrations"
     assert any("Reported · as of 2024-04-05 · source: Example News" in shown(c.value) for c in at.caption)

@@ -106,8 +106,50 @@ select
     null, null, g.as_of, g.confidence, 0
 from v_market_growth as g;
 
+-- Body-type fit for the ranking: one row per country market with an SUV share of all new cars. The rule:
+-- the market's own figure on a broad definition (SUVs incl. crossovers and off-roaders; narrow ones such as
+-- KBA's 'SUV' segment or SMMT's 'dual purpose' are not comparable across markets), a full year first, then
+-- part of a year (never a single month), latest year first; else, for a country in the ACEA area (EUR), the
+-- Europe-wide figure on the same kind of definition as a regional proxy (basis 'regional'), said so wherever
+-- shown. Other countries have none (missing, never 0).
+create view v_market_body_fit as
+with national as (
+    select
+        h.market_code, h.year, h.value_pct as value, h.period_scope, h.period_label, h.definition,
+        h.definition_label, h.qualifier, h.source_id, h.source_url, h.as_of, h.confidence::varchar as confidence,
+        'national' as basis,
+        row_number() over (
+            partition by h.market_code
+            order by case h.period_scope when 'full_year' then 1 else 2 end, h.year desc,
+                confidence_rank(h.confidence), h.source_id
+        ) as pick
+    from v_suv_headline as h
+    join markets as k using (market_code)
+    where k.kind = 'country' and h.measure = 'new_cars' and h.breadth = 'broad' and h.period_scope <> 'month'
+),
+regional as (
+    select
+        h.year, h.value_pct as value, h.period_scope, h.period_label, h.definition, h.definition_label, h.qualifier,
+        h.source_id, h.source_url, h.as_of, h.confidence::varchar as confidence,
+        row_number() over (
+            order by case h.period_scope when 'full_year' then 1 else 2 end, h.year desc,
+                confidence_rank(h.confidence), h.source_id
+        ) as pick
+    from v_suv_headline as h
+    where h.market_code = 'EUR' and h.measure = 'new_cars' and h.breadth = 'broad' and h.period_scope <> 'month'
+)
+select * exclude (pick) from national where pick = 1
+union all
+select
+    m.member_iso3, r.year, r.value, r.period_scope, r.period_label, r.definition, r.definition_label, r.qualifier,
+    r.source_id, r.source_url, r.as_of, r.confidence, 'regional'
+from market_group_members as m
+cross join (select * from regional where pick = 1) as r
+where m.group_code = 'EUR'
+    and m.member_iso3 not in (select market_code from national where pick = 1);
+
 -- One row per country market × ranking measure: the latest year that has a value, as picked above (no
--- second pick). Units (EV sales, BEV sales) and growth use full years only; shares may come from a
+-- second pick); SUV share from v_market_body_fit. Units (EV sales, BEV sales) and growth use full years only; shares may come from a
 -- partial year; projections never count as the latest figure.
 create view v_market_latest as
 with usable as (
@@ -115,7 +157,7 @@ with usable as (
     from v_market_measures as m
     join markets as k using (market_code)
     where k.kind = 'country'
-        and m.metric in ('new_ev_sales', 'bev_sales', 'ev_share_pct', 'bev_share_pct', 'suv_share_pct', 'ev_growth_pct')
+        and m.metric in ('new_ev_sales', 'bev_sales', 'ev_share_pct', 'bev_share_pct', 'ev_growth_pct')
         and m.period_scope <> 'projection'
         and (m.period_scope = 'full_year' or m.metric like '%_pct' and m.metric <> 'ev_growth_pct')
 )
@@ -123,4 +165,12 @@ select * exclude (recency)
 from (
     select *, row_number() over (partition by market_code, metric order by year desc) as recency from usable
 )
-where recency = 1;
+where recency = 1
+union all
+-- SUV share of new cars: the body-fit rule above (its basis, national or regional, in scope_note)
+select
+    b.market_code, b.year, 'suv_share_pct', b.value, b.period_scope,
+    b.definition_label || ', ' || b.period_label
+        || case b.basis when 'regional' then ' — Europe-wide figure, no national one' else '' end,
+    b.source_id, b.source_url, null, null, b.as_of, b.confidence, 0
+from v_market_body_fit as b;

@@ -12,4 +12,6 @@ union all select as_of from vat_rates
 union all select as_of from fx_rates
 union all select as_of from expansion_status
 union all select as_of from events
-union all select as_of from registrations;
+union all select as_of from registrations
+union all select as_of from suv_share
+union all select as_of from brand_registrations;
