@@ -84,40 +84,92 @@ PRESENCE_LEVEL = {
     "not_targeted": 0.0,
 }
 
-PRESETS: dict[str, dict[str, int]] = {
-    "volume_first": {
-        "ev_sales": 40,
-        "ev_share_pct": 15,
-        "ev_growth_pct": 15,
-        "bev_share_pct": 10,
-        "body_fit_pct": 5,
-        "tariff_burden_pct": 10,
-        "price_gap_pct": 5,
-        "presence": 0,
-    },
-    "low_tariff": {
-        "ev_sales": 15,
-        "ev_share_pct": 10,
-        "ev_growth_pct": 5,
-        "bev_share_pct": 5,
-        "body_fit_pct": 5,
-        "tariff_burden_pct": 40,
-        "price_gap_pct": 20,
-        "presence": 0,
-    },
-    "premium_fit": {
-        "ev_sales": 10,
-        "ev_share_pct": 15,
-        "ev_growth_pct": 5,
-        "bev_share_pct": 25,
-        "body_fit_pct": 20,
-        "tariff_burden_pct": 10,
-        "price_gap_pct": 10,
-        "presence": 5,
-    },
-}
-PRESET_LABEL = {"volume_first": "Volume first", "low_tariff": "Low tariff", "premium_fit": "Premium fit"}
-DEFAULT_WEIGHTS = PRESETS["volume_first"]
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    label: str
+    question: str  # what the preset answers, in words (shown on the page)
+    weights: dict[str, int]
+
+
+PRESET_LIST: tuple[Preset, ...] = (
+    Preset(
+        "brand_plan",
+        "The brand's plan (default)",
+        "Where should the brand start inside the region it says it will enter first, shipping small first "
+        "batches? Small batches need buyers who already choose EVs and SUVs and a duty the car can carry, "
+        "more than a big market: size weighs 20, EV share 25, growth 10, body-type fit 20, duty 25.",
+        {
+            "ev_sales": 20,
+            "ev_share_pct": 25,
+            "ev_growth_pct": 10,
+            "bev_share_pct": 0,
+            "body_fit_pct": 20,
+            "tariff_burden_pct": 25,
+            "price_gap_pct": 0,
+            "presence": 0,
+        },
+    ),
+    Preset(
+        "volume_first",
+        "Volume first",
+        "Where are the most EV buyers to win? Market size weighs most (40), then uptake and growth; duties "
+        "count for little, so a big market behind a prohibitive duty can lead (the page says so).",
+        {
+            "ev_sales": 40,
+            "ev_share_pct": 15,
+            "ev_growth_pct": 15,
+            "bev_share_pct": 10,
+            "body_fit_pct": 5,
+            "tariff_burden_pct": 10,
+            "price_gap_pct": 5,
+            "presence": 0,
+        },
+    ),
+    Preset(
+        "low_tariff",
+        "Low tariff",
+        "Where does the car arrive cheapest against local rivals? Duties (40) and the landed price against "
+        "rivals (20) weigh most; markets without duty data are flagged, never treated as duty-free.",
+        {
+            "ev_sales": 15,
+            "ev_share_pct": 10,
+            "ev_growth_pct": 5,
+            "bev_share_pct": 5,
+            "body_fit_pct": 5,
+            "tariff_burden_pct": 40,
+            "price_gap_pct": 20,
+            "presence": 0,
+        },
+    ),
+    Preset(
+        "premium_fit",
+        "Premium fit",
+        "Where do buyers already choose battery-electric cars of this body type? BEV share (25) and "
+        "body-type fit (20) weigh most, then EV share and the price against rivals.",
+        {
+            "ev_sales": 10,
+            "ev_share_pct": 15,
+            "ev_growth_pct": 5,
+            "bev_share_pct": 25,
+            "body_fit_pct": 20,
+            "tariff_burden_pct": 10,
+            "price_gap_pct": 10,
+            "presence": 5,
+        },
+    ),
+)
+PRESET_BY_KEY = {p.key: p for p in PRESET_LIST}
+PRESETS: dict[str, dict[str, int]] = {p.key: p.weights for p in PRESET_LIST}
+PRESET_LABEL = {p.key: p.label for p in PRESET_LIST}
+DEFAULT_PRESET = "brand_plan"
+DEFAULT_WEIGHTS = PRESETS[DEFAULT_PRESET]
+# A duty this high (all duties as % of the customs value) prices the car out: a market that leads a ranking
+# despite it is said to lead *despite* it, in words, wherever the ranking is shown.
+PROHIBITIVE_DUTY_PCT = 50.0
+# Statuses that say where a brand is heading (its stated plan), closest first.
+PLAN_STATUSES = ("launched", "pilot", "announced", "evaluating")
 
 
 def normalise(values: pd.Series, method: Method, higher_is_better: bool) -> pd.Series:
@@ -361,6 +413,13 @@ def assemble_measures(
     suv = wide["suv_share_pct"] if "suv_share_pct" in wide.columns else pd.Series(dtype=float)
     suv = suv.reindex(raw.index)
     raw["body_fit_pct"] = suv if body_type == "suv" else 100 - suv
+    prov_rows.append(
+        measures_long[
+            (measures_long["measure"] == "suv_share_pct") & measures_long["market_code"].isin(raw.index)
+        ].assign(
+            measure="body_fit_pct", basis="suv_share_pct" if body_type == "suv" else "100 - suv_share_pct"
+        )
+    )
     landed_idx = landed.set_index("market_code") if not landed.empty else pd.DataFrame()
     for key in ("duty_burden_pct", "price_gap_pct"):
         target = "tariff_burden_pct" if key == "duty_burden_pct" else key
@@ -409,3 +468,214 @@ def ranking_export(
     for key, value in inputs.items():
         export[f"input_{key}"] = value
     return export
+
+
+@dataclass(frozen=True)
+class Plan:
+    region: str | None  # evdash region the brand says it enters first; None = no stated plan in the data
+    markets: tuple[str, ...]  # markets with a plan status, closest status first
+    entry: str | None  # earliest planned entry ('2027')
+    text: str  # "Xiaomi's stated plan in the data: Europe first (DEU announced, ESP evaluating), from 2027"
+
+
+def brand_plan(
+    presence: pd.DataFrame, regions: Mapping[str, str], region_labels: Mapping[str, str], brand_name: str
+) -> Plan:
+    """Where the brand says it goes first, from its expansion statuses (`queries.markets_presence`): the
+    region holding most of its markets with a plan status (launched, pilot, announced, evaluating; ties: the
+    closest status), and the earliest planned entry. No such status: no plan (compare every market)."""
+    if presence.empty or "status" not in presence.columns:
+        return Plan(
+            None,
+            (),
+            None,
+            f"No stated expansion plan for {brand_name} in the data: every market is compared.",
+        )
+    order = {s: i for i, s in enumerate(PLAN_STATUSES)}
+    part = presence[presence["status"].isin(PLAN_STATUSES)].copy()
+    if part.empty:
+        return Plan(
+            None,
+            (),
+            None,
+            f"No stated expansion plan for {brand_name} in the data: every market is compared.",
+        )
+    part["_order"] = part["status"].map(order)
+    part = part.sort_values(["_order", "market_code"])
+    part["_region"] = [regions.get(str(c)) for c in part["market_code"]]
+    counts = part.groupby("_region", sort=False).size()
+    region = str(counts.idxmax())
+    entries = sorted(str(e) for e in part["planned_entry"] if isinstance(e, str) and e)
+    entry = entries[0] if entries else None
+    listed = ", ".join(f"{c} {s}" for c, s in zip(part["market_code"], part["status"], strict=True))
+    label = region_labels.get(region, region)
+    text = f"{brand_name}'s stated plan in the data: {label} first ({listed})" + (
+        f", from {entry}" if entry else ""
+    )
+    return Plan(region, tuple(str(c) for c in part["market_code"]), entry, text)
+
+
+# A measure as a noun inside a sentence ("because of its market size (…)").
+NOUN = {
+    "ev_sales": "market size",
+    "ev_share_pct": "EV share",
+    "ev_growth_pct": "EV growth",
+    "bev_share_pct": "BEV share",
+    "body_fit_pct": "body-type fit",
+    "tariff_burden_pct": "duty",
+    "price_gap_pct": "price against rivals",
+    "presence": "presence",
+}
+
+
+def _describe(key: str, value: float) -> str:
+    """A raw measure value in words: '700,000 EVs a year', '+43% a year', '30.7% of the customs value'."""
+    if key == "ev_sales":
+        return f"{value:,.0f} EVs a year"
+    if key == "ev_growth_pct":
+        return f"{value:+.0f}% a year"
+    if key == "tariff_burden_pct":
+        return f"{value:.1f}% of the customs value"
+    if key == "price_gap_pct":
+        return f"landed {value:+.0f}% against rivals"
+    if key == "presence":
+        return f"{value:.2f} on a 0–1 scale"
+    return f"{value:.0f}% of new cars"
+
+
+ORDINAL = {1: "first", 2: "second", 3: "third"}
+
+
+def _value(frame: pd.DataFrame, code: str, key: str) -> float | None:
+    """frame.at[code, key] as a float; None when the column is absent or the value missing."""
+    return _number(frame.at[code, key]) if key in frame.columns and code in frame.index else None
+
+
+def regional_body_fit(provenance: pd.DataFrame) -> frozenset[str]:
+    """Markets whose body-type fit is the Europe-wide figure (a regional proxy), not their own."""
+    if provenance.empty:
+        return frozenset()
+    rows = provenance[provenance["measure"] == "body_fit_pct"]
+    return frozenset(
+        str(c)
+        for c, n in zip(rows["market_code"], rows["scope_note"], strict=True)
+        if isinstance(n, str) and "Europe-wide" in n
+    )
+
+
+def explain_top(
+    result: ScoreResult,
+    raw: pd.DataFrame,
+    names: Mapping[str, str],
+    proxies: frozenset[str] = frozenset(),
+    top_n: int = 3,
+) -> list[str]:
+    """One sentence per top market from its breakdown: "Germany is first because of its market size
+    (700,000 EVs a year: 19 of its 62 points) and EV growth (…), despite a 30.7% duty (its weakest measure)".
+    The strongest two contributions are the 'because'; the active measure with the lowest normalised value
+    (below one third of the range) is the 'despite'; a prohibitive duty is always named."""
+    lines: list[str] = []
+    for _, row in result.table.head(top_n).iterrows():
+        code = str(row["market_code"])
+        rank = int(row["rank"])
+        score = float(row["score"])
+        # A measure on which every compared market is equal (e.g. the EU's one duty) explains nothing.
+        varies = {k for k in result.weights if result.normalised[k].dropna().nunique() > 1}
+        norm = {k: _value(result.normalised, code, k) for k in result.weights if k in varies}
+        have = {k: float(row[f"c_{k}"]) for k, n in norm.items() if n is not None}
+        parts = []
+        for k in sorted(have, key=lambda k: -have[k])[:2]:
+            raw_value = _value(raw, code, k)
+            shown = _describe(k, raw_value) if raw_value is not None else "no value"
+            if k == "body_fit_pct" and code in proxies:
+                shown += ", the Europe-wide figure"
+            parts.append(f"{NOUN[k]} ({shown}: {have[k]:.0f} of its {score:.0f} points)")
+        duty = _value(raw, code, "tariff_burden_pct")
+        weak = [(n, k) for k, n in norm.items() if n is not None and n < 1 / 3]
+        if duty is not None and duty >= PROHIBITIVE_DUTY_PCT:
+            despite = f", despite a duty of {_describe('tariff_burden_pct', duty)} that prices the car out"
+        elif weak:
+            key = min(weak)[1]
+            weak_value = _value(raw, code, key)
+            despite = (
+                f", despite its {NOUN[key]} ({_describe(key, weak_value)}, its weakest measure here)"
+                if weak_value is not None
+                else ""
+            )
+        else:
+            despite = ", with no weak measure"
+        missing = f"; scored without {row['missing']} (no data)" if row["missing"] else ""
+        if not parts:
+            lines.append(
+                f"{names.get(code, code)} is {ORDINAL.get(rank, f'#{rank}')}: the markets compared do "
+                "not differ on any weighted measure it has."
+            )
+            continue
+        lines.append(
+            f"{names.get(code, code)} is {ORDINAL.get(rank, f'#{rank}')} because of its {' and '.join(parts)}"
+            f"{despite}{missing}."
+        )
+    return lines
+
+
+def prohibitive_leaders(
+    result: ScoreResult, raw: pd.DataFrame, names: Mapping[str, str], top_n: int = 3
+) -> list[str]:
+    """For each top market whose duties are prohibitive (≥ PROHIBITIVE_DUTY_PCT of the customs value): why it
+    is up there anyway, in words; empty when none is."""
+    out: list[str] = []
+    for _, row in result.table.head(top_n).iterrows():
+        code = str(row["market_code"])
+        duty = _value(raw, code, "tariff_burden_pct")
+        if duty is None or duty < PROHIBITIVE_DUTY_PCT:
+            continue
+        gap = _value(raw, code, "price_gap_pct")
+        gap_text = "" if gap is None else f", which puts the landed price {gap:+.0f}% against local rivals"
+        out.append(
+            f"{names.get(code, code)} ranks #{int(row['rank'])} although its duties come to {duty:.0f}% "
+            f"of the car's customs value{gap_text}: it scores on market size and uptake, not on what the car "
+            "would cost there. Raise the weight of Low tariff (or use that preset) to rank by that."
+        )
+    return out
+
+
+def completeness(result: ScoreResult, weights: Mapping[str, float]) -> tuple[int, int]:
+    """(ranked markets with every weighted measure present, ranked markets) — the ranking's data coverage."""
+    table = result.table
+    if table.empty:
+        return 0, 0
+    active = [k for k, w in weights.items() if w > 0]
+    have = result.normalised.loc[list(table["market_code"]), active].notna().all(axis=1)
+    return int(have.sum()), len(table)
+
+
+def body_fit_note(
+    provenance: pd.DataFrame, markets: Sequence[str], names: Mapping[str, str], body_type: str
+) -> str:
+    """Where body-type fit comes from, in words: the markets with their own SUV share, those scored on the
+    Europe-wide figure (a regional proxy), and those with none (left out of that measure, never 0)."""
+    rows = provenance[provenance["measure"] == "body_fit_pct"] if not provenance.empty else provenance
+    regional = set(regional_body_fit(provenance))
+    national = sorted(set(rows.get("market_code", [])) - regional)
+    none = sorted(set(markets) - set(rows.get("market_code", [])))
+    kind = (
+        "SUV share of new cars"
+        if body_type == "suv"
+        else f"share of new cars that are not SUVs (a {body_type})"
+    )
+    parts = [f"Body-type fit = {kind}, broad definitions only."]
+    parts.append(
+        "Own figure: " + (", ".join(names.get(c, c) for c in national) if national else "none") + "."
+    )
+    if regional:
+        parts.append(
+            f"{len(regional)} European markets without one are scored on the Europe-wide figure (JATO, "
+            "a regional proxy: it does not tell them apart)."
+        )
+    if none:
+        parts.append(
+            f"No figure for {len(none)}: "
+            + ", ".join(names.get(c, c) for c in none)
+            + " (left out of this measure)."
+        )
+    return " ".join(parts)

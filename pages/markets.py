@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import pricing, queries, scoring, text, ui
+from evdash import expansion, pricing, queries, scoring, text, ui
 from evdash.figures.maps import map_config
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
@@ -25,7 +25,7 @@ MISSING = {"rescale": "score on the rest, flag it", "exclude": "exclude the mark
 
 
 def _apply_preset(name: str) -> None:
-    for key, value in scoring.PRESETS[name].items():
+    for key, value in scoring.PRESET_BY_KEY[name].weights.items():
         st.session_state[f"w_{key}"] = value
 
 
@@ -49,6 +49,10 @@ presence = ui.query(ctx, queries.markets_presence, brand=brand, on_date=on)
 home = set(presence.loc[presence["status"] == "home", "market_code"]) | {str(origin["production_country"])}
 universe = sorted(set(measures_long["market_code"]) - home)
 names = dict(zip(measures_long["market_code"], measures_long["market_name"], strict=True))
+regions = dict(zip(measures_long["market_code"], measures_long["evdash_region"], strict=True))
+# The default compares the markets of the region the brand says it enters first (its expansion statuses).
+plan = ui.computed(ctx, scoring.brand_plan, presence, regions, REGION_LABELS, str(origin["brand_name"]))
+plan_markets = [c for c in universe if plan.region is None or regions.get(c) == plan.region]
 classes = sorted(set(ui.query(ctx, queries.duty_classes)["duty_class"]) | {str(origin["tariff_company"])})
 
 with st.sidebar:
@@ -60,13 +64,14 @@ with st.sidebar:
     )
     freight_pct = ui.url_int("Freight, % of ex-factory", "freight_pct", 5, 0, 30)
     ui.markdown("**Weights** (0 drops a measure)")
-    for preset, label in scoring.PRESET_LABEL.items():
+    for preset in scoring.PRESET_LIST:
         st.button(
-            f"Preset: {label}",
-            key=f"preset_{preset}",
+            f"Preset: {preset.label}",
+            key=f"preset_{preset.key}",
             on_click=_apply_preset,
-            args=(preset,),
+            args=(preset.key,),
             width="stretch",
+            help=preset.question,
         )
     weights: dict[str, float] = {}
     for measure in scoring.MEASURES:
@@ -85,8 +90,18 @@ with st.sidebar:
 ui.title("Which market first for the {car}?", car=f"{origin['brand_name']} {origin['model_name']}")
 with st.expander("Markets compared", expanded=False):
     chosen = ui.url_multiselect(
-        "Markets", "markets", {c: f"{names.get(c, c)} ({c})" for c in universe}, universe
+        "Markets", "markets", {c: f"{names.get(c, c)} ({c})" for c in universe}, plan_markets
     )
+ui.markdown(
+    "{plan}. Compared: **{n} markets** {where}; add or remove markets under *Markets compared*. "
+    "Weights: {preset} (what each preset answers is under *Presets* below).",
+    plan=plan.text,
+    n=len(chosen),
+    where=f" in {REGION_LABELS.get(plan.region, plan.region)}"
+    if plan.region and list(chosen) == plan_markets
+    else "",
+    preset=next((p.label for p in scoring.PRESET_LIST if p.weights == weights), "custom"),
+)
 
 duties = ui.query(
     ctx,
@@ -142,10 +157,15 @@ for key, why in result.dropped.items():
     )
 
 table = result.table
+complete, ranked = scoring.completeness(result, weights)
 c1, c2, c3 = st.columns(3)
 ui.metric(c1, "Markets ranked", f"{len(table)} of {len(chosen)}")
 ui.metric(
-    c2, f"{FLAG} Scored on incomplete data", f"{int(table['flagged'].sum())}" if not table.empty else "0"
+    c2,
+    "With every weighted measure",
+    f"{complete} of {ranked}" + (f" ({100 * complete / ranked:.0f}%)" if ranked else ""),
+    help=f"The others ({FLAG}) are scored on the measures they have, never as zero; the table says which "
+    "measure is missing.",
 )
 ui.metric(
     c3,
@@ -157,10 +177,13 @@ ui.metric(
     help="Every combination of −10%, 0, +10% on each active weight; counts the scenarios whose top 3 "
     "is the same markets in the same order.",
 )
+for warning in ui.computed(ctx, scoring.prohibitive_leaders, result, raw, names):
+    ui.warning("{why}", icon=":material/block:", why=warning)
 if sens.top:
-    ui.markdown(
-        "**Top 3:** {top}", top=" · ".join(f"{i}. {names.get(c, c)}" for i, c in enumerate(sens.top, start=1))
-    )
+    ui.markdown("**Top 3, from their breakdown:**")
+    proxies = ui.computed(ctx, scoring.regional_body_fit, provenance)
+    for i, line in enumerate(ui.computed(ctx, scoring.explain_top, result, raw, names, proxies), start=1):
+        ui.markdown("{i}. {line}", i=i, line=line)
 ui.caption(
     "Model landed at its entry price ({variant}, {currency} {price:,.0f}), duty class **{duty_class}**, "
     "freight {freight_pct}%, duties, VAT and FX in force on {on}; where a duty has cases (Canada's quota, "
@@ -180,6 +203,13 @@ st.plotly_chart(
     width="stretch",
     config={"displayModeBar": False},
 )
+ui.caption(
+    "{note}",
+    note=ui.computed(ctx, scoring.body_fit_note, provenance, list(chosen), names, str(origin["body_type"])),
+)
+with st.expander("Presets: what each one answers"):
+    for preset in scoring.PRESET_LIST:
+        ui.markdown("**{label}**: {question}", label=preset.label, question=preset.question)
 if not sens.breaking.empty:
     with st.expander(text.md(f"Single ±10% weight changes that alter the top 3 ({len(sens.breaking)})")):
         st.dataframe(sens.breaking, hide_index=True, width="stretch")
@@ -202,8 +232,13 @@ export = ui.computed(
     names,
     {**inputs, **{f"w_{k}": v for k, v in weights.items()}},
 )
+# Each market's EV share over the years beside its score (IEA history + national figures; not in the CSV).
+history = ui.query(
+    ctx, queries.market_history, markets=list(table["market_code"]), metric="ev_share_pct", year_from=2014
+)
+shown = ui.computed(ctx, expansion.with_history, export, history, "market_code")
 st.dataframe(
-    export,
+    shown,
     hide_index=True,
     width="stretch",
     column_config={
@@ -227,6 +262,10 @@ st.dataframe(
         "duty_burden_low_pct": st.column_config.NumberColumn("Duties % of CIF, lowest case", format="%.1f"),
         "duty_cases": "Duty cases",
         "rival_median": st.column_config.NumberColumn("Rival median (EUR)", format="%,.0f"),
+        "ev_share_history": st.column_config.LineChartColumn(
+            "EV share over the years", y_min=0, help="IEA 2010–2023 (CC BY 4.0) and national figures 2024–25"
+        ),
+        "ev_share_years": "Years",
         **{f"c_{m.key}": None for m in scoring.MEASURES},
     },
 )

@@ -5,6 +5,7 @@
 select
     l.market_code,
     k.name as market_name,
+    r.evdash_region,
     case l.metric when 'new_ev_sales' then 'ev_sales' else l.metric end as measure,
     l.value,
     l.year,
@@ -16,4 +17,5 @@ select
     l.scope_note
 from v_market_latest as l
 join countries as k on k.iso3 = l.market_code
+left join country_regions as r on r.iso3 = l.market_code
 order by l.market_code, measure

@@ -112,3 +112,74 @@ def test_presence_levels() -> None:
     assert scoring.presence_level("announced", None) == 0.5
     assert scoring.presence_level(None, 12) == 1.0
     assert scoring.presence_level(None, float("nan")) == 0.0
+
+
+def test_brand_plan_is_the_region_of_the_brands_stated_markets() -> None:
+    presence = pd.DataFrame(
+        {
+            "market_code": ["CHN", "DEU", "ESP", "USA"],
+            "status": ["home", "announced", "evaluating", "not_targeted"],
+            "planned_entry": [None, "2027", "2027", None],
+        }
+    )
+    regions = {"CHN": "asia_pacific", "DEU": "europe", "ESP": "europe", "USA": "americas"}
+    plan = scoring.brand_plan(presence, regions, {"europe": "Europe"}, "Xiaomi")
+    assert plan.region == "europe" and plan.markets == ("DEU", "ESP") and plan.entry == "2027"
+    assert (
+        plan.text
+        == "Xiaomi's stated plan in the data: Europe first (DEU announced, ESP evaluating), from 2027"
+    )
+    none = scoring.brand_plan(presence.iloc[:1], regions, {}, "Acme")
+    assert none.region is None and "every market is compared" in none.text
+
+
+def _explained() -> tuple[scoring.ScoreResult, pd.DataFrame]:
+    raw = pd.DataFrame(
+        {
+            "ev_sales": [700_000.0, 100_000.0, 50_000.0],
+            "ev_share_pct": [20.0, 90.0, 10.0],
+            "tariff_burden_pct": [30.7, 30.7, 30.7],  # the same everywhere: explains nothing
+        },
+        index=pd.Index(["DEU", "NOR", "POL"], name="market_code"),
+    )
+    return scoring.score_markets(raw, {"ev_sales": 40, "ev_share_pct": 40, "tariff_burden_pct": 20}), raw
+
+
+def test_top_positions_are_explained_from_their_breakdown() -> None:
+    result, raw = _explained()
+    names = {"DEU": "Germany", "NOR": "Norway", "POL": "Poland"}
+    lines = scoring.explain_top(result, raw, names)
+    assert lines[0].startswith("Germany is first because of its market size (700,000 EVs a year: 40 of its")
+    assert "despite its EV share (20% of new cars, its weakest measure here)" in lines[0]
+    assert lines[1].startswith("Norway is second because of its EV share (90% of new cars")
+    assert all("duty" not in line for line in lines)  # a measure equal for all is never the reason
+    assert scoring.completeness(result, {"ev_sales": 40, "ev_share_pct": 40}) == (3, 3)
+
+
+def test_a_prohibitive_duty_is_named_and_warned_about() -> None:
+    raw = pd.DataFrame(
+        {
+            "ev_sales": [1_600_000.0, 500_000.0],
+            "tariff_burden_pct": [125.0, 30.7],
+            "price_gap_pct": [64.0, 6.0],
+        },
+        index=pd.Index(["USA", "DEU"], name="market_code"),
+    )
+    result = scoring.score_markets(raw, {"ev_sales": 80, "tariff_burden_pct": 20})
+    names = {"USA": "United States", "DEU": "Germany"}
+    assert (
+        "despite a duty of 125.0% of the customs value that prices the car out"
+        in scoring.explain_top(result, raw, names)[0]
+    )
+    warning = scoring.prohibitive_leaders(result, raw, names)
+    assert len(warning) == 1 and warning[0].startswith(
+        "United States ranks #1 although its duties come to 125%"
+    )
+    assert "+64% against local rivals" in warning[0]
+
+
+def test_every_preset_says_what_question_it_answers() -> None:
+    assert scoring.DEFAULT_PRESET == "brand_plan"
+    for preset in scoring.PRESET_LIST:
+        assert preset.question.endswith((".", ")")) and "?" in preset.question
+        assert set(preset.weights) == set(scoring.MEASURE_BY_KEY)

@@ -48,12 +48,12 @@ select
     value::double as value
 from long;
 
--- Market statistics are picked per metric, not per row: sources carry different subsets of columns,
--- and a row with fewer columns must not hide another source's figures. For each market × year × metric,
--- among market_stats and the IEA's historical figures (its projections are v_market_projections, never
--- an actual): full_year beats partial_year beats projection, then confidence, reliability (the IEA is
--- primary; national figures reached through the media are secondary), later as_of, source_id.
-create view v_market_metrics as
+-- Every candidate figure of a market × year × metric: market_stats and the IEA's historical figures (its
+-- projections are v_market_projections, never an actual), with its source family ('iea' or 'national':
+-- national/industry bodies, usually through the media) and `pick_order`, the picking rule written once:
+-- full_year beats partial_year beats projection, then confidence, reliability (the IEA is primary; national
+-- figures reached through the media are secondary), later as_of, source_id.
+create view v_market_metric_candidates as
 with long as (
     select market_code, year, period_scope, scope_note, source_id, as_of, confidence, 'new_ev_sales' as metric, new_ev_sales::double as value
     from market_stats where new_ev_sales is not null
@@ -75,20 +75,48 @@ with long as (
     union all
     select market_code, year, period_scope, scope_note, source_id, as_of, confidence, metric, value
     from v_iea_car_metrics where scenario is null
-),
-ranked as (
-    select
-        l.*, s.url as source_url, s.publisher, s.reliability,
-        row_number() over (
-            partition by l.market_code, l.year, l.metric
-            order by case l.period_scope when 'full_year' then 1 when 'partial_year' then 2 else 3 end,
-                confidence_rank(l.confidence), reliability_rank(s.reliability), l.as_of desc, l.source_id
-        ) as pick_rank,
-        count(*) over (partition by l.market_code, l.year, l.metric) - 1 as alternatives
-    from long as l
-    join sources as s using (source_id)
 )
-select * exclude (pick_rank) from ranked where pick_rank = 1;
+select
+    l.*,
+    s.url as source_url,
+    s.publisher,
+    s.reliability,
+    case when l.source_id in (select distinct source_id from iea_ev_data) then 'iea' else 'national' end as family,
+    struct_pack(
+        scope := case l.period_scope when 'full_year' then 1 when 'partial_year' then 2 else 3 end,
+        conf := confidence_rank(l.confidence),
+        rel := reliability_rank(s.reliability),
+        age := date_diff('day', l.as_of, date '2100-01-01'),
+        id := l.source_id
+    ) as pick_order
+from long as l
+join sources as s using (source_id);
+
+-- Market statistics are picked per metric, not per row: sources carry different subsets of columns,
+-- and a row with fewer columns must not hide another source's figures. One row per market × year ×
+-- metric, the first candidate by pick_order; `alternatives` counts the others.
+create view v_market_metrics as
+select * exclude (pick_rank, pick_order, family)
+from (
+    select
+        *,
+        row_number() over (partition by market_code, year, metric order by pick_order) as pick_rank,
+        count(*) over (partition by market_code, year, metric) - 1 as alternatives
+    from v_market_metric_candidates
+)
+where pick_rank = 1;
+
+-- The same pick within each source family (one row per market × year × metric × family): what the growth
+-- rule compares, so that a year-on-year change never sets the IEA's figure against a national one.
+create view v_market_family_metrics as
+select * exclude (pick_rank, pick_order)
+from (
+    select
+        *,
+        row_number() over (partition by market_code, year, metric, family order by pick_order) as pick_rank
+    from v_market_metric_candidates
+)
+where pick_rank = 1;
 
 -- The IEA's scenario projections (STEPS, APS) for the years after its last historical year: one row per
 -- market × scenario × year × metric. Always estimates; pages draw them as projections, never as actuals.

@@ -49,17 +49,21 @@ group by market_code, year;
 -- One row per market × year: year-on-year growth of EV sales into `year`, in percent. The one home of the
 -- growth rule (the expansion map and the ranking read it): basis EV (BEV + PHEV) sales where both years
 -- have a full-year figure, else BEV sales; a partial year or a projection is never compared with a full
--- year. Confidence is the weaker of the two figures; as_of the later; both sources are kept.
+-- year, and both years come from one source family (v_market_family_metrics: national/industry figures
+-- first, else the IEA's series), never an IEA year against a national one (Turkey showed +811%).
+-- Confidence is the weaker of the two figures; as_of the later; both sources are kept.
 -- Invariant: unique (market_code, year); prev_value > 0.
 create view v_market_growth as
 with full_years as (
-    select * from v_market_metrics where metric in ('new_ev_sales', 'bev_sales') and period_scope = 'full_year'
+    select * from v_market_family_metrics
+    where metric in ('new_ev_sales', 'bev_sales') and period_scope = 'full_year'
 ),
 pairs as (
     select
         cur.market_code,
         cur.year,
         cur.metric as basis,
+        cur.family,
         cur.value,
         prev.value as prev_value,
         confidence_of_rank(greatest(confidence_rank(cur.confidence), confidence_rank(prev.confidence)))
@@ -68,11 +72,14 @@ pairs as (
         cur.source_id || ';' || prev.source_id as source_id,
         cur.source_url || ' ; ' || prev.source_url as source_url,
         row_number() over (
-            partition by cur.market_code, cur.year order by case cur.metric when 'new_ev_sales' then 1 else 2 end
+            partition by cur.market_code, cur.year
+            order by case cur.metric when 'new_ev_sales' then 1 else 2 end,
+                case cur.family when 'national' then 1 else 2 end
         ) as basis_rank
     from full_years as cur
     join full_years as prev
-        on prev.market_code = cur.market_code and prev.metric = cur.metric and prev.year = cur.year - 1
+        on prev.market_code = cur.market_code and prev.metric = cur.metric and prev.family = cur.family
+        and prev.year = cur.year - 1
     where prev.value > 0
 )
 select
@@ -87,6 +94,7 @@ select
     source_id,
     source_url,
     case basis when 'new_ev_sales' then 'EV (BEV+PHEV) sales' else 'BEV sales' end
+        || case family when 'iea' then ' (IEA)' else '' end
         || ' ' || (year - 1)::varchar || ' → ' || year::varchar || ': '
         || prev_value::bigint::varchar || ' → ' || value::bigint::varchar as scope_note
 from pairs

@@ -3,6 +3,7 @@ changes the URL and the ranking."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -28,7 +29,7 @@ def test_weights_from_url_and_slider_changes_url_and_ranking(live_server: str, b
     before = page.evaluate(TOP_LABEL)
     assert before is not None
     ranked = page.locator('[data-testid="stMetric"]', has_text="Markets ranked").inner_text()
-    assert " of 4" in ranked  # "N of 44": about 35–45 markets compared
+    assert re.search(r"\d+ of 3\d", ranked)  # "30 of 31": the European markets of the brand's plan
     # Move the tariff weight to its maximum with the keyboard, as a user would.
     thumb = page.locator('[data-testid="stSlider"]', has_text="Low tariff").get_by_role("slider")
     thumb.focus()
