@@ -207,7 +207,7 @@ def test_every_duty_case_line_names_a_case_of_its_market(seed_con: duckdb.DuckDB
     assert unused == []
 
 
-def _page(page: str, **params: str) -> AppTest:
+def _page(page: str, **params: str | list[str]) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.switch_page(page)
     for key, value in params.items():
@@ -241,7 +241,8 @@ def test_brazil_shows_the_same_duty_on_pricing_ranking_and_expansion_for_one_dat
     duty = next(m for m in priced.metric if shown(m.label) == "Duties, % of CIF")
     mapped = _page("pages/expansion.py", brand="xiaomi", market="BRA", on=on)
     on_map = next(m for m in mapped.metric if shown(m.label).startswith("Import duty"))
-    ranked = _page("pages/markets.py", model="xiaomi_yu7", on=on)
+    # Brazil is outside the default (Xiaomi's plan: Europe first), so it is compared explicitly
+    ranked = _page("pages/markets.py", model="xiaomi_yu7", on=on, markets=["BRA", "DEU", "FRA"])
     table = next(df.value for df in ranked.dataframe if "tariff_burden_pct" in df.value.columns)
     scored = float(table.loc[table["market_code"] == "BRA", "tariff_burden_pct"].iloc[0])
     assert (shown(duty.value), shown(on_map.value), f"{scored:.1f}%") == ("25.0%", "25.0%", "25.0%")
