@@ -292,7 +292,8 @@ if landed is not None:
         )
     stale = comparison[comparison["stale"]] if "stale" in comparison.columns else comparison.iloc[0:0]
     if not stale.empty:
-        ui.warning(
+        # A notice, not a warning: warnings are kept for what is wrong with the user's input.
+        ui.info(
             "{n} rival price(s) are over 12 months older than {on}: {which}. They may not be today's prices.",
             icon=":material/history:",
             n=len(stale),
