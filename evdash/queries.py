@@ -23,6 +23,10 @@ def overview_facts(con: duckdb.DuckDBPyConnection, brand: str, today: dt.date) -
     return run_query(con, "overview_facts", brand=brand, today=today)
 
 
+def freshness(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
+    return run_query(con, "freshness", brand=brand)
+
+
 def build_info(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "build_info")
 

@@ -821,6 +821,24 @@ def in_force_date(container: Any = None) -> dt.date:
     )
 
 
+def freshness(ctx: Context, kinds: Sequence[str], brand: str = "", container: Any = st) -> None:
+    """The page's staleness line, in its main area: how old the newest figure of each kind the page uses is
+    ("latest monthly delivery figure: Feb 2026 — 9 months before today (1 Dec 2026)"), computed by the core
+    (evdash.freshness); a notice instead of a caption when any of them is older than six months."""
+    from evdash import freshness as fresh
+
+    frame = query(ctx, queries.freshness, brand=brand)
+    items = computed(ctx, fresh.freshness, frame, list(kinds), today())
+    if not items:
+        caption("No dated figures of this kind in the data.", container=container)
+        return
+    line = " · ".join(i.text for i in items)
+    if any(i.stale for i in items):
+        info("{line}", icon=":material/history:", container=container, line=line)
+    else:
+        caption(":material/schedule: {line}", container=container, line=line)
+
+
 def provenance_caption(source: object, as_of: object, confidence: object) -> str:
     """'Lower bound · as of 2026-04-01 · source: cnevpost.com' (readable without hovering)."""
     as_of_text = as_of.date() if isinstance(as_of, pd.Timestamp) else as_of

@@ -98,6 +98,7 @@ def show_result(result: importer.ImportResult | None, errors: list[str] | None) 
 
 
 ui.title("Data: add, correct and check figures")
+ui.freshness(ctx, ["market_figures", "prices", "registrations"])
 tab_import, tab_browse, tab_history, tab_quality = st.tabs(
     ["Import files", "Browse tables", "Import history", "Data quality"]
 )

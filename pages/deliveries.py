@@ -68,6 +68,7 @@ months = deliveries.brand_months(monthly)
 outlook = deliveries.outlook(months, targets, totals, year, through, window)
 
 ui.title("{brand} {period}: deliveries vs target", brand=brand_name, period=period)
+ui.freshness(ctx, ["monthly_deliveries", "period_totals", "targets"], brand=brand)
 level, sentence = deliveries.verdict(outlook)
 {"met": ui.success, "on_track": ui.info, "behind": ui.warning, "none": ui.info}[level]("{s}", s=sentence)
 

@@ -53,6 +53,7 @@ if location in country_names and location != st.session_state.get("_expansion_la
     ui.set_choice("market", location)
 
 ui.title("{brand}: where to go next", brand=brand_name)
+ui.freshness(ctx, ["market_figures", "expansion"], brand=brand)
 ui.caption(
     "Coloured by **{measure}** ({when}) · region: {region}. Click a country, or pick it below the map, to "
     "see that market.{duties} Duties and statuses in force on {on}.",

@@ -18,6 +18,7 @@ from evdash.theme import CONFIDENCE_LABEL
 
 ctx = ui.frame("Market mix (registrations)")
 ui.title("Market mix: body types and brands")
+ui.freshness(ctx, ["suv_shares", "published_registrations", "registrations"])
 
 # --- What the published figures say (no import needed) ---------------------------------------------------
 known = ui.query(ctx, queries.market_mix_suv_known)

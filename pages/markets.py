@@ -88,6 +88,7 @@ with st.sidebar:
     min_coverage = ui.url_int("Minimum data coverage, % of weight", "min_cov", 50, 0, 100)
 
 ui.title("Which market first for the {car}?", car=f"{origin['brand_name']} {origin['model_name']}")
+ui.freshness(ctx, ["market_figures", "suv_shares", "prices"], brand=brand)
 with st.expander("Markets compared", expanded=False):
     chosen = ui.url_multiselect(
         "Markets", "markets", {c: f"{names.get(c, c)} ({c})" for c in universe}, plan_markets

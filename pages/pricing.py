@@ -90,6 +90,7 @@ with st.sidebar:
 market_name = market_names.get(market, market)
 model_label = f"{origin['brand_name']} {origin['model_name']}"
 ui.title("What would the {car} cost in {market}?", car=model_label, market=market_name)
+ui.freshness(ctx, ["prices", "fx"])
 ui.caption(
     "Duties, VAT and FX **in force on {on}**. Estimate = China sticker price → less 13% China VAT "
     "(refunded on export) → FX → + freight = CIF value → + import duties on CIF → + VAT on CIF and "

@@ -17,6 +17,7 @@ with st.sidebar:
     chosen = ui.url_multiselect("Reliability", "reliability", RELIABILITY, list(RELIABILITY))
 
 ui.title("Where the numbers come from")
+ui.freshness(ctx, ["market_figures", "prices", "suv_shares", "published_registrations"])
 ui.markdown(
     "Every figure in evdash carries a source, an as-of date and a confidence: **reported** (exact, "
     "stated by the company or an official body), **lower bound** (the source said *over N*), or "
