@@ -252,3 +252,17 @@ def latest_metric(stats: pd.DataFrame, metric: str, percent: bool) -> tuple[str,
     text = (("≥ " if at_least else "") + fmt_pct(value)) if percent else fmt_int(value, at_least)
     label = CONFIDENCE_LABEL.get(str(row["confidence"]), "")
     return text, f"{int(row['year'])} · {label} · {row['source_url']}"
+
+
+def registrations_line(published: pd.DataFrame) -> str:
+    """The published brand/model registrations of one market in one line, newest span first per subject:
+    'Tesla 34,285 (2025, 19.1% of the market); Tesla Model Y > 21,500 (2025-01–2025-11)'; '' when none.
+    Input: queries/brand_registrations_known.sql; market totals and 'none found' rows are left out."""
+    rows = published[(published["subject_kind"] != "market") & published["units"].notna()]
+    parts = []
+    for subject, group in rows.groupby("subject", sort=True):
+        r = group.sort_values(["month_to", "month_from"], ascending=[False, True]).iloc[0]
+        units = ("> " if r["qualifier"] == "more_than" else "") + f"{int(r['units']):,}"
+        share = "" if pd.isna(r["share_pct"]) else f", {float(r['share_pct']):.1f}% of the market"
+        parts.append(f"{subject} {units} ({r['period_label']}{share})")
+    return "; ".join(parts)

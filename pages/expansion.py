@@ -306,3 +306,24 @@ with tab_prices:
         },
     )
     ui.download_buttons(ctx, prices, "expansion-country-prices", filters_, key="d-prices")
+    registered = ui.query(ctx, queries.brand_registrations_known, markets=[country])
+    if not registered.empty:
+        ui.markdown(
+            "**Registrations published for {country}** (competitors' totals; '>' = more than):", country=name
+        )
+        st.dataframe(
+            registered,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "market_code": None,
+                "market_name": None,
+                "brand_id": None,
+                "month_from": None,
+                "month_to": None,
+                "units": st.column_config.NumberColumn("Registrations", format="localized"),
+                "share_pct": st.column_config.NumberColumn("Share of market %", format="%.1f"),
+                "as_of": st.column_config.DateColumn("As of"),
+                "source_url": st.column_config.LinkColumn("Source"),
+            },
+        )

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from evdash import pricing, queries, ui
+from evdash import expansion, pricing, queries, ui
 from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison
 
 ctx = ui.frame("Pricing")
@@ -371,6 +371,10 @@ if landed is not None:
         },
     )
     ui.download_buttons(ctx, rival_table, "landed-vs-rivals", params, key="rivals")
+    registered = ui.query(ctx, queries.brand_registrations_known, markets=[market])
+    line = ui.computed(ctx, expansion.registrations_line, registered)
+    if line:
+        ui.caption("Registered in {market} (published totals): {line}.", market=market_name, line=line)
 
 ui.subheader("Prices by model and market")
 model_options = {

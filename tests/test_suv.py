@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
+import pytest
 
 from evdash import queries, suv
 
@@ -84,3 +85,25 @@ def test_body_fit_uses_broad_definitions_and_says_when_it_is_regional(
 def test_body_fit_in_the_fixture_skips_narrow_and_monthly(fixture_con: duckdb.DuckDBPyConnection) -> None:
     fit = fixture_con.execute("select market_code, value, year from v_market_body_fit").fetchall()
     assert fit == [("DEU", 41.0, 2024)]  # FRA has one month only
+
+
+def test_published_registrations_read_as_one_line(seed_con: duckdb.DuckDBPyConnection) -> None:
+    from evdash import expansion
+
+    line = expansion.registrations_line(queries.brand_registrations_known(seed_con, ["NOR"]))
+    assert "Tesla 34,285 (2025, 19.1% of the market)" in line
+    assert "Tesla Model Y > 21,500" in line
+    assert expansion.registrations_line(queries.brand_registrations_known(seed_con, ["JPN"])) == ""
+
+
+@pytest.mark.usefixtures("app_env")
+def test_pricing_in_norway_names_the_registered_competitors() -> None:
+    from tests.conftest import shown
+    from tests.test_pages import run_page
+
+    at = run_page("pages/pricing.py", variant="xiaomi_yu7_standard_rwd", market="NOR")
+    assert not at.exception
+    captions = [shown(c.value) for c in at.main.caption]
+    assert any(
+        c.startswith("Registered in Norway (published totals): ") and "Tesla 34,285" in c for c in captions
+    )
