@@ -121,3 +121,22 @@ def test_seed_history_covers_the_markets(seed_con: duckdb.DuckDBPyConnection) ->
     assert ten_years >= 30
     iea_markets = seed_con.execute("select count(distinct market_code) from iea_ev_data").fetchall()[0][0]
     assert iea_markets == 54
+
+
+def test_a_country_without_its_own_projection_gets_its_regions_named(
+    seed_con: duckdb.DuckDBPyConnection,
+) -> None:
+    history = queries.market_history(seed_con, ["NOR", "JPN", "USA"], "ev_share_pct", 2014)
+    proj = history[history["kind"] == "projection"].groupby("market_code")["projection_of"].first().to_dict()
+    assert proj == {"NOR": "EUR_IEA", "JPN": "ROW", "USA": "USA"}
+    fig = ev_share_history(history[history["market_code"] == "NOR"], "Norway")
+    names = [t.name for t in fig.data if "projection" in t.name]
+    assert len(names) == 2 and all("for Europe (IEA aggregate), not Norway's own" in n for n in names)
+
+
+def test_a_regional_projection_is_not_joined_to_the_countrys_line(
+    seed_con: duckdb.DuckDBPyConnection,
+) -> None:
+    history = queries.market_history(seed_con, ["NOR"], "ev_share_pct", 2014)
+    fig = ev_share_history(history, "Norway")
+    assert all(t.x[0] == 2025 for t in fig.data if "projection" in t.name)

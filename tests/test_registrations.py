@@ -116,11 +116,15 @@ def test_without_registrations_the_page_shows_what_is_known_about_suvs() -> None
     charts = at.get("plotly_chart")
     assert len(charts) == 1
     fig = json.loads(charts[0].proto.spec)
-    markets = {y for trace in fig["data"] for y in trace["y"]}
+    rows = {y for trace in fig["data"] for y in trace["y"] if y}
+    markets = {r.split(" · ")[0] for r in rows}
     assert len(markets) >= 6 and {"Germany", "Spain", "United Kingdom", "China"} <= markets
-    legend = [trace["name"] for trace in fig["data"]]
-    assert any("KBA segment" in n for n in legend) and any("KBA 'SUVs' + " in n for n in legend)
-    assert any("SMMT" in n for n in legend) and any("Dataforce" in n for n in legend)
+    # each market × definition is its own row and series: Germany and the UK have two each
+    series = [t["name"] for t in fig["data"] if t.get("showlegend") is False]
+    assert len(series) == len(set(series)) == len(rows)
+    assert "Germany · KBA segment 'SUVs'" in rows and "Germany · KBA 'SUVs' + 'Geländewagen'" in rows
+    assert "United Kingdom · SMMT 'dual purpose'" in rows
+    assert "United Kingdom · Dataforce SUV/crossover (broad)" in rows
     text = " ".join(shown(m.value) for m in at.markdown)
     assert "SUVs are generally more popular in Western markets" in text
     assert "supports the claim only weakly" in text

@@ -77,7 +77,8 @@ def ev_share_history(history: pd.DataFrame, country_name: str, credit: str = IEA
     """A market's EV share of new cars over the years (solid line; hollow markers for estimates, '≥' for
     lower bounds, 'part of year' for partial years) with the IEA's STEPS and APS projections as dashed and
     dotted lines of hollow diamonds that start from the last actual year, labelled as projections, never as
-    figures. Input: queries/market_history.sql for metric ev_share_pct (one market)."""
+    figures; a region's projection (the IEA projects few countries) is named as the region's.
+    Input: queries/market_history.sql for metric ev_share_pct (one market)."""
     title = "EV share of new cars"
     subtitle = plotly_text(f"{country_name} · actuals and IEA projections · {credit}")
     if history.empty:
@@ -121,8 +122,17 @@ def ev_share_history(history: pd.DataFrame, country_name: str, credit: str = IEA
             continue
         xs = list(rows["year"])
         ys = [float(v) for v in rows["value"]]
-        if last is not None and int(last["year"]) < xs[0]:
+        region = rows["projection_of_name"].iloc[0] if "projection_of_name" in rows.columns else None
+        own = (
+            "projection_of" not in rows.columns
+            or rows["projection_of"].iloc[0] == rows["market_code"].iloc[0]
+        )
+        # The market's own projection continues its line; a region's stands apart (joining Norway's 91%
+        # to Europe's 31% would read as a forecast collapse).
+        if own and last is not None and int(last["year"]) < xs[0]:
             xs, ys = [int(last["year"]), *xs], [float(last["value"]), *ys]
+        if not own and isinstance(region, str):
+            label = f"{label} for {plotly_text(region.split(':')[0])}, not {plotly_text(country_name)}'s own"
         fig.add_scatter(
             x=xs,
             y=ys,

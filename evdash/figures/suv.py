@@ -1,5 +1,5 @@
-"""What is known about SUV share: every published figure, one trace per definition (two definitions are never
-one series). Pure: DataFrame -> go.Figure."""
+"""What is known about SUV share: every published figure, each definition its own series on its own row
+(two definitions are never one series). Pure: DataFrame -> go.Figure."""
 
 from __future__ import annotations
 
@@ -10,57 +10,85 @@ from evdash.suv import share_text
 from evdash.text import plotly_text
 from evdash.theme import OKABE_ITO, base_layout, empty_figure, phone_title
 
-SYMBOL_BY_BREADTH = {"broad": "circle", "narrow": "square", "wider": "x"}
+BREADTH_STYLE = {
+    "broad": ("circle", OKABE_ITO[0], "broad definition (SUVs incl. crossovers, off-roaders)"),
+    "narrow": ("square", OKABE_ITO[5], "narrow national segment"),
+    "wider": ("x", OKABE_ITO[7], "wider than SUVs (e.g. light trucks)"),
+}
+
+
+def row_label(market: str, definition: str) -> str:
+    """'Germany · KBA segment'; a group's long name is cut at its colon ('Europe: EU27 …' -> 'Europe')."""
+    return f"{market.split(':')[0]} · {definition}"
 
 
 def suv_share_known(known: pd.DataFrame) -> go.Figure:
-    """Dots per market: SUV share of all new cars, one legend entry per definition (circle = broad
-    definition, square = narrow national segment, cross = wider than SUVs, e.g. light trucks). Full-year
-    figures are filled; part-of-year and single-month figures are hollow and their period is in the label
-    ("Jan–Sep 2023", "Jan 2024"). Input: queries/market_mix_suv_known.sql."""
+    """Dots of SUV share of all new cars: one row and one trace per market × definition (a definition is
+    never joined to another), coloured and shaped by the definition's breadth (the legend explains the
+    three). Full-year figures are filled; part-of-year and single-month figures are hollow, with their
+    period in the label ("Jan–Sep 2023", "Jan 2024"). Input: queries/market_mix_suv_known.sql."""
     title = "SUV share of new cars: every published figure"
     part = known[known["measure"] == "new_cars"]
     if part.empty:
         return empty_figure(title, "No SUV-share figures in the data")
-    order = (
-        part.groupby("market_name")["value_pct"].max().sort_values(ascending=True).index.tolist()
-    )  # largest at the top
+    part = part.assign(
+        _row=[row_label(m, d) for m, d in zip(part["market_name"], part["definition_label"], strict=True)]
+    )
+    # Markets by their highest figure (highest at the top), a market's definitions together.
+    market_order = part.groupby("market_name")["value_pct"].max().sort_values().index.tolist()
+    rows = [
+        r
+        for m in market_order
+        for r in part[part["market_name"] == m].sort_values("value_pct")["_row"].drop_duplicates()
+    ]
     fig = go.Figure()
-    for i, (definition, rows) in enumerate(part.groupby("definition_label", sort=True)):
-        breadth = str(rows["breadth"].iloc[0])
-        full = rows["period_scope"] == "full_year"
+    for (row, breadth), points in part.groupby(["_row", "breadth"], sort=False):
+        symbol, colour, _ = BREADTH_STYLE.get(str(breadth), BREADTH_STYLE["broad"])
+        full = points["period_scope"] == "full_year"
         text = [
             f"{share_text(float(v), q)} {p}"
-            for v, q, p in zip(rows["value_pct"], rows["qualifier"], rows["period_label"], strict=True)
+            for v, q, p in zip(points["value_pct"], points["qualifier"], points["period_label"], strict=True)
         ]
-        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        # Only the row's headline figure (full year, else the latest part of a year) is labelled on the
+        # chart; single months and older figures are in the hover and the table below.
+        ordered = points.assign(_full=full.astype(int)).sort_values(["_full", "year"], ascending=False)
+        labelled = ordered.index[0] if str(ordered["period_scope"].iloc[0]) != "month" else None
         fig.add_scatter(
-            x=rows["value_pct"],
-            y=[plotly_text(n) for n in rows["market_name"]],
-            mode="markers",
-            name=plotly_text(f"{definition} ({breadth})"),
+            x=points["value_pct"],
+            y=[plotly_text(row)] * len(points),
+            mode="markers+text",
+            name=plotly_text(row),
+            showlegend=False,
+            text=[plotly_text(t) if i == labelled else "" for i, t in zip(points.index, text, strict=True)],
+            hovertext=[plotly_text(t) for t in text],
+            textposition="middle right",
+            textfont={"size": 11},
             marker={
-                "symbol": [SYMBOL_BY_BREADTH.get(breadth, "circle") + ("" if f else "-open") for f in full],
-                "size": 11,
+                "symbol": [symbol + ("" if f else "-open") for f in full] if symbol != "x" else symbol,
+                "size": 10,
                 "color": colour,
                 "line": {"color": colour, "width": 2},
             },
-            customdata=list(
-                zip(
-                    [plotly_text(t) for t in text],
-                    [plotly_text(d) for d in rows["definition_label"]],
-                    [plotly_text(u) for u in rows["source_url"]],
-                    strict=True,
-                )
-            ),
-            hovertemplate="%{y}: %{customdata[0]}<br>%{customdata[1]}<br>source: %{customdata[2]}"
-            "<extra></extra>",
+            customdata=[plotly_text(u) for u in points["source_url"]],
+            hovertemplate="%{y}: %{hovertext}<br>source: %{customdata}<extra></extra>",
         )
-    fig.update_layout(**base_layout(title, height=140 + 34 * len(order)))
-    phone_title(fig, title, "each definition its own series · hollow = part of a year or one month", False)
+    for breadth, (symbol, colour, label) in BREADTH_STYLE.items():
+        if (part["breadth"] == breadth).any():
+            fig.add_scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=label,
+                marker={"symbol": symbol, "color": colour, "size": 10},
+            )
+    fig.update_layout(**base_layout(title, height=170 + 24 * len(rows)))
+    phone_title(fig, title, "filled = full year · hollow = part of a year or one month")
     fig.update_xaxes(title_text="% of new cars", range=[0, 100], ticksuffix="%")
     fig.update_yaxes(
-        type="category", categoryorder="array", categoryarray=[plotly_text(n) for n in order], title_text=""
+        type="category",
+        categoryorder="array",
+        categoryarray=[plotly_text(r) for r in rows],
+        title_text="",
+        automargin=True,
     )
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0})
     return fig
