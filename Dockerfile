@@ -3,6 +3,8 @@
 #   docker run -p 8501:8501 -v evdash-data:/data evdash
 # The database is built from data/seeds into the /data volume on first start (atomic, versioned);
 # imports write new versions there too, so keep /data on a volume shared by all processes.
+# Several machines: give every container its own /data and the same EVDASH_JOURNAL (a PostgreSQL DSN);
+# deploy/docker-compose.yml and deploy/k8s/ show that shape.
 # Auth: mount a secrets file at /app/.streamlit/secrets.toml and a roles file (EVDASH_ROLES); see
 # docs/deployment.md. deploy/check-dockerfile.sh runs these same steps outside Docker.
 FROM python:3.11-slim
@@ -15,6 +17,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STREAMLIT_SERVER_FILE_WATCHER_TYPE=none \
     STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=type \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false
+
+# Chromium and DejaVu fonts: the briefing PDF (Overview button, `evdash briefing` CronJob) renders its
+# charts with Kaleido driving Debian's chromium and embeds DejaVu Sans; nothing is downloaded at run time.
+# Not version-pinned: Debian stable only ships security updates for them.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 evdash \
     && useradd --system --uid 10001 --gid evdash --home-dir /app --shell /usr/sbin/nologin evdash

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Check the Dockerfile without Docker: lint it (hadolint, if installed) and run its steps in a
 # scratch folder - the COPY sources, the RUN commands (with /opt/venv and /data moved into the
-# scratch folder; the root-only user creation and chown skipped), the CMD's database build and
-# server start, and the HEALTHCHECK command against that server.
+# scratch folder; the root-only user creation and chown skipped, the apt-get packages checked to be
+# present on this host instead of installed), the CMD's database build and server start, and the
+# HEALTHCHECK command against that server.
 #
 #   bash deploy/check-dockerfile.sh            # scratch in a temp dir, removed afterwards
 #   KEEP=1 bash deploy/check-dockerfile.sh     # keep it for a look
@@ -59,6 +60,16 @@ export PATH="$SCRATCH/venv/bin:$PATH"
 while read -r _ cmd; do
     case "$cmd" in
         *groupadd*|*useradd*) echo "   (skipped, needs root) $cmd"; continue ;;
+        *apt-get*)
+            # System packages: not installed on this host by the check; it verifies that they exist here
+            # (the same Debian packages) so the server and briefing steps below run with them.
+            pkgs=$(printf '%s' "$cmd" | sed -n 's/.*--no-install-recommends \([^&]*\).*/\1/p')
+            echo "   (skipped, installs system packages) $cmd"
+            for pkg in $pkgs; do
+                dpkg -s "$pkg" >/dev/null 2>&1 || { echo "   Debian package $pkg is not installed on this host"; exit 1; }
+            done
+            echo "   present on this host: $pkgs"
+            continue ;;
     esac
     cmd=$(printf '%s' "$cmd" | relocate | sed -e 's#&& chown [^&]*##')
     echo "   $cmd"
@@ -75,6 +86,10 @@ health=$(instructions | grep '^HEALTHCHECK' | sed -e 's/.*CMD \[//' -e 's/\]$//'
 for _ in $(seq 1 120); do
     if (cd "$APP" && python3 -c 'import json,subprocess,sys; a=json.loads(sys.argv[1]); a=[x.replace("8501", sys.argv[2]) for x in a]; a[0]=sys.argv[3]; sys.exit(subprocess.run(a).returncode)' "$health" "$PORT" "$SCRATCH/venv/bin/python") 2>/dev/null; then
         echo "   HEALTHCHECK passed on :$PORT (served from $APP as in the image)"
+        echo "== the CronJob's briefing (deploy/k8s/briefing-cronjob.yaml, without --email)"
+        (cd "$APP" && evdash briefing --out "$SCRATCH/briefing.pdf") && [ -s "$SCRATCH/briefing.pdf" ] \
+            || { echo "briefing PDF not made"; exit 1; }
+        echo "   briefing PDF made: $(wc -c <"$SCRATCH/briefing.pdf") bytes"
         exit 0
     fi
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited:"; tail -20 "$SCRATCH/serve.log"; exit 1; }

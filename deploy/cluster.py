@@ -53,6 +53,21 @@ def render_site(backends: list[str], listen: str, access_log: Path, site: str | 
     return text
 
 
+COMPOSE_SITE = DEPLOY / "compose" / "nginx-site.conf"
+COMPOSE_BACKENDS = ["app-a:8501", "app-b:8501"]
+
+
+def compose_site() -> str:
+    """deploy/compose/nginx-site.conf as it must be: the production site config for the two app
+    services of deploy/docker-compose.yml."""
+    header = (
+        "# GENERATED from deploy/nginx-evdash.conf by deploy/cluster.py for deploy/docker-compose.yml;\n"
+        "# tests/test_deploy_k8s.py keeps it equal. Edit the source, then re-render:\n"
+        "#   .venv/bin/python deploy/cluster.py --render-compose\n"
+    )
+    return header + render_site(COMPOSE_BACKENDS, "8080", Path("/var/log/nginx/evdash.access.log"))
+
+
 def render_main(site: str, prefix: Path) -> str:
     """A complete nginx.conf that keeps everything (pid, logs, temp files) under `prefix`."""
     tmp = prefix / "tmp"
@@ -128,7 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-port", type=int, default=8501, help="port of the first process")
     parser.add_argument("--port", type=int, default=8080, help="nginx port on 127.0.0.1")
     parser.add_argument("--prefix", type=Path, default=None, help="scratch folder (default: a temp dir)")
+    parser.add_argument("--render-compose", action="store_true", help=f"write {COMPOSE_SITE.name} and exit")
     args = parser.parse_args(argv)
+    if args.render_compose:
+        COMPOSE_SITE.write_text(compose_site())
+        print(f"wrote {COMPOSE_SITE}")
+        return 0
     prefix = args.prefix or Path(tempfile.mkdtemp(prefix="evdash-nginx-"))
     prefix.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
