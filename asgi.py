@@ -12,13 +12,17 @@ With auth on (an `[auth]` secrets section, or EVDASH_AUTH=on):
   copy of the cookie is refused afterwards by every server sharing the journal database.
 - `/auth/login` remembers the page the visitor was on (the Referer, same origin only) and
   `/oauth2callback` returns there instead of to `/`: signing in from a deep link lands on that page.
+
+With a shared journal (EVDASH_JOURNAL) the server starts following it (`evdash.replica`) as it starts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import urllib.parse
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio.to_thread
@@ -34,7 +38,7 @@ from streamlit.web.server.server_util import get_cookie_secret
 from streamlit.web.server.starlette.starlette_app_utils import decode_signed_value
 from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
 
-from evdash import auth, config, revocations
+from evdash import auth, config, replica, revocations
 
 RETURN_COOKIE = "evdash_return_to"
 RETURN_MAX_AGE_S = 600
@@ -159,4 +163,11 @@ def _redirect_to(send: Send, base: str, target: str) -> Send:
     return wrapped
 
 
-app = st.App("app.py", middleware=[Middleware(SignInGuard)])
+@contextlib.asynccontextmanager
+async def _lifespan(_app: st.App) -> AsyncIterator[None]:
+    """With a shared journal, start following it as the server starts (not at its first visitor)."""
+    replica.for_server()
+    yield
+
+
+app = st.App("app.py", middleware=[Middleware(SignInGuard)], lifespan=_lifespan)

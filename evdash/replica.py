@@ -22,6 +22,7 @@ from pathlib import Path
 
 from evdash import build, config, logs, revocations, versions
 from evdash.csvread import SeedError
+from evdash.journal import open_journal
 from evdash.journal.base import ImportBusy, Journal, JournalUnavailable
 
 
@@ -124,3 +125,20 @@ class Replica:
         if self._thread is not None:
             self._thread.join(timeout=30)
         self.journal.close()
+
+
+_RUNNING: dict[Path, Replica] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+def for_server(db: Path | None = None) -> Replica | None:
+    """This server process's replica for the database link `db`, started on first use (asgi.py starts
+    it with the server, so a server follows the journal before its first visitor); None when there is
+    no shared journal (EVDASH_JOURNAL unset)."""
+    if not config.journal_dsn():
+        return None
+    link = db or config.db_path()
+    with _RUNNING_LOCK:
+        if link not in _RUNNING:
+            _RUNNING[link] = Replica(link, open_journal(link)).start()
+        return _RUNNING[link]

@@ -24,7 +24,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from evdash import auth, build, config, db, exports, filters, logs, queries, replica, revocations, text
-from evdash.journal import open_journal
 from evdash.theme import CONFIDENCE_LABEL
 
 # (script path relative to the repo, label, icon). Pages whose file does not exist are skipped.
@@ -75,19 +74,11 @@ def current_db_file() -> str:
     return str(build.ensure_built())
 
 
-@st.cache_resource(on_release=lambda r: r.stop() if r is not None else None)
-def _replica() -> replica.Replica | None:
-    """With a shared journal (EVDASH_JOURNAL), one background replica per server process keeps the local
-    database in step with it (evdash/replica.py); None with the local journal."""
-    if not config.journal_dsn():
-        return None
-    db_link = config.db_path()
-    return replica.Replica(db_link, open_journal(db_link)).start()
-
-
 def _data_updates_notice() -> None:
-    """'Data updates paused since …' at the top of every page while the shared journal is unreachable."""
-    worker = _replica()
+    """'Data updates paused since …' at the top of every page while the shared journal is unreachable.
+    With a shared journal (EVDASH_JOURNAL) one background replica per server process keeps the local
+    database in step with it (evdash/replica.py); None with the local journal."""
+    worker = replica.for_server()
     status = worker.status() if worker is not None else None
     if status is not None and status.paused_since is not None:
         warning(
