@@ -544,6 +544,28 @@ def _remember(key: str, raw: list[str]) -> None:
         _draw_nav()  # the links drawn above this widget must carry the new choice
 
 
+def _unknown_page() -> str | None:
+    """The page name the browser asked for when no page has it (`/nosuchpage`), else None. Streamlit
+    then runs the main script (the Overview) behind a small "page not found" dialog and rewrites the
+    address to `/`; the frame shows a proper not-found page with links instead of the Overview."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = get_script_run_ctx()
+    asked = run.pages_manager.intended_page_name if run is not None else None
+    known = {Path(path).stem for path, _, _ in NAV if path != "app.py"}
+    return asked if asked and asked not in known else None
+
+
+def _not_found(asked: str) -> None:
+    title("This page does not exist")
+    markdown("There is no page called **{asked}**. These are the pages of evdash:", asked=text.cut(asked))
+    nav = _nav()
+    for path, label, page_icon in NAV:
+        if (config.REPO_ROOT / path).exists() and auth.can_open(nav.role, path):
+            page_link(path, label=label, icon=page_icon)
+    st.stop()
+
+
 def frame(title: str, *, required_role: str = "viewer") -> Context:
     """Call first on every page: page config, access check, shared sidebar (navigation, data as-of), the
     main-area slot where URL notices appear (visible on a phone, where the sidebar is collapsed).
@@ -566,10 +588,13 @@ def frame(title: str, *, required_role: str = "viewer") -> Context:
         st.session_state[_NAV_SLOT] = st.empty()
         _draw_nav()
         st.divider()
-        caption("Data as of **{as_of}** · version `{version}`", as_of=as_of, version=version)
+        caption("Data as of **{as_of}** · version {version}", as_of=as_of, version=version)
         if auth_enabled():
             caption("Signed in as {user} · {role}", user=current_user(), role=role or "no role")
             st.button("Sign out", icon=":material/logout:", on_click=_sign_out, key="logout")
+    asked = _unknown_page() if page == "app.py" else None
+    if asked:
+        _not_found(asked)
     return ctx
 
 

@@ -119,8 +119,13 @@ with tab_import:
         type=["csv", "txt"],
         accept_multiple_files=True,
         key="uploads",
-        help=f"Up to {config.import_max_bytes() / 1e6:,.0f} MB per file; UTF-8 (with or without BOM), "
-        "comma- or semicolon-separated.",
+        help="UTF-8 (with or without BOM), comma- or semicolon-separated.",
+    )
+    ui.caption(
+        "Files up to {page_mb:,} MB each on this page; larger ones (up to {cli_mb:,} MB) with "
+        "**evdash import** on the command line.",
+        page_mb=int(st.get_option("server.maxUploadSize")),
+        cli_mb=round(config.import_max_bytes() / 2**20),
     )
     chosen: list[tuple[str, tuple[str, bytes]]] = []
     for n, upload in enumerate(uploads or []):

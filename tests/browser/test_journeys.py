@@ -1,0 +1,172 @@
+"""Journeys in Chromium (issue #12): from every page to every other page through the sidebar, starting
+from a non-default brand, on a desktop (1440 px) and on a phone (375 px, opening the collapsed sidebar
+first). Each step checks the page title, the URL and one number on the page. Then back/forward, reload
+and a copied URL opened in a fresh browser. One server and one browser for the module; nothing may leave
+the machine."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from evdash import ui
+from tests.conftest import CHROMIUM, require_chromium, start_server, stop_server
+from tests.test_navigation import every_move
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+PAGES = [path for path, _, _ in ui.NAV]
+LABEL = {path: label for path, label, _ in ui.NAV}
+TITLE = {path: label.split(" (")[0] for path, label, _ in ui.NAV}  # browser tab: "<frame title> · evdash"
+URL_PATH = {path: "/" if path == "app.py" else "/" + Path(path).stem for path in PAGES}
+BRAND_PAGES = {"app.py", "pages/deliveries.py", "pages/expansion.py"}
+NUMBER = re.compile(r"\d")
+
+
+@pytest.fixture(scope="module")
+def server(seed_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    proc, url = start_server(seed_db_path, tmp_path_factory.mktemp("journeys") / "streamlit.log")
+    yield url
+    stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser: Any, width: int) -> Any:
+    """A page that refuses (and records) every request that would leave the machine."""
+    context = browser.new_context(viewport={"width": width, "height": 900 if width > 500 else 800})
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in {"127.0.0.1", "localhost"}:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.outside_requests = outside
+    return page
+
+
+def wait_for_page(page: Any, target: str, brand_name: str | None) -> None:
+    """The target page finished drawing: its browser title, its heading (with the brand where the page
+    has one) and no script still running."""
+    page.wait_for_function("t => document.title.startsWith(t)", arg=TITLE[target] + " ·", timeout=60_000)
+    heading = page.get_by_role("heading", level=1).first
+    heading.wait_for(timeout=60_000)
+    if brand_name and target in BRAND_PAGES:
+        page.get_by_role("heading", level=1, name=re.compile(re.escape(brand_name))).first.wait_for(
+            timeout=60_000
+        )
+    page.wait_for_function(
+        '() => !document.querySelector(\'[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]\')',
+        timeout=60_000,
+    )
+
+
+def h1(page: Any) -> str:
+    return str(page.get_by_role("heading", level=1).first.inner_text())
+
+
+def one_number(page: Any) -> str:
+    """The page's first visible KPI, or on a page without one its first caption that holds a number
+    (e.g. "1,234 rows")."""
+    shown = page.locator(
+        '[data-testid="stMain"] [data-testid="stMetricValue"]:visible, '
+        '[data-testid="stMain"] [data-testid="stCaptionContainer"]:visible'
+    ).filter(has_text=NUMBER)
+    shown.first.wait_for(timeout=60_000)
+    return str(shown.first.inner_text())
+
+
+def click_sidebar(page: Any, target: str, phone: bool) -> None:
+    if phone:
+        opener = page.locator('[data-testid="stExpandSidebarButton"]')
+        opener.wait_for(timeout=30_000)
+        opener.click()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    link = sidebar.locator('[data-testid="stPageLink-NavLink"]', has_text=LABEL[target]).first
+    link.wait_for(timeout=30_000)
+    link.click()
+
+
+def query(page: Any) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+@pytest.mark.parametrize("width", [1440, 375], ids=["desktop", "phone"])
+def test_every_sidebar_move_keeps_the_brand(server: str, browser: Any, width: int) -> None:
+    phone = width < 500
+    page = new_page(browser, width)
+    page.goto(server + "/?brand=tesla", wait_until="domcontentloaded")
+    wait_for_page(page, "app.py", "Tesla")
+    for source, target in every_move(PAGES):
+        click_sidebar(page, target, phone)
+        wait_for_page(page, target, "Tesla")
+        where = f"{source} → {target} at {width}px"
+        assert urlparse(page.url).path == URL_PATH[target], where
+        assert query(page) == {"brand": ["tesla"]}, f"{where}: {page.url}"
+        assert NUMBER.search(one_number(page)), where
+        if target in BRAND_PAGES:
+            assert "BYD" not in h1(page), where
+    assert page.outside_requests == []
+    page.context.close()
+
+
+def test_back_forward_reload_and_a_copied_url_keep_the_view(server: str, browser: Any) -> None:
+    page = new_page(browser, 1440)
+    page.goto(server + "/deliveries?brand=nio&year=2025", wait_until="domcontentloaded")
+    wait_for_page(page, "pages/deliveries.py", "NIO")
+    delivered = one_number(page)
+    click_sidebar(page, "pages/expansion.py", phone=False)
+    wait_for_page(page, "pages/expansion.py", "NIO")
+    page.go_back()
+    wait_for_page(page, "pages/deliveries.py", "NIO")
+    assert "NIO 2025" in h1(page)
+    assert one_number(page) == delivered
+    page.go_forward()
+    wait_for_page(page, "pages/expansion.py", "NIO")
+    page.reload(wait_until="domcontentloaded")
+    wait_for_page(page, "pages/expansion.py", "NIO")
+    copied = page.url
+    assert query(page).get("brand") == ["nio"]
+    fresh = new_page(browser, 375)
+    fresh.goto(copied, wait_until="domcontentloaded")
+    wait_for_page(fresh, "pages/expansion.py", "NIO")
+    assert fresh.locator("h1").first.inner_text() == h1(page)
+    assert page.outside_requests == [] and fresh.outside_requests == []
+    fresh.context.close()
+    page.context.close()
+
+
+def test_an_unknown_path_says_so_and_links_to_the_pages(server: str, browser: Any) -> None:
+    page = new_page(browser, 375)
+    page.goto(server + "/nosuchpage", wait_until="domcontentloaded")
+    page.get_by_role("heading", level=1, name="This page does not exist").wait_for(timeout=60_000)
+    main = page.locator('[data-testid="stMain"]')
+    assert "nosuchpage" in main.inner_text()
+    links = main.locator('[data-testid="stPageLink-NavLink"]')
+    assert links.count() == len(PAGES)
+    assert page.locator('[data-testid="stMetricValue"]').count() == 0  # not the Overview in disguise
+    assert page.outside_requests == []
+    page.context.close()
