@@ -23,7 +23,6 @@ import json
 import time
 import urllib.parse
 from collections.abc import AsyncIterator
-from typing import Any
 
 import anyio.to_thread
 import streamlit as st
@@ -49,7 +48,7 @@ def _base() -> str:
     return f"/{path}" if path else ""
 
 
-def _claims(request: Request) -> dict[str, Any] | None:
+def _claims(request: Request) -> dict[str, object] | None:
     """The ID-token claims in Streamlit's auth cookie, if it carries a valid signature."""
     secret = get_cookie_secret()
 
@@ -67,7 +66,7 @@ def _claims(request: Request) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) and claims.get("is_logged_in") else None
 
 
-def _problem(claims: dict[str, Any] | None) -> str | None:
+def _problem(claims: dict[str, object] | None) -> str | None:
     """Why this request's session may not download, or None."""
     if claims is None:
         return "not signed in"

@@ -18,9 +18,9 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import psycopg
+from psycopg.rows import TupleRow
 
 from evdash import config, logs
 
@@ -35,7 +35,7 @@ class Revocations:
         self._unshared: set[str] = set()
         self._read: tuple[int, int] | None = None  # (mtime_ns, size) of the file last read
         self._lock = threading.Lock()
-        self._con: psycopg.Connection[Any] | None = None  # opened on first use
+        self._con: psycopg.Connection[TupleRow] | None = None  # opened on first use
 
     @property
     def path(self) -> Path:
@@ -67,7 +67,7 @@ class Revocations:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def _db(self) -> psycopg.Connection[Any]:
+    def _db(self) -> psycopg.Connection[TupleRow]:
         """The kept connection to the shared database (opened again after a failure)."""
         if self._con is None or self._con.closed:
             from evdash.journal.postgres import connect  # psycopg only with a shared journal

@@ -25,10 +25,10 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import TupleRow
 from psycopg.types.json import Jsonb
 
 from evdash.csvread import SeedError
@@ -61,7 +61,7 @@ def unavailable(where: str, exc: BaseException, what: str) -> JournalUnavailable
     )
 
 
-def migrate(con: psycopg.Connection[Any]) -> list[str]:
+def migrate(con: psycopg.Connection[TupleRow]) -> list[str]:
     """Apply the migrations not applied yet, in file-name order, in one transaction under an advisory
     lock (several servers starting at once apply them once). Returns the names applied."""
     applied_now = []
@@ -81,7 +81,7 @@ def migrate(con: psycopg.Connection[Any]) -> list[str]:
     return applied_now
 
 
-def connect(dsn: str, purpose: str, autocommit: bool = True) -> psycopg.Connection[Any]:
+def connect(dsn: str, purpose: str, autocommit: bool = True) -> psycopg.Connection[TupleRow]:
     """A connection named after this host and process (shown in pg_stat_activity and in "another
     import is running" messages). Raises psycopg.OperationalError when unreachable."""
     name = f"evdash {purpose} {socket.gethostname()} pid {os.getpid()}"[:63]
@@ -100,14 +100,14 @@ class PostgresJournal:
     def __init__(self, dsn: str, cache: Path) -> None:
         self.dsn = dsn
         self.cache = cache
-        self._lock_con: psycopg.Connection[Any] | None = None
-        self._listen_con: psycopg.Connection[Any] | None = None
+        self._lock_con: psycopg.Connection[TupleRow] | None = None
+        self._listen_con: psycopg.Connection[TupleRow] | None = None
 
     @property
     def where(self) -> str:
         return redacted(self.dsn)
 
-    def _connect(self, purpose: str, what: str) -> psycopg.Connection[Any]:
+    def _connect(self, purpose: str, what: str) -> psycopg.Connection[TupleRow]:
         try:
             return connect(self.dsn, purpose)
         except psycopg.OperationalError as exc:
@@ -132,7 +132,7 @@ class PostgresJournal:
             with contextlib.suppress(psycopg.Error):
                 con.close()  # ends the session: releases the advisory lock
 
-    def _holder(self, con: psycopg.Connection[Any]) -> str:
+    def _holder(self, con: psycopg.Connection[TupleRow]) -> str:
         row = con.execute(
             "select a.application_name from pg_locks l join pg_stat_activity a using (pid) "
             "where l.locktype = 'advisory' and l.granted and l.pid <> pg_backend_pid() "
@@ -241,6 +241,6 @@ class PostgresJournal:
                     os.replace(tmp, path)
 
 
-def latest_batch_id(con: psycopg.Connection[Any]) -> int:
+def latest_batch_id(con: psycopg.Connection[TupleRow]) -> int:
     row = con.execute("select coalesce(max(batch_id), 0) from evdash_journal_batches").fetchone()
     return int(row[0]) if row else 0
