@@ -1,5 +1,7 @@
-"""Shared fixtures: databases built from the tiny fixture seeds and from the real seeds, Streamlit
-cache isolation, and a live Streamlit server for browser tests."""
+"""Shared fixtures: databases built from the tiny fixture seeds and from the real seeds, the one seed
+mutation helper (`mutated_seeds`), the one in-process page runner (`run_page`, with `fixture_app` /
+`app_env` pointing the app at the fixture or the real-seed database), Streamlit cache isolation, and a
+live Streamlit server for browser tests."""
 
 from __future__ import annotations
 
@@ -10,14 +12,17 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pytest
 
 from evdash import build, db, serving
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parent.parent
 # Every page run in the suite (in-process and in browser-test servers) checks that no frame handed out
@@ -58,17 +63,91 @@ def seed_con(seed_db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-@pytest.fixture
-def app_env(seed_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point the app at the real-seed database and start with empty Streamlit caches."""
+def mutated_seeds(
+    folder: Path,
+    drop: Mapping[str, Sequence[str]] | None = None,
+    replace: Mapping[str, tuple[str, str]] | None = None,
+    append: Mapping[str, Sequence[str]] | None = None,
+    base: Path = FIXTURE_SEEDS,
+) -> Path:
+    """A copy of the `base` seeds in `folder/seeds`, changed per file: lines containing any of `drop[f]`
+    removed, the first `replace[f][0]` replaced by `replace[f][1]` (it must occur), `append[f]` rows added."""
+    seeds = folder / "seeds"
+    shutil.copytree(base, seeds)
+    for name, needles in (drop or {}).items():
+        path = seeds / name
+        kept = [line for line in path.read_text().splitlines() if not any(n in line for n in needles)]
+        path.write_text("\n".join(kept) + "\n")
+    for name, (old, new) in (replace or {}).items():
+        path = seeds / name
+        text = path.read_text()
+        assert old in text, f"{name} has no {old!r} to replace"
+        path.write_text(text.replace(old, new, 1))
+    for name, rows in (append or {}).items():
+        path = seeds / name
+        path.write_text(path.read_text().rstrip("\n") + "\n" + "".join(f"{r}\n" for r in rows))
+    return seeds
+
+
+def build_mutated(folder: Path, **changes: object) -> Path:
+    """Build a database from `mutated_seeds(folder, **changes)`; returns its link."""
+    seeds = mutated_seeds(folder, **changes)  # type: ignore[arg-type]
+    return _build(seeds, folder)
+
+
+def _fresh_caches() -> None:
     import streamlit as st
 
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_env(seed_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the app at the real-seed database and start with empty Streamlit caches (the few headline
+    page tests; every other page test runs on `fixture_app`)."""
     monkeypatch.setenv("EVDASH_DB", str(seed_db_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _fresh_caches()
     yield seed_db_path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _fresh_caches()
+
+
+@pytest.fixture
+def fixture_app(fixture_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the app at the hand-checked fixture database and start with empty Streamlit caches."""
+    monkeypatch.setenv("EVDASH_DB", str(fixture_db_path))
+    _fresh_caches()
+    yield fixture_db_path
+    _fresh_caches()
+
+
+def open_page(
+    script: str,
+    params: Mapping[str, str | list[str]] | None = None,
+    *,
+    timeout: float = 60,
+    user: Mapping[str, object] | None = None,
+    run: bool = True,
+) -> AppTest:
+    """Open a page the way the server does: app.py is the entrypoint and other pages are switched to
+    (their sidebar links resolve only relative to the entrypoint — what a visitor typing the page's URL
+    gets), as `user` (AppTest.user) if given, with URL query parameters set before the first run; run it
+    unless `run` is false (the caller changes something first)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
+    if user is not None:
+        at.user = dict(user)
+    if script != "app.py":
+        at.switch_page(script)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run() if run else at
+
+
+def run_page(script: str, **params: str | list[str]) -> AppTest:
+    """`open_page` with the URL query parameters as keywords: `run_page("pages/deliveries.py", brand="acme")`."""
+    return open_page(script, params)
 
 
 _MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]<>#|~:$@!.])")

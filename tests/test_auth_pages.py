@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evdash import auth, config, revocations, ui
-from tests.conftest import shown
+from tests.conftest import open_page, shown
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [path for path, _label, _icon in ui.NAV if (REPO / path).exists()]
@@ -52,12 +52,7 @@ def auth_on(app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
 
 def run_as(script: str, user: dict[str, object] | None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    if user is not None:
-        at.user = dict(user)
-    if script != "app.py":
-        at.switch_page(script)  # what a visitor typing the page's URL gets
-    return at.run()
+    return open_page(script, user=user)  # what a visitor typing the page's URL gets
 
 
 def nav_labels(at: AppTest) -> list[str]:

@@ -244,8 +244,7 @@ def test_every_brand_in_the_data_has_a_briefing(seed_con: duckdb.DuckDBPyConnect
 
 @pytest.mark.usefixtures("app_env")
 def test_overview_shows_the_watch_list_and_offers_the_briefing() -> None:
-    from tests.conftest import shown
-    from tests.test_pages import run_page
+    from tests.conftest import run_page, shown
 
     at = run_page("app.py", brand="xiaomi")
     assert not at.exception

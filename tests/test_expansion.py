@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from evdash import expansion, queries, regions
 from evdash.figures.maps import NO_DATA_LABEL, choropleth, map_config
+from tests.conftest import run_page
 
 REPO = Path(__file__).resolve().parent.parent
 LATE = dt.date(2026, 1, 1)
@@ -208,11 +209,7 @@ def test_empty_map_says_so() -> None:
 
 def _run(**params: str) -> AppTest:
     """Run the page as the server does: app.py is the entrypoint, the page is switched to."""
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/expansion.py")
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+    return run_page("pages/expansion.py", **params)
 
 
 @pytest.mark.usefixtures("app_env")

@@ -13,7 +13,7 @@ import plotly.io as pio
 import pytest
 
 from evdash import theme
-from tests.test_pages import run_page
+from tests.conftest import run_page
 
 # Bytes of `plotly_chart.spec` as Streamlit sends it, measured on the seed database (2026-11-26):
 # the largest figure is the market score breakdown (26 KB: ~60 markets × 6 measures), the largest page

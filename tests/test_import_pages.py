@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from evdash import build, importer
+from tests.conftest import open_page
 
 REPO = Path(__file__).resolve().parent.parent
 HEADER = "brand,model,market,month,units,confidence,source_url,as_of"
@@ -30,11 +31,7 @@ def own_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def data_page(**params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    at.switch_page("pages/data.py")
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at
+    return open_page("pages/data.py", params, timeout=90, run=False)
 
 
 def test_running_dashboard_sees_an_import_without_restart(own_db: Path) -> None:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from evdash import scoring
 from evdash.figures.markets import score_breakdown, score_map
-from tests.conftest import shown
+from tests.conftest import open_page, shown
 
 NAMES = {
     "GBR": "United Kingdom",
@@ -44,11 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _run(**params: str | list[str]) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    at.switch_page("pages/markets.py")  # as the server runs it: app.py is the entrypoint
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page("pages/markets.py", params, timeout=90)
 
 
 def _ranking(at: AppTest) -> pd.DataFrame:

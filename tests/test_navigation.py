@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evdash import ui
-from tests.conftest import shown
+from tests.conftest import run_page, shown
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [path for path, _, _ in ui.NAV]
@@ -43,12 +43,7 @@ def test_every_move_covers_every_pair_once() -> None:
 
 
 def open_page(script: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    if script != "app.py":
-        at.switch_page(script)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+    return run_page(script, **params)
 
 
 def click_sidebar(at: AppTest, target: str) -> AppTest:

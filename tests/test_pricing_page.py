@@ -12,16 +12,13 @@ from streamlit.testing.v1 import AppTest
 
 from evdash import pricing
 from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison, short_label
+from tests.conftest import open_page
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def _run(**params: str | list[str]) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    at.switch_page("pages/pricing.py")  # as the server runs it: app.py is the entrypoint
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page("pages/pricing.py", params, timeout=90)
 
 
 def _steps(at: AppTest) -> pd.DataFrame:

@@ -10,11 +10,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from evdash import build, queries
 from evdash.figures import registrations as figures
-from tests.conftest import shown
+from tests.conftest import run_page, shown
 
 REPO = Path(__file__).resolve().parent.parent
 MARCH = {"month_from": dt.date(2024, 3, 1), "month_to": dt.date(2024, 3, 1)}
@@ -108,9 +107,7 @@ def test_without_registrations_the_page_shows_what_is_known_about_suvs() -> None
     """The seeds have no vendor registrations: the page still shows the published SUV shares of at least six
     markets, each definition its own series, answers the product's claim in words and lists the published
     brand registrations; it says plainly that the vendor charts need an import."""
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/market_mix.py")
-    at.run()
+    at = run_page("pages/market_mix.py")
     assert not at.exception
     assert any("No vendor registrations imported yet" in shown(i.value) for i in at.info)
     charts = at.get("plotly_chart")
@@ -140,10 +137,7 @@ def test_page_draws_the_vendor_charts_with_registrations(
     monkeypatch.setenv("EVDASH_DB", str(fixture_db_path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/market_mix.py")
-    at.query_params["market"] = "DEU"
-    at.run()
+    at = run_page("pages/market_mix.py", market="DEU")
     st.cache_data.clear()
     st.cache_resource.clear()
     assert not at.exception
