@@ -5,16 +5,38 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-import pandas as pd
 import streamlit as st
 
-from evdash import briefing, briefing_pdf, events, expansion, queries, ui
+from evdash import briefing, briefing_pdf, events, expansion, kpis, queries, ui
 from evdash.figures.maps import choropleth, map_config
 from evdash.figures.overview import years_vs_target
-from evdash.theme import flag, fmt_int, fmt_pct
 from evdash.watch import SEVERITY_MARK
 
 ctx = ui.frame("Overview")
+
+# The Overview table and its CSV: one row per year, columns of the brand × year mart (overview_years.sql).
+OVERVIEW_COLUMNS = [
+    "year",
+    "scope",
+    "delivered_units",
+    "delivered_is_at_least",
+    "delivered_confidence",
+    "delivered_basis_label",
+    "delivered_detail",
+    "delivered_through",
+    "coverage_note",
+    "months_units",
+    "months_with_data",
+    "reported_total_units",
+    "final_target_units",
+    "target_is_at_least",
+    "original_target_units",
+    "target_revisions",
+    "attainment_pct",
+    "attainment_kind",
+    "delivered_source",
+    "target_source",
+]
 
 brands = ui.query(ctx, queries.brands)
 brand_options = dict(zip(brands["brand_id"], brands["name"], strict=True))
@@ -27,113 +49,11 @@ ui.title("{brand}: deliveries against targets", brand=brand_name)
 ui.caption("Data as of **{as_of}** · version `{version}`", as_of=ctx.as_of, version=ctx.version)
 ui.freshness(ctx, ["monthly_deliveries", "period_totals", "targets"], brand=brand)
 years = ui.query(ctx, queries.overview_years, brand=brand)
-facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today()).iloc[0]
+facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today())
 
-this_year = ui.today().year
-past = years[
-    (years["year"] < this_year) & years["final_target_units"].notna() & years["delivered_units"].notna()
-]
-current = years[years["year"] == this_year]
-latest = current.iloc[0] if not current.empty else None
-last_full = past.iloc[-1] if not past.empty else None
-
-cols = st.columns(4)
-if latest is None:
-    ui.metric(
-        cols[0],
-        f"{this_year} deliveries so far",
-        "no data",
-        "no figures for this year yet",
-        delta_arrow="off",
-        delta_color="off",
-    )
-else:
-    through = latest["delivered_through"]
-    latest_label = f"{int(latest['year'])} deliveries so far"
-    if pd.notna(through):
-        latest_label += f" (to {through:%-d %b})"
-    target_text = (
-        f"{fmt_pct(latest['attainment_pct'])} of {fmt_int(latest['final_target_units'])} target"
-        if pd.notna(latest["final_target_units"])
-        else "no target published"
-    )
-    ui.metric(
-        cols[0],
-        latest_label,
-        fmt_int(latest["delivered_units"], flag(latest["delivered_is_at_least"])),
-        target_text,
-        delta_color="off",
-        delta_arrow="off",
-    )
-    ui.caption(
-        "{text}",
-        container=cols[0],
-        text=ui.provenance_caption(
-            ui.source_label(latest["delivered_source"]),
-            latest["delivered_as_of"],
-            latest["delivered_confidence"],
-        )
-        + f" · {latest['delivered_basis']}",
-    )
-if last_full is not None:
-    ui.metric(
-        cols[1],
-        f"{int(last_full['year'])} delivered vs final target",
-        fmt_int(last_full["delivered_units"], flag(last_full["delivered_is_at_least"])),
-        f"{fmt_pct(last_full['attainment_pct'])} of {fmt_int(last_full['final_target_units'])}",
-        delta_arrow="off",
-        delta_color="normal" if last_full["attainment_pct"] >= 100 else "inverse",
-    )
-    ui.caption(
-        "{text}",
-        container=cols[1],
-        text=ui.provenance_caption(
-            ui.source_label(last_full["delivered_source"]),
-            last_full["delivered_as_of"],
-            last_full["delivered_confidence"],
-        ),
-    )
-months_text = fmt_int(facts["cumulative_months_units"], flag(facts["cumulative_has_lower_bound"]))
-if pd.notna(facts["milestone_units"]) and (
-    pd.isna(facts["last_month"]) or facts["milestone_date"] > facts["last_month"]
-):
-    ui.metric(
-        cols[2],
-        "Cumulative deliveries",
-        fmt_int(facts["milestone_units"], facts["milestone_confidence"] == "lower_bound"),
-        f"by {facts['milestone_date']:%-d %b %Y}",
-        delta_color="off",
-        delta_arrow="off",
-    )
-    ui.caption(
-        "{text}",
-        container=cols[2],
-        text=ui.provenance_caption(
-            ui.source_label(facts["milestone_source"]),
-            facts["milestone_date"].date(),
-            facts["milestone_confidence"],
-        )
-        + f" · sum of monthly figures {months_text}",
-    )
-else:
-    ui.metric(
-        cols[2],
-        "Cumulative deliveries (sum of months)",
-        months_text,
-        f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}"
-        if pd.notna(facts["first_month"])
-        else None,
-        delta_color="off",
-        delta_arrow="off",
-    )
-ui.metric(
-    cols[3],
-    "Models on sale · markets tracked",
-    f"{int(facts['models_on_sale'])} · {int(facts['markets_tracked'])}",
-    facts["model_names"] or "no model launched yet",
-    delta_color="off",
-    delta_arrow="off",
-)
+# The cards as the core decided them (evdash.kpis): this year so far, the last year before it, deliveries
+# since the brand's first figure, models on sale · markets tracked.
+ui.kpis(kpis.overview_kpis(years, facts.iloc[0] if not facts.empty else None, ui.today().year), captions=True)
 
 st.plotly_chart(
     ui.figure(
@@ -147,51 +67,41 @@ st.plotly_chart(
     config={"displayModeBar": False},
 )
 
-table = years[
-    [
-        "year",
-        "delivered_units",
-        "delivered_is_at_least",
-        "delivered_basis",
-        "delivered_confidence",
-        "months_units",
-        "months_with_data",
-        "reported_total_units",
-        "final_target_units",
-        "original_target_units",
-        "target_revisions",
-        "attainment_pct",
-        "delivered_source",
-        "target_source",
-    ]
-]
+table = years[OVERVIEW_COLUMNS]
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     column_config={
         "year": st.column_config.NumberColumn("Year", format="%d"),
+        "scope": "Scope",
         "delivered_units": st.column_config.NumberColumn("Delivered", format="localized"),
         "delivered_is_at_least": st.column_config.CheckboxColumn("At least?"),
-        "delivered_basis": "Basis",
-        "delivered_through": st.column_config.DateColumn("Through"),
         "delivered_confidence": "Confidence",
+        "delivered_basis_label": "Basis",
+        "delivered_detail": "Made of",
+        "delivered_through": st.column_config.DateColumn("Through"),
+        "coverage_note": "Missing",
         "months_units": st.column_config.NumberColumn("Sum of months", format="localized"),
         "months_with_data": "Months with data",
-        "reported_total_units": st.column_config.NumberColumn("Reported total", format="localized"),
+        "reported_total_units": st.column_config.NumberColumn("Reported annual total", format="localized"),
         "final_target_units": st.column_config.NumberColumn("Final target", format="localized"),
+        "target_is_at_least": st.column_config.CheckboxColumn("Target 'over N'?"),
         "original_target_units": st.column_config.NumberColumn("Original target", format="localized"),
         "target_revisions": "Target revisions",
         "attainment_pct": st.column_config.NumberColumn("Attainment %", format="%.1f%%"),
+        "attainment_kind": "Attainment is",
         "delivered_source": st.column_config.LinkColumn("Delivered: source"),
         "target_source": st.column_config.LinkColumn("Target: source"),
     },
 )
 ui.caption(
-    "Delivered = the company's reported annual total where one exists; otherwise the figure that reaches "
-    "furthest into the year (sum of monthly figures, reported quarters or year-to-date). '≥' marks a "
-    "lower bound: the company said 'over N'. Final target = the last target the company announced for "
-    "that year; attainment = delivered ÷ final target."
+    "Delivered = the best-informed figure for the year: the company's own totals (year, year-to-date, "
+    "quarters) where they exist and monthly figures for the months they do not cover, the one reaching "
+    "furthest first. '≥' marks a floor: the company said 'over N', or a market, model or month has no "
+    "figure. Scope NEV/BEV: the brand reports only those totals. Final target = the last target the "
+    "company announced for that year; attainment = delivered ÷ final target ('at_least' when delivered "
+    "is a floor, 'at_most' when the target is, 'ratio_of_lower_bounds' when both are)."
 )
 ui.download_buttons(ctx, table, "overview", {"brand": brand}, key="overview")
 

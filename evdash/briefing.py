@@ -30,31 +30,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from evdash import db, deliveries, events, expansion, pricing, queries, watch
-from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
+from evdash import db, deliveries, events, expansion, kpis, pricing, queries, watch
+from evdash.deliveries import MONTH_NAMES
+from evdash.kpis import Kpi, source_label
 
 WINDOW_MONTHS = 3  # the Deliveries page's default run-rate window
 FOCUS_MARKETS = 4  # at most this many markets in the landed-price table
 FOCUS_STATUSES = ("launched", "pilot", "announced", "evaluating")  # closest to the brand first
 CURRENCY = "EUR"  # the Pricing page's default
 FREIGHT_PCT = 5.0  # the Pricing page's default
-MONTH_NAMES = [dt.date(2000, m, 1).strftime("%b") for m in range(1, 13)]
-REACHED_TEXT = {
-    "reached": "reached in {month}",
-    "company_total": "reached in {month} (company total)",
-    "projected": "projected for {month}",
-    "not_projected": "not reached at this rate",
-    "no_target": "no target",
-}
-
-
-def source_label(url: object) -> str:
-    """Host name(s) of a source URL ('cnevpost.com'); a text that is not a URL is returned as it is."""
-    text = str(url)
-    if "://" not in text:
-        return text
-    hosts = [part.split("/")[2].removeprefix("www.") for part in text.split(" ; ") if "://" in part]
-    return ", ".join(dict.fromkeys(hosts))
 
 
 def _date(value: object) -> dt.date | None:
@@ -65,29 +49,6 @@ def _date(value: object) -> dt.date | None:
 
 def _flag(value: object) -> bool:
     return bool(value) if value is not None and not pd.isna(value) else False  # type: ignore[call-overload]
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """One KPI as a person reads it: value text (with '≥' for a lower bound), the line under it, and
-    where it comes from. `confidence` is told in words in `provenance`, never by colour alone."""
-
-    label: str
-    value: str
-    delta: str | None
-    confidence: str  # 'reported' | 'lower_bound' | 'estimate' | '' (derived, e.g. a count)
-    as_of: dt.date | None
-    source: str  # URL(s) or a description ('sum of monthly figures', 'evdash projection')
-    change: str | None = None  # vs the same period a year earlier, where both exist
-
-    @property
-    def provenance(self) -> str:
-        parts = [CONFIDENCE_LABEL.get(self.confidence, self.confidence)] if self.confidence else []
-        if self.as_of is not None:
-            parts.append(f"as of {self.as_of:%Y-%m-%d}")
-        if self.source:
-            parts.append(f"source: {source_label(self.source)}")
-        return " · ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -141,20 +102,24 @@ class Briefing:
 # --- KPIs ---------------------------------------------------------------------------------------
 
 
-def _previous_outlook(
-    con: duckdb.DuckDBPyConnection, brand: str, year: int, through_month: int
-) -> deliveries.Outlook | None:
-    if through_month < 1:
-        return None
-    monthly = queries.deliveries_monthly(con, brand, [], dt.date(year, 1, 1), dt.date(year, 12, 1))
+def _outlook(con: duckdb.DuckDBPyConnection, brand: str, year: int, through_month: int) -> deliveries.Outlook:
+    """`deliveries.outlook` exactly as the Deliveries page builds it (default run-rate window)."""
     return deliveries.outlook(
-        deliveries.brand_months(monthly),
-        queries.deliveries_targets(con, brand, year),
+        queries.deliveries_year_to_month(con, brand, year),
+        queries.deliveries_rate_months(con, brand, year, through_month),
         queries.deliveries_totals(con, brand, year),
         year,
         through_month,
         WINDOW_MONTHS,
     )
+
+
+def _previous_outlook(
+    con: duckdb.DuckDBPyConnection, brand: str, year: int, through_month: int
+) -> deliveries.Outlook | None:
+    if through_month < 1:
+        return None
+    return _outlook(con, brand, year, through_month)
 
 
 def _period(year: int, through_month: int) -> str:
@@ -164,185 +129,65 @@ def _period(year: int, through_month: int) -> str:
 
 
 def deliveries_kpis(o: deliveries.Outlook, previous: deliveries.Outlook | None) -> tuple[Kpi, ...]:
-    """The four KPIs of the Deliveries page (year counted to December, default window)."""
-    to_month = f" (to {MONTH_NAMES[o.elapsed - 1]})" if 0 < o.elapsed < 12 else ""
-    change = None
-    if previous is not None and previous.delivered is not None:
-        change = deliveries.change_vs_year_earlier(
-            o.delivered,
-            o.delivered_is_at_least,
-            previous.delivered,
-            previous.delivered_is_at_least,
-            _period(previous.year, o.elapsed),
-        )
-    delivered_conf = (
-        "lower_bound" if o.delivered_is_at_least else ("estimate" if o.delivered_has_estimate else "reported")
+    """The four KPIs of the Deliveries page (`kpis.deliveries_kpis`), the first with its change against
+    the same months a year earlier."""
+    cards = kpis.deliveries_kpis(o)
+    if previous is None or previous.delivered is None:
+        return cards
+    change = deliveries.change_vs_year_earlier(
+        o.delivered,
+        o.delivered_is_at_least,
+        previous.delivered,
+        previous.delivered_is_at_least,
+        _period(previous.year, o.elapsed),
     )
-    k1 = Kpi(
-        f"Delivered {o.year}{to_month}",
-        fmt_int(o.delivered, o.delivered_is_at_least),
-        f"{fmt_pct(o.attainment_current_pct)} of current target"
-        if o.attainment_current_pct is not None
-        else "no target to compare",
-        delivered_conf if o.delivered is not None else "",
-        None,
-        o.delivered_source,
-        change,
-    )
-    target = (
-        ("over " if o.current_target_is_at_least else "") + fmt_int(o.current_target)
-        if o.current_target is not None
-        else "none published"
-    )
-    k2 = Kpi(
-        "Current target",
-        target,
-        f"revision {o.revisions_so_far} of {o.revisions_total}" if o.current_target is not None else None,
-        "lower_bound" if o.current_target_is_at_least else ("reported" if o.current_target else ""),
-        o.current_target_announced_on,
-        "company announcement" if o.current_target is not None else "",
-    )
-    if o.elapsed == 12:
-        k3 = Kpi("Year-end projection", "Year complete", "no projection needed", "", None, "")
-    else:
-        k3 = Kpi(
-            "Year-end projection",
-            f"≈{fmt_int(o.projection)}" if o.projection is not None else "no data",
-            f"at {fmt_int(o.run_rate)}/month (last {o.window_months_used} mo.)"
-            if o.run_rate is not None
-            else None,
-            "estimate" if o.projection is not None else "",
-            None,
-            "evdash projection: delivered + mean of the last months × months left",
-        )
-    month = MONTH_NAMES[(o.reached_month or 12) - 1]
-    if o.current_target is None:
-        k4 = Kpi("Required rate · month reached", "—", "no target", "", None, "")
-    elif o.target_met or o.elapsed == 12:
-        k4 = Kpi(
-            "Required rate · month reached",
-            "Target met" if o.target_met else f"Missed by {fmt_int(o.shortfall)}",
-            REACHED_TEXT[o.reached_basis].format(month=month),
-            "",
-            None,
-            "",
-        )
-    else:
-        k4 = Kpi(
-            "Required rate · month reached",
-            f"{fmt_int(o.required_rate)}/month",
-            "needed from here · " + REACHED_TEXT[o.reached_basis].format(month=month),
-            "estimate",
-            None,
-            "(current target − delivered) ÷ months left",
-        )
-    return (k1, k2, k3, k4)
+    return (dataclasses.replace(cards[0], change=change), *cards[1:])
 
 
 def overview_kpis(
     years: pd.DataFrame, facts: pd.Series, this_year: int, previous: deliveries.Outlook | None
 ) -> tuple[Kpi, ...]:
-    """The Overview's KPIs, chosen as the Overview page chooses them."""
-    kpis: list[Kpi] = []
-    current = years[years["year"] == this_year]
-    if current.empty:
-        kpis.append(
-            Kpi(f"{this_year} deliveries so far", "no data", "no figures for this year yet", "", None, "")
-        )
-    else:
+    """The Overview's KPIs (`kpis.overview_kpis`), the yearly ones with their change against a year
+    earlier (the same months for this year so far, the full year before for a full year)."""
+    cards = list(
+        kpis.overview_kpis(years, facts, this_year)
+    )  # this year, [the year before,] cumulative, models
+    current = years[(years["year"] == this_year) & years["delivered_units"].notna()]
+    if not current.empty:
         row = current.iloc[0]
         through = _date(row["delivered_through"])
-        label = f"{int(row['year'])} deliveries so far" + (f" (to {through:%-d %b})" if through else "")
-        at_least = _flag(row["delivered_is_at_least"])
-        change = None
         if previous is not None and previous.delivered is not None and through is not None:
-            change = deliveries.change_vs_year_earlier(
-                float(row["delivered_units"]),
-                at_least,
-                previous.delivered,
-                previous.delivered_is_at_least,
-                _period(previous.year, through.month),
+            cards[0] = dataclasses.replace(
+                cards[0],
+                change=deliveries.change_vs_year_earlier(
+                    float(row["delivered_units"]),
+                    _flag(row["delivered_is_at_least"]),
+                    previous.delivered,
+                    previous.delivered_is_at_least,
+                    _period(previous.year, through.month),
+                ),
             )
-        kpis.append(
-            Kpi(
-                label,
-                fmt_int(row["delivered_units"], at_least),
-                f"{fmt_pct(row['attainment_pct'])} of {fmt_int(row['final_target_units'])} target"
-                if pd.notna(row["final_target_units"])
-                else "no target published",
-                str(row["delivered_confidence"]),
-                _date(row["delivered_as_of"]),
-                str(row["delivered_source"]),
-                change,
-            )
-        )
-    past = years[
-        (years["year"] < this_year) & years["final_target_units"].notna() & years["delivered_units"].notna()
-    ]
+    past = years[(years["year"] < this_year) & years["delivered_units"].notna()]
+    with_target = past[past["final_target_units"].notna()]
+    past = with_target if not with_target.empty else past  # the year kpis.overview_kpis shows second
     if not past.empty:
         row = past.iloc[-1]
         before = years[years["year"] == int(row["year"]) - 1]
-        change = None
         if not before.empty and pd.notna(before.iloc[0]["delivered_units"]):
             prior = before.iloc[0]
             # Only a full-year figure compares with a full year.
             if _date(prior["delivered_through"]) == dt.date(int(prior["year"]), 12, 31):
-                change = deliveries.change_vs_year_earlier(
-                    float(row["delivered_units"]),
-                    _flag(row["delivered_is_at_least"]),
-                    float(prior["delivered_units"]),
-                    _flag(prior["delivered_is_at_least"]),
-                    str(int(prior["year"])),
+                cards[1] = dataclasses.replace(
+                    cards[1],
+                    change=deliveries.change_vs_year_earlier(
+                        float(row["delivered_units"]),
+                        _flag(row["delivered_is_at_least"]),
+                        float(prior["delivered_units"]),
+                        _flag(prior["delivered_is_at_least"]),
+                        str(int(prior["year"])),
+                    ),
                 )
-        kpis.append(
-            Kpi(
-                f"{int(row['year'])} delivered vs final target",
-                fmt_int(row["delivered_units"], _flag(row["delivered_is_at_least"])),
-                f"{fmt_pct(row['attainment_pct'])} of {fmt_int(row['final_target_units'])}",
-                str(row["delivered_confidence"]),
-                _date(row["delivered_as_of"]),
-                str(row["delivered_source"]),
-                change,
-            )
-        )
-    months_text = fmt_int(facts["cumulative_months_units"], _flag(facts["cumulative_has_lower_bound"]))
-    if pd.notna(facts["milestone_units"]) and (
-        pd.isna(facts["last_month"]) or facts["milestone_date"] > facts["last_month"]
-    ):
-        kpis.append(
-            Kpi(
-                "Cumulative deliveries",
-                fmt_int(facts["milestone_units"], facts["milestone_confidence"] == "lower_bound"),
-                f"by {facts['milestone_date']:%-d %b %Y} · sum of monthly figures {months_text}",
-                str(facts["milestone_confidence"]),
-                _date(facts["milestone_date"]),
-                str(facts["milestone_source"]),
-            )
-        )
-    else:
-        kpis.append(
-            Kpi(
-                "Cumulative deliveries (sum of months)",
-                months_text,
-                f"{facts['first_month']:%b %Y} – {facts['last_month']:%b %Y}"
-                if pd.notna(facts["first_month"])
-                else None,
-                "lower_bound" if _flag(facts["cumulative_has_lower_bound"]) else "reported",
-                _date(facts["last_month"]),
-                "sum of monthly figures",
-            )
-        )
-    kpis.append(
-        Kpi(
-            "Models on sale · markets tracked",
-            f"{int(facts['models_on_sale'])} · {int(facts['markets_tracked'])}",
-            str(facts["model_names"]) if pd.notna(facts["model_names"]) else "no model launched yet",
-            "",
-            None,
-            "",
-        )
-    )
-    return tuple(kpis)
+    return tuple(cards)
 
 
 def peer_table(peers: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -573,11 +418,10 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
 
     years = queries.overview_years(con, brand)
     facts = queries.overview_facts(con, brand, on).iloc[0]
-    monthly = queries.deliveries_monthly(con, brand, [], dt.date(year, 1, 1), dt.date(year, 12, 1))
-    months = deliveries.brand_months(monthly)
+    ytd = queries.deliveries_year_to_month(con, brand, year)
     targets = queries.deliveries_targets(con, brand, year)
     totals = queries.deliveries_totals(con, brand, year)
-    outlook = deliveries.outlook(months, targets, totals, year, 12, WINDOW_MONTHS)
+    outlook = _outlook(con, brand, year, 12)
     level, sentence = deliveries.verdict(outlook)
     previous = _previous_outlook(con, brand, year - 1, outlook.elapsed)
     overview = overview_kpis(years, facts, year, previous)
@@ -639,7 +483,7 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
         newest_label="latest deliveries figure",
         newest_date=newest,
         years=years,
-        cumulative=deliveries.cumulative_frame(months, targets, totals, outlook),
+        cumulative=deliveries.cumulative_frame(ytd, targets, totals, outlook),
         year_events=year_events,
         all_events=all_events,
         peers=peers,

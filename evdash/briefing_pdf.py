@@ -23,10 +23,11 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from evdash import expansion
-from evdash.briefing import CURRENCY, Briefing, Kpi
+from evdash.briefing import CURRENCY, Briefing
 from evdash.figures.deliveries import cumulative_vs_target
 from evdash.figures.maps import choropleth
 from evdash.figures.overview import years_vs_target
+from evdash.kpis import Kpi
 from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
 from evdash.watch import SEVERITY_MARK
 

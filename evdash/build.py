@@ -133,6 +133,17 @@ def refresh_registrations_aggregates(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(config.REGISTRATIONS_AGGREGATES_SQL.read_text())
 
 
+def refresh_models(con: duckdb.DuckDBPyConnection) -> None:
+    """Re-materialise every model table after rows were added once the models had run (import replay):
+    the registrations pre-aggregates and each model file that materialises its marts with
+    `create or replace table` (the deliveries marts, evdash/models/2x_marts_deliveries*.sql)."""
+    refresh_registrations_aggregates(con)
+    for model in config.model_files():
+        text = model.read_text()
+        if model != config.REGISTRATIONS_AGGREGATES_SQL and "create or replace table" in text:
+            con.execute(text)
+
+
 def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | None = None) -> dict[str, int]:
     """Create the schema and load every seed table into an empty database `con`."""
     con.execute(config.SCHEMA_SQL.read_text())
@@ -188,8 +199,8 @@ def build(
         try:
             rows = populate(con, seeds, config.REPO_ROOT)
             stats = apply.replay(con, batches, journal, progress)
-            if batches:  # imported registrations: the pre-aggregates were made from the seeds only
-                refresh_registrations_aggregates(con)
+            if batches:  # imported rows: the materialised models were made from the seeds only
+                refresh_models(con)
             apply.write_history(con, batches, stats)
             as_of = con.execute("select max(as_of) from v_figure_as_of").fetchall()[0][0]
             con.execute(

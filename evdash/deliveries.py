@@ -1,14 +1,16 @@
-"""Deliveries vs targets: attainment, run-rate projection, required monthly rate, month reached.
+"""Deliveries vs targets: where a brand stands in a year, its run-rate projection, the rate it needs and
+the month it reaches its target.
 
-Pure functions, no I/O and no Streamlit. Conventions:
+Pure functions, no I/O and no Streamlit. Which figure counts is decided once, in SQL (the brand × year
+marts, evdash/models/25_marts_deliveries_years.sql): `outlook` reads it and never re-decides. Conventions:
 
-* A year has 12 months; `elapsed` is the number of months counted so far (0–12). Months without a
-  figure count as 0 deliveries (the sum of months is then an undercount, never an overcount).
-* `run_rate`: the mean of the last `window` monthly figures (fewer if fewer exist).
+* `elapsed` = the month the delivered figure reaches (its through date; 0–12).
+* `run_rate`: the mean of the `window` most recent months inside the delivered figure — a month's own
+  figure, or its quarter's / year-to-date total's average where the company reported only the total.
 * `projection` = delivered + run_rate × (12 − elapsed): a straight-line year-end estimate.
-* `required_monthly_rate` = (target − delivered) ÷ (12 − elapsed); 0 once the target is met; None
-  when no months are left or there is no target.
-* A lower-bound ("over N") month enters every sum at N, so sums that include one are "at least".
+* `required_monthly_rate` = (target − delivered) ÷ (12 − elapsed), from the month after `elapsed`; 0
+  once the target is met; None when no months are left or there is no target.
+* A lower-bound ("over N") figure enters every sum at N, so sums that include one are "at least".
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from typing import Any
 
 import pandas as pd
 
+from evdash.theme import ATTAINMENT_HELP, flag, fmt_attainment, fmt_figure, fmt_int
+
 MONTHS_IN_YEAR = 12
-CONFIDENCE_ORDER = {"reported": 0, "lower_bound": 1, "estimate": 2}
+MONTH_NAMES = tuple(dt.date(2000, m, 1).strftime("%b") for m in range(1, 13))
 
 
 def run_rate(monthly_units: Sequence[float], window: int) -> float | None:
@@ -53,17 +57,11 @@ def required_monthly_rate(target: float | None, delivered: float, elapsed: int) 
     return max(float(target) - float(delivered), 0.0) / (MONTHS_IN_YEAR - elapsed)
 
 
-def attainment_pct(delivered: float | None, target: float | None) -> float | None:
-    if delivered is None or target is None or target <= 0:
-        return None
-    return 100.0 * float(delivered) / float(target)
-
-
 def month_reached(
     cumulative: Sequence[tuple[int, float]], target: float | None, rate: float | None, elapsed: int
 ) -> tuple[int | None, str]:
     """The month (1–12) in which cumulative deliveries reach `target`, and how we know:
-    'reached' (the monthly sums cross it), 'projected' (at the run rate, within the year), or
+    'reached' (the figures cross it), 'projected' (at the run rate, within the year), or
     ('not_projected' / 'no_target', None). `cumulative` is (month number, cumulative units) in order."""
     _check_elapsed(elapsed)
     if target is None:
@@ -91,35 +89,75 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
 
 
+def month_span(months: Sequence[int]) -> str:
+    """'Jan–Mar' for consecutive months, 'Jul, Sep' otherwise, '' for none."""
+    if not months:
+        return ""
+    names = [MONTH_NAMES[m - 1] for m in months]
+    if len(months) > 1 and list(months) == list(range(months[0], months[-1] + 1)):
+        return f"{names[0]}–{names[-1]}"
+    return ", ".join(names)
+
+
 @dataclass(frozen=True)
 class Outlook:
-    """Where a brand stands against its target for one year, counting months 1..through_month."""
+    """Where a brand stands against its target for one year, counting months 1..through_month.
+    Every delivered/target/attainment field is the brand × year mart's (v_brand_ytd) for that month."""
 
     year: int
     through_month: int  # the filter: count months up to this one
-    elapsed: int  # months treated as done (0–12)
+    scope: str  # 'all', or 'NEV'/'BEV' for a brand that reports only those totals
+    elapsed: int  # the month the delivered figure reaches (0–12)
     delivered: float | None
     delivered_is_at_least: bool
-    delivered_has_estimate: bool
-    delivered_basis: str  # 'reported_total' | 'sum_of_months' | 'no_data'
+    delivered_confidence: str  # 'reported' | 'lower_bound' | 'estimate' | '' (no figure)
+    delivered_basis: str  # 'annual_total' | 'year_to_date' | 'quarters' | 'months' | 'no_data'
+    delivered_basis_label: str  # 'company annual total', 'reported quarters', 'sum of months' …
+    delivered_detail: str  # the blocks it is made of: 'Q1 + Q2 + Jul'
+    delivered_through: dt.date | None
     delivered_source: str
-    months_units: float  # sum of the monthly figures counted
+    delivered_as_of: dt.date | None
+    coverage_note: str  # what the figure leaves out ('CHN only (no figure for USA)'), '' when complete
+    is_partial: bool  # a market or model of the brand has no figure: nothing is projected from it
+    months_covered: int
+    months_missing: int
+    months_units: float  # sum of the monthly figures counted (beside the figure)
     months_counted: int
     current_target: float | None
     current_target_is_at_least: bool
+    current_target_confidence: str
     current_target_announced_on: dt.date | None
     original_target: float | None
     revisions_so_far: int
     revisions_total: int
     attainment_current_pct: float | None
+    attainment_kind: str  # 'exact' | 'estimate' | 'at_least' | 'at_most' | 'ratio_of_lower_bounds' | ''
     attainment_original_pct: float | None
     window: int
-    window_months_used: int
+    window_months: tuple[int, ...]  # the month numbers the run rate averages
+    window_average_of: str  # the company totals some of them average ('Q1'), '' when none
     run_rate: float | None
     projection: float | None
     required_rate: float | None
+    required_from_month: int | None  # the first month the required rate applies to
     reached_month: int | None
     reached_basis: str  # 'reached' | 'company_total' | 'projected' | 'not_projected' | 'no_target'
+
+    @property
+    def delivered_has_estimate(self) -> bool:
+        return self.delivered_confidence == "estimate"
+
+    @property
+    def window_months_used(self) -> int:
+        return len(self.window_months)
+
+    @property
+    def window_text(self) -> str:
+        """Which months the run rate averages: 'Jan–Mar, Q1 total at its average'."""
+        span = month_span(self.window_months)
+        if span and self.window_average_of:
+            return f"{span}, {self.window_average_of} total at its average"
+        return span
 
     @property
     def target_met(self) -> bool:
@@ -137,195 +175,190 @@ class Outlook:
         return max(self.current_target - (self.delivered or 0.0), 0.0)
 
 
-def brand_months(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Collapse the bar segments of `queries/deliveries_monthly.sql` to one row per month: the
-    brand's month figure, whether it is "at least" or an estimate, and its sources."""
-    columns = ["month", "units", "is_at_least", "has_estimate", "basis", "publisher", "as_of"]
-    if monthly.empty:
-        return pd.DataFrame(columns=columns)
-    grouped = monthly.groupby("month", sort=True)
-    out = pd.DataFrame(
-        {
-            "units": grouped["brand_month_units"].first().astype(float),
-            "is_at_least": grouped["brand_month_is_at_least"].first().astype(bool),
-            "has_estimate": grouped["brand_month_has_estimate"].first().astype(bool),
-            "basis": grouped["brand_month_basis"].first().astype(str),
-            "publisher": grouped["publisher"].agg(lambda s: "; ".join(sorted({str(p) for p in s.dropna()}))),
-            "as_of": grouped["as_of"].max(),
-        }
-    ).reset_index()
-    out["month"] = pd.to_datetime(out["month"])
-    return out[columns]
-
-
-def _year_start_totals(totals: pd.DataFrame, year: int, through_month: int) -> pd.DataFrame:
-    """Company totals that count every delivery of the year so far and end by `through_month`."""
-    if totals.empty:
-        return totals
-    ends = pd.to_datetime(totals["period_end"])
-    keep = totals["from_year_start"].astype(bool) & (ends <= pd.Timestamp(month_end(year, through_month)))
-    return totals[keep & (ends.dt.year == year)]
-
-
-def _pick_period_total(totals: pd.DataFrame, year: int, through_month: int) -> pd.Series | None:
-    """The latest company total from 1 Jan that ends on a month end by `through_month` (Q1, H1, 9M,
-    year); among totals ending the same day, reported beats lower bound beats estimate."""
-    candidates = _year_start_totals(totals, year, through_month)
-    if candidates.empty:
+def _value(value: Any) -> Any:
+    """None for a missing value (NaN, NaT, pd.NA), the value otherwise."""
+    if value is None:
         return None
-    ends = pd.to_datetime(candidates["period_end"])
-    candidates = candidates[(ends + pd.Timedelta(days=1)).dt.day == 1]
-    if candidates.empty:
-        return None
-    ranked = candidates.assign(
-        _end=pd.to_datetime(candidates["period_end"]),
-        _rank=candidates["reported_confidence"].map(CONFIDENCE_ORDER).fillna(9),
-    )
-    return ranked.sort_values(["_end", "_rank", "reported_units"], ascending=[False, True, False]).iloc[0]
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
 
 
-def outlook(
-    months: pd.DataFrame,
-    targets: pd.DataFrame,
-    totals: pd.DataFrame,
-    year: int,
-    through_month: int,
-    window: int,
-) -> Outlook:
-    """Compute the year's standing.
-
-    months: `brand_months(...)` (month, units, is_at_least, has_estimate); targets: rows of
-    `queries/deliveries_targets.sql`; totals: rows of `queries/deliveries_totals.sql`.
-    Delivered = the latest company total from 1 Jan ending on a month end by `through_month` when it
-    is at least as recent as the last monthly figure, else the sum of the months. `elapsed` is the
-    month that figure ends in. Run rate: the last `window` monthly figures.
-    """
-    if not 1 <= through_month <= MONTHS_IN_YEAR:
-        raise ValueError("through_month must be 1–12")
-    counted = months[
-        (pd.to_datetime(months["month"]).dt.year == year)
-        & (pd.to_datetime(months["month"]).dt.month <= through_month)
-    ].sort_values("month")
-    month_numbers = [int(m) for m in pd.to_datetime(counted["month"]).dt.month]
-    units = [float(u) for u in counted["units"]]
-    months_units = float(sum(units))
-    total = _pick_period_total(totals, year, through_month)
-    total_month = int(pd.Timestamp(total["period_end"]).month) if total is not None else 0
-    last_data_month = max(month_numbers, default=0)
-
-    if total is not None and total_month >= last_data_month:
-        # The company's own figure beats the sum of months (as on the Overview) when it is as recent.
-        delivered: float | None = float(total["reported_units"])
-        is_at_least = total["reported_confidence"] == "lower_bound"
-        has_estimate = total["reported_confidence"] == "estimate"
-        basis = "reported_total"
-        source = str(total["source_url"])
-        elapsed = total_month
-    elif units:
-        delivered = months_units
-        is_at_least = bool(counted["is_at_least"].any())
-        has_estimate = bool(counted["has_estimate"].any())
-        basis = "sum_of_months"
-        source = "sum of monthly figures"
-        elapsed = last_data_month
-    else:
-        delivered, is_at_least, has_estimate = None, False, False
-        basis, source, elapsed = "no_data", "", 0
-
-    as_of = month_end(year, through_month)
-    known = targets.sort_values("revision_no") if not targets.empty else targets
-    in_force = (
-        known[pd.to_datetime(known["announced_on"]) <= pd.Timestamp(as_of)] if not known.empty else known
-    )
-    current = in_force.iloc[-1] if not in_force.empty else None
-    current_target = float(current["target_units"]) if current is not None else None
-    original_target = float(known.iloc[0]["target_units"]) if not known.empty else None
-
-    rate = run_rate(units, window)
-    cumulative: list[tuple[int, float]] = []
-    running = 0.0
-    for month, value in zip(month_numbers, units, strict=True):
-        running += value
-        cumulative.append((month, running))
-    reached, reached_basis = month_reached(cumulative, current_target, rate, elapsed)
-    if current_target is not None:
-        # A company total from 1 Jan (e.g. "130,000 delivered by 28 Dec") can show the target was
-        # reached earlier than the monthly figures do ("over N" months undercount).
-        company = _year_start_totals(totals, year, through_month)
-        hit = company[company["reported_units"] >= current_target] if not company.empty else company
-        if not hit.empty:
-            hit_month = int(pd.to_datetime(hit["period_end"]).min().month)
-            if reached_basis != "reached" or reached is None or hit_month < reached:
-                reached, reached_basis = hit_month, "company_total"
-    if reached_basis == "projected" and delivered is not None and current_target is not None:
-        # Project from the delivered figure (it may be a company total above the sum of months).
-        reached, reached_basis = month_reached([(elapsed, delivered)], current_target, rate, elapsed)
-
-    return Outlook(
-        year=year,
-        through_month=through_month,
-        elapsed=elapsed,
-        delivered=delivered,
-        delivered_is_at_least=bool(is_at_least),
-        delivered_has_estimate=bool(has_estimate),
-        delivered_basis=basis,
-        delivered_source=source,
-        months_units=months_units,
-        months_counted=len(units),
-        current_target=current_target,
-        current_target_is_at_least=bool(current["target_is_at_least"]) if current is not None else False,
-        current_target_announced_on=(
-            pd.Timestamp(current["announced_on"]).date() if current is not None else None
-        ),
-        original_target=original_target,
-        revisions_so_far=len(in_force),
-        revisions_total=len(known),
-        attainment_current_pct=attainment_pct(delivered, current_target),
-        attainment_original_pct=attainment_pct(delivered, original_target),
-        window=window,
-        window_months_used=min(window, len(units)),
-        run_rate=rate,
-        projection=projection(delivered or 0.0, elapsed, rate) if delivered is not None else None,
-        required_rate=required_monthly_rate(current_target, delivered or 0.0, elapsed),
-        reached_month=reached,
-        reached_basis=reached_basis,
-    )
+def _date(value: Any) -> dt.date | None:
+    value = _value(value)
+    return None if value is None else pd.Timestamp(value).date()
 
 
-def verdict(o: Outlook) -> tuple[str, str]:
-    """(level, sentence) for an executive: level is 'met', 'on_track', 'behind' or 'none'."""
-    at_least = "at least " if o.delivered_is_at_least else ""
-    if o.current_target is None:
-        return "none", f"No company delivery target for {o.year} in the data."
-    target = f"{'over ' if o.current_target_is_at_least else ''}{o.current_target:,.0f}"
-    if o.delivered is None:
-        return "none", f"No {o.year} deliveries in the data yet; the target is {target}."
-    if o.target_met:
-        return "met", (
-            f"Target met: {at_least}{o.delivered:,.0f} delivered against {target} "
-            f"({o.attainment_current_pct:.1f}%)."
-        )
-    if o.elapsed == MONTHS_IN_YEAR:
-        return "behind", (
-            f"Target missed: {at_least}{o.delivered:,.0f} delivered against {target} "
-            f"({o.attainment_current_pct:.1f}%)."
-        )
-    if o.projection is not None and o.projection >= o.current_target:
-        return "on_track", (
-            f"On track: the last {o.window_months_used} months' rate projects ≈{o.projection:,.0f} "
-            f"by year end against {target}."
-        )
-    projected = f" projects ≈{o.projection:,.0f};" if o.projection is not None else ""
-    needed = f" needs {o.required_rate:,.0f} a month from here" if o.required_rate is not None else ""
-    return "behind", f"Behind target {target}: the current rate{projected}{needed}."
+def _float(value: Any) -> float | None:
+    value = _value(value)
+    return None if value is None else float(value)
 
 
 def _ts(value: Any) -> pd.Timestamp:
     return pd.Timestamp(value)
 
 
-def _num(value: Any) -> float:
-    return float(value)
+def ytd_row(ytd: pd.DataFrame, through_month: int) -> pd.Series | None:
+    """The row of `queries/deliveries_year_to_month.sql` for `through_month` (None without data)."""
+    if ytd.empty:
+        return None
+    rows = ytd[ytd["through_month"] == through_month]
+    return rows.iloc[0] if not rows.empty else None
+
+
+def outlook(
+    ytd: pd.DataFrame,
+    rate_months: pd.DataFrame,
+    totals: pd.DataFrame,
+    year: int,
+    through_month: int,
+    window: int,
+) -> Outlook:
+    """The year's standing counting months 1..through_month.
+
+    ytd: rows of `queries/deliveries_year_to_month.sql` (one per month 1–12; empty when the brand has no
+    figure or target that year); rate_months: rows of `queries/deliveries_rate_months.sql` for
+    `through_month` (the months inside the delivered figure); totals: rows of
+    `queries/deliveries_totals.sql` (a company total to a date that is not a month end can show the
+    target was reached earlier). Run rate: the `window` most recent months inside the figure.
+    """
+    if not 1 <= through_month <= MONTHS_IN_YEAR:
+        raise ValueError("through_month must be 1–12")
+    row = ytd_row(ytd, through_month)
+    get = (lambda col: _value(row[col])) if row is not None else (lambda col: None)
+    delivered = _float(get("delivered_units"))
+    through = _date(get("delivered_through"))
+    elapsed = through.month if through is not None else 0
+    current_target = _float(get("target_units"))
+
+    recent = rate_months.sort_values("month_no").tail(window) if not rate_months.empty else rate_months
+    window_months = tuple(int(m) for m in recent["month_no"]) if not recent.empty else ()
+    rate = run_rate([float(u) for u in recent["units"]], window) if not recent.empty else None
+
+    scope = str(get("scope") or "all")
+    partial = get("delivered_coverage") == "partial"
+    reached, reached_basis = _reached(
+        ytd[ytd["through_month"] <= through_month] if not ytd.empty else ytd,
+        year_start_totals(totals, year, through_month, scope),
+        current_target,
+        delivered,
+        rate,
+        elapsed,
+    )
+    required = required_monthly_rate(current_target, delivered or 0.0, elapsed)
+    return Outlook(
+        year=year,
+        through_month=through_month,
+        scope=scope,
+        elapsed=elapsed,
+        delivered=delivered,
+        delivered_is_at_least=flag(get("delivered_is_at_least")),
+        delivered_confidence=str(get("delivered_confidence") or ""),
+        delivered_basis=str(get("delivered_basis") or "no_data"),
+        delivered_basis_label=str(get("delivered_basis_label") or "no figure"),
+        delivered_detail=str(get("delivered_detail") or ""),
+        delivered_through=through,
+        delivered_source=str(get("delivered_source") or ""),
+        delivered_as_of=_date(get("delivered_as_of")),
+        coverage_note=str(get("coverage_note") or ""),
+        is_partial=get("delivered_coverage") == "partial",
+        months_covered=int(get("months_covered") or 0),
+        months_missing=int(get("months_missing") or 0),
+        months_units=float(get("months_units") or 0.0),
+        months_counted=int(get("months_with_data") or 0),
+        current_target=current_target,
+        current_target_is_at_least=flag(get("target_is_at_least")),
+        current_target_confidence=str(get("target_confidence") or ""),
+        current_target_announced_on=_date(get("target_announced_on")),
+        original_target=_float(get("original_target_units")),
+        revisions_so_far=int(get("revisions_so_far") or 0),
+        revisions_total=int(get("target_revisions") or 0),
+        attainment_current_pct=_float(get("attainment_pct")),
+        attainment_kind=str(get("attainment_kind") or ""),
+        attainment_original_pct=_float(get("attainment_original_pct")),
+        window=window,
+        window_months=window_months,
+        window_average_of=", ".join(
+            dict.fromkeys(
+                str(b) for b, a in zip(recent["block_label"], recent["is_average"], strict=True) if a
+            )
+        )
+        if not recent.empty
+        else "",
+        run_rate=rate,
+        # A figure for part of the brand (one market, some models) projects nothing about the whole.
+        projection=projection(delivered, elapsed, rate) if delivered is not None and not partial else None,
+        required_rate=required,
+        required_from_month=elapsed + 1 if required is not None else None,
+        reached_month=reached,
+        reached_basis=reached_basis,
+    )
+
+
+def _reached(
+    ytd: pd.DataFrame,
+    company: pd.DataFrame,
+    target: float | None,
+    delivered: float | None,
+    rate: float | None,
+    elapsed: int,
+) -> tuple[int | None, str]:
+    """The month the target is reached: the first month whose year-so-far figure (rows of `ytd` up to the
+    cut-off) reaches it; a company total from 1 Jan that ends mid-month ("100,000 delivered by 13 Nov",
+    in `company`) can show an earlier month; else projected at the run rate from the delivered figure."""
+    if target is None:
+        return None, "no_target"
+    path: list[tuple[int, float]] = []
+    if not ytd.empty:
+        for rec in ytd.sort_values("through_month").itertuples():
+            units, through = _float(rec.delivered_units), _date(rec.delivered_through)
+            if units is not None and through is not None:
+                path.append((through.month, units))
+    reached, basis = month_reached(path, target, None, 0)
+    hit = company[company["reported_units"] >= target] if not company.empty else company
+    if not hit.empty:
+        hit_month = int(pd.to_datetime(hit["period_end"]).min().month)
+        if reached is None or hit_month < reached:
+            return hit_month, "company_total"
+    if reached is not None:
+        return reached, basis
+    return month_reached([(elapsed, delivered or 0.0)], target, rate, elapsed)
+
+
+def year_start_totals(totals: pd.DataFrame, year: int, through_month: int, scope: str) -> pd.DataFrame:
+    """Company totals in `scope` (the delivered figure's) that count every delivery of the year so far
+    and end by `through_month` (rows of `queries/deliveries_totals.sql`)."""
+    if totals.empty:
+        return totals
+    ends = pd.to_datetime(totals["period_end"])
+    keep = totals["from_year_start"].astype(bool) & (ends <= pd.Timestamp(month_end(year, through_month)))
+    return totals[keep & (ends.dt.year == year) & (totals["scope"] == scope)]
+
+
+def verdict(o: Outlook) -> tuple[str, str]:
+    """(level, sentence) for an executive: level is 'met', 'on_track', 'behind' or 'none'."""
+    if o.current_target is None:
+        return "none", f"No company delivery target for {o.year} in the data."
+    target = f"{'over ' if o.current_target_is_at_least else ''}{o.current_target:,.0f}"
+    if o.delivered is None:
+        return "none", f"No {o.year} deliveries in the data yet; the target is {target}."
+    delivered = fmt_figure(o.delivered, o.delivered_is_at_least, o.delivered_confidence)
+    attainment = fmt_attainment(o.attainment_current_pct, o.attainment_kind)
+    if o.target_met:
+        return "met", f"Target met: {delivered} delivered against {target}; attainment {attainment}."
+    if o.elapsed == MONTHS_IN_YEAR:
+        return "behind", f"Target missed: {delivered} delivered against {target}; attainment {attainment}."
+    rate = f"{fmt_int(o.run_rate)}/month ({o.window_text})" if o.run_rate is not None else ""
+    if o.projection is not None and o.projection >= o.current_target:
+        return "on_track", f"On track: at {rate}, ≈{o.projection:,.0f} by year end against {target}."
+    projected = f" at {rate}, ≈{o.projection:,.0f} by year end;" if o.projection is not None else ""
+    needed = (
+        f" needs {o.required_rate:,.0f} a month from {MONTH_NAMES[o.required_from_month - 1]}"
+        if o.required_rate is not None and o.required_from_month is not None
+        else ""
+    )
+    return "behind", f"Behind target {target}:{projected}{needed}."
 
 
 CUMULATIVE_COLUMNS = [
@@ -343,44 +376,43 @@ CUMULATIVE_COLUMNS = [
 
 
 def cumulative_frame(
-    months: pd.DataFrame, targets: pd.DataFrame, totals: pd.DataFrame, o: Outlook
+    ytd: pd.DataFrame, targets: pd.DataFrame, totals: pd.DataFrame, o: Outlook
 ) -> pd.DataFrame:
     """Everything the cumulative chart draws, one row per point, in long form (this is its CSV):
 
-    * series 'delivered': cumulative sum of the months at each month end (is_at_least once any
-      counted month is a lower bound; confidence = that month's own figure);
+    * series 'delivered': the year so far by the one rule at each month end it reaches (a quarter's total
+      at the quarter's end; month_units = the step since the previous point);
     * 'target': each company revision at its announcement date (clipped to 1 Jan for targets
       announced the year before), plus the final target repeated at 31 Dec to close the step line;
     * 'reported_total': company totals of the year so far (Q1, H1, 9M, full year, "100,000 delivered
       by 13 Nov") at their period end;
-    * 'projection': the delivered figure at the last counted month end and the run-rate projection at 31 Dec.
+    * 'projection': the delivered figure at its through date and the run-rate projection at 31 Dec.
     """
     year = o.year
     rows: list[dict[str, object]] = []
-    counted = months[
-        (pd.to_datetime(months["month"]).dt.year == year)
-        & (pd.to_datetime(months["month"]).dt.month <= o.through_month)
-    ].sort_values("month")
-    running, at_least = 0.0, False
+    previous_units, previous_through = 0.0, None
+    counted = (
+        ytd[ytd["through_month"] <= o.through_month].sort_values("through_month") if not ytd.empty else ytd
+    )
     for rec in counted.itertuples(index=False):
-        month = _ts(rec.month)
-        running += _num(rec.units)
-        at_least = at_least or bool(rec.is_at_least)
-        conf = "lower_bound" if rec.is_at_least else ("estimate" if rec.has_estimate else "reported")
+        units, through = _float(rec.delivered_units), _date(rec.delivered_through)
+        if units is None or through is None or through == previous_through:
+            continue
         rows.append(
             {
                 "series": "delivered",
-                "date": month_end(year, month.month),
-                "units": running,
-                "month_units": _num(rec.units),
-                "confidence": conf,
-                "is_at_least": at_least,
-                "label": f"{month:%b %Y}",
-                "source": rec.publisher,
-                "as_of": rec.as_of,
-                "note": "cumulative sum of monthly figures",
+                "date": through,
+                "units": units,
+                "month_units": units - previous_units,
+                "confidence": rec.delivered_confidence,
+                "is_at_least": flag(rec.delivered_is_at_least),
+                "label": f"to {through:%-d %b %Y}: {rec.delivered_detail}",
+                "source": rec.delivered_source,
+                "as_of": rec.delivered_as_of,
+                "note": rec.delivered_basis_label,
             }
         )
+        previous_units, previous_through = units, through
     if not targets.empty:
         ordered = targets.sort_values("revision_no")
         for rec in ordered.itertuples(index=False):
@@ -389,7 +421,7 @@ def cumulative_frame(
                 {
                     "series": "target",
                     "date": max(announced, dt.date(year, 1, 1)),
-                    "units": _num(rec.target_units),
+                    "units": _float(rec.target_units),
                     "month_units": None,
                     "confidence": rec.confidence,
                     "is_at_least": bool(rec.target_is_at_least),
@@ -414,27 +446,26 @@ def cumulative_frame(
                 "note": "end of step line",
             }
         )
-    if not totals.empty:
-        for rec in _year_start_totals(totals, year, o.through_month).itertuples(index=False):
-            rows.append(
-                {
-                    "series": "reported_total",
-                    "date": _ts(rec.period_end).date(),
-                    "units": _num(rec.reported_units),
-                    "month_units": None,
-                    "confidence": rec.reported_confidence,
-                    "is_at_least": bool(rec.reported_is_at_least),
-                    "label": f"{rec.period_kind} total to {_ts(rec.period_end):%d %b %Y}",
-                    "source": rec.source_url,
-                    "as_of": rec.as_of,
-                    "note": rec.note,
-                }
-            )
+    for rec in year_start_totals(totals, year, o.through_month, o.scope).itertuples(index=False):
+        rows.append(
+            {
+                "series": "reported_total",
+                "date": _ts(rec.period_end).date(),
+                "units": _float(rec.reported_units),
+                "month_units": None,
+                "confidence": rec.reported_confidence,
+                "is_at_least": bool(rec.reported_is_at_least),
+                "label": f"{rec.period_kind} total to {_ts(rec.period_end):%d %b %Y}",
+                "source": rec.source_url,
+                "as_of": rec.as_of,
+                "note": rec.note,
+            }
+        )
     if o.projection is not None and o.delivered is not None and o.elapsed < MONTHS_IN_YEAR:
-        start = month_end(year, o.elapsed) if o.elapsed else dt.date(year, 1, 1)
+        start = o.delivered_through or dt.date(year, 1, 1)
         for date, units, label in (
             (start, o.delivered, "delivered so far"),
-            (dt.date(year, 12, 31), o.projection, f"run rate of the last {o.window_months_used} months"),
+            (dt.date(year, 12, 31), o.projection, f"run rate of {o.window_text}"),
         ):
             rows.append(
                 {
@@ -447,7 +478,7 @@ def cumulative_frame(
                     "label": label,
                     "source": "evdash projection",
                     "as_of": None,
-                    "note": "straight line at the mean of the last months",
+                    "note": "straight line at the mean of the most recent months",
                 }
             )
     frame = pd.DataFrame(rows, columns=CUMULATIVE_COLUMNS)
@@ -473,17 +504,25 @@ def attainment_note(o: Outlook) -> str:
         return f"No company target for {o.year}: attainment cannot be computed."
     if o.delivered is None:
         return f"No {o.year} deliveries in the data yet."
-    ge = "≥ " if o.delivered_is_at_least else ""
     over = "over " if o.current_target_is_at_least else ""
-    text = (
-        f"Attainment: {ge}{o.attainment_current_pct:.1f}% of the current target "
-        f"({over}{o.current_target:,.0f}, announced {o.current_target_announced_on:%d %b %Y}) and "
-        f"{ge}{o.attainment_original_pct:.1f}% of the original target ({o.original_target:,.0f}); "
-        f"the target was set {o.revisions_so_far} time"
-        f"{'s' if o.revisions_so_far != 1 else ''} by then."
+    announced = (
+        f", announced {o.current_target_announced_on:%d %b %Y}" if o.current_target_announced_on else ""
     )
-    if o.delivered_basis == "reported_total" and o.months_units != o.delivered:
-        text += f" The monthly figures sum to {'≥ ' if o.months_counted else ''}{o.months_units:,.0f}."
+    original = (
+        f" and {fmt_attainment(o.attainment_original_pct, o.attainment_kind)} of the original target "
+        f"({o.original_target:,.0f})"
+        if o.original_target is not None
+        else ""
+    )
+    text = (
+        f"Attainment: {fmt_attainment(o.attainment_current_pct, o.attainment_kind)} of the current target "
+        f"({over}{o.current_target:,.0f}{announced}){original}; the target was set {o.revisions_so_far} "
+        f"time{'s' if o.revisions_so_far != 1 else ''} by then."
+    )
+    if o.attainment_kind in ATTAINMENT_HELP and o.attainment_kind != "exact":
+        text += f" Read it as: {ATTAINMENT_HELP[o.attainment_kind]}."
+    if o.delivered_basis != "months" and o.months_counted and o.months_units != o.delivered:
+        text += f" The monthly figures alone sum to {fmt_figure(o.months_units, True)}."
     return text
 
 

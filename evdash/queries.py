@@ -217,6 +217,16 @@ def deliveries_totals(con: duckdb.DuckDBPyConnection, brand: str, year: int) -> 
     return run_query(con, "deliveries_totals", brand=brand, year=year)
 
 
+def deliveries_year_to_month(con: duckdb.DuckDBPyConnection, brand: str, year: int) -> pd.DataFrame:
+    return run_query(con, "deliveries_year_to_month", brand=brand, year=year)
+
+
+def deliveries_rate_months(
+    con: duckdb.DuckDBPyConnection, brand: str, year: int, through: int
+) -> pd.DataFrame:
+    return run_query(con, "deliveries_rate_months", brand=brand, year=year, through=through)
+
+
 def deliveries_peers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "deliveries_peers")
 

@@ -54,6 +54,63 @@ def fmt_pct(value: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}f}%"
 
 
+def fmt_figure(value: float | int | None, at_least: bool = False, confidence: object = None) -> str:
+    """A delivered figure as a person must read it: '≥ 410,000' (a floor), '≈ 80,000' (an estimate),
+    '136,854' (reported); a floor wins over an estimate (the '≥' says what the number is worth)."""
+    if value is None or pd.isna(value):
+        return "no data"
+    if at_least:
+        return fmt_int(value, True)
+    return f"≈ {fmt_int(value)}" if confidence == "estimate" else fmt_int(value)
+
+
+def fmt_qualifier(scope: object, through: object, coverage: object = None) -> str:
+    """What a yearly figure covers, for a chart label: ' (NEV · to 31 Mar · partial)'; '' for a complete
+    all-vehicle calendar year."""
+    parts = []
+    if isinstance(scope, str) and scope and scope != "all":
+        parts.append(f"{scope} only")
+    if through is not None and not pd.isna(through):  # type: ignore[call-overload]
+        end = pd.Timestamp(through)  # type: ignore[arg-type]
+        if (end.month, end.day) != (12, 31):
+            parts.append(f"to {end:%-d %b}")
+    if coverage == "partial":
+        parts.append("partial")
+    return f" ({' · '.join(parts)})" if parts else ""
+
+
+# How to read an attainment (delivered ÷ target), by the kind the brand × year mart gives it:
+# a floor over an exact target is a floor; an exact figure over an "over N" target is a ceiling;
+# two floors give neither, and the text says so instead of showing an exact-looking percentage.
+ATTAINMENT_PREFIX = {
+    "exact": "",
+    "estimate": "≈ ",
+    "at_least": "≥ ",
+    "at_most": "≤ ",
+    "ratio_of_lower_bounds": "",
+}
+ATTAINMENT_SUFFIX = {"ratio_of_lower_bounds": " (ratio of two 'over N' figures)"}
+ATTAINMENT_HELP = {
+    "exact": "both figures are exact",
+    "estimate": "an estimate is in it",
+    "at_least": "delivered is a floor ('over N' or incomplete), so attainment is at least this",
+    "at_most": "the target is 'over N', so attainment is at most this",
+    "ratio_of_lower_bounds": (
+        "delivered and target are both 'over N': the ratio is neither a floor nor a ceiling"
+    ),
+}
+
+
+def fmt_attainment(pct: float | None, kind: object, short: bool = False) -> str:
+    """'105.3%', '≥ 14.5%', '≤ 102.9%', '≈ 74.1%', "102.5% (ratio of two 'over N' figures)" (short:
+    '102.5%*')."""
+    if pct is None or pd.isna(pct):
+        return "no data"
+    key = str(kind)
+    suffix = ("*" if short else ATTAINMENT_SUFFIX[key]) if key in ATTAINMENT_SUFFIX else ""
+    return f"{ATTAINMENT_PREFIX.get(key, '')}{pct:.1f}%{suffix}"
+
+
 # `plotly_white` cut down to what these charts draw (bar, waterfall, scatter and choropleth traces on
 # cartesian axes and one geo), with the same look: white background, light grid and axis lines, no tick
 # marks, a geo with white land and lakes. Every figure carries its template in its JSON: plotly_white is

@@ -819,6 +819,24 @@ def metric(
     )
 
 
+def kpis(items: Sequence[Any], captions: bool = False) -> None:
+    """A row of KPI cards exactly as the core decided them (`evdash.kpis.Kpi`: label, value, delta,
+    tooltip, tone), each shown as plain text; with `captions`, the provenance line under each card."""
+    colour = {"off": "off", "good": "normal", "bad": "inverse"}
+    for col, kpi in zip(st.columns(len(items)), items, strict=True):
+        metric(
+            col,
+            kpi.label,
+            kpi.value,
+            kpi.delta,
+            help=kpi.help,
+            delta_color=colour[kpi.tone],
+            delta_arrow="off",
+        )
+        if captions and kpi.caption:
+            caption("{text}", container=col, text=kpi.caption)
+
+
 IN_FORCE_PARAM = "on"
 IN_FORCE_RANGE = (dt.date(2020, 1, 1), dt.date(2035, 12, 31))
 

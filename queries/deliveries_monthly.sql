@@ -1,34 +1,23 @@
 -- grain: one row per month × bar segment (a selected model, 'other models', or the part of the brand total not split by model) for one brand, months month_from..month_to
 -- params: brand (varchar), models (varchar[]), month_from (date), month_to (date)
--- Bars always sum to the brand's month figure in v_brand_month (the brand total when published, else
--- the sum of model splits), except when model splits exceed a brand total: the remainder is then 0 and
--- split_exceeds_total says so. Confidence per segment: lower_bound when any part is an "over N"
--- figure, else estimate when any part is an estimate, else reported.
+-- Bars always sum to the brand's month figure in v_brand_month (the brand total when published, else the
+-- sum of model splits; v_model_month holds the splits), except when model splits exceed a brand total: the
+-- remainder is then 0 and split_exceeds_total says so. A segment's confidence is its least certain part
+-- (the confidence order); the remainder is as certain as the total and the splits it is computed from.
 with brand_month as (
     select *
     from v_brand_month
     where brand_id = $brand and month between $month_from and $month_to
 ),
-picked as (
+splits as (
     select
-        d.*,
-        case when list_contains($models, d.model_id) then d.model_id else '_other' end as series_id,
-        case when list_contains($models, d.model_id) then coalesce(m.name, d.model_id) else 'Other models' end
+        s.*,
+        case when list_contains($models, s.model_id) then s.model_id else '_other' end as series_id,
+        case when list_contains($models, s.model_id) then coalesce(m.name, s.model_id) else 'Other models' end
             as series_name
-    from v_deliveries_monthly as d
-    left join models as m using (model_id)
-    where d.brand_id = $brand and d.month between $month_from and $month_to
-),
-total_rows as (
-    select
-        month,
-        string_agg(distinct publisher, '; ' order by publisher) as publisher,
-        string_agg(distinct source_url, ' ; ' order by source_url) as source_url,
-        sum(alternatives)::bigint as alternatives,
-        string_agg(distinct note, ' | ' order by note) as note
-    from picked
-    where model_id is null
-    group by month
+    from v_model_month as s
+    left join v_models_on_sale as m using (brand_id, model_id)
+    where s.brand_id = $brand and s.month between $month_from and $month_to
 ),
 split_rows as (
     select
@@ -36,20 +25,18 @@ split_rows as (
         series_id,
         min(series_name) as series_name,
         sum(units)::bigint as units,
-        bool_or(confidence = 'lower_bound') as has_lower_bound,
-        bool_or(confidence = 'estimate') as has_estimate,
+        worst_confidence(confidence) as confidence,
         string_agg(distinct publisher, '; ' order by publisher) as publisher,
         string_agg(distinct source_url, ' ; ' order by source_url) as source_url,
         max(as_of) as as_of,
         sum(alternatives)::bigint as alternatives,
         string_agg(distinct note, ' | ' order by note) as note
-    from picked
-    where model_id is not null
+    from splits
     group by month, series_id
 ),
 split_sum as (
-    select month, sum(units)::bigint as split_units, bool_or(has_estimate) as split_estimate
-    from split_rows
+    select month, sum(units)::bigint as split_units, worst_confidence(confidence) as split_confidence
+    from splits
     group by month
 ),
 remainder as (
@@ -58,17 +45,16 @@ remainder as (
         '_unsplit' as series_id,
         'Not split by model' as series_name,
         greatest(b.units - coalesce(s.split_units, 0), 0)::bigint as units,
-        b.has_lower_bound,
-        b.has_estimate or coalesce(s.split_estimate, false) as has_estimate,
-        t.publisher,
-        t.source_url,
+        confidence_of_rank(greatest(confidence_rank(b.confidence), confidence_rank(coalesce(s.split_confidence, 'reported'))))
+            as confidence,
+        b.publisher,
+        b.source_url,
         b.as_of,
-        t.alternatives,
-        t.note
+        b.alternatives,
+        b.note
     from brand_month as b
-    join total_rows as t using (month)
     left join split_sum as s using (month)
-    where b.basis = 'brand_total' and (s.split_units is null or b.units > s.split_units)
+    where b.basis <> 'sum_of_models' and (s.split_units is null or b.units > s.split_units)
 ),
 segments as (
     select * from split_rows
@@ -80,17 +66,15 @@ select
     g.series_id,
     g.series_name,
     g.units,
-    case
-        when g.has_lower_bound then 'lower_bound'
-        when g.has_estimate then 'estimate'
-        else 'reported'
-    end as confidence,
+    g.confidence,
     g.series_id = '_unsplit' and coalesce(s.split_units, 0) > 0 as derived_from_total,
     b.units as brand_month_units,
-    b.has_lower_bound as brand_month_is_at_least,
+    b.is_at_least as brand_month_is_at_least,
     b.has_estimate as brand_month_has_estimate,
+    b.confidence as brand_month_confidence,
     b.basis as brand_month_basis,
-    coalesce(b.basis = 'brand_total' and s.split_units > b.units, false) as split_exceeds_total,
+    b.coverage_note as brand_month_coverage_note,
+    coalesce(b.basis <> 'sum_of_models' and s.split_units > b.units, false) as split_exceeds_total,
     g.publisher,
     g.source_url,
     g.as_of,

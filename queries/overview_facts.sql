@@ -1,24 +1,31 @@
 -- grain: one row (headline facts for the brand)
 -- params: brand (varchar), today (date)
--- milestone_*: the latest reported cumulative-deliveries figure (e.g. "over 600,000 by 2026-02-16").
-with milestone as (
-    select units, period_end, confidence::varchar as confidence, source_url
-    from v_delivery_totals
-    where brand_id = $brand and model_id is null and scope = 'all' and period_kind = 'cumulative'
-    order by period_end desc, units desc
-    limit 1
+-- cumulative_*: the brand's deliveries since its first figure, by the same best-informed rule as the years
+-- (v_brand_cumulative; null when the brand has no figure). models_*: models on sale by `today` from
+-- v_models_on_sale (launch date, else first deliveries or list price); models_in_data counts every model.
+with cumulative as (
+    select * from v_brand_cumulative where brand_id = $brand
+),
+on_sale as (
+    select * from v_models_on_sale where brand_id = $brand and on_sale_from <= $today
 )
 select
-    (select count(*) from models where brand_id = $brand and launch_date <= $today) as models_on_sale,
-    (select string_agg(name, ', ' order by launch_date) from models
-        where brand_id = $brand and launch_date <= $today) as model_names,
-    (select count(distinct market_code) from market_stats as s join markets as m using (market_code)
+    (select count(*) from v_models_on_sale where brand_id = $brand) as models_in_data,
+    (select count(*) from on_sale) as models_on_sale,
+    (select string_agg(name, ', ' order by on_sale_from, name) from on_sale) as model_names,
+    (select string_agg(name, ', ' order by on_sale_from, name) from on_sale where on_sale_basis <> 'launch date')
+        as models_dated_by_evidence,
+    (select count(distinct s.market_code) from v_market_stats as s join markets as m using (market_code)
         where m.kind = 'country') as markets_tracked,
-    (select sum(units)::bigint from v_brand_month where brand_id = $brand) as cumulative_months_units,
-    (select bool_or(has_lower_bound) from v_brand_month where brand_id = $brand) as cumulative_has_lower_bound,
-    (select min(month) from v_brand_month where brand_id = $brand) as first_month,
-    (select max(month) from v_brand_month where brand_id = $brand) as last_month,
-    (select units from milestone) as milestone_units,
-    (select period_end from milestone) as milestone_date,
-    (select confidence from milestone) as milestone_confidence,
-    (select source_url from milestone) as milestone_source
+    c.scope as cumulative_scope,
+    c.cumulative_units,
+    c.cumulative_since,
+    c.cumulative_through,
+    c.cumulative_confidence,
+    c.cumulative_is_at_least,
+    c.cumulative_basis,
+    c.cumulative_detail,
+    c.cumulative_source,
+    c.cumulative_as_of
+from (select 1) as one
+left join cumulative as c on true

@@ -9,13 +9,11 @@ import duckdb
 import pytest
 
 from evdash import build, csvread, db
-from tests.conftest import FIXTURE_SEEDS
+from tests.conftest import FIXTURE_SEEDS, mutated_seeds
 
 
 def _copy_seeds(tmp_path: Path) -> Path:
-    seeds = tmp_path / "seeds"
-    shutil.copytree(FIXTURE_SEEDS, seeds)
-    return seeds
+    return mutated_seeds(tmp_path)  # an unchanged copy: the tests below edit it between builds
 
 
 def _rows(link: Path, sql: str) -> list[tuple[object, ...]]:
@@ -32,8 +30,8 @@ def test_build_creates_current_link_and_build_info(tmp_path: Path) -> None:
     assert link.is_symlink() and link.resolve() == result.path.resolve()
     version, as_of = db.data_version(db.connect_readonly(link))
     assert version == result.version
-    assert as_of == "2025-03-01"  # latest as_of among the fixture's figures (an expansion status)
-    assert result.rows["deliveries_monthly"] == 10
+    assert as_of == "2026-01-03"  # latest as_of among the fixture's figures (Zeta's 2025 annual total)
+    assert result.rows["deliveries_monthly"] == 12
 
 
 def test_same_inputs_same_version_and_reuse(tmp_path: Path) -> None:
@@ -118,7 +116,7 @@ def test_bad_seed_names_file_line_column_and_keeps_previous(
     assert expected in message
     # The previous version keeps serving, and no partial file is left behind.
     assert link.resolve() == good.path.resolve()
-    assert _rows(link, "select count(*) from deliveries_monthly") == [(10,)]
+    assert _rows(link, "select count(*) from deliveries_monthly") == [(12,)]
     assert not list(link.parent.joinpath("versions").glob(".building-*"))
 
 

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from evdash.text import plotly_text
 from evdash.theme import (
+    ATTAINMENT_HELP,
     CONFIDENCE_LABEL,
     CONFIDENCE_OPACITY,
     CONFIDENCE_PATTERN,
@@ -23,7 +24,10 @@ from evdash.theme import (
     TARGET_COLOUR,
     base_layout,
     empty_figure,
+    fmt_attainment,
+    fmt_figure,
     fmt_int,
+    fmt_qualifier,
 )
 
 UNSPLIT_COLOUR = "#9A9A9A"
@@ -255,7 +259,7 @@ def cumulative_vs_target(
             y=delivered["units"],
             mode="lines",
             line={"color": OKABE_ITO[0], "width": 3},
-            name="Delivered, cumulative (sum of months)",
+            name="Delivered so far (best-informed figure)",
             hoverinfo="skip",
         )
         for conf in ("reported", "lower_bound", "estimate"):
@@ -272,7 +276,7 @@ def cumulative_vs_target(
                     "color": OKABE_ITO[0],
                     "line": {"width": 2, "color": OKABE_ITO[0]},
                 },
-                name=f"Month figure: {CONFIDENCE_LABEL[conf].lower()}",
+                name=f"Year so far: {CONFIDENCE_LABEL[conf].lower()}",
                 customdata=list(
                     zip(
                         part["label"],
@@ -287,9 +291,9 @@ def cumulative_vs_target(
                     )
                 ),
                 hovertemplate=(
-                    "%{customdata[0]}: %{customdata[2]} in the month ("
+                    "%{customdata[0]}<br>year so far %{customdata[1]} ("
                     + CONFIDENCE_LABEL[conf].lower()
-                    + ")<br>cumulative %{customdata[1]}<br>source: %{customdata[3]}"
+                    + "), +%{customdata[2]} since the previous point<br>source: %{customdata[3]}"
                     "<br>as of %{customdata[4]}<extra></extra>"
                 ),
             )
@@ -369,16 +373,19 @@ def peer_attainment(frame: pd.DataFrame, year: int, highlight: str) -> go.Figure
     part = part.sort_values("attainment_pct")
     conf = [str(c) for c in part["delivered_confidence"]]
     labels = [
-        f"{p:.1f}% · {fmt_int(d, bool(a))} of {'over ' if t_at else ''}{fmt_int(t)}"
-        + (f" (to {m} months)" if b == "sum_of_months" and m < 12 else "")
-        for p, d, a, t, t_at, b, m in zip(
+        f"{fmt_attainment(p, k, short=True)} · {fmt_figure(d, bool(a), c)} of {'over ' if t_at else ''}"
+        f"{fmt_int(t)}{fmt_qualifier(s, th, cov)}"
+        for p, k, d, a, c, t, t_at, s, th, cov in zip(
             part["attainment_pct"],
+            part["attainment_kind"],
             part["delivered_units"],
             part["delivered_is_at_least"],
+            part["delivered_confidence"],
             part["final_target_units"],
             part["target_is_at_least"],
-            part["delivered_basis"],
-            part["months_with_data"],
+            part["scope"],
+            part["delivered_through"],
+            part["delivered_coverage"],
             strict=True,
         )
     ]
@@ -402,12 +409,14 @@ def peer_attainment(frame: pd.DataFrame, year: int, highlight: str) -> go.Figure
                 part["delivered_source"].astype(str),
                 part["target_source"].astype(str),
                 [fmt_int(o) for o in part["original_target_units"]],
+                [ATTAINMENT_HELP.get(str(k), "") for k in part["attainment_kind"]],
                 strict=True,
             )
         ),
         hovertemplate=(
-            "%{y}: %{text}<br>delivered: %{customdata[0]}, source %{customdata[1]}"
-            "<br>original target %{customdata[3]}; target source %{customdata[2]}<extra></extra>"
+            "%{y}: %{text}<br>attainment: %{customdata[4]}<br>delivered: %{customdata[0]}, source "
+            "%{customdata[1]}<br>original target %{customdata[3]}; target source %{customdata[2]}"
+            "<extra></extra>"
         ),
     )
     _confidence_key(fig, set(conf))
@@ -423,8 +432,8 @@ def peer_attainment(frame: pd.DataFrame, year: int, highlight: str) -> go.Figure
 
 def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
     """Annual deliveries per brand on one linear axis, one bar per year (grouped).
-    Input: evdash.deliveries.peer_deliveries. Brands that publish no all-vehicle total show BEV
-    (or NEV) figures, named in the bar label."""
+    Input: evdash.deliveries.peer_deliveries. Brands that publish no all-vehicle total show NEV (or
+    BEV) figures, and a year in progress says how far it reaches, both named in the bar label."""
     title = "Annual deliveries vs peers"
     if frame.empty:
         return empty_figure(title, "No annual delivery figures in the data")
@@ -440,10 +449,11 @@ def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
     for i, year in enumerate(years):
         part = frame[frame["year"] == year]
         conf = [str(c) for c in part["delivered_confidence"]]
-        scope = ["" if s == "all" else f" ({s} only)" for s in part["delivered_scope"].fillna("all")]
-        partial = [
-            f" ({m} months)" if b == "sum_of_months" and m < 12 else ""
-            for b, m in zip(part["delivered_basis"], part["months_with_data"], strict=True)
+        qualifiers = [
+            fmt_qualifier(s, th, cov)
+            for s, th, cov in zip(
+                part["scope"], part["delivered_through"], part["delivered_coverage"], strict=True
+            )
         ]
         fig.add_bar(
             y=[names[n] for n in part["brand_name"]],
@@ -456,9 +466,9 @@ def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
                 "pattern": _pattern(conf),
             },
             text=[
-                fmt_int(u, bool(a)) + s + p
-                for u, a, s, p in zip(
-                    part["delivered_units"], part["delivered_is_at_least"], scope, partial, strict=True
+                fmt_figure(u, bool(a), c) + q
+                for u, a, c, q in zip(
+                    part["delivered_units"], part["delivered_is_at_least"], conf, qualifiers, strict=True
                 )
             ],
             textposition="auto",

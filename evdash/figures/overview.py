@@ -83,7 +83,8 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame |
             customdata=list(
                 zip(
                     labels,
-                    part["delivered_basis"],
+                    part["delivered_basis_label"]
+                    + part["delivered_detail"].map(lambda d: f" ({d})" if d else ""),
                     part["delivered_source"],
                     part["delivered_as_of"].astype(str),
                     strict=True,

@@ -1,82 +1,70 @@
--- Staging: one picked figure per key for deliveries, delivery totals and targets.
+-- Staging: one view per source table (deliveries_monthly, delivery_totals, targets) that applies the
+-- picking rule (`pick_order` in 00_macros.sql) and nothing else: one picked figure per key, with its
+-- source's url/publisher/reliability and how many other versions exist (alternatives > 0 means
+-- sources disagree or were revised). Marts (2x_marts_deliveries*.sql) read these, never the tables.
 
--- One row per (brand, model or brand total, market, month): the figure the dashboard uses,
--- plus how many other versions exist (alternatives > 0 means sources disagree or were revised).
+-- grain: one row per (brand, model or brand total, market, month).
 create view v_deliveries_monthly as
-with floors as (
-    select
-        *,
-        max(units) filter (where confidence = 'lower_bound')
-            over (partition by brand_id, coalesce(model_id, ''), market_code, month) as floor_units
-    from deliveries_monthly
-),
-ranked as (
+with versions as (
     select
         d.*,
         s.url as source_url,
         s.publisher,
         s.reliability,
-        row_number() over w as pick_rank,
+        max(d.units) filter (where d.confidence = 'lower_bound') over k as floor_units,
         count(*) over k - 1 as alternatives
-    from floors as d
+    from deliveries_monthly as d
     join sources as s using (source_id)
-    window
-        k as (partition by d.brand_id, coalesce(d.model_id, ''), d.market_code, d.month),
-        w as (
-            partition by d.brand_id, coalesce(d.model_id, ''), d.market_code, d.month
-            order by coalesce(d.preferred, false) desc,
-                pick_rank(d.confidence, d.units, d.floor_units), reliability_rank(s.reliability),
-                case when d.confidence = 'lower_bound' then -d.units else 0 end, d.as_of desc, d.source_id
-        )
+    window k as (partition by d.brand_id, coalesce(d.model_id, ''), d.market_code, d.month)
 )
-select * exclude (pick_rank, floor_units, preferred) from ranked where pick_rank = 1;
+select * exclude (floor_units, preferred)
+from versions
+qualify row_number() over (
+    partition by brand_id, coalesce(model_id, ''), market_code, month
+    order by pick_order(preferred, confidence, units, floor_units, reliability, as_of, source_id)
+) = 1;
 
--- Reported period totals, one per (brand, model, scope, period) by the picking rule.
+-- grain: one row per (brand, model or brand total, scope, period kind, period start, period end).
 create view v_delivery_totals as
-with floors as (
+with versions as (
     select
-        *,
-        max(units) filter (where confidence = 'lower_bound') over (
-            partition by brand_id, coalesce(model_id, ''), scope, period_kind, period_start, period_end
-        ) as floor_units
-    from delivery_totals
-),
-ranked as (
-    select
-        t.*, s.url as source_url, s.publisher, s.reliability,
-        row_number() over (
-            partition by t.brand_id, coalesce(t.model_id, ''), t.scope, t.period_kind, t.period_start, t.period_end
-            order by pick_rank(t.confidence, t.units, t.floor_units), reliability_rank(s.reliability),
-                case when t.confidence = 'lower_bound' then -t.units else 0 end, t.as_of desc, t.source_id
-        ) as pick_rank,
-        count(*) over (
-            partition by t.brand_id, coalesce(t.model_id, ''), t.scope, t.period_kind, t.period_start, t.period_end
-        ) - 1 as alternatives
-    from floors as t
+        t.*,
+        s.url as source_url,
+        s.publisher,
+        s.reliability,
+        max(t.units) filter (where t.confidence = 'lower_bound') over k as floor_units,
+        count(*) over k - 1 as alternatives
+    from delivery_totals as t
     join sources as s using (source_id)
+    window k as (
+        partition by t.brand_id, coalesce(t.model_id, ''), t.scope, t.period_kind, t.period_start, t.period_end
+    )
 )
-select * exclude (pick_rank, floor_units) from ranked where pick_rank = 1;
+select * exclude (floor_units)
+from versions
+qualify row_number() over (
+    partition by brand_id, coalesce(model_id, ''), scope, period_kind, period_start, period_end
+    order by pick_order(false, confidence, units, floor_units, reliability, as_of, source_id)
+) = 1;
 
--- Company targets as a path of revisions: one row per (brand, year, announcement date).
-create view v_target_path as
-with ranked as (
+-- grain: one row per (brand, year, issuer, announcement date): a company's target as announced that
+-- day, or an analyst's forecast. Only issuer = 'company' rows are targets (v_target_path).
+create view v_targets as
+with versions as (
     select
-        t.*, s.url as source_url, s.publisher, s.reliability,
-        row_number() over (
-            partition by t.brand_id, t.year, t.announced_on
-            order by confidence_rank(t.confidence), reliability_rank(s.reliability),
-                case when t.confidence = 'lower_bound' then -t.target_units else 0 end, t.as_of desc, t.source_id
-        ) as pick_rank
+        t.*,
+        s.url as source_url,
+        s.publisher,
+        s.reliability,
+        max(t.target_units) filter (where t.confidence = 'lower_bound') over k as floor_units,
+        count(*) over k - 1 as alternatives
     from targets as t
     join sources as s using (source_id)
-    where t.issuer = 'company'
-),
-picked as (
-    select * exclude (pick_rank) from ranked where pick_rank = 1
+    window k as (partition by t.brand_id, t.year, t.issuer, t.announced_on)
 )
-select
-    *,
-    row_number() over (partition by brand_id, year order by announced_on) as revision_no,
-    count(*) over (partition by brand_id, year) as revisions,
-    lead(announced_on) over (partition by brand_id, year order by announced_on) as superseded_on
-from picked;
+select * exclude (floor_units)
+from versions
+qualify row_number() over (
+    partition by brand_id, year, issuer, announced_on
+    order by pick_order(false, confidence, target_units, floor_units, reliability, as_of, source_id)
+) = 1;

@@ -120,7 +120,7 @@ def test_two_processes_behind_nginx_serve_and_survive_a_kill(
     page.goto(c.url + "/", wait_until="domcontentloaded")
     media_url, csv_text = _download_csv(page)
     assert media_url.startswith(c.url + "/media/")
-    assert csv_text.splitlines()[0].startswith("year,delivered_units")
+    assert csv_text.splitlines()[0].startswith("year,scope,delivered_units")
     assert "136854" in csv_text
     version_text = page.locator('[data-testid="stSidebar"]').inner_text()
     assert "Data as of" in version_text
