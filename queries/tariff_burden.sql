@@ -31,7 +31,7 @@ per_market as (
         ) as duty_lines,
         string_agg(distinct source_url, ' ; ') as source_url,
         max(as_of) as as_of,
-        confidence_of_rank(max(confidence_rank(confidence))) as confidence,
+        worst_confidence(confidence) as confidence,
         bool_or(has_provisional) as has_provisional
     from cases
     group by iso3

@@ -18,7 +18,7 @@ sums as (
         max(value) filter (where powertrain = 'BEV') as bev_value,
         max(value) filter (where powertrain = 'EV') as share_value,
         any_value(source_id) as source_id, max(as_of) as as_of,
-        confidence_of_rank(max(confidence_rank(confidence))) as confidence
+        worst_confidence(confidence) as confidence
     from cars
     group by market_code, category, year, parameter
 ),

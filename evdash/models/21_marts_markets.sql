@@ -36,8 +36,7 @@ select
     max(source_url) filter (where metric = 'suv_share_pct') as suv_share_pct_source_url,
     max(as_of) filter (where metric = 'suv_share_pct') as suv_share_pct_as_of,
     max(period_scope) filter (where metric = 'suv_share_pct') as suv_share_pct_period_scope,
-    case max(confidence_rank(confidence)) when 1 then 'reported' when 2 then 'lower_bound' else 'estimate' end
-        as confidence,
+    worst_confidence(confidence) as confidence,
     case max(case period_scope when 'full_year' then 1 when 'partial_year' then 2 else 3 end)
         when 1 then 'full_year' when 2 then 'partial_year' else 'projection' end as period_scope,
     string_agg(distinct source_url, ' ; ' order by source_url) as source_url,
