@@ -1,4 +1,6 @@
-"""Invariants over the real seed build: each query lists offending rows and must return none."""
+"""Invariants over the real seed build: each query lists offending rows and must return none. Only what the
+schema cannot say itself (keys, CHECKs and foreign keys are the database's; the deliveries marts' own
+invariants are in tests/test_marts_deliveries.py, on the fixture and on the seeds)."""
 
 from __future__ import annotations
 
@@ -20,26 +22,12 @@ ZERO_ROW_CHECKS = {
     "duplicate market stats versions": """
         select market_code, year, period_scope, source_id, as_of, count(*)
         from market_stats group by all having count(*) > 1""",
-    "negative or zero figures": """
-        select 'deliveries' as t, units from deliveries_monthly where units < 0
-        union all select 'totals', units from delivery_totals where units < 0
-        union all select 'targets', target_units from targets where target_units <= 0
-        union all select 'prices', price from prices where price <= 0""",
-    "figure rows without a resolvable source": """
-        select 'deliveries' as t, source_id from deliveries_monthly where source_id not in (select source_id from sources)
-        union all select 'targets', source_id from targets where source_id not in (select source_id from sources)
-        union all select 'markets', source_id from market_stats where source_id not in (select source_id from sources)
-        union all select 'prices', source_id from prices where source_id not in (select source_id from sources)
-        union all select 'tariffs', source_id from tariffs where source_id not in (select source_id from sources)""",
-    "sources with non-http links": "select source_id, url from sources where not regexp_matches(url, '^https?://')",
     "figures dated in the future of the facts": """
         select 'deliveries' as t, as_of from deliveries_monthly where as_of > date '2026-11-26'
         union all select 'targets', as_of from targets where as_of > date '2026-11-26'""",
     "monthly deliveries before the model launched": """
         select d.model_id, d.month, m.launch_date from deliveries_monthly as d join models as m using (model_id)
         where m.launch_date is not null and d.month < date_trunc('month', m.launch_date)""",
-    "company target paths with two picks on one day": """
-        select brand_id, year, announced_on, count(*) from v_target_path group by all having count(*) > 1""",
     "preferred rows without a reason": """
         select brand_id, month from deliveries_monthly where preferred and (note is null or note not like '%preferred%')""",
     # Picked monthly figures must never add up to more than a reported quarter (June 2025 picked the weak
@@ -60,10 +48,6 @@ ZERO_ROW_CHECKS = {
             and a.period_kind = b.period_kind and a.period_start = b.period_start and a.period_end = b.period_end
         where a.confidence = 'reported' and b.confidence = 'reported' and a.units % 100 = 0 and b.units % 100 <> 0
             and abs(a.units - b.units) < 0.01 * b.units""",
-    "lower bounds shown as reported in the brand-month view": """
-        select v.brand_id, v.month from v_brand_month as v
-        join v_deliveries_monthly as d on d.brand_id = v.brand_id and d.month = v.month and d.model_id is null
-        where d.confidence = 'lower_bound' and not v.has_lower_bound""",
 }
 
 
