@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from evdash import build, freshness, importer, queries
-from tests.conftest import shown
-from tests.test_pages import run_page
+from tests.conftest import run_page, shown
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 12, 1)

@@ -98,8 +98,7 @@ def test_published_registrations_read_as_one_line(seed_con: duckdb.DuckDBPyConne
 
 @pytest.mark.usefixtures("app_env")
 def test_pricing_in_norway_names_the_registered_competitors() -> None:
-    from tests.conftest import shown
-    from tests.test_pages import run_page
+    from tests.conftest import run_page, shown
 
     at = run_page("pages/pricing.py", variant="xiaomi_yu7_standard_rwd", market="NOR")
     assert not at.exception
