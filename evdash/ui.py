@@ -24,7 +24,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from evdash import auth, build, config, db, exports, filters, logs, queries, replica, revocations, text
-from evdash.theme import CONFIDENCE_LABEL
 
 # (script path relative to the repo, label, icon). Pages whose file does not exist are skipped.
 NAV: tuple[tuple[str, str, str], ...] = (
@@ -871,21 +870,6 @@ def freshness(ctx: Context, kinds: Sequence[str], brand: str = "", container: An
         info("{line}", icon=":material/history:", container=container, line=line)
     else:
         caption(":material/schedule: {line}", container=container, line=line)
-
-
-def provenance_caption(source: object, as_of: object, confidence: object) -> str:
-    """'Lower bound · as of 2026-04-01 · source: cnevpost.com' (readable without hovering)."""
-    as_of_text = as_of.date() if isinstance(as_of, pd.Timestamp) else as_of
-    return f"{CONFIDENCE_LABEL.get(str(confidence), str(confidence))} · as of {as_of_text} · source: {source}"
-
-
-def source_label(url: object) -> str:
-    """Host name of a source URL for captions ('cnevpost.com'); non-URLs are returned as they are."""
-    text = str(url)
-    if "://" not in text:
-        return text
-    hosts = [part.split("/")[2].removeprefix("www.") for part in text.split(" ; ") if "://" in part]
-    return ", ".join(dict.fromkeys(hosts))
 
 
 def download_buttons(
