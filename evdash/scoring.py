@@ -563,11 +563,25 @@ def regional_body_fit(provenance: pd.DataFrame) -> frozenset[str]:
     )
 
 
+def body_fit_basis(provenance: pd.DataFrame) -> dict[str, str]:
+    """Per market, what its body-type fit rests on: the definition and period ('Dataforce SUV/crossover
+    (broad), 2023'; '… — Europe-wide figure, no national one'), so an explanation names it: a broad
+    definition of one source is not the same figure as another's."""
+    if provenance.empty:
+        return {}
+    rows = provenance[provenance["measure"] == "body_fit_pct"]
+    return {
+        str(c): str(n)
+        for c, n in zip(rows["market_code"], rows["scope_note"], strict=True)
+        if isinstance(n, str)
+    }
+
+
 def explain_top(
     result: ScoreResult,
     raw: pd.DataFrame,
     names: Mapping[str, str],
-    proxies: frozenset[str] = frozenset(),
+    body_fit: Mapping[str, str] | None = None,
     top_n: int = 3,
 ) -> list[str]:
     """One sentence per top market from its breakdown: "Germany is first because of its market size
@@ -587,8 +601,8 @@ def explain_top(
         for k in sorted(have, key=lambda k: -have[k])[:2]:
             raw_value = _value(raw, code, k)
             shown = _describe(k, raw_value) if raw_value is not None else "no value"
-            if k == "body_fit_pct" and code in proxies:
-                shown += ", the Europe-wide figure"
+            if k == "body_fit_pct" and body_fit and code in body_fit:
+                shown += f", {body_fit[code]}"
             parts.append(f"{NOUN[k]} ({shown}: {have[k]:.0f} of its {score:.0f} points)")
         duty = _value(raw, code, "tariff_burden_pct")
         weak = [(n, k) for k, n in norm.items() if n is not None and n < 1 / 3]

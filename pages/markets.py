@@ -182,8 +182,8 @@ for warning in ui.computed(ctx, scoring.prohibitive_leaders, result, raw, names)
     ui.warning("{why}", icon=":material/block:", why=warning)
 if sens.top:
     ui.markdown("**Top 3, from their breakdown:**")
-    proxies = ui.computed(ctx, scoring.regional_body_fit, provenance)
-    for i, line in enumerate(ui.computed(ctx, scoring.explain_top, result, raw, names, proxies), start=1):
+    basis = ui.computed(ctx, scoring.body_fit_basis, provenance)
+    for i, line in enumerate(ui.computed(ctx, scoring.explain_top, result, raw, names, basis), start=1):
         ui.markdown("{i}. {line}", i=i, line=line)
 ui.caption(
     "Model landed at its entry price ({variant}, {currency} {price:,.0f}), duty class **{duty_class}**, "

@@ -183,3 +183,14 @@ def test_every_preset_says_what_question_it_answers() -> None:
     for preset in scoring.PRESET_LIST:
         assert preset.question.endswith((".", ")")) and "?" in preset.question
         assert set(preset.weights) == set(scoring.MEASURE_BY_KEY)
+
+
+def test_body_fit_explanation_names_its_definition() -> None:
+    raw = pd.DataFrame(
+        {"ev_sales": [700_000.0, 100_000.0], "body_fit_pct": [60.0, 44.0]},
+        index=pd.Index(["GBR", "DEU"], name="market_code"),
+    )
+    result = scoring.score_markets(raw, {"ev_sales": 50, "body_fit_pct": 50})
+    basis = {"GBR": "Dataforce SUV/crossover (broad), 2023"}
+    line = scoring.explain_top(result, raw, {"GBR": "United Kingdom"}, basis)[0]
+    assert "60% of new cars, Dataforce SUV/crossover (broad), 2023: " in line
