@@ -8,7 +8,7 @@ import functools
 import streamlit as st
 
 from evdash import briefing, briefing_pdf, events, expansion, kpis, queries, ui
-from evdash.figures.maps import choropleth, map_config
+from evdash.figures.maps import choropleth
 from evdash.figures.overview import years_vs_target
 from evdash.watch import SEVERITY_MARK
 
@@ -55,7 +55,7 @@ facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today())
 # since the brand's first figure, models on sale · markets tracked.
 ui.kpis(kpis.overview_kpis(years, facts.iloc[0] if not facts.empty else None, ui.today().year), captions=True)
 
-st.plotly_chart(
+ui.chart(
     ui.figure(
         ctx,
         years_vs_target,
@@ -63,8 +63,6 @@ st.plotly_chart(
         brand_name,
         events.markers(ui.query(ctx, queries.chart_events, brand=brand), dt.date(1900, 1, 1), ui.today()),
     ),
-    width="stretch",
-    config={"displayModeBar": False},
 )
 
 table = years[OVERVIEW_COLUMNS]
@@ -124,7 +122,7 @@ st.download_button(
 ui.subheader("Where {brand} is", brand=brand_name)
 status = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=ui.today())
 status_labelled = expansion.with_labels(status, expansion.measure("status"))
-st.plotly_chart(
+ui.chart(
     ui.figure(
         ctx,
         choropleth,
@@ -136,8 +134,7 @@ st.plotly_chart(
         label_col="shown_as",
         categories=expansion.STATUS_LABELS,
     ),
-    width="stretch",
-    config={**map_config(str(st.get_option("server.baseUrlPath") or "")), "displayModeBar": False},
+    geo=True,
     key="overview_map",
 )
 known = status_labelled[status_labelled["category"].notna()]

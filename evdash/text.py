@@ -19,11 +19,14 @@ from typing import Any
 # then shows it as itself): links and images `[…](…)` `![…](…)`, autolinks `<…>` and GFM's bare
 # `https://…` / `mailto:` / `a@b.c` (broken at `:` and `@`; `www.` is handled below), Streamlit's
 # `:red[…]` colours, `:material/…:` icons and `:emoji:` shortcodes, `$…$` maths, code, emphasis,
-# strikethrough, tables, headings and HTML. Digits, `,` `.` `%` `-` `+` stay as they are, so formatted
-# numbers ("≥ 136,854", "-5.0%") reach the screen unchanged. Block constructs (lists, quotes, setext
-# headings) need a line start, and a value is always one line (`one_line`).
-_MD_SPECIAL = frozenset("\\`*_{}[]<>#|~:$@!")
+# strikethrough, tables, headings, HTML and entities (`&amp;`). Digits, `,` `.` `%` `-` `+` stay as they
+# are, so formatted numbers ("≥ 136,854", "-5.0%") reach the screen unchanged. Block constructs (lists,
+# quotes, setext headings) need a line start: a value is always one line (`one_line`) and a list marker
+# at its start is escaped (`_LIST_START`).
+_MD_SPECIAL = frozenset("\\`*_{}[]<>#|~:$@!&")
 _WWW = re.compile(r"(?i)\b(www)\.")
+# At the start of a body, "- x", "+ x" and "1. x" / "1) x" would start a list (and lose the marker).
+_LIST_START = re.compile(r"^(?:([-+])(?= |$)|(\d{1,9})([.)])(?= |$))")
 _WHITESPACE = re.compile(r"\s+")
 ELLIPSIS = "…"
 
@@ -44,6 +47,7 @@ def cut(value: object, limit: int = 60) -> str:
 def md(value: object) -> str:
     """`value` escaped so that Streamlit's Markdown shows it literally, on one line."""
     escaped = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in one_line(value))
+    escaped = _LIST_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
     return _WWW.sub(r"\1\\.", escaped)
 
 
@@ -73,7 +77,7 @@ def md_format(template: str, values: Mapping[str, Any]) -> str:
 
 # Plotly's own tags that our figure code writes on purpose (line breaks, bold, sub/superscripts). A data
 # value's `<` never survives `plotly_text`; `safe_figure` leaves exactly these tags and escapes the rest.
-_ALLOWED_TAG = re.compile(r"</?(?:br|b|i|em|sup|sub)\s*/?>", re.IGNORECASE)
+_ALLOWED_TAG = re.compile(r"</?(?:br|b|i|em|sup|sub|extra)\s*/?>", re.IGNORECASE)
 
 
 def plotly_text(value: object) -> str:
@@ -111,7 +115,34 @@ def _walk(node: Any) -> tuple[Any, bool]:
 
 def sanitize_figure_dict(figure: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
     """A Plotly figure dict with every string cleaned: `<`/`>` escaped unless they form one of our own
-    formatting tags (`<br>`, `<b>`, `<i>`, `<em>`, `<sup>`, `<sub>`), so no `<a href>` or `<span style>`
-    from data can reach the browser. Returns (dict, whether anything changed)."""
+    formatting tags (`<br>`, `<b>`, `<i>`, `<em>`, `<sup>`, `<sub>`, hover's `<extra>`), so no `<a href>`
+    or `<span style>` from data can reach the browser. Returns (dict, whether anything changed)."""
     out, changed = _walk(dict(figure))
     return out, changed
+
+
+def plotly_inputs(value: Any) -> Any:
+    """A figure builder's argument with every data string escaped for Plotly (`plotly_text`): string
+    cells of a frame or series, a string, and the items of lists, tuples and dicts. Numbers, dates and
+    column names are left alone; codes and ids (letters, digits, `_`) come out unchanged. `ui.figure`
+    applies this to every argument, so a builder that puts a brand name into a title or a tick shows
+    it literally even if it forgot to escape it."""
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        out = value.copy()
+        for column in out.columns:
+            if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+                out[column] = out[column].map(lambda v: plotly_text(v) if isinstance(v, str) else v)
+        return out
+    if isinstance(value, pd.Series):
+        if value.dtype == object or pd.api.types.is_string_dtype(value.dtype):
+            return value.map(lambda v: plotly_text(v) if isinstance(v, str) else v)
+        return value
+    if isinstance(value, str):
+        return plotly_text(value)
+    if isinstance(value, list | tuple):
+        return type(value)(plotly_inputs(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plotly_inputs(v) for k, v in value.items()}
+    return value

@@ -241,7 +241,9 @@ def _cached_figure(
     _args: tuple[Any, ...],
     _kwargs: tuple[tuple[str, Any], ...],
 ) -> go.Figure:
-    return safe_figure(_builder(*_args, **dict(_kwargs)))
+    args = tuple(text.plotly_inputs(a) for a in _args)
+    kwargs = {k: text.plotly_inputs(v) for k, v in _kwargs}
+    return safe_figure(_builder(*args, **kwargs))
 
 
 def safe_figure(fig: go.Figure) -> go.Figure:
@@ -870,6 +872,38 @@ def freshness(ctx: Context, kinds: Sequence[str], brand: str = "", container: An
         info("{line}", icon=":material/history:", container=container, line=line)
     else:
         caption(":material/schedule: {line}", container=container, line=line)
+
+
+def tabs(labels: Sequence[object]) -> Sequence[Any]:
+    """`st.tabs` with every label shown as plain text (a tab label is Markdown)."""
+    return st.tabs([text.md(label) for label in labels])
+
+
+def expander(label: object, expanded: bool = False, container: Any = st) -> Any:
+    """`st.expander` with its label shown as plain text."""
+    return container.expander(text.md(label), expanded=expanded)
+
+
+def chart(
+    fig: go.Figure,
+    *,
+    geo: bool = False,
+    container: Any = st,
+    **kwargs: Any,
+) -> Any:
+    """Every chart goes through here: full width, the Plotly toolbar hidden (ten tab stops a keyboard
+    user must pass, nothing a reader needs), a map with the shipped topology (never a CDN), and a
+    one-line text alternative under it saying what it shows and its headline value (a screen reader
+    gets nothing from the SVG). Extra keyword arguments go to `st.plotly_chart` (key, on_select, …)."""
+    from evdash.figures.describe import text_alternative
+    from evdash.figures.maps import map_config
+
+    config: dict[str, Any] = {"displayModeBar": False}
+    if geo:
+        config = map_config(str(st.get_option("server.baseUrlPath") or ""))
+    event = container.plotly_chart(fig, width="stretch", config=config, **kwargs)
+    caption("{alt}", container=container, alt=text_alternative(fig))
+    return event
 
 
 def download_buttons(

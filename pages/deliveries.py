@@ -70,7 +70,7 @@ ui.kpis(kpis.deliveries_kpis(outlook))
 ui.caption("{note}", note=deliveries.attainment_note(outlook))
 
 cumulative = deliveries.cumulative_frame(ytd, targets, totals, outlook)
-st.plotly_chart(
+ui.chart(
     ui.figure(
         ctx,
         figures.cumulative_vs_target,
@@ -81,8 +81,6 @@ st.plotly_chart(
             ui.query(ctx, queries.chart_events, brand=brand), dt.date(year, 1, 1), dt.date(year, 12, 31)
         ),
     ),
-    width="stretch",
-    config={"displayModeBar": False},
 )
 ui.download_buttons(
     ctx,
@@ -92,10 +90,8 @@ ui.download_buttons(
     key="cumulative",
 )
 
-st.plotly_chart(
+ui.chart(
     ui.figure(ctx, figures.monthly_bars, monthly, brand_name, period),
-    width="stretch",
-    config={"displayModeBar": False},
 )
 ui.download_buttons(
     ctx,
@@ -149,16 +145,12 @@ else:
 ui.subheader("Peers")
 peers = ui.query(ctx, queries.deliveries_peers)
 attainment = deliveries.peer_attainment(peers, year)
-st.plotly_chart(
+ui.chart(
     ui.figure(ctx, figures.peer_attainment, attainment, year, brand),
-    width="stretch",
-    config={"displayModeBar": False},
 )
 ui.download_buttons(ctx, attainment, "deliveries-peer-attainment", {"year": year}, key="peer-attainment")
 annual = deliveries.peer_deliveries(peers, [year - 1, year])
-st.plotly_chart(
-    ui.figure(ctx, figures.peer_deliveries, annual, brand), width="stretch", config={"displayModeBar": False}
-)
+ui.chart(ui.figure(ctx, figures.peer_deliveries, annual, brand))
 ui.download_buttons(ctx, annual, "deliveries-peer-annual", {"years": [year - 1, year]}, key="peer-annual")
 
 ui.caption(

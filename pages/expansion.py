@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evdash import expansion, pricing, queries, ui
+from evdash import expansion, pricing, queries, text, ui
 from evdash.figures.expansion import country_ev_sales, ev_share_history
-from evdash.figures.maps import choropleth, map_config
+from evdash.figures.maps import choropleth
 from evdash.regions import REGION_LABELS
 from evdash.theme import CONFIDENCE_LABEL
 
@@ -81,12 +81,12 @@ with map_col:
         diverging=measure.diverging,
         selected=st.session_state.get("market"),
     )
-    st.plotly_chart(
+    ui.chart(
         figure,
         key=MAP_KEY,
         on_select="rerun",
         selection_mode="points",
-        config=map_config(str(st.get_option("server.baseUrlPath") or "")),
+        geo=True,
     )
 ranking = ui.computed(ctx, expansion.ranking_table, frame, measure, region)
 # Every ranked market's EV share over the years (IEA history + national figures), as a sparkline.
@@ -199,12 +199,12 @@ ui.metric(
     help=f"{duty.detail} — in force on {on_date:%Y-%m-%d}",
 )
 
-st.plotly_chart(ui.figure(ctx, country_ev_sales, stats, name), config={"displayModeBar": False})
+ui.chart(ui.figure(ctx, country_ev_sales, stats, name))
 # EV share over the years with the IEA's scenarios beside it (drawn as projections, never as figures).
 history = ui.query(ctx, queries.market_history, markets=[country], metric="ev_share_pct", year_from=2014)
-st.plotly_chart(ui.figure(ctx, ev_share_history, history, name), config={"displayModeBar": False})
+ui.chart(ui.figure(ctx, ev_share_history, history, name))
 
-tab_market, tab_status, tab_duty, tab_prices = st.tabs(
+tab_market, tab_status, tab_duty, tab_prices = ui.tabs(
     ["Market figures", f"{brand_name} timeline", "Import duties", "Prices"]
 )
 filters_ = {"brand": brand, "market": country}
@@ -298,7 +298,7 @@ with tab_prices:
         hide_index=True,
         width="stretch",
         column_config={
-            "is_selected_brand": st.column_config.CheckboxColumn(brand_name),
+            "is_selected_brand": st.column_config.CheckboxColumn(text.md(brand_name)),
             "price": st.column_config.NumberColumn("Price", format="localized"),
             "effective_from": st.column_config.DateColumn("From"),
             "as_of": st.column_config.DateColumn("As of"),

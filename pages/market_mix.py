@@ -29,8 +29,8 @@ ui.markdown(
     "**What the published figures say:** {summary}",
     summary=answer.summary,
 )
-st.plotly_chart(ui.figure(ctx, suv_share_known, known), width="stretch", config={"displayModeBar": False})
-with st.expander(f"The figures behind the answer ({len(known)} published SUV shares, with definitions)"):
+ui.chart(ui.figure(ctx, suv_share_known, known))
+with ui.expander(f"The figures behind the answer ({len(known)} published SUV shares, with definitions)"):
     ui.markdown(
         "Western markets (Europe and the Americas):\n\n{lines}\n\nCompared with: {china}\n\n"
         "Only broad definitions (SUVs with crossovers and off-roaders) are compared across markets; a "
@@ -135,14 +135,11 @@ brand = ui.query(ctx, queries.registrations_brand_share, **window)
 body = ui.query(ctx, queries.registrations_body_mix, **window)
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(
-        ui.figure(ctx, figures.brand_share, brand, market_name, period, confidence), width="stretch"
-    )
+    ui.chart(ui.figure(ctx, figures.brand_share, brand, market_name, period, confidence))
     ui.download_buttons(ctx, brand, "registrations-brand-share", window, key="brand", sources=sources)
 with right:
-    st.plotly_chart(
+    ui.chart(
         ui.figure(ctx, figures.mix_over_time, body, "body_type", market_name, period, confidence),
-        width="stretch",
     )
     ui.download_buttons(ctx, body, "registrations-body-mix", window, key="body", sources=sources)
 
@@ -150,20 +147,15 @@ models = ui.query(ctx, queries.registrations_top_models, top_n=10, **window)
 powertrain = ui.query(ctx, queries.registrations_powertrain_trend, **window)
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(
-        ui.figure(ctx, figures.top_models, models, market_name, period, confidence), width="stretch"
-    )
+    ui.chart(ui.figure(ctx, figures.top_models, models, market_name, period, confidence))
     ui.download_buttons(ctx, models, "registrations-top-models", window, key="models", sources=sources)
 with right:
-    st.plotly_chart(
+    ui.chart(
         ui.figure(ctx, figures.mix_over_time, powertrain, "powertrain", market_name, period, confidence),
-        width="stretch",
     )
     ui.download_buttons(ctx, powertrain, "registrations-powertrain", window, key="pt", sources=sources)
 
 year_window = {"month_from": dt.date(year, 1, 1), "month_to": dt.date(year, 12, 1)}
 suv_by_market = ui.query(ctx, queries.registrations_suv_share, **year_window)
-st.plotly_chart(
-    ui.figure(ctx, figures.suv_share_by_market, suv_by_market, str(year), confidence), width="stretch"
-)
+ui.chart(ui.figure(ctx, figures.suv_share_by_market, suv_by_market, str(year), confidence))
 ui.download_buttons(ctx, suv_by_market, "registrations-suv-share", year_window, key="suv", sources=sources)

@@ -6,8 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import expansion, pricing, queries, scoring, text, ui
-from evdash.figures.maps import map_config
+from evdash import expansion, pricing, queries, scoring, ui
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
 
@@ -199,10 +198,8 @@ ui.caption(
     on=f"{on:%Y-%m-%d}",
     flag=FLAG,
 )
-st.plotly_chart(
+ui.chart(
     ui.figure(ctx, score_breakdown, table, names, result.weights),
-    width="stretch",
-    config={"displayModeBar": False},
 )
 ui.caption(
     "{note}",
@@ -212,7 +209,7 @@ with st.expander("Presets: what each one answers"):
     for preset in scoring.PRESET_LIST:
         ui.markdown("**{label}**: {question}", label=preset.label, question=preset.question)
 if not sens.breaking.empty:
-    with st.expander(text.md(f"Single ±10% weight changes that alter the top 3 ({len(sens.breaking)})")):
+    with ui.expander(f"Single ±10% weight changes that alter the top 3 ({len(sens.breaking)})"):
         st.dataframe(sens.breaking, hide_index=True, width="stretch")
 
 inputs: dict[str, Any] = {
@@ -282,10 +279,9 @@ if not result.excluded.empty:
     )
 
 region = ui.url_select("Map region", "region", REGION_LABELS, "world")
-st.plotly_chart(
+ui.chart(
     ui.figure(ctx, score_map, table, names, region, list(result.excluded["market_code"])),
-    width="stretch",
-    config=map_config(str(st.get_option("server.baseUrlPath") or "")),
+    geo=True,
 )
 
 with st.expander("Method and sources of each measure"):

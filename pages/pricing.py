@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from evdash import expansion, pricing, queries, ui
+from evdash import expansion, pricing, queries, text, ui
 from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison
 
 ctx = ui.frame("Pricing")
@@ -190,10 +190,10 @@ if landed is not None:
         )
     for warning in dict.fromkeys(w for c in landed.cases for w in c.warnings):
         ui.warning("{text}", icon=":material/info:", text=warning)
-    tabs = st.tabs([c.case_label for c in landed.cases]) if landed.several else [st.container()]
+    tabs = ui.tabs([c.case_label for c in landed.cases]) if landed.several else [st.container()]
     for tab, case in zip(tabs, landed.cases, strict=True):
         with tab:
-            st.plotly_chart(
+            ui.chart(
                 ui.figure(
                     ctx,
                     landed_waterfall,
@@ -202,8 +202,6 @@ if landed is not None:
                     f"{model_label} → {market_name}, in {currency}"
                     + (f" ({case.case_label})" if landed.several else ""),
                 ),
-                width="stretch",
-                config={"displayModeBar": False},
             )
     steps = landed.frame()
     st.dataframe(
@@ -227,7 +225,7 @@ if landed is not None:
     )
     not_applied = landed.low.not_applied
     if not_applied:
-        with st.expander(f"Duties in the data that do not apply on {on:%Y-%m-%d} ({len(not_applied)})"):
+        with ui.expander(f"Duties in the data that do not apply on {on:%Y-%m-%d} ({len(not_applied)})"):
             st.dataframe(
                 pd.DataFrame(
                     [
@@ -328,10 +326,8 @@ if landed is not None:
             market=market_name,
             models=", ".join(missing),
         )
-    st.plotly_chart(
+    ui.chart(
         ui.figure(ctx, rival_comparison, landed.low.total, f"{model_label} (estimate)", comparison, currency),
-        width="stretch",
-        config={"displayModeBar": False},
     )
     shown_columns = [
         "brand_name",
@@ -353,8 +349,8 @@ if landed is not None:
         "source_url",
     ]
     rival_table = comparison[[c for c in shown_columns if c in comparison.columns]]
-    low_label = f" — {landed.low.case_label}" if landed.several else ""
-    high_label = f" — {landed.high.case_label}" if landed.several else ""
+    low_label = text.md(f" — {landed.low.case_label}") if landed.several else ""
+    high_label = text.md(f" — {landed.high.case_label}") if landed.several else ""
     st.dataframe(
         rival_table,
         hide_index=True,
@@ -386,9 +382,7 @@ chosen_models = ui.url_multiselect("Models", "models", model_options, default_mo
 table = ui.computed(ctx, pricing.converted_models, latest, list(chosen_models), rates, currency, on)
 fx_dates = sorted({str(d) for d in table["fx_date"].dropna()})
 fx_text = f"rates of {', '.join(fx_dates)}" if fx_dates else "no conversion needed"
-st.plotly_chart(
-    ui.figure(ctx, price_bars, table, currency, fx_text), width="stretch", config={"displayModeBar": False}
-)
+ui.chart(ui.figure(ctx, price_bars, table, currency, fx_text))
 shown = table[
     [
         "brand_name",
@@ -425,9 +419,7 @@ ui.download_buttons(
 )
 
 history = ui.computed(ctx, pricing.converted_models, prices, list(chosen_models), rates, currency, on)
-st.plotly_chart(
-    ui.figure(ctx, price_history, history, currency), width="stretch", config={"displayModeBar": False}
-)
+ui.chart(ui.figure(ctx, price_history, history, currency))
 ui.caption(
     "History: every recorded price (launch, list, pre-order, expected) converted at the single FX rate "
     "of {on}, so a move in the line is a price change, not a currency move. Open markers are estimates "

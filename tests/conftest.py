@@ -150,7 +150,7 @@ def run_page(script: str, **params: str | list[str]) -> AppTest:
     return open_page(script, params)
 
 
-_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]<>#|~:$@!.])")
+_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]<>#|~:$@!.&+)-])")
 
 
 def shown(body: str) -> str:

@@ -85,7 +85,8 @@ def _is_call_to(node: ast.AST, owner: str, attr: str) -> bool:
 
 
 def _uncached_charts(path: Path) -> list[str]:
-    """`st.plotly_chart(x)` calls whose figure is not `ui.figure(...)` or a name assigned from it."""
+    """`ui.chart(x)` / `st.plotly_chart(x)` calls whose figure is not `ui.figure(...)` or a name assigned
+    from it."""
     tree = ast.parse(path.read_text())
     cached_names = {
         target.id
@@ -96,7 +97,7 @@ def _uncached_charts(path: Path) -> list[str]:
     }
     bad = []
     for node in ast.walk(tree):
-        if _is_call_to(node, "st", "plotly_chart"):
+        if _is_call_to(node, "st", "plotly_chart") or _is_call_to(node, "ui", "chart"):
             assert isinstance(node, ast.Call)
             figure = node.args[0] if node.args else None
             ok = figure is not None and (
@@ -112,7 +113,7 @@ def test_every_page_serves_its_charts_from_the_figure_cache() -> None:
     """Building a Plotly figure costs 5–25 ms of CPU per chart and run (its layout template is deep-copied
     and validated); `ui.figure` builds it once per data version and arguments. A page that draws a chart
     without it pays that on every filter change (/pricing was 6.5× the empty app, docs/performance.md)."""
-    charts = {p.name: p.read_text().count("st.plotly_chart(") for p in PAGE_FILES}
+    charts = {p.name: p.read_text().count("ui.chart(") for p in PAGE_FILES}
     assert sum(charts.values()) >= 18, charts  # the check below must see the pages' charts
     assert [where for p in PAGE_FILES for where in _uncached_charts(p)] == []
 
@@ -120,10 +121,10 @@ def test_every_page_serves_its_charts_from_the_figure_cache() -> None:
 def test_uncached_chart_is_caught(tmp_path: Path) -> None:
     page = tmp_path / "page.py"
     page.write_text(
-        "fig = ui.figure(ctx, build, frame)\nst.plotly_chart(fig)\nst.plotly_chart(build(frame))\n"
-        "st.plotly_chart(ui.figure(ctx, build, frame), width='stretch')\n"
+        "fig = ui.figure(ctx, build, frame)\nui.chart(fig)\nui.chart(build(frame))\n"
+        "ui.chart(ui.figure(ctx, build, frame), key='x')\nst.plotly_chart(build(frame))\n"
     )
-    assert _uncached_charts(page) == ["page.py:3"]
+    assert _uncached_charts(page) == ["page.py:3", "page.py:5"]
 
 
 @pytest.mark.parametrize(
