@@ -7,6 +7,7 @@ gets it: the AppTest page elements, the figure JSON, and the frames handed to th
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,7 +65,21 @@ def exports(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, pd.DataFrame]
 
 
 def _figures(at: AppTest) -> list[dict[str, Any]]:
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    """Each chart's figure with its text as Plotly shows it (entities such as `&amp;` decoded: data text
+    reaches Plotly escaped, e.g. 'Lynk &amp; Co' is drawn as 'Lynk & Co')."""
+    return [json.loads(el.proto.spec, object_hook=_shown) for el in at.get("plotly_chart")]
+
+
+def _shown(node: dict[str, Any]) -> dict[str, Any]:
+    return {k: _decoded(v) for k, v in node.items()}
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.unescape(value)
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
 
 
 def _check_overview(
