@@ -83,6 +83,7 @@ def main(argv: list[str]) -> int:
         [_bin("ruff"), "check", "."],
         [_bin("ruff"), "format", "--check", "."],
         [_bin("mypy")],
+        [_bin("lint-imports")],  # layer contracts in pyproject.toml [tool.importlinter]
         [_bin("python"), "-m", "pytest", "-n", "2", "--dist", "loadgroup"],
     ]
     for step in steps:

@@ -3,11 +3,14 @@ frame shaping behind the map and its ranking table. No Streamlit, no I/O."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+import duckdb
 import pandas as pd
 
+from evdash import queries
 from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
 
 
@@ -17,7 +20,7 @@ class Measure:
     label: str
     kind: Literal["sequential", "categorical"]
     unit: str  # shown in the legend / colour bar title
-    query: str  # which map query feeds it (evdash.queries.expansion_map dispatches on this)
+    query: str  # which map query feeds it (map_frame dispatches on this)
     metric: str | None = None  # v_market_metrics metric for query "metric"
     uses_year: bool = False
     diverging: bool = False  # growth can be negative
@@ -266,3 +269,24 @@ def registrations_line(published: pd.DataFrame) -> str:
         share = "" if pd.isna(r["share_pct"]) else f", {float(r['share_pct']):.1f}% of the market"
         parts.append(f"{subject} {units} ({r['period_label']}{share})")
     return "; ".join(parts)
+
+
+def map_frame(
+    con: duckdb.DuckDBPyConnection, brand: str, code: str, year: int, on_date: dt.date, powertrain: str
+) -> pd.DataFrame:
+    """One row per ISO country with `value` (quantities) or `category` (status) for the measure `code`,
+    which must be on the allow-list `MEASURES` (ValueError otherwise): the measure decides which query
+    feeds the map. Columns: MAP_COLUMNS+. Run through `ui.query` like a query function."""
+    spec = measure(code)
+    if spec.query == "status":
+        return queries.expansion_map_status(con, brand, on_date)
+    if spec.query == "metric" and spec.metric is not None:
+        return queries.expansion_map_metric(con, spec.metric, year)
+    if spec.query == "growth":
+        return queries.expansion_map_growth(con, year)
+    if spec.query == "stores":
+        return queries.expansion_map_stores(con, brand, on_date)
+    if spec.query == "suv":
+        return queries.expansion_map_suv(con)
+    countries = queries.expansion_map_status(con, brand, on_date)
+    return tariff_map_frame(countries, queries.tariff_burden(con, brand, on_date, powertrain))

@@ -65,29 +65,6 @@ def tariff_burden(
     return run_query(con, "tariff_burden", brand=brand, on_date=on_date, powertrain=powertrain)
 
 
-def expansion_map(
-    con: duckdb.DuckDBPyConnection, brand: str, measure: str, year: int, on_date: dt.date, powertrain: str
-) -> pd.DataFrame:
-    """One row per ISO country with `value` (quantities) or `category` (status) for `measure`, which must be
-    on the allow-list `evdash.expansion.MEASURES` (ValueError otherwise). Columns: expansion.MAP_COLUMNS+."""
-    from evdash.expansion import measure as lookup
-    from evdash.expansion import tariff_map_frame
-
-    spec = lookup(measure)
-    if spec.query == "status":
-        return expansion_map_status(con, brand, on_date)
-    if spec.query == "metric" and spec.metric is not None:
-        return expansion_map_metric(con, spec.metric, year)
-    if spec.query == "growth":
-        return expansion_map_growth(con, year)
-    if spec.query == "stores":
-        return expansion_map_stores(con, brand, on_date)
-    if spec.query == "suv":
-        return expansion_map_suv(con)
-    countries = expansion_map_status(con, brand, on_date)
-    return tariff_map_frame(countries, tariff_burden(con, brand, on_date, powertrain))
-
-
 def expansion_years(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "expansion_years")
 

@@ -9,6 +9,7 @@ import decimal
 import gc
 import getpass
 import hashlib
+import importlib
 import os
 import sys
 import time
@@ -88,19 +89,31 @@ def _data_updates_notice() -> None:
         )
 
 
+def _query_function(name: str) -> Callable[..., pd.DataFrame]:
+    """`evdash.<module>:<function>` → the function (only functions of evdash modules)."""
+    module_name, _, function_name = name.partition(":")
+    if not module_name.startswith("evdash."):
+        raise ValueError(f"not an evdash query function: {name}")
+    function: Callable[..., pd.DataFrame] = getattr(importlib.import_module(module_name), function_name)
+    return function
+
+
 @st.cache_data(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False)
 def _cached_query(db_file: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
-    function: Callable[..., pd.DataFrame] = getattr(queries, name)
+    function = _query_function(name)
     return function(_connection(db_file), **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
 
 
 def query(ctx: Context, function: Callable[..., pd.DataFrame], **params: Any) -> pd.DataFrame:
-    """Run a typed query function from `evdash.queries` through the cache. The key holds the
-    resolved database file, so a new data version is never answered from an older one's cache."""
+    """Run a query function (a typed function of `evdash.queries`, or a core function that takes the
+    connection first and dispatches to them, such as `expansion.map_frame`) through the cache. The key
+    holds the resolved database file, so a new data version is never answered from an older one's
+    cache."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    name = f"{function.__module__}:{function.__name__}"
     # st.cache_data unpickles a fresh frame for every call, so the caller may modify it; no extra copy.
-    frame = _cached_query(ctx.db_file, function.__name__, frozen)
-    key = _lineage_key(("query", ctx.db_file, function.__name__, frozen))
+    frame = _cached_query(ctx.db_file, name, frozen)
+    key = _lineage_key(("query", ctx.db_file, name, frozen))
     if key is not None:
         _tag(frame, key, f"ui.query({function.__name__})")
     return frame

@@ -34,9 +34,9 @@ powertrain = str(powertrains["powertrain"].iloc[0]) if not powertrains.empty els
 
 frame = ui.query(
     ctx,
-    queries.expansion_map,
+    expansion.map_frame,
     brand=brand,
-    measure=measure.code,
+    code=measure.code,
     year=int(year),
     on_date=on_date,
     powertrain=powertrain,

@@ -32,37 +32,37 @@ def _row(frame: pd.DataFrame, iso3: str) -> pd.Series:
 def test_status_latest_date_wins_and_missing_country_is_no_data(
     fixture_con: duckdb.DuckDBPyConnection,
 ) -> None:
-    frame = queries.expansion_map(fixture_con, "acme", "status", 2024, LATE, "BEV")
+    frame = expansion.map_frame(fixture_con, "acme", "status", 2024, LATE, "BEV")
     assert len(frame) == 12  # every country of the fixture's country_regions
     assert _row(frame, "CHN")["category"] == "home"
     deu = _row(frame, "DEU")
     assert deu["category"] == "announced"  # 2025-03-01 beats the 2024-04-01 'evaluating'
     assert deu["history_rows"] == 2 and deu["source_url"].startswith("https://ir.acme")
     assert pd.isna(_row(frame, "FRA")["category"])  # no statement: no data, not 'not targeted'
-    earlier = queries.expansion_map(fixture_con, "acme", "status", 2024, dt.date(2024, 6, 1), "BEV")
+    earlier = expansion.map_frame(fixture_con, "acme", "status", 2024, dt.date(2024, 6, 1), "BEV")
     assert _row(earlier, "DEU")["category"] == "evaluating"  # as it stood on that date
 
 
 def test_market_metric_per_year(fixture_con: duckdb.DuckDBPyConnection) -> None:
-    sales = queries.expansion_map(fixture_con, "acme", "ev_sales", 2024, LATE, "BEV")
+    sales = expansion.map_frame(fixture_con, "acme", "ev_sales", 2024, LATE, "BEV")
     assert _row(sales, "DEU")["value"] == 570000
     fra = _row(sales, "FRA")
     assert fra["value"] == 450000 and fra["period"] == "full_year"  # full year beats the half-year figure
     assert fra["confidence"] == "estimate"
     assert pd.isna(_row(sales, "JPN")["value"])
-    share = queries.expansion_map(fixture_con, "acme", "ev_share", 2023, LATE, "BEV")
+    share = expansion.map_frame(fixture_con, "acme", "ev_share", 2023, LATE, "BEV")
     assert _row(share, "DEU")["value"] == 25.0
     assert share["value"].notna().sum() == 1
 
 
 def test_growth_compares_full_years(fixture_con: duckdb.DuckDBPyConnection) -> None:
-    growth = queries.expansion_map(fixture_con, "acme", "ev_growth", 2024, LATE, "BEV")
+    growth = expansion.map_frame(fixture_con, "acme", "ev_growth", 2024, LATE, "BEV")
     assert _row(growth, "DEU")["value"] == pytest.approx(-18.6)
     assert pd.isna(_row(growth, "FRA")["value"])  # no 2023 figure
 
 
 def test_stores_count_ignores_plans(fixture_con: duckdb.DuckDBPyConnection) -> None:
-    stores = queries.expansion_map(fixture_con, "acme", "stores", 2024, LATE, "BEV")
+    stores = expansion.map_frame(fixture_con, "acme", "stores", 2024, LATE, "BEV")
     assert _row(stores, "CHN")["value"] == 80  # the later 200 is a plan, the 59 is older
     assert pd.isna(_row(stores, "DEU")["value"])
 
@@ -78,14 +78,14 @@ def test_tariff_burden_inherits_eu_duties_in_force(fixture_con: duckdb.DuckDBPyC
     assert queries.tariff_burden(fixture_con, "zeta", LATE, "BEV").empty  # US-built, no duty rows
     lines = queries.expansion_country_tariffs(fixture_con, "acme", LATE, "BEV", "DEU")
     assert lines["rate_pct"].sum() == pytest.approx(deu["total_pct"])  # detail adds up to the map
-    mapped = queries.expansion_map(fixture_con, "acme", "tariff", 2024, LATE, "BEV")
+    mapped = expansion.map_frame(fixture_con, "acme", "tariff", 2024, LATE, "BEV")
     assert _row(mapped, "DEU")["value"] == pytest.approx(30.7)
     assert pd.isna(_row(mapped, "USA")["value"])  # no duty data is not a zero duty
 
 
 def test_unknown_measure_is_rejected(fixture_con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(ValueError, match="unknown measure"):
-        queries.expansion_map(fixture_con, "acme", "units; drop table brands", 2024, LATE, "BEV")
+        expansion.map_frame(fixture_con, "acme", "units; drop table brands", 2024, LATE, "BEV")
 
 
 def test_country_detail_queries(fixture_con: duckdb.DuckDBPyConnection) -> None:
@@ -100,13 +100,13 @@ def test_country_detail_queries(fixture_con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_ranking_table_matches_map_frame(fixture_con: duckdb.DuckDBPyConnection) -> None:
-    frame = queries.expansion_map(fixture_con, "acme", "ev_sales", 2024, LATE, "BEV")
+    frame = expansion.map_frame(fixture_con, "acme", "ev_sales", 2024, LATE, "BEV")
     table = expansion.ranking_table(frame, expansion.measure("ev_sales"), "world")
     assert list(table["iso3"]) == ["DEU", "FRA"]
     assert list(table["shown_as"]) == ["570,000", "450,000"]
     europe = expansion.ranking_table(frame, expansion.measure("ev_sales"), "americas")
     assert europe.empty
-    status = queries.expansion_map(fixture_con, "acme", "status", 2024, LATE, "BEV")
+    status = expansion.map_frame(fixture_con, "acme", "status", 2024, LATE, "BEV")
     st_table = expansion.ranking_table(status, expansion.measure("status"), "world")
     assert list(st_table["shown_as"]) == ["Home market", "Announced"]
 

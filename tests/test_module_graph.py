@@ -52,3 +52,27 @@ def test_no_module_uses_another_modules_private_names() -> None:
     files = [*(REPO / "evdash").rglob("*.py"), REPO / "app.py", *(REPO / "pages").glob("*.py")]
     found = [use for f in sorted(files) for use in _private_uses(f)]
     assert found == []
+
+
+PAGES = [REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]
+# Pages lay out what the core decided: they reach data through evdash.ui (cached queries and figures),
+# never through a database connection, and draw no Plotly figure of their own.
+PAGE_MUST_NOT_IMPORT = ("duckdb", "plotly", "evdash.db", "evdash.build")
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_pages_reach_data_only_through_the_ui_layer() -> None:
+    bad = {
+        page.name: sorted(n for n in _imports(page) if n.startswith(PAGE_MUST_NOT_IMPORT)) for page in PAGES
+    }
+    assert {k: v for k, v in bad.items() if v} == {}
