@@ -103,15 +103,25 @@ def one_number(page: Any, target: str) -> str:
     return str(first.inner_text())
 
 
+def _sidebar_open(sidebar: Any) -> bool:
+    """On a phone the closed sidebar is still in the page, moved off screen to the left."""
+    box = sidebar.bounding_box()
+    return box is not None and box["x"] >= 0 and box["width"] > 0
+
+
 def click_sidebar(page: Any, target: str, phone: bool) -> None:
     """Click the sidebar link to `target`; on a phone, first open the collapsed sidebar (as a person
     would) unless it is still open."""
     sidebar = page.locator('[data-testid="stSidebar"]')
     link = sidebar.locator('[data-testid="stPageLink-NavLink"]', has_text=LABEL[target]).first
-    if phone and not link.is_visible():
+    if phone and not _sidebar_open(sidebar):
         opener = page.locator('[data-testid="stExpandSidebarButton"]')
         opener.wait_for(timeout=30_000)
         opener.click()
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().left >= 0",
+            timeout=30_000,
+        )
     link.wait_for(timeout=30_000)
     link.click()
 
