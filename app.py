@@ -46,7 +46,7 @@ brand_name = brand_options[brand]
 
 ui.title("{brand}: deliveries against targets", brand=brand_name)
 # On a phone the sidebar (with its "Data as of") is collapsed: say it on the page itself.
-ui.caption("Data as of **{as_of}** · version `{version}`", as_of=ctx.as_of, version=ctx.version)
+ui.caption("Data as of **{as_of}** · version {version}", as_of=ctx.as_of, version=ctx.version)
 ui.freshness(ctx, ["monthly_deliveries", "period_totals", "targets"], brand=brand)
 years = ui.query(ctx, queries.overview_years, brand=brand)
 facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today())
