@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from evdash import labels
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed timestamp: the same export gives the same bytes
 
@@ -112,6 +114,9 @@ CONFIDENCE_LEGEND = (
 )
 
 
+LOWER_BOUND_TEXTS = ("lower_bound", labels.CONFIDENCE["lower_bound"])
+
+
 def _is_pct(column: str) -> bool:
     """Columns holding percentages as numbers of percent (14.5 = 14.5 %), by the naming convention."""
     name = column.lower()
@@ -124,14 +129,15 @@ def _is_year(column: str) -> bool:
 
 
 def _lower_bound_rows(frame: pd.DataFrame) -> pd.Series:
-    """Rows whose figures are lower bounds: a true `*is_at_least*` flag or a `*confidence*` of lower_bound."""
+    """Rows whose figures are lower bounds: a true `*is_at_least*` flag or a `*confidence*` of lower_bound
+    (the code, or its label in the download of a table that shows labels)."""
     marks = pd.Series(False, index=frame.index)
     for column in frame.columns:
         name = str(column).lower()
         if "is_at_least" in name:
             marks |= frame[column].fillna(False).astype(bool)
-        elif "confidence" in name:
-            marks |= frame[column].astype("string").fillna("").eq("lower_bound")
+        elif "confidence" in name:  # the code, or its label in a table's download (evdash.labels)
+            marks |= frame[column].astype("string").fillna("").isin(LOWER_BOUND_TEXTS)
     return marks
 
 

@@ -24,7 +24,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from evdash import auth, build, config, db, exports, filters, logs, queries, replica, revocations, text
+from evdash import (
+    auth,
+    build,
+    config,
+    db,
+    exports,
+    filters,
+    labels,
+    logs,
+    queries,
+    replica,
+    revocations,
+    text,
+)
 
 # (script path relative to the repo, label, icon). Pages whose file does not exist are skipped.
 NAV: tuple[tuple[str, str, str], ...] = (
@@ -602,7 +615,7 @@ def frame(title: str, *, required_role: str = "viewer") -> Context:
         st.session_state[_NAV_SLOT] = st.empty()
         _draw_nav()
         st.divider()
-        caption("Data as of **{as_of}** · version {version}", as_of=as_of, version=version)
+        caption("Data as of **{as_of}** · version {version}", as_of=labels.day(as_of), version=version)
         if auth_enabled():
             caption("Signed in as {user} · {role}", user=current_user(), role=role or "no role")
             st.button("Sign out", icon=":material/logout:", on_click=_sign_out, key="logout")
@@ -917,6 +930,72 @@ def chart(
     event = container.plotly_chart(fig, width="stretch", config=config, **kwargs)
     caption("{alt}", container=container, alt=text_alternative(fig))
     return event
+
+
+MISSING_CELL = "—"
+# The description (for screen readers) of a table that shows an import format: the file's own column
+# names and codes, on purpose (Data → Browse tables; tests/test_words.py lets these keep their codes).
+IMPORT_FORMAT_ALT = "Import format"
+
+
+def table(
+    frame_: pd.DataFrame,
+    columns: Mapping[str, Any] | None = None,
+    *,
+    import_format: str | None = None,
+    container: Any = st,
+    **kwargs: Any,
+) -> Any:
+    """Every table goes through here: full width, no index, a missing value shown as "—" (Streamlit
+    writes "None" into an empty cell unless told otherwise) and a column of whole days shown as dates
+    (not "2025-09-04 00:00:00"). `columns` is the `column_config` (headers a person reads, number
+    formats, links; None hides a column). Show codes as their labels first (`evdash.labels.for_people`);
+    the download beside a table is the same frame. A table of an import format (`import_format`: what
+    it is, e.g. "deliveries") keeps the file's column names and codes and says so."""
+    config: dict[str, Any] = dict(columns or {})
+    for name in frame_.columns:
+        series = frame_[name]
+        if name not in config and pd.api.types.is_datetime64_any_dtype(series):
+            days = series.dropna()
+            if (days == days.dt.normalize()).all():
+                config[name] = st.column_config.DateColumn(str(name))
+    if import_format is not None:
+        kwargs["alt"] = f"{IMPORT_FORMAT_ALT} of {import_format}: the file's columns and codes"
+    return container.dataframe(
+        frame_,
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        placeholder=MISSING_CELL,
+        **kwargs,
+    )
+
+
+# Tables shown on more than one page, with the same headers everywhere.
+DUTY_CHANGE_COLUMNS: Mapping[str, Any] = {
+    "on_date": st.column_config.DateColumn("From"),
+    "duty_before": "Duty before",
+    "duty_after": "Duty from then",
+    "what_changed": "What changed",
+    "when": "When",
+}
+REGISTRATION_COLUMNS: Mapping[str, Any] = {
+    "market_code": None,
+    "market_name": "Market",
+    "period_label": "Period",
+    "month_from": None,
+    "month_to": None,
+    "subject_kind": "Counts",
+    "subject": "Brand, model or group",
+    "brand_id": None,
+    "units": st.column_config.NumberColumn("Registrations", format="localized"),
+    "qualifier": "As the source words it",
+    "share_pct": st.column_config.NumberColumn("Share of market %", format="%.1f"),
+    "scope_note": "What it counts",
+    "confidence": "Confidence",
+    "as_of": st.column_config.DateColumn("As of"),
+    "source_url": st.column_config.LinkColumn("Source"),
+}
 
 
 def download_buttons(

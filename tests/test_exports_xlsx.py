@@ -98,3 +98,11 @@ def test_about_sheet_carries_view_filters_dates_sources_and_legend() -> None:
 
 def test_the_same_export_gives_the_same_workbook() -> None:
     assert _describe(_workbook()) == _describe(_workbook())
+
+
+def test_a_labelled_confidence_still_marks_lower_bounds() -> None:
+    """A table's download shows the confidence's label ('At least (lower bound)'), not the code: its
+    units still read '≥ N' in the workbook."""
+    frame = pd.DataFrame({"units": [410000, 136854], "confidence": ["At least (lower bound)", "Reported"]})
+    ws = load_workbook(io.BytesIO(exports.xlsx_bytes(frame, "v", {}, "x", "2026-05-27", "-")))["Data"]
+    assert ws["A2"].number_format.startswith('"≥ "') and not ws["A3"].number_format.startswith('"≥ "')
