@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from evdash import labels
 from evdash.theme import ATTAINMENT_HELP, flag, fmt_attainment, fmt_figure, fmt_int
 
 MONTHS_IN_YEAR = 12
@@ -425,7 +426,7 @@ def cumulative_frame(
                     "month_units": None,
                     "confidence": rec.confidence,
                     "is_at_least": bool(rec.target_is_at_least),
-                    "label": f"revision {rec.revision_no}: announced {announced:%d %b %Y}",
+                    "label": f"revision {rec.revision_no}: announced {labels.day(announced)}",
                     "source": rec.source_url,
                     "as_of": rec.as_of,
                     "note": rec.note,
@@ -455,7 +456,9 @@ def cumulative_frame(
                 "month_units": None,
                 "confidence": rec.reported_confidence,
                 "is_at_least": bool(rec.reported_is_at_least),
-                "label": f"{rec.period_kind} total to {_ts(rec.period_end):%d %b %Y}",
+                "label": (
+                    f"{labels.label(labels.PERIOD, rec.period_kind)} total to {labels.day(rec.period_end)}"
+                ),
                 "source": rec.source_url,
                 "as_of": rec.as_of,
                 "note": rec.note,
@@ -506,7 +509,7 @@ def attainment_note(o: Outlook) -> str:
         return f"No {o.year} deliveries in the data yet."
     over = "over " if o.current_target_is_at_least else ""
     announced = (
-        f", announced {o.current_target_announced_on:%d %b %Y}" if o.current_target_announced_on else ""
+        f", announced {labels.day(o.current_target_announced_on)}" if o.current_target_announced_on else ""
     )
     original = (
         f" and {fmt_attainment(o.attainment_original_pct, o.attainment_kind)} of the original target "
@@ -516,8 +519,8 @@ def attainment_note(o: Outlook) -> str:
     )
     text = (
         f"Attainment: {fmt_attainment(o.attainment_current_pct, o.attainment_kind)} of the current target "
-        f"({over}{o.current_target:,.0f}{announced}){original}; the target was set {o.revisions_so_far} "
-        f"time{'s' if o.revisions_so_far != 1 else ''} by then."
+        f"({over}{o.current_target:,.0f}{announced}){original}; the target was set "
+        f"{labels.count(o.revisions_so_far, 'time')} by then."
     )
     if o.attainment_kind in ATTAINMENT_HELP and o.attainment_kind != "exact":
         text += f" Read it as: {ATTAINMENT_HELP[o.attainment_kind]}."

@@ -10,7 +10,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from evdash import queries
+from evdash import labels, queries
 from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
 
 
@@ -32,15 +32,35 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure("status", "Expansion status", "categorical", "status", "status"),
         Measure(
-            "ev_sales", "EV sales (BEV + PHEV)", "sequential", "cars per year", "metric", "new_ev_sales", True
+            "ev_sales",
+            labels.METRIC["new_ev_sales"],
+            "sequential",
+            "cars per year",
+            "metric",
+            "new_ev_sales",
+            True,
         ),
-        Measure("bev_sales", "BEV sales", "sequential", "cars per year", "metric", "bev_sales", True),
         Measure(
-            "ev_share", "EV share of new cars", "sequential", "% of new cars", "metric", "ev_share_pct", True
+            "bev_sales",
+            labels.METRIC["bev_sales"],
+            "sequential",
+            "cars per year",
+            "metric",
+            "bev_sales",
+            True,
+        ),
+        Measure(
+            "ev_share",
+            labels.METRIC["ev_share_pct"],
+            "sequential",
+            "% of new cars",
+            "metric",
+            "ev_share_pct",
+            True,
         ),
         Measure(
             "bev_share",
-            "BEV share of new cars",
+            labels.METRIC["bev_share_pct"],
             "sequential",
             "% of new cars",
             "metric",
@@ -49,7 +69,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "ev_growth",
-            "EV sales growth, year on year",
+            labels.METRIC["ev_growth_pct"],
             "sequential",
             "% vs prior year",
             "growth",
@@ -70,15 +90,9 @@ MEASURES: dict[str, Measure] = {
     )
 }
 
-# Statuses in the order of the legend (closest to the brand first) with their display labels.
-STATUS_LABELS: dict[str, str] = {
-    "home": "Home market",
-    "launched": "Launched",
-    "pilot": "Small-batch pilot",
-    "announced": "Announced",
-    "evaluating": "Under evaluation",
-    "not_targeted": "Not targeted",
-}
+# Statuses in the order of the legend (closest to the brand first) with their display labels (their
+# home is evdash.labels).
+STATUS_LABELS: dict[str, str] = dict(labels.STATUS)
 
 
 def measure(code: str) -> Measure:
@@ -259,7 +273,7 @@ def latest_metric(stats: pd.DataFrame, metric: str, percent: bool) -> tuple[str,
 
 def registrations_line(published: pd.DataFrame) -> str:
     """The published brand/model registrations of one market in one line, newest span first per subject:
-    'Tesla 34,285 (2025, 19.1% of the market); Tesla Model Y > 21,500 (2025-01–2025-11)'; '' when none.
+    'Tesla 34,285 (2025, 19.1% of the market); Tesla Model Y > 21,500 (Jan–Nov 2025)'; '' when none.
     Input: queries/brand_registrations_known.sql; market totals and 'none found' rows are left out."""
     rows = published[(published["subject_kind"] != "market") & published["units"].notna()]
     parts = []
@@ -267,8 +281,38 @@ def registrations_line(published: pd.DataFrame) -> str:
         r = group.sort_values(["month_to", "month_from"], ascending=[False, True]).iloc[0]
         units = ("> " if r["qualifier"] == "more_than" else "") + f"{int(r['units']):,}"
         share = "" if pd.isna(r["share_pct"]) else f", {float(r['share_pct']):.1f}% of the market"
-        parts.append(f"{subject} {units} ({r['period_label']}{share})")
+        parts.append(f"{subject} {units} ({labels.span(r['month_from'], r['month_to'])}{share})")
     return "; ".join(parts)
+
+
+def registrations_for_people(published: pd.DataFrame) -> pd.DataFrame:
+    """Published registrations (queries/brand_registrations_known.sql) as a table shows them: the period
+    as a person reads it ('Jan–Nov 2025'), what is counted, the source's wording and the confidence as
+    labels. The table and its download both show this."""
+    out = labels.for_people(
+        published,
+        subject_kind=labels.SUBJECT_KIND,
+        qualifier=labels.QUALIFIER,
+        confidence=labels.CONFIDENCE,
+    )
+    out["period_label"] = [
+        labels.span(a, b) for a, b in zip(published["month_from"], published["month_to"], strict=True)
+    ]
+    return out
+
+
+def timeline_for_people(timeline: pd.DataFrame) -> pd.DataFrame:
+    """The country timeline (queries/expansion_country_timeline.sql) as a person reads it: `kind` is
+    'Status: Announced' for a status and the event's label ('Launch', 'Orders') for an event; the
+    confidence is its label. The table and its download both show this."""
+    out = labels.for_people(timeline, confidence=labels.CONFIDENCE)
+    out["kind"] = [
+        f"Status: {labels.label(labels.STATUS, k.removeprefix('status: '))}"
+        if str(k).startswith("status: ")
+        else labels.label(labels.EVENT, k)
+        for k in timeline["kind"]
+    ]
+    return out
 
 
 def map_frame(

@@ -12,6 +12,7 @@ from typing import Literal
 
 import pandas as pd
 
+from evdash import labels
 from evdash.deliveries import MONTH_NAMES, MONTHS_IN_YEAR, Outlook
 from evdash.theme import (
     ATTAINMENT_HELP,
@@ -64,7 +65,7 @@ class Kpi:
     def provenance(self) -> str:
         parts = [CONFIDENCE_LABEL.get(self.confidence, self.confidence)] if self.confidence else []
         if self.as_of is not None:
-            parts.append(f"as of {self.as_of:%Y-%m-%d}")
+            parts.append(f"as of {labels.day(self.as_of)}")
         if self.source:
             parts.append(f"source: {source_label(self.source)}")
         return " · ".join(parts)
@@ -108,7 +109,7 @@ def _basis_note(row: pd.Series) -> str:
     if _text(row["coverage_note"]):
         note += f" · {row['coverage_note']}"
     if int(row["months_missing"] or 0) > 0:
-        note += f" · {int(row['months_missing'])} month(s) without a figure"
+        note += f" · {labels.count(int(row['months_missing']), 'month')} without a figure"
     return note
 
 
@@ -286,7 +287,8 @@ def _target_kpi(o: Outlook) -> Kpi:
         o.current_target_announced_on,
         "company announcement",
         help=(
-            f"Announced {o.current_target_announced_on}; the latest company target announced by the end of "
+            f"Announced {labels.day(o.current_target_announced_on)}; the latest company target announced by "
+            "the end of "
             f"{MONTH_NAMES[o.through_month - 1]} {o.year}."
         ),
         at_least=o.current_target_is_at_least,
@@ -321,7 +323,10 @@ def _projection_kpi(o: Outlook) -> Kpi:
         "estimate",
         None,
         "evdash projection: delivered + mean of the most recent months × months left",
-        help=help_text + f" Window: the {o.window_months_used} most recent months covered ({o.window_text}).",
+        help=(
+            f"{help_text} Window: the {labels.count(o.window_months_used, 'most recent month')} covered "
+            f"({o.window_text})."
+        ),
     )
 
 

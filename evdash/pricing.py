@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from evdash import labels
 from evdash.confidence import rank as confidence_rank
 from evdash.confidence import worst as worst_confidence
 
@@ -67,7 +68,9 @@ class FxQuote:
     def describe(self) -> str:
         if self.via == "identity":
             return f"no conversion ({self.base})"
-        return f"1 {self.base} = {self.rate:.6g} {self.quote} (rate of {self.rate_date}, {self.via})"
+        return (
+            f"1 {self.base} = {self.rate:.6g} {self.quote} (rate of {labels.day(self.rate_date)}, {self.via})"
+        )
 
 
 def _latest(rates: pd.DataFrame, base: str, quote: str, on: dt.date) -> pd.Series | None:
@@ -137,7 +140,7 @@ def fx_rate(rates: pd.DataFrame, base: str, quote: str, on: dt.date) -> FxQuote:
                 " ; ".join(u for u in (first.source_url, second.source_url) if u),
             )
     raise FxUnavailable(
-        f"No exchange rate {base}→{quote} on or before {on:%Y-%m-%d} in the data "
+        f"No exchange rate {base}→{quote} on or before {labels.day(on)} in the data "
         f"(neither directly nor through {PIVOT}). Pick a later date or another currency."
     )
 
@@ -392,7 +395,7 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
             ex_factory,
             cur,
             source=fx.source_url or fx.source_id or "identity",
-            as_of=str(fx.rate_date or ""),
+            as_of=labels.day(fx.rate_date, missing=""),
             confidence=fx.confidence,
             note=fx.describe(),
         )
@@ -433,7 +436,11 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
                 note = f"rate × CIF exceeds the minimum {duty.min_currency} {duty.min_amount:,.0f}"
         running += amount
         duties_total += amount
-        who = "all makers" if duty.applies_to == "all" else f"class {duty.applies_to}"
+        who = (
+            "all makers"
+            if duty.applies_to == "all"
+            else f"class {labels.label(labels.DUTY_CLASS, duty.applies_to)}"
+        )
         kind = "Base import duty" if duty.duty_kind == "base" else "Additional duty"
         rate_text = f" {duty.rate_pct:g}%" if duty.rate_pct is not None else " (fixed fee)"
         steps.append(
@@ -446,7 +453,7 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
                 rate_pct=duty.rate_pct,
                 basis="CIF",
                 source=duty.source_url or duty.source_id,
-                as_of=f"in force from {duty.effective_from:%Y-%m-%d}",
+                as_of=f"in force from {labels.day(duty.effective_from)}",
                 confidence=duty.confidence,
                 note="; ".join(x for x in (duty.measure, note) if x),
             )
@@ -454,7 +461,7 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
     warnings = list(inputs.extra_warnings)
     if not inputs.duty_known or not ordered:
         warnings.append(
-            f"The data has no import duty in force on {inputs.on:%Y-%m-%d} for this car in "
+            f"The data has no import duty in force on {labels.day(inputs.on)} for this car in "
             f"{inputs.market_label or 'this market'}: the duty is unknown, not zero, so this estimate is "
             "incomplete."
         )
@@ -478,7 +485,7 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
         label = f"Import VAT {inputs.vat.rate_pct:g}%"
         basis = "CIF + duties"
         source = inputs.vat.source_id
-        as_of = f"in force from {inputs.vat.effective_from}"
+        as_of = f"in force from {labels.day(inputs.vat.effective_from)}"
         note = inputs.vat.note
         confidence = "reported"
         if relief is not None:
@@ -487,8 +494,8 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
             label += f" on the part above {relief.currency} {relief.exempt_up_to:,.0f}"
             basis = f"CIF + duties above the {inputs.powertrain} VAT threshold ({cur} {exempt:,.0f})"
             source = relief.source
-            as_of = f"threshold in force {relief.effective_from}" + (
-                f" to {relief.effective_to}" if relief.effective_to else ""
+            as_of = f"threshold in force {labels.day(relief.effective_from)}" + (
+                f" to {labels.day(relief.effective_to)}" if relief.effective_to else ""
             )
             note = relief.note
             confidence = relief.confidence
@@ -620,7 +627,7 @@ def entry_prices(origins: pd.DataFrame) -> pd.DataFrame:
 def model_labels(entry: pd.DataFrame) -> dict[str, str]:
     """model_id → 'Brand Model (body type)' for a model picker, in the frame's order."""
     return {
-        str(m): f"{b} {n} ({t})"
+        str(m): f"{b} {n} ({labels.label(labels.BODY_TYPE, t)})"
         for m, b, n, t in zip(
             entry["model_id"], entry["brand_name"], entry["model_name"], entry["body_type"], strict=True
         )
@@ -728,9 +735,10 @@ def build_inputs(
         "price_currency": str(origin["currency"]),
         "price_includes_vat": bool(origin["includes_vat"]),
         "price_label": f"{origin['brand_name']} {origin['model_name']} {origin['variant_name']}, "
-        f"{origin['price_type']} price in {origin['market_code']} from {origin['effective_from']}",
+        f"{labels.label(labels.PRICE_TYPE, origin['price_type']).lower()} in {origin['market_code']} "
+        f"from {labels.day(origin['effective_from'])}",
         "price_source": str(origin.get("source_url") or origin["source_id"]),
-        "price_as_of": str(origin["as_of"]),
+        "price_as_of": labels.day(origin["as_of"]),
         "price_confidence": str(origin["confidence"]),
         "target_currency": currency,
         "on": on,
@@ -820,7 +828,7 @@ def compare_rivals(
     stale = [d is not None and (on - d).days > RIVAL_PRICE_MAX_AGE_DAYS for d in dates]
     out["stale"] = stale
     out["age_note"] = [
-        f"price of {d:%d %b %Y}, over 12 months before {on:%d %b %Y}" if old and d is not None else ""
+        f"price of {labels.day(d)}, over 12 months before {labels.day(on)}" if old and d is not None else ""
         for d, old in zip(dates, stale, strict=True)
     ]
     return out
@@ -965,6 +973,23 @@ def landed_for_markets(
     return pd.DataFrame.from_records(records)
 
 
+def not_applied_frame(not_applied: Sequence[tuple[Duty, str]]) -> pd.DataFrame:
+    """The duty lines that concern a car but do not apply on the date (`LandedPrice.not_applied`), as a
+    table shows them: the duty's name, its rate, its status and why it does not apply."""
+    return pd.DataFrame(
+        [
+            {
+                "duty": d.measure,
+                "rate_pct": d.rate_pct,
+                "status": labels.label(labels.DUTY_STATUS, d.status),
+                "why_not": why,
+            }
+            for d, why in not_applied
+        ],
+        columns=["duty", "rate_pct", "status", "why_not"],
+    )
+
+
 def mark_changes(changes: pd.DataFrame, on: dt.date) -> pd.DataFrame:
     """`queries.pricing_duty_changes` / `expansion_duty_changes` rows with `when`: 'upcoming' after `on`,
     'in force on <on>' for the latest change on or before it, 'past' for the others."""
@@ -973,7 +998,9 @@ def mark_changes(changes: pd.DataFrame, on: dt.date) -> pd.DataFrame:
     past = [d for d in dates if d is not None and d <= on]
     current = max(past) if past else None
     out["when"] = [
-        "upcoming" if d is not None and d > on else (f"in force on {on:%Y-%m-%d}" if d == current else "past")
+        "upcoming"
+        if d is not None and d > on
+        else (f"in force on {labels.day(on)}" if d == current else "past")
         for d in dates
     ]
     return out

@@ -34,6 +34,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from evdash import labels
+
 Method = Literal["minmax", "percentile"]
 MissingPolicy = Literal["rescale", "exclude"]
 
@@ -168,6 +170,23 @@ DEFAULT_WEIGHTS = PRESETS[DEFAULT_PRESET]
 # A duty this high (all duties as % of the customs value) prices the car out: a market that leads a ranking
 # despite it is said to lead *despite* it, in words, wherever the ranking is shown.
 PROHIBITIVE_DUTY_PCT = 50.0
+# The scenario choices of the ranking, as a person reads them (the URL and the code take the keys).
+NORMALISATIONS: dict[str, str] = {
+    "minmax": "min–max (0 = worst, 1 = best)",
+    "percentile": "rank / percentile",
+}
+MISSING_POLICIES: dict[str, str] = {"rescale": "score on the rest, flag it", "exclude": "exclude the market"}
+# What a measure's value was made from (the provenance's `basis`): the market figure it rests on.
+BASIS: dict[str, str] = {
+    "ev_sales": labels.METRIC["new_ev_sales"],
+    "bev_sales": "BEV sales only (a floor: BEV + PHEV is missing)",
+    "ev_share_pct": labels.METRIC["ev_share_pct"],
+    "bev_share_pct": labels.METRIC["bev_share_pct"],
+    "ev_growth_pct": "growth of EV sales (BEV + PHEV)",
+    "bev_growth_pct": "growth of BEV sales (BEV + PHEV is missing)",
+    "suv_share_pct": labels.METRIC["suv_share_pct"],
+    "100 - suv_share_pct": "100 − SUV share of new cars (the model is not an SUV)",
+}
 # Statuses that say where a brand is heading (its stated plan), closest first.
 PLAN_STATUSES = ("launched", "pilot", "announced", "evaluating")
 
@@ -444,6 +463,24 @@ def assemble_measures(
     return raw, provenance
 
 
+def provenance_for_people(provenance: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """Where each market's measures come from (the provenance of `assemble_measures`), as a table shows
+    it: the market's name, the measure and what it rests on in words, the period and the confidence as
+    labels. The table and its download both show this."""
+    columns = ["market_code", "measure", "basis", "value", "year", "period_scope", "confidence", "source_url"]
+    if provenance.empty:
+        return pd.DataFrame(columns=["market_name", *columns])
+    out = labels.for_people(
+        provenance[columns],
+        measure={k: m.label for k, m in MEASURE_BY_KEY.items()},
+        basis=BASIS,
+        period_scope=labels.PERIOD,
+        confidence=labels.CONFIDENCE,
+    )
+    out.insert(0, "market_name", [names.get(c, c) for c in out["market_code"]])
+    return out
+
+
 def ranking_export(
     table: pd.DataFrame,
     raw: pd.DataFrame,
@@ -479,11 +516,16 @@ class Plan:
 
 
 def brand_plan(
-    presence: pd.DataFrame, regions: Mapping[str, str], region_labels: Mapping[str, str], brand_name: str
+    presence: pd.DataFrame,
+    regions: Mapping[str, str],
+    region_labels: Mapping[str, str],
+    brand_name: str,
+    names: Mapping[str, str] | None = None,
 ) -> Plan:
     """Where the brand says it goes first, from its expansion statuses (`queries.markets_presence`): the
     region holding most of its markets with a plan status (launched, pilot, announced, evaluating; ties: the
-    closest status), and the earliest planned entry. No such status: no plan (compare every market)."""
+    closest status), and the earliest planned entry. No such status: no plan (compare every market). The
+    text names each market (`names`: code → name) with its status in words."""
     if presence.empty or "status" not in presence.columns:
         return Plan(
             None,
@@ -507,7 +549,10 @@ def brand_plan(
     region = str(counts.idxmax())
     entries = sorted(str(e) for e in part["planned_entry"] if isinstance(e, str) and e)
     entry = entries[0] if entries else None
-    listed = ", ".join(f"{c} {s}" for c, s in zip(part["market_code"], part["status"], strict=True))
+    listed = ", ".join(
+        f"{(names or {}).get(str(c), str(c))} {labels.label(labels.STATUS, s).lower()}"
+        for c, s in zip(part["market_code"], part["status"], strict=True)
+    )
     label = region_labels.get(region, region)
     text = f"{brand_name}'s stated plan in the data: {label} first ({listed})" + (
         f", from {entry}" if entry else ""

@@ -180,7 +180,7 @@ def test_duty_changes_mark_provisional_to_definitive_quota_and_brazil_steps(
         queries.expansion_duty_changes(seed_con, "xiaomi", "BEV", "BRA"), D(2026, 5, 1)
     )
     assert list(brazil["duty_after"]) == ["10%", "18%", "25%", "35%"]
-    assert list(brazil["when"]) == ["past", "past", "in force on 2026-05-01", "upcoming"]
+    assert list(brazil["when"]) == ["past", "past", "in force on 1 May 2026", "upcoming"]
 
 
 def test_rival_prices_older_than_a_year_are_flagged(seed_con: duckdb.DuckDBPyConnection) -> None:
@@ -226,7 +226,7 @@ def test_pricing_page_shows_both_canada_cases_and_states_the_date() -> None:
         "Estimated sticker price — inside the 49,000-car quota",
         "Estimated sticker price — outside the quota (100% surtax)",
     ]
-    assert any("in force on 01 Dec 2026" in shown(c.value) for c in at.caption)
+    assert any("in force on 1 Dec 2026" in shown(c.value) for c in at.caption)
     steps = next(df.value for df in at.dataframe if "label" in df.value.columns)
     assert set(steps["duty_case"]) == {"inside the 49,000-car quota", "outside the quota (100% surtax)"}
     changes = next(df.value for df in at.dataframe if "what_changed" in df.value.columns)

@@ -123,11 +123,14 @@ def test_brand_plan_is_the_region_of_the_brands_stated_markets() -> None:
         }
     )
     regions = {"CHN": "asia_pacific", "DEU": "europe", "ESP": "europe", "USA": "americas"}
-    plan = scoring.brand_plan(presence, regions, {"europe": "Europe"}, "Xiaomi")
+    plan = scoring.brand_plan(
+        presence, regions, {"europe": "Europe"}, "Xiaomi", {"DEU": "Germany", "ESP": "Spain"}
+    )
     assert plan.region == "europe" and plan.markets == ("DEU", "ESP") and plan.entry == "2027"
     assert (
         plan.text
-        == "Xiaomi's stated plan in the data: Europe first (DEU announced, ESP evaluating), from 2027"
+        == "Xiaomi's stated plan in the data: Europe first (Germany announced, Spain under evaluation), "
+        "from 2027"
     )
     none = scoring.brand_plan(presence.iloc[:1], regions, {}, "Acme")
     assert none.region is None and "every market is compared" in none.text

@@ -14,6 +14,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from evdash import labels
+
 _TAG = re.compile(r"<[^>]+>")
 KIND = {
     "bar": "Bar chart",
@@ -50,13 +52,28 @@ def _values(trace: Any, axis: str) -> list[Any]:
     return list(raw) if isinstance(raw, Sequence | tuple) or hasattr(raw, "__iter__") else [raw]
 
 
+_ISO = re.compile(r"\d{4}-\d{2}(?:-\d{2}(?:[T ][\d:.]+)?)?")
+
+
+def _when(label: object) -> str:
+    """A point's label as a person reads it; a date (a datetime, or the ISO text Plotly keeps: '2026-01',
+    '2026-01-03T00:00:00') as 'Jan 2026' for a month or its first day and '3 Jan 2026' otherwise."""
+    if hasattr(label, "strftime") or _ISO.fullmatch(str(label)):  # numpy's datetime64 too
+        date = labels.day(label if hasattr(label, "strftime") else str(label))
+        return labels.month(label) if date.startswith("1 ") else date
+    return plain(label)
+
+
 def _headline(trace: Any) -> str | None:
     kind = trace.type or "scatter"
     if kind == "choropleth":
         locations = [v for v in _values(trace, "locations") if v]
-        return f"{len(locations)} {'country' if len(locations) == 1 else 'countries'}" if locations else None
+        if not locations:
+            return None
+        name = plain(trace.name) if trace.name else ""
+        return f"{name + ': ' if name else ''}{labels.count(len(locations), 'country')}"
     horizontal = getattr(trace, "orientation", None) == "h"
-    values, labels = (
+    values, points = (
         (_values(trace, "x"), _values(trace, "y"))
         if horizontal
         else (
@@ -65,14 +82,14 @@ def _headline(trace: Any) -> str | None:
         )
     )
     numbers = (_number(v) for v in values)
-    pairs = [(n, label) for n, label in zip(numbers, labels, strict=False) if n is not None]
+    pairs = [(n, label) for n, label in zip(numbers, points, strict=False) if n is not None]
     if not pairs:
         return None
     name = plain(trace.name) if trace.name else ""
     if kind == "waterfall":
         return f"{name + ': ' if name else ''}ends at {_fmt(sum(n for n, _ in pairs))}"
     top, label = max(pairs, key=lambda p: p[0])
-    label_text = plain(label.strftime("%b %Y") if hasattr(label, "strftime") else label)
+    label_text = _when(label)
     where = f" ({label_text})" if label_text else ""
     return f"{name + ': ' if name else ''}highest {_fmt(top)}{where}"
 

@@ -34,8 +34,8 @@ select
     l.*,
     case
         when l.status = 'proposed' then 'proposed, never in force'
-        when l.effective_from > d.on_date then 'in force only from ' || strftime(l.effective_from, '%Y-%m-%d')
-        when l.effective_to < d.on_date then 'ended ' || strftime(l.effective_to, '%Y-%m-%d')
+        when l.effective_from > d.on_date then 'in force only from ' || strftime(l.effective_from, '%-d %b %Y')
+        when l.effective_to < d.on_date then 'ended ' || strftime(l.effective_to, '%-d %b %Y')
     end as not_applied_reason,
     not_applied_reason is null as applies
 from v_duty_lines as l
@@ -117,7 +117,7 @@ select
     string_agg(
         measure || ': ' || coalesce(rate_pct::varchar || '%', 'fixed fee')
             || coalesce(' (at least ' || min_amount::bigint::varchar || ' ' || min_currency || ' per car)', '')
-            || ' [' || status || ', ' || tariff_id || ']',
+            || case when status = 'provisional' then ' (provisional)' else '' end,
         '; ' order by duty_kind desc, tariff_id
     ) filter (where base_rank is null or base_rank = 1) as duty_lines,
     string_agg(distinct source_url, ' ; ' order by source_url) as source_url,
