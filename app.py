@@ -7,7 +7,7 @@ import functools
 
 import streamlit as st
 
-from evdash import briefing, briefing_pdf, events, expansion, kpis, queries, ui
+from evdash import briefing, briefing_pdf, events, expansion, kpis, labels, queries, ui
 from evdash.figures.maps import choropleth
 from evdash.figures.overview import years_vs_target
 from evdash.watch import SEVERITY_MARK
@@ -46,7 +46,7 @@ brand_name = brand_options[brand]
 
 ui.title("{brand}: deliveries against targets", brand=brand_name)
 # On a phone the sidebar (with its "Data as of") is collapsed: say it on the page itself.
-ui.caption("Data as of **{as_of}** · version {version}", as_of=ctx.as_of, version=ctx.version)
+ui.caption("Data as of **{as_of}** · version {version}", as_of=labels.day(ctx.as_of), version=ctx.version)
 ui.freshness(ctx, ["monthly_deliveries", "period_totals", "targets"], brand=brand)
 years = ui.query(ctx, queries.overview_years, brand=brand)
 facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today())
@@ -65,12 +65,16 @@ ui.chart(
     ),
 )
 
-table = years[OVERVIEW_COLUMNS]
-st.dataframe(
+# The table and its download show labels, not codes (scope, confidence, how to read the attainment).
+table = labels.for_people(
+    years[OVERVIEW_COLUMNS],
+    scope=labels.SCOPE,
+    delivered_confidence=labels.CONFIDENCE,
+    attainment_kind=labels.ATTAINMENT,
+)
+ui.table(
     table,
-    hide_index=True,
-    width="stretch",
-    column_config={
+    {
         "year": st.column_config.NumberColumn("Year", format="%d"),
         "scope": "Scope",
         "delivered_units": st.column_config.NumberColumn("Delivered", format="localized"),
@@ -98,8 +102,9 @@ ui.caption(
     "quarters) where they exist and monthly figures for the months they do not cover, the one reaching "
     "furthest first. '≥' marks a floor: the company said 'over N', or a market, model or month has no "
     "figure. Scope NEV/BEV: the brand reports only those totals. Final target = the last target the "
-    "company announced for that year; attainment = delivered ÷ final target ('at_least' when delivered "
-    "is a floor, 'at_most' when the target is, 'ratio_of_lower_bounds' when both are)."
+    "company announced for that year; attainment = delivered ÷ final target, and *Attainment is* says "
+    "how to read it: at least (delivered is a floor), at most (the target is 'over N') or a ratio of two "
+    "'over N' figures (neither a floor nor a ceiling)."
 )
 ui.download_buttons(ctx, table, "overview", {"brand": brand}, key="overview")
 

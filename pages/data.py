@@ -11,7 +11,7 @@ import pandas as pd
 import pycountry
 import streamlit as st
 
-from evdash import config, importer, queries, ui
+from evdash import config, importer, labels, quality, queries, ui
 from evdash.csvread import SeedError
 
 ctx = ui.frame("Data", required_role="analyst")
@@ -42,11 +42,27 @@ LINKS: dict[str, Any] = {
 }
 
 
+# The import history and the corrections: one row per imported file or changed value.
+IMPORT_COLUMNS: dict[str, Any] = {
+    "batch_id": "Batch",
+    "imported_at": st.column_config.DatetimeColumn("Imported at (UTC)"),
+    "imported_by": "Imported by",
+    "file_name": "File",
+    "kind": "Kind",
+    "rows_in_file": "Rows in file",
+    "rows_added": "Rows added",
+    "rows_changed": "Rows changed",
+    "rows_unchanged": "Rows unchanged",
+    "sources_added": "Sources added",
+    "sha256": "SHA-256",
+    "row_key": "Row",
+}
+
 KIND_CODES = list(importer.KINDS)
 
 
 def kind_label(kind: str) -> str:
-    return f"{kind} - {importer.KIND_HELP[kind]}"
+    return f"{labels.label(labels.IMPORT_KIND, kind)} – {importer.KIND_HELP[kind]}"
 
 
 def guess_kind(file_name: str) -> str:
@@ -60,9 +76,9 @@ def guess_kind(file_name: str) -> str:
 def show_result(result: importer.ImportResult | None, errors: list[str] | None) -> None:
     if errors:
         ui.error(
-            "**Rejected - nothing was changed.** {n} problem(s); fix them all and upload again:",
+            "**Rejected - nothing was changed.** {n}; fix them all and upload again:",
             icon=":material/error:",
-            n=len(errors),
+            n=labels.count(len(errors), "problem"),
         )
         # Plain text (never markdown: the messages quote the file's cells), wrapped, easy to copy.
         st.code("\n".join(errors), language=None, wrap_lines=True)
@@ -73,28 +89,26 @@ def show_result(result: importer.ImportResult | None, errors: list[str] | None) 
         for note in stats.notes:
             ui.info("{note}", icon=":material/info:", note=note)
         ui.markdown(
-            "**{file}** ({kind}): {rows:,} rows · **{added:,} new** · **{changed:,} changed** · "
+            "**{file}** ({kind}): {rows} · **{added:,} new** · **{changed:,} changed** · "
             "{unchanged:,} unchanged{sources}",
             file=stats.file_name,
-            kind=stats.kind,
-            rows=stats.rows,
+            kind=labels.label(labels.IMPORT_KIND, stats.kind),
+            rows=labels.count(stats.rows, "row"),
             added=stats.added,
             changed=stats.changed,
             unchanged=stats.unchanged,
-            sources=f" · {stats.sources_added} new source(s)" if stats.sources_added else "",
+            sources=f" · {labels.count(stats.sources_added, 'new source')}" if stats.sources_added else "",
         )
         if stats.changes:
             ui.caption("Changed rows (old → new)")
-            st.dataframe(pd.DataFrame(stats.changes), hide_index=True, width="stretch")
+            ui.table(pd.DataFrame(stats.changes), import_format=f"the changes in {stats.file_name}")
         if stats.new_rows:
             ui.caption(
                 "New rows (first {shown:,} of {added:,})",
                 shown=min(len(stats.new_rows), stats.added),
                 added=stats.added,
             )
-            st.dataframe(
-                pd.DataFrame(stats.new_rows).fillna(""), hide_index=True, width="stretch", column_config=LINKS
-            )
+            ui.table(pd.DataFrame(stats.new_rows), LINKS, import_format=f"the new rows of {stats.file_name}")
 
 
 ui.title("Data: add, correct and check figures")
@@ -183,7 +197,7 @@ with tab_import:
                 ui.caption("Nothing to apply: every row is already in the data.")
 
 with tab_browse:
-    kind_options = {k: f"{k} - {importer.KIND_HELP[k]}" for k in TABLES}
+    kind_options = {k: kind_label(k) for k in TABLES}
     brands = ui.query(ctx, queries.brands)
     c1, c2, c3 = st.columns([2, 1, 1])
     table = ui.url_select("Table", "table", kind_options, "deliveries", container=c1)
@@ -197,15 +211,15 @@ with tab_browse:
     frame = ui.query(ctx, function, **params)
     shown = frame.head(SHOWN_ROWS)
     ui.caption(
-        "{rows:,} rows{shown}. Columns are the **{table}** import format: edit a download and import it "
+        "{rows}{shown}. Columns are the **{table}** import format: edit a download and import it "
         "back to correct figures.",
-        rows=len(frame),
+        rows=labels.count(len(frame), "row"),
         shown=f" - showing the first {SHOWN_ROWS:,}; the download has all of them"
         if len(frame) > SHOWN_ROWS
         else "",
-        table=table,
+        table=labels.label(labels.IMPORT_KIND, table),
     )
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=LINKS)
+    ui.table(shown, LINKS, import_format=kind_label(table))
     ui.download_buttons(ctx, frame, f"data-{table}", {"table": table, **params}, key="browse")
 
 with tab_history:
@@ -214,16 +228,16 @@ with tab_history:
     if history.empty:
         ui.info("No imports yet: the data is the seed files only.", icon=":material/history:")
     ui.subheader("Imported files")
-    st.dataframe(
-        history,
-        hide_index=True,
-        width="stretch",
-        column_config={"imported_at": st.column_config.DatetimeColumn("imported_at (UTC)")},
-    )
-    ui.download_buttons(ctx, history, "import-history", {}, key="history")
+    history_shown = labels.for_people(history, kind=labels.IMPORT_KIND)
+    ui.table(history_shown, IMPORT_COLUMNS)
+    ui.download_buttons(ctx, history_shown, "import-history", {}, key="history")
     ui.subheader("Corrections (old → new)")
     ui.caption("One row per changed value of an existing row.")
-    st.dataframe(changes, hide_index=True, width="stretch")
+    ui.table(
+        changes,
+        {**IMPORT_COLUMNS, "column_name": "Column", "old_value": "Old value", "new_value": "New value"},
+        import_format="the corrected values",
+    )
     ui.download_buttons(ctx, changes, "import-changes", {}, key="changes")
 
 with tab_quality:
@@ -236,15 +250,57 @@ with tab_quality:
     ui.metric(q3, "Months where sources disagree", f"{len(conflicts):,}")
     ui.subheader("Months missing per brand")
     ui.caption("Months between a brand's first and last monthly figure with no figure at all.")
-    st.dataframe(missing, hide_index=True, width="stretch")
+    ui.table(
+        missing,
+        {
+            "brand": "Brand",
+            "brand_id": None,
+            "first_month": "First month",
+            "last_month": "Last month",
+            "months_with_data": "Months with a figure",
+            "months_missing": "Months missing",
+            "missing_months": "Which months",
+        },
+    )
     ui.download_buttons(ctx, missing, "quality-missing-months", {}, key="q-missing")
     ui.subheader("Figures that are lower bounds or estimates")
     ui.caption('Lower bound = the source said "over N" (shown as ≥ N); estimate = third-party or derived.')
-    st.dataframe(uncertain, hide_index=True, width="stretch", column_config=LINKS)
-    ui.download_buttons(ctx, uncertain, "quality-uncertain", {}, key="q-uncertain")
+    uncertain_shown = quality.uncertain_for_people(uncertain)
+    ui.table(
+        uncertain_shown,
+        {
+            "table_name": "Table",
+            "brand": "Brand",
+            "model": "Model",
+            "market": "Market",
+            "period_kind": "Period",
+            "period": "Covers",
+            "scope": "Counts",
+            "value": st.column_config.NumberColumn("Value", format="localized"),
+            "confidence": "Confidence",
+            "as_of": st.column_config.DateColumn("As of"),
+            "publisher": "Publisher",
+            "source_url": st.column_config.LinkColumn("Source"),
+        },
+    )
+    ui.download_buttons(ctx, uncertain_shown, "quality-uncertain", {}, key="q-uncertain")
     ui.subheader("Contradicting sources")
     ui.caption(
         "Months with more than one stored figure; the dashboard picks one by the rule on the Sources page."
     )
-    st.dataframe(conflicts, hide_index=True, width="stretch", column_config={"month_label": "month"})
-    ui.download_buttons(ctx, conflicts, "quality-conflicts", {}, key="q-conflicts")
+    conflicts_shown = quality.conflicts_for_people(conflicts)
+    ui.table(
+        conflicts_shown,
+        {
+            "brand": "Brand",
+            "brand_id": None,
+            "model": "Model",
+            "market": "Market",
+            "month_label": "Month",
+            "figures": "Figures stored",
+            "min_units": st.column_config.NumberColumn("Lowest", format="localized"),
+            "max_units": st.column_config.NumberColumn("Highest", format="localized"),
+            "versions": "Versions",
+        },
+    )
+    ui.download_buttons(ctx, conflicts_shown, "quality-conflicts", {}, key="q-conflicts")

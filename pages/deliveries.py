@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from evdash import deliveries, events, kpis, queries, ui
+from evdash import deliveries, events, kpis, labels, queries, ui
 from evdash.figures import deliveries as figures
 from evdash.theme import CONFIDENCE_LABEL
 
@@ -109,11 +109,13 @@ if totals.empty:
         year=year,
     )
 else:
-    st.dataframe(
-        totals,
-        hide_index=True,
-        width="stretch",
-        column_config={
+    # The table and its download show labels (scope, period, confidence), not the data's codes.
+    totals_shown = labels.for_people(
+        totals, scope=labels.SCOPE, period_kind=labels.PERIOD, reported_confidence=labels.CONFIDENCE
+    )
+    ui.table(
+        totals_shown,
+        {
             "scope": "Scope",
             "period_kind": "Period",
             "period_start": st.column_config.DateColumn("From"),
@@ -140,7 +142,7 @@ else:
         "at N, and months without a figure count as 0. The sum of months covers whole months ending by "
         "the total's end date."
     )
-    ui.download_buttons(ctx, totals, "deliveries-totals", {"brand": brand, "year": year}, key="totals")
+    ui.download_buttons(ctx, totals_shown, "deliveries-totals", {"brand": brand, "year": year}, key="totals")
 
 ui.subheader("Peers")
 peers = ui.query(ctx, queries.deliveries_peers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evdash import expansion, pricing, queries, text, ui
+from evdash import expansion, labels, pricing, queries, text, ui
 from evdash.figures.expansion import country_ev_sales, ev_share_history
 from evdash.figures.maps import choropleth
 from evdash.regions import REGION_LABELS
@@ -58,10 +58,10 @@ ui.caption(
     "Coloured by **{measure}** ({when}) · region: {region}. Click a country, or pick it below the map, to "
     "see that market.{duties} Duties and statuses in force on {on}.",
     measure=measure.label,
-    when=year if measure.uses_year else f"on {on_date:%d %b %Y}",
+    when=year if measure.uses_year else f"on {labels.day(on_date)}",
     region=REGION_LABELS[region],
     duties=f" Import duties are for {brand_name}'s {powertrain} cars." if measure.code == "tariff" else "",
-    on=f"{on_date:%d %b %Y}",
+    on=labels.day(on_date),
 )
 
 map_col, table_col = st.columns([3, 2])
@@ -97,17 +97,13 @@ shown = ui.computed(ctx, expansion.with_history, ranking, map_history)
 with table_col:
     ui.subheader("Ranking · {region}", region=REGION_LABELS[region])
     ui.caption(
-        "{n} {countries} with data; the others are 'no data' (grey on the map), not zero. "
+        "{countries} with data; the others are 'no data' (grey on the map), not zero. "
         "Click a column header to sort.",
-        n=len(ranking),
-        countries="country" if len(ranking) == 1 else "countries",
+        countries=labels.count(len(ranking), "country"),
     )
-    st.dataframe(
+    ui.table(
         shown,
-        hide_index=True,
-        width="stretch",
-        height=min(400, 35 * (len(ranking) + 1) + 3),
-        column_config={
+        {
             "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
             "iso3": None,
             "country": "Country",
@@ -129,6 +125,7 @@ with table_col:
             ),
             "ev_share_years": "Years",
         },
+        height=min(400, 35 * (len(ranking) + 1) + 3),
     )
     ui.download_buttons(
         ctx,
@@ -165,13 +162,13 @@ if status is not None and isinstance(status["category"], str):
         "{confidence} · as of {as_of} · [source]({url})",
         brand=brand_name,
         status=expansion.STATUS_LABELS[status["category"]],
-        since=status["period"],
+        since=labels.day(status["period"]),
         planned=f", planned entry {status['planned_entry']}"
         if isinstance(status["planned_entry"], str)
         else "",
         detail=status["detail"],
         confidence=CONFIDENCE_LABEL.get(str(status["confidence"]), ""),
-        as_of=f"{status['as_of']:%Y-%m-%d}",
+        as_of=labels.day(status["as_of"]),
         url=status["source_url"],
     )
 else:
@@ -183,9 +180,9 @@ cols = st.columns(4)
 for col, (label, metric, percent) in zip(
     cols,
     (
-        ("EV sales (BEV + PHEV)", "new_ev_sales", False),
-        ("BEV sales", "bev_sales", False),
-        ("EV share of new cars", "ev_share_pct", True),
+        (labels.METRIC["new_ev_sales"], "new_ev_sales", False),
+        (labels.METRIC["bev_sales"], "bev_sales", False),
+        (labels.METRIC["ev_share_pct"], "ev_share_pct", True),
     ),
     strict=False,
 ):
@@ -196,7 +193,7 @@ ui.metric(
     cols[3],
     f"Import duty on {brand_name}'s {powertrain} cars",
     duty.headline,
-    help=f"{duty.detail} — in force on {on_date:%Y-%m-%d}",
+    help=f"{duty.detail} — in force on {labels.day(on_date)}",
 )
 
 ui.chart(ui.figure(ctx, country_ev_sales, stats, name))
@@ -209,61 +206,100 @@ tab_market, tab_status, tab_duty, tab_prices = ui.tabs(
 )
 filters_ = {"brand": brand, "market": country}
 with tab_market:
-    st.dataframe(
-        stats,
-        hide_index=True,
-        width="stretch",
-        column_config={
+    # Tables and their downloads show labels (which figure, which period, confidence), not codes.
+    stats_shown = labels.for_people(
+        stats, metric=labels.METRIC, period_scope=labels.PERIOD, confidence=labels.CONFIDENCE
+    )
+    ui.table(
+        stats_shown,
+        {
             "year": st.column_config.NumberColumn("Year", format="%d"),
+            "metric": "Figure",
             "value": st.column_config.NumberColumn("Value", format="localized"),
+            "period_scope": "Period",
+            "scope_note": "What it counts",
+            "confidence": "Confidence",
             "as_of": st.column_config.DateColumn("As of"),
             "source_url": st.column_config.LinkColumn("Source"),
+            "publisher": "Publisher",
+            "alternatives": "Other versions",
         },
     )
     ui.caption(
-        "Units: *_sales in cars; *_pct in percent of new cars. One figure per metric and year, "
-        "picked by the data's rule (full year first, then confidence, reliability, later as-of)."
+        "Units: sales in cars; shares in percent of new cars (cars on the road for the stock). One figure "
+        "per figure and year, picked by the data's rule (full year first, then confidence, reliability, "
+        "later as-of)."
     )
-    ui.download_buttons(ctx, stats, "expansion-country-market", {"market": country}, key="d-market")
+    ui.download_buttons(ctx, stats_shown, "expansion-country-market", {"market": country}, key="d-market")
 with tab_status:
-    st.dataframe(
-        timeline,
-        hide_index=True,
-        width="stretch",
-        column_config={
+    timeline_shown = expansion.timeline_for_people(timeline)
+    ui.table(
+        timeline_shown,
+        {
             "date": st.column_config.DateColumn("Date"),
+            "kind": "What",
+            "what": "Fact",
+            "planned_entry": "Planned entry",
             "value": st.column_config.NumberColumn("Value", format="localized"),
+            "unit": "Unit",
+            "confidence": "Confidence",
             "is_current": st.column_config.CheckboxColumn("Current status"),
             "as_of": st.column_config.DateColumn("As of"),
             "source_url": st.column_config.LinkColumn("Source"),
         },
     )
-    ui.download_buttons(ctx, timeline, "expansion-country-timeline", filters_, key="d-timeline")
+    ui.download_buttons(ctx, timeline_shown, "expansion-country-timeline", filters_, key="d-timeline")
 with tab_duty:
     ui.markdown(
         "Duties on {brand}'s {powertrain} cars imported from {origin} into {country}, in force on {on}: "
         "**{headline}** ({detail})",
         brand=brand_name,
         powertrain=powertrain,
-        origin=", ".join(powertrains["production_countries"].iloc[:1]) or home,
+        origin=", ".join(
+            country_names.get(c, c)
+            for c in (
+                str(powertrains["production_countries"].iloc[0]).split(", ")
+                if not powertrains.empty
+                else [home]
+            )
+        ),
         country=name,
-        on=f"{on_date:%Y-%m-%d}",
+        on=labels.day(on_date),
         headline=duty.headline,
         detail=duty.detail,
     )
-    st.dataframe(
+    duties_shown = labels.for_people(
         duties,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        duty_kind=labels.DUTY_KIND,
+        applies_to=labels.DUTY_CLASS,
+        status=labels.DUTY_STATUS,
+        confidence=labels.CONFIDENCE,
+    )
+    ui.table(
+        duties_shown,
+        {
+            "duty_case": "Case",
+            "set_by": "Set by",
+            "measure": "Duty",
+            "duty_kind": "Kind",
             "rate_pct": st.column_config.NumberColumn("Rate (%)", format="%.1f"),
+            "min_amount": st.column_config.NumberColumn("At least (per car)", format="localized"),
+            "min_currency": "Currency",
+            "applies_to": "Applies to",
+            "powertrain": "Powertrain",
+            "origin_iso3": "Cars from",
             "effective_from": st.column_config.DateColumn("From"),
             "effective_to": st.column_config.DateColumn("To (last day)"),
+            "status": "Status",
+            "confidence": "Confidence",
             "as_of": st.column_config.DateColumn("As of"),
             "source_url": st.column_config.LinkColumn("Source"),
+            "note": "Note",
         },
     )
-    ui.download_buttons(ctx, duties, "expansion-country-duties", {**filters_, "on": on_date}, key="d-duties")
+    ui.download_buttons(
+        ctx, duties_shown, "expansion-country-duties", {**filters_, "on": on_date}, key="d-duties"
+    )
     duty_changes = ui.computed(
         ctx,
         pricing.mark_changes,
@@ -271,18 +307,7 @@ with tab_duty:
         on_date,
     )
     ui.markdown("**Duty changes for {brand}'s cars in {country}**", brand=brand_name, country=name)
-    st.dataframe(
-        duty_changes,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "on_date": st.column_config.DateColumn("From"),
-            "duty_before": "Duty before",
-            "duty_after": "Duty from then",
-            "what_changed": "What changed",
-            "when": "When",
-        },
-    )
+    ui.table(duty_changes, ui.DUTY_CHANGE_COLUMNS)
     ui.download_buttons(
         ctx, duty_changes, "expansion-country-duty-changes", {**filters_, "on": on_date}, key="d-changes"
     )
@@ -293,37 +318,30 @@ with tab_prices:
         ui.markdown(
             "No {brand} prices in {country} yet; rivals' prices known there:", brand=brand_name, country=name
         )
-    st.dataframe(
-        prices,
-        hide_index=True,
-        width="stretch",
-        column_config={
+    prices_shown = labels.for_people(prices, price_type=labels.PRICE_TYPE, confidence=labels.CONFIDENCE)
+    ui.table(
+        prices_shown,
+        {
             "is_selected_brand": st.column_config.CheckboxColumn(text.md(brand_name)),
+            "brand": "Brand",
+            "model": "Model",
+            "variant": "Variant",
+            "powertrain": "Powertrain",
             "price": st.column_config.NumberColumn("Price", format="localized"),
+            "currency": "Currency",
+            "price_type": "Price type",
+            "includes_vat": st.column_config.CheckboxColumn("Incl. VAT"),
             "effective_from": st.column_config.DateColumn("From"),
+            "confidence": "Confidence",
             "as_of": st.column_config.DateColumn("As of"),
             "source_url": st.column_config.LinkColumn("Source"),
+            "note": "Note",
         },
     )
-    ui.download_buttons(ctx, prices, "expansion-country-prices", filters_, key="d-prices")
+    ui.download_buttons(ctx, prices_shown, "expansion-country-prices", filters_, key="d-prices")
     registered = ui.query(ctx, queries.brand_registrations_known, markets=[country])
     if not registered.empty:
         ui.markdown(
             "**Registrations published for {country}** (competitors' totals; '>' = more than):", country=name
         )
-        st.dataframe(
-            registered,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "market_code": None,
-                "market_name": None,
-                "brand_id": None,
-                "month_from": None,
-                "month_to": None,
-                "units": st.column_config.NumberColumn("Registrations", format="localized"),
-                "share_pct": st.column_config.NumberColumn("Share of market %", format="%.1f"),
-                "as_of": st.column_config.DateColumn("As of"),
-                "source_url": st.column_config.LinkColumn("Source"),
-            },
-        )
+        ui.table(expansion.registrations_for_people(registered), ui.REGISTRATION_COLUMNS)

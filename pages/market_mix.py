@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from evdash import confidence as conf
-from evdash import queries, suv, ui
+from evdash import expansion, labels, queries, suv, ui
 from evdash.figures import registrations as figures
 from evdash.figures.suv import suv_share_known
-from evdash.theme import CONFIDENCE_LABEL
+from evdash.regions import REGION_LABELS
 
 ctx = ui.frame("Market mix (registrations)")
 ui.title("Market mix: body types and brands")
@@ -30,7 +30,9 @@ ui.markdown(
     summary=answer.summary,
 )
 ui.chart(ui.figure(ctx, suv_share_known, known))
-with ui.expander(f"The figures behind the answer ({len(known)} published SUV shares, with definitions)"):
+with ui.expander(
+    f"The figures behind the answer ({labels.count(len(known), 'published SUV share')}, with definitions)"
+):
     ui.markdown(
         "Western markets (Europe and the Americas):\n\n{lines}\n\nCompared with: {china}\n\n"
         "Only broad definitions (SUVs with crossovers and off-roaders) are compared across markets; a "
@@ -38,18 +40,39 @@ with ui.expander(f"The figures behind the answer ({len(known)} published SUV sha
         lines="; ".join(answer.western),
         china=answer.china or "no figure for China",
     )
-    st.dataframe(
-        known.drop(columns=["market_kind", "is_headline"]),
-        hide_index=True,
-        width="stretch",
-        column_config={
+    # The table and its download show labels; the definition's code gives way to its name.
+    known_shown = labels.for_people(
+        known.drop(columns=["market_kind", "is_headline", "definition"]),
+        evdash_region=REGION_LABELS,
+        period_scope=labels.PERIOD,
+        measure=labels.SUV_MEASURE,
+        breadth=labels.BREADTH,
+        qualifier=labels.QUALIFIER,
+        confidence=labels.CONFIDENCE,
+    )
+    ui.table(
+        known_shown,
+        {
+            "market_code": "Code",
+            "market_name": "Market",
+            "evdash_region": "Region",
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            "period_scope": "Period",
+            "period_label": "Covers",
+            "measure": "Share of",
+            "definition_label": "Definition",
+            "breadth": "Breadth",
             "value_pct": st.column_config.NumberColumn("SUV share %", format="%.1f"),
+            "qualifier": "As the source words it",
+            "scope_note": "What it counts",
+            "confidence": "Confidence",
             "as_of": st.column_config.DateColumn("As of"),
             "source_url": st.column_config.LinkColumn("Source"),
+            "publisher": "Publisher",
         },
     )
     ui.download_buttons(
-        ctx, known, "suv-share-known", {}, key="suv_known", sources=sorted(set(known["source_url"]))
+        ctx, known_shown, "suv-share-known", {}, key="suv_known", sources=sorted(set(known["source_url"]))
     )
 
 published = ui.query(
@@ -62,21 +85,7 @@ if not published.empty:
         "'>' = the source says 'more than'. A brand's share is shown where the market total for the same "
         "months is known."
     )
-    st.dataframe(
-        published,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "market_code": None,
-            "brand_id": None,
-            "month_from": None,
-            "month_to": None,
-            "units": st.column_config.NumberColumn("Registrations", format="localized"),
-            "share_pct": st.column_config.NumberColumn("Share of market %", format="%.1f"),
-            "as_of": st.column_config.DateColumn("As of"),
-            "source_url": st.column_config.LinkColumn("Source"),
-        },
-    )
+    ui.table(expansion.registrations_for_people(published), ui.REGISTRATION_COLUMNS)
 
 # --- A vendor's registrations (imported) ---------------------------------------------------------------
 ui.subheader("From a data vendor's registrations")
@@ -115,7 +124,7 @@ confidence = conf.worst(provenance["confidence"]) if len(provenance) else "estim
 sources = sorted(set(provenance["source_url"]))
 as_of = pd.Timestamp(provenance["as_of"].max()).date() if len(provenance) else None
 caption = (
-    f"{CONFIDENCE_LABEL.get(confidence, confidence)} · as of {as_of} · source: "
+    f"{labels.label(labels.CONFIDENCE, confidence)} · as of {labels.day(as_of)} · source: "
     + "; ".join(f"{p} ({u})" for p, u in zip(provenance["publisher"], provenance["source_url"], strict=True))
     if len(provenance)
     else "No registrations in this period."

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import expansion, pricing, queries, scoring, ui
+from evdash import expansion, labels, pricing, queries, scoring, ui
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
 
@@ -19,8 +19,6 @@ origins = ui.computed(ctx, pricing.origin_prices, latest)
 # The model's entry price at home (cheapest variant) is what gets landed in each market.
 entry = ui.computed(ctx, pricing.entry_prices, origins)
 model_options = ui.computed(ctx, pricing.model_labels, entry)
-METHODS = {"minmax": "min–max (0 = worst, 1 = best)", "percentile": "rank / percentile"}
-MISSING = {"rescale": "score on the rest, flag it", "exclude": "exclude the market"}
 
 
 def _apply_preset(name: str) -> None:
@@ -50,15 +48,17 @@ universe = sorted(set(measures_long["market_code"]) - home)
 names = dict(zip(measures_long["market_code"], measures_long["market_name"], strict=True))
 regions = dict(zip(measures_long["market_code"], measures_long["evdash_region"], strict=True))
 # The default compares the markets of the region the brand says it enters first (its expansion statuses).
-plan = ui.computed(ctx, scoring.brand_plan, presence, regions, REGION_LABELS, str(origin["brand_name"]))
+plan = ui.computed(
+    ctx, scoring.brand_plan, presence, regions, REGION_LABELS, str(origin["brand_name"]), names
+)
 plan_markets = [c for c in universe if plan.region is None or regions.get(c) == plan.region]
 classes = sorted(set(ui.query(ctx, queries.duty_classes)["duty_class"]) | {str(origin["tariff_company"])})
 
 with st.sidebar:
     duty_class = ui.url_select(
-        f"Duty class (data: {origin['tariff_company']})",
+        f"Duty class (data: {labels.label(labels.DUTY_CLASS, origin['tariff_company'])})",
         "duty_class",
-        {c: c for c in classes},
+        {c: labels.label(labels.DUTY_CLASS, c) for c in classes},
         str(origin["tariff_company"]),
     )
     freight_pct = ui.url_int("Freight, % of ex-factory", "freight_pct", 5, 0, 30)
@@ -82,8 +82,8 @@ with st.sidebar:
             100,
             help=measure.description + (" — lower is better" if not measure.higher_is_better else ""),
         )
-    method = ui.url_select("Normalisation", "norm", METHODS, "minmax")
-    missing = ui.url_select("Market missing a measure", "missing", MISSING, "rescale")
+    method = ui.url_select("Normalisation", "norm", scoring.NORMALISATIONS, "minmax")
+    missing = ui.url_select("Market missing a measure", "missing", scoring.MISSING_POLICIES, "rescale")
     min_coverage = ui.url_int("Minimum data coverage, % of weight", "min_cov", 50, 0, 100)
 
 ui.title("Which market first for the {car}?", car=f"{origin['brand_name']} {origin['model_name']}")
@@ -93,10 +93,10 @@ with st.expander("Markets compared", expanded=False):
         "Markets", "markets", {c: f"{names.get(c, c)} ({c})" for c in universe}, plan_markets
     )
 ui.markdown(
-    "{plan}. Compared: **{n} markets** {where}; add or remove markets under *Markets compared*. "
+    "{plan}. Compared: **{n}** {where}; add or remove markets under *Markets compared*. "
     "Weights: {preset} (what each preset answers is under *Presets* below).",
     plan=plan.text,
-    n=len(chosen),
+    n=labels.count(len(chosen), "market"),
     where=f" in {REGION_LABELS.get(plan.region, plan.region)}"
     if plan.region and list(chosen) == plan_markets
     else "",
@@ -193,9 +193,9 @@ ui.caption(
     variant=origin["variant_name"],
     currency=origin["currency"],
     price=origin["price"],
-    duty_class=duty_class,
+    duty_class=labels.label(labels.DUTY_CLASS, duty_class),
     freight_pct=freight_pct,
-    on=f"{on:%Y-%m-%d}",
+    on=labels.day(on),
     flag=FLAG,
 )
 ui.chart(
@@ -210,7 +210,14 @@ with st.expander("Presets: what each one answers"):
         ui.markdown("**{label}**: {question}", label=preset.label, question=preset.question)
 if not sens.breaking.empty:
     with ui.expander(f"Single ±10% weight changes that alter the top 3 ({len(sens.breaking)})"):
-        st.dataframe(sens.breaking, hide_index=True, width="stretch")
+        ui.table(
+            sens.breaking,
+            {
+                "measure": "Weight changed",
+                "change_pct": st.column_config.NumberColumn("Change", format="%+.0f%%"),
+                "new_top": "New top 3",
+            },
+        )
 
 inputs: dict[str, Any] = {
     "model": model,
@@ -221,6 +228,16 @@ inputs: dict[str, Any] = {
     "min_cov": min_coverage,
     "on": on.isoformat(),
 }
+# The scenario travels with every row of the download, in words (the README keeps the URL's codes).
+scenario: dict[str, Any] = {
+    "model": model_options[model],
+    "duty_class": labels.label(labels.DUTY_CLASS, duty_class),
+    "freight_pct": freight_pct,
+    "norm": scoring.NORMALISATIONS[method],
+    "missing": scoring.MISSING_POLICIES[missing],
+    "min_cov": min_coverage,
+    "on": on.isoformat(),
+}
 export = ui.computed(
     ctx,
     scoring.ranking_export,
@@ -228,18 +245,16 @@ export = ui.computed(
     raw,
     landed,
     names,
-    {**inputs, **{f"w_{k}": v for k, v in weights.items()}},
+    {**scenario, **{f"w_{k}": v for k, v in weights.items()}},
 )
 # Each market's EV share over the years beside its score (IEA history + national figures; not in the CSV).
 history = ui.query(
     ctx, queries.market_history, markets=list(table["market_code"]), metric="ev_share_pct", year_from=2014
 )
 shown = ui.computed(ctx, expansion.with_history, export, history, "market_code")
-st.dataframe(
+ui.table(
     shown,
-    hide_index=True,
-    width="stretch",
-    column_config={
+    {
         "market_code": "Code",
         "market_name": "Market",
         "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
@@ -264,18 +279,19 @@ st.dataframe(
             "EV share over the years", y_min=0, help="IEA 2010–2023 (CC BY 4.0) and national figures 2024–25"
         ),
         "ev_share_years": "Years",
+        "n_rivals": "Rivals priced",
         **{f"c_{m.key}": None for m in scoring.MEASURES},
+        # The scenario (the sidebar's choices) is the same in every row: in the download, not on screen.
+        **{c: None for c in shown.columns if str(c).startswith("input_")},
     },
 )
 ui.download_buttons(ctx, export, "market-ranking", inputs | {"weights": weights}, key="ranking")
 
 if not result.excluded.empty:
     ui.markdown("**Not ranked**")
-    st.dataframe(
+    ui.table(
         result.excluded.assign(market_name=[names.get(c, c) for c in result.excluded["market_code"]]),
-        hide_index=True,
-        width="stretch",
-        column_config={"market_code": "Code", "market_name": "Market", "reason": "Why not ranked"},
+        {"market_code": "Code", "market_name": "Market", "reason": "Why not ranked"},
     )
 
 region = ui.url_select("Map region", "region", REGION_LABELS, "world")
@@ -291,19 +307,24 @@ with st.expander("Method and sources of each measure"):
         "China-sized volumes do not flatten everyone else. Units never matter.\n"
         "* Score = Σ weight × normalised value / Σ weight of the measures the market has, × 100.\n"
         "* EV market size is BEV+PHEV sales of the latest full year; where only BEV sales exist it is "
-        "BEV sales (a floor, see `basis`). Growth is latest year vs the year before, same source basis.\n"
+        "BEV sales (a floor, see *Made from* below). Growth is latest year vs the year before, same "
+        "source basis.\n"
         "* Tariff burden and price gap come from the landed-price estimate (Pricing page method). A "
         "market with no tariff rows in the data has *unknown* duties (missing), not 0%.\n"
         "* Presence: launched 1, pilot 0.75, announced 0.5, evaluating 0.25; no record = 0 (a known "
         "absence, not missing data)."
     )
-    st.dataframe(
-        provenance[
-            ["market_code", "measure", "basis", "value", "year", "period_scope", "confidence", "source_url"]
-        ]
-        if not provenance.empty
-        else provenance,
-        hide_index=True,
-        width="stretch",
-        column_config={"source_url": st.column_config.LinkColumn("Source")},
+    ui.table(
+        scoring.provenance_for_people(provenance, names),
+        {
+            "market_name": "Market",
+            "market_code": "Code",
+            "measure": "Measure",
+            "basis": "Made from",
+            "value": st.column_config.NumberColumn("Value", format="localized"),
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            "period_scope": "Period",
+            "confidence": "Confidence",
+            "source_url": st.column_config.LinkColumn("Source"),
+        },
     )

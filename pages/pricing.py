@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from evdash import expansion, pricing, queries, text, ui
+from evdash import expansion, kpis, labels, pricing, queries, text, ui
 from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison
 
 ctx = ui.frame("Pricing")
@@ -68,12 +67,15 @@ with st.sidebar:
     currency = ui.url_select("Show prices in", "currency", {c: c for c in currencies}, "EUR")
     origin = origins[origins["variant_id"] == variant].iloc[0]
     duty_class = ui.url_select(
-        f"Duty class (data: {origin['tariff_company']})",
+        f"Duty class (data: {labels.label(labels.DUTY_CLASS, origin['tariff_company'])})",
         "duty_class",
-        {c: c for c in sorted(set(classes) | {str(origin["tariff_company"])})},
+        {
+            c: labels.label(labels.DUTY_CLASS, c)
+            for c in sorted(set(classes) | {str(origin["tariff_company"])})
+        },
         str(origin["tariff_company"]),
         help="The brand's class for company-specific duties (EU CVD). Change it to test a scenario, "
-        "e.g. Xiaomi treated as non_cooperating.",
+        "e.g. Xiaomi treated as a non-cooperating maker.",
     )
     freight_pct = ui.url_int("Freight & logistics, % of ex-factory", "freight_pct", 5, 0, 30)
     freight_amount = ui.url_int(f"Plus a fixed amount ({currency})", "freight_amt", 0, 0, 10_000, step=100)
@@ -96,7 +98,7 @@ ui.caption(
     "(refunded on export) → FX → + freight = CIF value → + import duties on CIF → + VAT on CIF and "
     "duties (above a VAT threshold where one applies). Dealer margin and registration taxes are not "
     "included. Rates are the latest on or before that date.",
-    on=f"{on:%d %b %Y}",
+    on=labels.day(on),
 )
 
 duties = ui.query(
@@ -183,10 +185,12 @@ if landed is not None:
             cols[3],
             "FX used",
             f"{case.fx.rate:.6g}",
-            f"{case.fx.base}→{case.fx.quote}, rate of {case.fx.rate_date or '—'} · {case.fx.confidence}",
+            f"{case.fx.base}→{case.fx.quote}, rate of {labels.day(case.fx.rate_date, missing='—')} · "
+            f"{labels.label(labels.CONFIDENCE, case.fx.confidence)}",
             delta_color="off",
             delta_arrow="off",
-            help=f"{case.fx.describe()} · confidence {case.fx.confidence} · source {case.fx.source_id}",
+            help=f"{case.fx.describe()} · {labels.label(labels.CONFIDENCE, case.fx.confidence)} · source "
+            f"{kpis.source_label(case.fx.source_url or case.fx.source_id)}",
         )
     for warning in dict.fromkeys(w for c in landed.cases for w in c.warnings):
         ui.warning("{text}", icon=":material/info:", text=warning)
@@ -203,12 +207,10 @@ if landed is not None:
                     + (f" ({case.case_label})" if landed.several else ""),
                 ),
             )
-    steps = landed.frame()
-    st.dataframe(
+    steps = labels.for_people(landed.frame(), confidence=labels.CONFIDENCE)
+    ui.table(
         steps,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "duty_case": "Duty case" if landed.several else None,
             "label": "Step",
             "kind": None,
@@ -225,16 +227,15 @@ if landed is not None:
     )
     not_applied = landed.low.not_applied
     if not_applied:
-        with ui.expander(f"Duties in the data that do not apply on {on:%Y-%m-%d} ({len(not_applied)})"):
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {"tariff": d.tariff_id, "rate %": d.rate_pct, "status": d.status, "why not": why}
-                        for d, why in not_applied
-                    ]
-                ),
-                hide_index=True,
-                width="stretch",
+        with ui.expander(f"Duties in the data that do not apply on {labels.day(on)} ({len(not_applied)})"):
+            ui.table(
+                pricing.not_applied_frame(not_applied),
+                {
+                    "duty": "Duty",
+                    "rate_pct": st.column_config.NumberColumn("Rate %", format="%.1f"),
+                    "status": "Status",
+                    "why_not": "Why not",
+                },
             )
     ui.download_buttons(ctx, steps, "landed-price", params, key="landed")
 
@@ -243,18 +244,7 @@ if landed is not None:
         ui.caption("No duty for this car in {market} in the data.", market=market_name)
     else:
         marked = ui.computed(ctx, pricing.mark_changes, changes, on)
-        st.dataframe(
-            marked,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "on_date": st.column_config.DateColumn("From"),
-                "duty_before": "Duty before",
-                "duty_after": "Duty from then",
-                "what_changed": "What changed",
-                "when": "When",
-            },
-        )
+        ui.table(marked, ui.DUTY_CHANGE_COLUMNS)
         ui.download_buttons(ctx, marked, "duty-changes", params, key="changes")
 
     ui.subheader("Against local rivals in {market}", market=market_name)
@@ -277,28 +267,30 @@ if landed is not None:
         ui.markdown(
             "{case}Our estimate of **{estimate}** is **{gap} ({gap_pct})** against the cheapest comparable "
             "model, {rival} ({price}, {confidence}, price of {date}), and {median_pct} against the median "
-            "of {n} rival price(s).",
+            "of {n}.",
             case=f"{gap.case_label}: " if landed.several else "",
             estimate=f"{currency} {gap.estimate:,.0f}",
             gap=f"{currency} {gap.gap:+,.0f}",
             gap_pct=f"{gap.gap_pct:+.1f}%",
             rival=gap.cheapest_label,
             price=f"{currency} {gap.cheapest_price:,.0f}",
-            confidence=gap.cheapest_confidence,
-            date=f"{gap.cheapest_date:%d %b %Y}" if gap.cheapest_date else "unknown date",
+            confidence=labels.label(labels.CONFIDENCE, gap.cheapest_confidence).lower(),
+            date=labels.day(gap.cheapest_date),
             median_pct=f"{gap.median_gap_pct:+.1f}%",
-            n=gap.n_rivals,
+            n=labels.count(gap.n_rivals, "rival price"),
         )
     stale = comparison[comparison["stale"]] if "stale" in comparison.columns else comparison.iloc[0:0]
     if not stale.empty:
         # A notice, not a warning: warnings are kept for what is wrong with the user's input.
         ui.info(
-            "{n} rival price(s) are over 12 months older than {on}: {which}. They may not be today's prices.",
+            "{n} over 12 months older than {on}: {which}. {they} not be today's {prices}.",
             icon=":material/history:",
-            n=len(stale),
-            on=f"{on:%d %b %Y}",
+            n=labels.count(len(stale), "rival price") + (" is" if len(stale) == 1 else " are"),
+            on=labels.day(on),
+            they="It may" if len(stale) == 1 else "They may",
+            prices=labels.noun(len(stale), "price"),
             which="; ".join(
-                f"{b} {m} {v} ({d:%d %b %Y})"
+                f"{b} {m} {v} ({labels.day(d)})"
                 for b, m, v, d in zip(
                     stale["brand_name"],
                     stale["model_name"],
@@ -314,9 +306,7 @@ if landed is not None:
     if rivals.empty:
         ui.info(
             "No comparable {body} has a price in {market} in the data.",
-            body=str(origin["body_type"]).upper()
-            if origin["body_type"] == "suv"
-            else str(origin["body_type"]),
+            body=labels.label(labels.BODY_TYPE, origin["body_type"]),
             market=market_name,
         )
     if missing:
@@ -348,14 +338,17 @@ if landed is not None:
         "confidence",
         "source_url",
     ]
-    rival_table = comparison[[c for c in shown_columns if c in comparison.columns]]
+    rival_table = labels.for_people(
+        comparison[[c for c in shown_columns if c in comparison.columns]],
+        body_type=labels.BODY_TYPE,
+        price_type=labels.PRICE_TYPE,
+        confidence=labels.CONFIDENCE,
+    )
     low_label = text.md(f" — {landed.low.case_label}") if landed.several else ""
     high_label = text.md(f" — {landed.high.case_label}") if landed.several else ""
-    st.dataframe(
+    ui.table(
         rival_table,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             **NAMES,
             "price": st.column_config.NumberColumn("Local price", format="%,.0f"),
             column: st.column_config.NumberColumn(f"Price ({currency})", format="%,.0f"),
@@ -380,33 +373,35 @@ model_options = {
 default_models = [m for m in (str(origin["model_id"]), "tesla_model_y") if m in model_options]
 chosen_models = ui.url_multiselect("Models", "models", model_options, default_models)
 table = ui.computed(ctx, pricing.converted_models, latest, list(chosen_models), rates, currency, on)
-fx_dates = sorted({str(d) for d in table["fx_date"].dropna()})
-fx_text = f"rates of {', '.join(fx_dates)}" if fx_dates else "no conversion needed"
+fx_dates = sorted({d for d in table["fx_date"].dropna()})
+fx_text = f"rates of {', '.join(labels.day(d) for d in fx_dates)}" if fx_dates else "no conversion needed"
 ui.chart(ui.figure(ctx, price_bars, table, currency, fx_text))
-shown = table[
-    [
-        "brand_name",
-        "model_name",
-        "variant_name",
-        "market_code",
-        "currency",
-        "price",
-        f"price_{currency.lower()}",
-        "fx_rate",
-        "fx_date",
-        "includes_vat",
-        "price_type",
-        "effective_from",
-        "confidence",
-        "source_url",
-        "fx_note",
-    ]
-]
-st.dataframe(
+shown = labels.for_people(
+    table[
+        [
+            "brand_name",
+            "model_name",
+            "variant_name",
+            "market_code",
+            "currency",
+            "price",
+            f"price_{currency.lower()}",
+            "fx_rate",
+            "fx_date",
+            "includes_vat",
+            "price_type",
+            "effective_from",
+            "confidence",
+            "source_url",
+            "fx_note",
+        ]
+    ],
+    price_type=labels.PRICE_TYPE,
+    confidence=labels.CONFIDENCE,
+)
+ui.table(
     shown,
-    hide_index=True,
-    width="stretch",
-    column_config={
+    {
         **NAMES,
         "price": st.column_config.NumberColumn("Local price", format="%,.0f"),
         f"price_{currency.lower()}": st.column_config.NumberColumn(f"Price ({currency})", format="%,.0f"),
@@ -424,5 +419,5 @@ ui.caption(
     "History: every recorded price (launch, list, pre-order, expected) converted at the single FX rate "
     "of {on}, so a move in the line is a price change, not a currency move. Open markers are estimates "
     "or 'at least' figures.",
-    on=f"{on:%d %b %Y}",
+    on=labels.day(on),
 )

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evdash import queries, ui
+from evdash import labels, queries, ui
 
 ctx = ui.frame("Sources")
 
-RELIABILITY = {
-    "primary": "Primary (company filing or official body)",
-    "secondary": "Secondary (media, trade press, trackers)",
-    "low": "Low reliability (weak sites)",
-}
 with st.sidebar:
-    chosen = ui.url_multiselect("Reliability", "reliability", RELIABILITY, list(RELIABILITY))
+    chosen = ui.url_multiselect("Reliability", "reliability", labels.RELIABILITY, list(labels.RELIABILITY))
 
 ui.title("Where the numbers come from")
 ui.freshness(ctx, ["market_figures", "prices", "suv_shares", "published_registrations"])
@@ -36,12 +31,12 @@ ui.metric(
     "Of which lower bounds or estimates",
     f"{int(sources['lower_bound'].sum() + sources['estimate'].sum()):,}",
 )
-st.dataframe(
-    sources,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "source_id": "Source id",
+# The table and its download show the reliability's label; the source id is the import files' key
+# (Data → Browse tables → sources), not something to read here.
+shown = labels.for_people(sources.drop(columns=["source_id"]), reliability=labels.RELIABILITY)
+ui.table(
+    shown,
+    {
         "publisher": "Publisher",
         "url": st.column_config.LinkColumn("Link"),
         "reliability": "Reliability",
@@ -53,4 +48,4 @@ st.dataframe(
         "latest_as_of": st.column_config.DateColumn("Latest as-of"),
     },
 )
-ui.download_buttons(ctx, sources, "sources", {"reliability": chosen}, key="sources")
+ui.download_buttons(ctx, shown, "sources", {"reliability": chosen}, key="sources")

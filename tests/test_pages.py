@@ -27,7 +27,7 @@ def test_overview_cards_table_and_chart_on_the_fixture() -> None:
     assert cards["Models on sale · markets tracked"] == ("2 · 2", "S, X")
     captions = [shown(c.value) for c in at.caption]
     assert any(
-        c.startswith("At least (lower bound) · as of 2025-04-02 · source: ir.acme.example") for c in captions
+        c.startswith("At least (lower bound) · as of 2 Apr 2025 · source: ir.acme.example") for c in captions
     )
     assert any("reported quarters: Q1" in c for c in captions)
     table = at.dataframe[0].value.set_index("year")
@@ -51,7 +51,7 @@ def test_overview_of_a_brand_with_nev_totals_and_no_models() -> None:
     )
     assert cards["Cumulative deliveries since Jan 2024 (NEV only)"][0] == "380,000"
     assert cards["Models on sale · markets tracked"][1] == "no model list in the data for this brand"
-    assert list(at.dataframe[0].value["scope"]) == ["NEV", "NEV"]
+    assert list(at.dataframe[0].value["scope"]) == ["NEV only", "NEV only"]  # the label, not the code
 
 
 @pytest.mark.usefixtures("fixture_app")
@@ -88,7 +88,7 @@ def test_sources_page_filters_by_reliability_from_url() -> None:
     assert not at.exception
     assert at.sidebar.multiselect(key="reliability").value == ["primary"]
     table = at.dataframe[0].value
-    assert len(table) > 0 and set(table["reliability"]) == {"primary"}
+    assert len(table) > 0 and set(table["reliability"]) == {"Primary (company filing or official body)"}
 
 
 # ---- headline, on the real seeds ------------------------------------------------------------------

@@ -146,4 +146,4 @@ def test_page_draws_the_vendor_charts_with_registrations(
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
     assert titles[0] == "SUV share of new cars: every published figure"
     assert titles[1] == "Germany, Mar 2024: brand share of new registrations"
-    assert any("Reported · as of 2024-04-05 · source: Example News" in shown(c.value) for c in at.caption)
+    assert any("Reported · as of 5 Apr 2024 · source: Example News" in shown(c.value) for c in at.caption)
