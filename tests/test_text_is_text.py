@@ -284,9 +284,11 @@ def test_hostile_names_and_notes_show_as_text(
 
 # --- Pages use the one helper ----------------------------------------------------------------------
 
+# Tables too: their column headers are Markdown, and ui.table shows a missing cell as "—" (Streamlit's
+# own default writes "None" into it).
 RENDERS_MARKDOWN = {
     "title", "header", "subheader", "caption", "markdown", "write", "info", "warning", "error",
-    "success", "toast", "metric", "text", "latex", "badge",
+    "success", "toast", "metric", "text", "latex", "badge", "dataframe", "data_editor", "table",
 }  # fmt: skip
 
 
