@@ -53,15 +53,25 @@ facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today())
 
 # The cards as the core decided them (evdash.kpis): this year so far, the last year before it, deliveries
 # since the brand's first figure, models on sale · markets tracked.
-ui.kpis(kpis.overview_kpis(years, facts.iloc[0] if not facts.empty else None, ui.today().year), captions=True)
+cards = ui.computed(
+    ctx, kpis.overview_kpis, years, facts.iloc[0] if not facts.empty else None, ui.today().year
+)
+ui.kpis(cards, captions=True)
 
+chart_events = ui.query(ctx, queries.chart_events, brand=brand)
 ui.chart(
     ui.figure(
         ctx,
         years_vs_target,
         years,
         brand_name,
-        events.markers(ui.query(ctx, queries.chart_events, brand=brand), dt.date(1900, 1, 1), ui.today()),
+        ui.computed(
+            ctx,
+            events.markers,
+            ui.query(ctx, queries.chart_events, brand=brand),
+            dt.date(1900, 1, 1),
+            ui.today(),
+        ),
     ),
 )
 
@@ -126,7 +136,7 @@ st.download_button(
 # Footprint: where the brand sells today and where it has announced or is studying an entry.
 ui.subheader("Where {brand} is", brand=brand_name)
 status = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=ui.today())
-status_labelled = expansion.with_labels(status, expansion.measure("status"))
+status_labelled = ui.computed(ctx, expansion.with_labels, status, expansion.measure("status"))
 ui.chart(
     ui.figure(
         ctx,

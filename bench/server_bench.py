@@ -308,8 +308,18 @@ def main(argv: list[str] | None = None) -> None:
     shutil.copy(REPO / "bench" / "empty_app.py", stock_dir / "empty_app.py")
     stock = start(stock_dir / "empty_app.py", db, stock_port, out / "empty_app_stock.log", opts)
     app = start(REPO / "app.py", db, app_port, out / "app.log", opts)
+    # The baseline is served from its own synthetic database (made by its own generator, from its own
+    # seeds and models: `cd <baseline> && python -m bench.gen_registrations --rows N`), since an older
+    # checkout's pages query models this checkout no longer has.
+    base_db = args.baseline / db.relative_to(REPO) if args.baseline else db
+    if args.baseline and not base_db.exists():
+        raise SystemExit(
+            f"server_bench: no {base_db}: run `python -m bench.gen_registrations` in the baseline"
+        )
     base = (
-        start(args.baseline / "app.py", db, base_port, out / "baseline.log", opts) if args.baseline else None
+        start(args.baseline / "app.py", base_db, base_port, out / "baseline.log", opts)
+        if args.baseline
+        else None
     )
     # (label, process, port, checkout)
     servers = [("", app, app_port, REPO)]

@@ -111,10 +111,34 @@ def _query_function(name: str) -> Callable[..., pd.DataFrame]:
     return function
 
 
-@st.cache_data(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False)
+# Query results and computations are shared by every session of the process (st.cache_resource: no
+# pickling, no unpickling on every call, which was 10-15 % of a warm page run, py-spy) and each caller gets
+# its own shallow copy (`_own_copy`): with pandas' copy-on-write, a change to the copy copies first, so the
+# shared original never changes.
+@st.cache_resource(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False)
 def _cached_query(db_file: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
     function = _query_function(name)
     return function(_connection(db_file), **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
+
+
+def _own_copy(value: T) -> T:
+    """A caller's own handle on a shared cached result: frames and series (also inside tuples, lists and
+    dataclasses) as shallow copies; other values are immutable (scalars, strings, frozen dataclasses of
+    them). Copy-on-write makes a shallow copy behave as an independent frame at O(columns) cost."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy(deep=False)  # type: ignore[return-value]
+    if isinstance(value, tuple):
+        return tuple(_own_copy(v) for v in value)  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [_own_copy(v) for v in value]  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        frames = {
+            f.name: _own_copy(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if isinstance(getattr(value, f.name), pd.DataFrame | pd.Series | tuple | list)
+        }
+        return dataclasses.replace(value, **frames) if frames else value
+    return value
 
 
 def query(ctx: Context, function: Callable[..., pd.DataFrame], **params: Any) -> pd.DataFrame:
@@ -124,8 +148,7 @@ def query(ctx: Context, function: Callable[..., pd.DataFrame], **params: Any) ->
     cache."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     name = f"{function.__module__}:{function.__name__}"
-    # st.cache_data unpickles a fresh frame for every call, so the caller may modify it; no extra copy.
-    frame = _cached_query(ctx.db_file, name, frozen)
+    frame = _own_copy(_cached_query(ctx.db_file, name, frozen))
     key = _lineage_key(("query", ctx.db_file, name, frozen))
     if key is not None:
         _tag(frame, key, f"ui.query({function.__name__})")
@@ -133,6 +156,7 @@ def query(ctx: Context, function: Callable[..., pd.DataFrame], **params: Any) ->
 
 
 FIGURE_CACHE_ENTRIES = 256
+ALT_ATTRIBUTE = "_evdash_alt"  # a cached figure's text alternative (evdash.figures.describe)
 
 
 def frame_digest(frame: pd.DataFrame | pd.Series) -> bytes:
@@ -267,9 +291,15 @@ def _cached_figure(
     _args: tuple[Any, ...],
     _kwargs: tuple[tuple[str, Any], ...],
 ) -> go.Figure:
+    from evdash.figures.describe import text_alternative
+
     args = tuple(text.plotly_inputs(a) for a in _args)
     kwargs = {k: text.plotly_inputs(v) for k, v in _kwargs}
-    return safe_figure(_builder(*args, **kwargs))
+    fig = safe_figure(_builder(*args, **kwargs))
+    # The text alternative is worked out once here, not on every run; it rides on the Python object
+    # (not in the figure JSON the browser gets), and ui.chart reads it.
+    object.__setattr__(fig, ALT_ATTRIBUTE, text_alternative(fig))
+    return fig
 
 
 def safe_figure(fig: go.Figure) -> go.Figure:
@@ -303,7 +333,9 @@ def figure(ctx: Context, builder: Callable[P, go.Figure], *args: P.args, **kwarg
     return _cached_figure(ctx.db_file, name, _arguments_key(args, frozen), builder, args, frozen)
 
 
-@st.cache_data(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False, hash_funcs=_HASH_FUNCS)
+@st.cache_resource(
+    max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False, hash_funcs=_HASH_FUNCS
+)
 def _cached_result(
     db_file: str,
     function_name: str,
@@ -318,11 +350,11 @@ def _cached_result(
 def computed(ctx: Context, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`function(*args, **kwargs)` (a pure computation from the core, e.g. landed prices for every
     market) computed once per data version and argument values. Like `query`, each caller gets its
-    own copy of the result, so it may be modified."""
+    own (shallow, copy-on-write) copy of the result, so it may be modified."""
     name = f"{function.__module__}.{function.__qualname__}"
     frozen = tuple(sorted(kwargs.items()))
     key = _arguments_key(args, frozen)
-    result: T = _cached_result(ctx.db_file, name, key, function, args, frozen)
+    result: T = _own_copy(_cached_result(ctx.db_file, name, key, function, args, frozen))
     if isinstance(key, bytes):
         lineage = hashlib.blake2b(repr(("computed", ctx.db_file, name, key)).encode(), digest_size=16)
         _tag(result, b"L" + lineage.digest(), f"ui.computed({name})")
@@ -928,7 +960,7 @@ def chart(
     if geo:
         config = map_config(str(st.get_option("server.baseUrlPath") or ""))
     event = container.plotly_chart(fig, width="stretch", config=config, **kwargs)
-    caption("{alt}", container=container, alt=text_alternative(fig))
+    caption("{alt}", container=container, alt=getattr(fig, ALT_ATTRIBUTE, None) or text_alternative(fig))
     return event
 
 

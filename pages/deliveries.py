@@ -58,7 +58,7 @@ ytd = ui.query(ctx, queries.deliveries_year_to_month, brand=brand, year=year)
 rate_months = ui.query(ctx, queries.deliveries_rate_months, brand=brand, year=year, through=through)
 targets = ui.query(ctx, queries.deliveries_targets, brand=brand, year=year)
 totals = ui.query(ctx, queries.deliveries_totals, brand=brand, year=year)
-outlook = deliveries.outlook(ytd, rate_months, totals, year, through, window)
+outlook = ui.computed(ctx, deliveries.outlook, ytd, rate_months, totals, year, through, window)
 
 ui.title("{brand} {period}: deliveries vs target", brand=brand_name, period=period)
 ui.freshness(ctx, ["monthly_deliveries", "period_totals", "targets"], brand=brand)
@@ -66,10 +66,10 @@ level, sentence = deliveries.verdict(outlook)
 {"met": ui.success, "on_track": ui.info, "behind": ui.warning, "none": ui.info}[level]("{s}", s=sentence)
 
 # KPIs first (they stack above the charts on a phone), as the core decided them (evdash.kpis).
-ui.kpis(kpis.deliveries_kpis(outlook))
+ui.kpis(ui.computed(ctx, kpis.deliveries_kpis, outlook))
 ui.caption("{note}", note=deliveries.attainment_note(outlook))
 
-cumulative = deliveries.cumulative_frame(ytd, targets, totals, outlook)
+cumulative = ui.computed(ctx, deliveries.cumulative_frame, ytd, targets, totals, outlook)
 ui.chart(
     ui.figure(
         ctx,
@@ -146,12 +146,12 @@ else:
 
 ui.subheader("Peers")
 peers = ui.query(ctx, queries.deliveries_peers)
-attainment = deliveries.peer_attainment(peers, year)
+attainment = ui.computed(ctx, deliveries.peer_attainment, peers, year)
 ui.chart(
     ui.figure(ctx, figures.peer_attainment, attainment, year, brand),
 )
 ui.download_buttons(ctx, attainment, "deliveries-peer-attainment", {"year": year}, key="peer-attainment")
-annual = deliveries.peer_deliveries(peers, [year - 1, year])
+annual = ui.computed(ctx, deliveries.peer_deliveries, peers, [year - 1, year])
 ui.chart(ui.figure(ctx, figures.peer_deliveries, annual, brand))
 ui.download_buttons(ctx, annual, "deliveries-peer-annual", {"years": [year - 1, year]}, key="peer-annual")
 
