@@ -25,6 +25,12 @@ from typing import Any
 # at its start is escaped (`_LIST_START`).
 _MD_SPECIAL = frozenset("\\`*_{}[]<>#|~:$@!&")
 _WWW = re.compile(r"(?i)\b(www)\.")
+# GFM's autolink literals are found in the *text* after Markdown is parsed (remark-gfm's transform), so
+# backslash escapes and entities do not stop them: Streamlit linked `https\://evil.example` (seen in
+# Chromium). An invisible WORD JOINER after the scheme, after `www` and after `@` breaks the patterns
+# (`https?://`, `www.`, `x@host.tld`) and leaves the text a person sees unchanged.
+WORD_JOINER = "\u2060"
+_AUTOLINK_START = re.compile(r"(?i)\b(?:https?|ftp|mailto|xmpp|www)(?=\\?[:.])|\\@")
 # At the start of a body, "- x", "+ x" and "1. x" / "1) x" would start a list (and lose the marker).
 _LIST_START = re.compile(r"^(?:([-+])(?= |$)|(\d{1,9})([.)])(?= |$))")
 _WHITESPACE = re.compile(r"\s+")
@@ -48,7 +54,7 @@ def md(value: object) -> str:
     """`value` escaped so that Streamlit's Markdown shows it literally, on one line."""
     escaped = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in one_line(value))
     escaped = _LIST_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
-    return _WWW.sub(r"\1\\.", escaped)
+    return _AUTOLINK_START.sub("\\g<0>" + WORD_JOINER, _WWW.sub(r"\1\\.", escaped))
 
 
 class _Escaped(dict[str, str]):

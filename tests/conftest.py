@@ -6,6 +6,7 @@ live Streamlit server for browser tests."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import re
 import shutil
@@ -156,7 +157,7 @@ _MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]<>#|~:$@!.&+)-])")
 def shown(body: str) -> str:
     """What a reader sees of a Markdown body the ui text helpers wrote: their backslash escapes removed
     (AppTest hands tests the Markdown source, e.g. `exec\\@example.com` for exec@example.com)."""
-    return _MD_ESCAPED.sub(r"\1", body)
+    return _MD_ESCAPED.sub(r"\1", body).replace("\u2060", "")  # and the word joiners that stop autolinks
 
 
 _free_port = serving.free_port
@@ -291,3 +292,71 @@ def plotly_values(value: object) -> list[object]:
             array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
         return list(array.tolist())
     return list(value) if isinstance(value, list | tuple) else [value]
+
+
+# --- Hostile text (tests/test_text_is_text.py, tests/browser/test_hostile_text.py) -------------------------
+
+EVIL = "evil.example"
+# The pieces an attacker would use: Markdown links and images, autolinks, raw HTML, Plotly's
+# pseudo-HTML, Streamlit directives and icons, maths, emphasis, tables, headings, line breaks.
+FRAGMENTS = [
+    f"[Sign in again](https://{EVIL}/login)",
+    f"![x](https://{EVIL}/p.png)",
+    f"<https://{EVIL}/a>",
+    f"https://{EVIL}/bare",
+    f"www.{EVIL}",
+    f"user@{EVIL}",
+    f"mailto:x@{EVIL}",
+    f'<img src="https://{EVIL}/i.png">',
+    f'<a href="https://{EVIL}/h">h</a>',
+    '<span style="color:red">s</span>',
+    "<b>bold</b>",
+    ":red[alarm]",
+    ":material/warning:",
+    ":smile:",
+    "$x^2$",
+    "**strong** _em_ ~~gone~~",
+    "`code`",
+    "| a | b |",
+    "# heading",
+    "\n- item\n> quote\n",
+    "&lt;a&gt;",
+    "\\",
+]
+HOSTILE = " ".join(FRAGMENTS)
+
+HOSTILE_COLUMNS = {
+    "brands.csv": ["name"],
+    "models.csv": ["name", "note"],
+    "variants.csv": ["name"],
+    "sources.csv": ["publisher", "note"],
+    "expansion_status.csv": ["statement", "planned_entry"],
+    "events.csv": ["title"],
+    "market_groups.csv": ["name"],
+    "tariffs.csv": ["measure", "note"],
+    "deliveries_monthly.csv": ["note"],
+}
+
+
+@pytest.fixture(scope="session")
+def hostile_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real seeds with every name, note and statement carrying the hostile string (names stay
+    unique: the hostile text is appended)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    seeds = folder / "seeds"
+    shutil.copytree(REAL_SEEDS, seeds)
+    for file_name, columns in HOSTILE_COLUMNS.items():
+        path = seeds / file_name
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        fieldnames = list(rows[0])
+        for row in rows:
+            for column in columns:
+                row[column] = f"{row[column] or ''} {HOSTILE}".strip()
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=fieldnames)
+            writer.writeheader()
+            writer.writerows(rows)
+    link = folder / "db" / "evdash.duckdb"
+    build.build(seeds=seeds, db=link)
+    return link

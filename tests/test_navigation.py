@@ -42,10 +42,6 @@ def test_every_move_covers_every_pair_once() -> None:
     assert all(a == b_prev for (_, b_prev), (a, _) in itertools.pairwise(moves))
 
 
-def open_page(script: str, **params: str) -> AppTest:
-    return run_page(script, **params)
-
-
 def click_sidebar(at: AppTest, target: str) -> AppTest:
     """Follow the sidebar link to `target` the way the browser does: its page, its query string."""
     links = {link.proto.label: link.proto for link in at.sidebar.get("page_link")}
@@ -66,7 +62,7 @@ def titles(at: AppTest) -> str:
 def test_sidebar_keeps_brand_and_never_adds_a_scenario_value() -> None:
     """The table of the issue: from a Tesla Overview, every sidebar move on every page keeps Tesla where
     the page has a brand, and no URL gains a value the user did not choose."""
-    at = open_page("app.py", brand="tesla")
+    at = run_page("app.py", brand="tesla")
     assert "Tesla" in titles(at)
     for source, target in every_move(PAGES):
         at = click_sidebar(at, target)
@@ -85,7 +81,7 @@ def test_scenario_values_belong_to_their_page() -> None:
     """Pricing → Market ranking used to arrive with `duty_class=BYD&freight_pct=0` (the first option and
     the slider's minimum): a Xiaomi YU7 priced with BYD's duty. A page's scenario comes back when the user
     returns to that page, and never travels to another."""
-    at = open_page("pages/pricing.py")
+    at = run_page("pages/pricing.py")
     assert at.sidebar.selectbox(key="duty_class").value == "other_cooperating"
     at = click_sidebar(at, "pages/markets.py")
     assert dict(at.query_params) == {}
@@ -107,7 +103,7 @@ def test_scenario_values_belong_to_their_page() -> None:
 
 @pytest.mark.usefixtures("app_env")
 def test_choice_made_on_a_later_page_travels_on() -> None:
-    at = open_page("pages/deliveries.py")
+    at = run_page("pages/deliveries.py")
     at.sidebar.selectbox(key="brand").set_value("nio").run()
     at.sidebar.selectbox(key="year").set_value("2025").run()
     at = click_sidebar(at, "pages/expansion.py")
@@ -122,7 +118,7 @@ def test_choice_made_on_a_later_page_travels_on() -> None:
 
 @pytest.mark.usefixtures("app_env")
 def test_a_carried_value_a_page_cannot_use_falls_back_with_a_notice_in_the_main_area() -> None:
-    at = open_page("pages/deliveries.py", year="2026")
+    at = run_page("pages/deliveries.py", year="2026")
     at.sidebar.selectbox(key="year").set_value("2026").run()
     at = click_sidebar(at, "pages/expansion.py")
     years = at.sidebar.selectbox(key="year")
