@@ -48,7 +48,7 @@ def test_upload_errors_then_good_file_then_deliveries_page(import_server: str, b
     for place in ("line 2, column 'units'", "line 2, column 'market'", "line 2, column 'source_url'"):
         assert f"deliveries_broken.csv, {place}" in text
     body = page.locator('[data-testid="stMain"]').inner_text()
-    assert "3 problem(s)" in body
+    assert "3 problems" in body
 
     page.goto(import_server + "/data", wait_until="domcontentloaded")  # a fresh upload
     page.get_by_text("Data: add, correct and check figures").wait_for(timeout=60_000)

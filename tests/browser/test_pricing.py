@@ -24,9 +24,11 @@ def test_deep_link_with_duty_class_scenario(live_server: str, browser_page: Any)
     ticks = " | ".join(page.eval_on_selector_all("g.xtick text", "els => els.map(e => e.textContent)"))
     assert "Home priceCNY 253,500" in ticks
     assert "Base duty10%" in ticks
-    assert "Extra duty 35.3%non_cooperating" in ticks  # the scenario, not the data's 20.7%
+    assert "Extra duty 35.3%Non-cooperating makers" in ticks  # the scenario, not the data's 20.7%
     assert "VAT19%" in ticks
-    duty_select = page.locator('[data-testid="stSelectbox"]', has_text="Duty class (data: other_cooperating)")
+    duty_select = page.locator(
+        '[data-testid="stSelectbox"]', has_text="Duty class (data: Other cooperating makers)"
+    )
     assert duty_select.count() == 1  # the data's class is named beside the scenario's choice
     estimate = page.locator('[data-testid="stMetric"]', has_text="Estimated sticker price").inner_text()
     assert "EUR" in estimate
