@@ -91,7 +91,6 @@ def test_hostile_names_and_url_values_fetch_nothing_and_link_nowhere(
     assert bad == [], path
     assert page.outside_requests == [], path
     if path in {"/", "/deliveries", "/expansion"}:  # the hostile brand name, shown as text
-        assert (
-            "[Sign in again](https://evil.example/login)"
-            in page.get_by_role("heading", level=1).first.inner_text()
-        )
+        assert "[Sign in again](https://evil.example/login)" in page.get_by_role(
+            "heading", level=1
+        ).first.inner_text().replace("\u2060", "")  # the word joiner text.md puts after a scheme is invisible
