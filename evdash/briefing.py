@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from evdash import db, deliveries, events, expansion, kpis, pricing, queries, watch
+from evdash import db, deliveries, events, expansion, kpis, labels, pricing, queries, watch
 from evdash.deliveries import MONTH_NAMES
 from evdash.kpis import Kpi, source_label
 
@@ -462,10 +462,14 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
     peers = peer_table(queries.deliveries_peers(con), year)
     filters = {
         "brand": brand_name,
-        "in force on": f"{on:%Y-%m-%d}",
+        "in force on": labels.day(on),
         "year": f"{year}, months Jan–Dec, run-rate window {WINDOW_MONTHS} months",
         "landed price": f"{focus}, in {CURRENCY}, freight {FREIGHT_PCT:g}% of ex-factory, "
-        + (f"duty class {origin['tariff_company']}" if origin is not None else "no duty class"),
+        + (
+            f"duty class {labels.label(labels.DUTY_CLASS, origin['tariff_company'])}"
+            if origin is not None
+            else "no duty class"
+        ),
     }
     b = Briefing(
         brand_id=brand,

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from evdash import expansion
+from evdash import expansion, labels
 from evdash.briefing import CURRENCY, Briefing
 from evdash.figures.deliveries import cumulative_vs_target
 from evdash.figures.maps import choropleth
@@ -85,7 +85,7 @@ class _Doc(FPDF):
         self.cell(
             self.width / 2,
             5,
-            f"in force on {self.b.on:%-d %b %Y} · data as of {self.b.data_as_of}",
+            f"in force on {self.b.on:%-d %b %Y} · data as of {labels.day(self.b.data_as_of)}",
             align="R",
         )
         self.set_draw_color(*GREY)
@@ -107,7 +107,8 @@ class _Doc(FPDF):
         self.cell(
             self.width * 0.8,
             3.4,
-            f"Brand {b.brand_name} · data as of {b.data_as_of} · version {b.version} · {b.newest_text}",
+            f"Brand {b.brand_name} · data as of {labels.day(b.data_as_of)} · version {b.version}"
+            f" · {b.newest_text}",
         )
         self.cell(self.width * 0.2, 3.4, f"page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0, 0, 0)
