@@ -414,9 +414,8 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
         raise ValueError(f"brand '{brand}' is not in the data (known: {known})")
     brand_name = str(match.iloc[0]["name"])
     home = str(match.iloc[0]["home_market"])
-    year = on.year
-
     years = queries.overview_years(con, brand)
+    year = deliveries.default_year([int(y) for y in years["year"]], on.year)  # as the Deliveries page opens
     facts = queries.overview_facts(con, brand, on).iloc[0]
     ytd = queries.deliveries_year_to_month(con, brand, year)
     targets = queries.deliveries_targets(con, brand, year)
@@ -424,8 +423,14 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
     outlook = _outlook(con, brand, year, 12)
     level, sentence = deliveries.verdict(outlook)
     previous = _previous_outlook(con, brand, year - 1, outlook.elapsed)
-    overview = overview_kpis(years, facts, year, previous)
     delivery = deliveries_kpis(outlook, previous)
+    # The Overview's cards and the watch list speak of this year, as the Overview page does.
+    if year == on.year:
+        now, now_previous = outlook, previous
+    else:
+        now = _outlook(con, brand, on.year, 12)
+        now_previous = _previous_outlook(con, brand, on.year - 1, now.elapsed)
+    overview = overview_kpis(years, facts, on.year, now_previous)
 
     chart_events = queries.chart_events(con, brand)
     year_events = events.markers(chart_events, dt.date(year, 1, 1), dt.date(year, 12, 31))
@@ -454,8 +459,8 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
     newest = max(through, default=None)
     items = watch.watch_list(
         on,
-        outlook,
-        _headlines(overview, year, origin),
+        now,
+        _headlines(overview, on.year, origin),
         rule_changes(con, origin, markets, on),
         revisions,
     )
@@ -463,7 +468,8 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
     filters = {
         "brand": brand_name,
         "in force on": labels.day(on),
-        "year": f"{year}, months Jan–Dec, run-rate window {WINDOW_MONTHS} months",
+        "year": f"{year}{'' if year == on.year else f' (no {on.year} figures or target yet)'},"
+        f" months Jan–Dec, run-rate window {WINDOW_MONTHS} months",
         "landed price": f"{focus}, in {CURRENCY}, freight {FREIGHT_PCT:g}% of ex-factory, "
         + (
             f"duty class {labels.label(labels.DUTY_CLASS, origin['tariff_company'])}"

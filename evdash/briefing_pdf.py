@@ -262,7 +262,7 @@ def _years_rows(b: Briefing) -> list[list[str]]:
             [
                 str(r["year"]),
                 fmt_int(r["delivered_units"], at_least),
-                str(r["delivered_basis"]) if pd.notna(r["delivered_basis"]) else "",
+                str(r["delivered_basis_label"]) if pd.notna(r["delivered_basis_label"]) else "",
                 CONFIDENCE_LABEL.get(str(r["delivered_confidence"]), "")
                 if pd.notna(r["delivered_confidence"])
                 else "",
@@ -388,7 +388,7 @@ def build_pdf(b: Briefing, render: Render, paper: Paper = "A4") -> tuple[bytes, 
         b.status,
         value_col="category",
         kind="categorical",
-        title=f"{b.brand_name}: expansion status on {b.on:%Y-%m-%d}",
+        title=f"{b.brand_name}: expansion status on {labels.day(b.on)}",
         unit="",
         label_col="shown_as",
         categories=expansion.STATUS_LABELS,

@@ -90,6 +90,16 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
 
 
+def default_year(years: Sequence[int], this_year: int) -> int:
+    """The year the Deliveries page and the briefing open on for a brand whose figure/target years are
+    `years`: this year when it has a figure or a target, else the latest earlier year that has one (a peer
+    whose newest figures are last year's opens on last year, not on an empty chart), else this year."""
+    if this_year in years:
+        return this_year
+    earlier = [y for y in years if y < this_year]
+    return max(earlier) if earlier else this_year
+
+
 def month_span(months: Sequence[int]) -> str:
     """'Jan–Mar' for consecutive months, 'Jul, Sep' otherwise, '' for none."""
     if not months:

@@ -20,7 +20,7 @@ brand_name = brand_options[brand]
 
 years_frame = ui.query(ctx, queries.overview_years, brand=brand)
 year_options = {str(y): str(y) for y in years_frame["year"]} or {str(ui.today().year): str(ui.today().year)}
-default_year = str(ui.today().year) if str(ui.today().year) in year_options else list(year_options)[-1]
+default_year = str(deliveries.default_year([int(y) for y in years_frame["year"]], ui.today().year))
 models_frame = ui.query(ctx, queries.deliveries_models, brand=brand)
 model_options = dict(zip(models_frame["model_id"], models_frame["name"], strict=True))
 with st.sidebar:

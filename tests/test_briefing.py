@@ -239,6 +239,19 @@ def test_collect_uses_the_date_for_every_in_force_rule(seed_con: duckdb.DuckDBPy
     assert earlier.overview_kpis[1].value == "136,854" and "of 130,000" in str(earlier.overview_kpis[1].delta)
 
 
+def test_a_peer_without_figures_this_year_is_briefed_on_its_latest_year(
+    seed_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """BYD has no 2026 figure or target in the seeds: its deliveries section is 2025 (as the Deliveries page
+    opens), said in the filters, while the Overview's cards still speak of this year."""
+    b = briefing.collect(seed_con, "byd", dt.date(2026, 12, 1))
+    assert b.year == 2025
+    assert b.filters["year"].startswith("2025 (no 2026 figures or target yet)")
+    assert b.deliveries_kpis[0].value == "4,602,436"
+    assert b.overview_kpis[0].label.startswith("2026 deliveries so far")
+    assert not b.cumulative.empty
+
+
 def test_every_brand_in_the_data_has_a_briefing(seed_con: duckdb.DuckDBPyConnection) -> None:
     """Peers without monthly figures, targets, prices or launched models still get a briefing that says
     what is missing (a brand whose models have no launch date once raised here)."""

@@ -277,3 +277,10 @@ def test_empty_figures_say_why() -> None:
     ):
         assert len(fig.data) == 0
         assert "No" in fig.layout.annotations[0].text
+
+
+def test_the_default_year_is_this_year_or_the_latest_year_with_figures() -> None:
+    assert deliveries.default_year([2024, 2025, 2026], 2026) == 2026
+    assert deliveries.default_year([2023, 2025], 2026) == 2025  # a peer whose newest figures are last year's
+    assert deliveries.default_year([2027], 2026) == 2026  # only a future target: this year
+    assert deliveries.default_year([], 2026) == 2026
