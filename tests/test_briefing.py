@@ -122,11 +122,7 @@ def test_every_page_carries_brand_filters_as_of_version_and_page_number(
     assert version is not None
     for number, page in enumerate(reader.pages, start=1):
         text = page.extract_text()
-        assert (
-            "Xiaomi" in text
-            and "Filters:" in text
-            and "in force on: 1 Dec 2026" in text
-        )
+        assert "Xiaomi" in text and "Filters:" in text and "in force on: 1 Dec 2026" in text
         assert "other_cooperating" not in text and "duty class Other cooperating makers" in text
         assert f"data as of {labels.day(version[1])}" in text and f"version {version[0]}" in text
         assert "latest deliveries figure to 31 Mar 2026" in text
