@@ -67,6 +67,9 @@ def main() -> None:
     parser.add_argument("--brands", default="xiaomi,tesla")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    from evdash import build
+
+    build.ensure_built()  # a fresh clone has no database yet; the CLI builds it the same way
     py = sys.executable
     folder = Path(tempfile.mkdtemp(prefix="evdash-briefing-bench-"))
     imports = [_wall([py, "-c", "import plotly, pandas"]) for _ in range(args.repeats)]
