@@ -148,7 +148,8 @@ def query(ctx: Context, function: Callable[..., pd.DataFrame], **params: Any) ->
     cache."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     name = f"{function.__module__}:{function.__name__}"
-    frame = _own_copy(_cached_query(ctx.db_file, name, frozen))
+    # Keyword arguments: Streamlit names each positional argument through inspect.signature, per call.
+    frame = _own_copy(_cached_query(db_file=ctx.db_file, name=name, params=frozen))
     key = _lineage_key(("query", ctx.db_file, name, frozen))
     if key is not None:
         _tag(frame, key, f"ui.query({function.__name__})")
@@ -299,6 +300,12 @@ def _cached_figure(
     # The text alternative is worked out once here, not on every run; it rides on the Python object
     # (not in the figure JSON the browser gets), and ui.chart reads it.
     object.__setattr__(fig, ALT_ATTRIBUTE, text_alternative(fig))
+    # `st.plotly_chart` serialises `fig.to_dict()` on every run, which deep-copies data and layout and
+    # base64-encodes the arrays (a third of a chart's cost, py-spy). A cached figure is never modified
+    # (see `figure`), so its dict is made once here and handed out as is; Streamlit and plotly.io only
+    # read it.
+    spec = fig.to_dict()
+    object.__setattr__(fig, "to_dict", lambda: spec)
     return fig
 
 
@@ -330,7 +337,14 @@ def figure(ctx: Context, builder: Callable[P, go.Figure], *args: P.args, **kwarg
     it (put every variation into the builder's arguments)."""
     name = f"{builder.__module__}.{builder.__qualname__}"
     frozen = tuple(sorted(kwargs.items()))
-    return _cached_figure(ctx.db_file, name, _arguments_key(args, frozen), builder, args, frozen)
+    return _cached_figure(
+        db_file=ctx.db_file,
+        builder_name=name,
+        key=_arguments_key(args, frozen),
+        _builder=builder,
+        _args=args,
+        _kwargs=frozen,
+    )
 
 
 @st.cache_resource(
@@ -354,7 +368,11 @@ def computed(ctx: Context, function: Callable[P, T], *args: P.args, **kwargs: P.
     name = f"{function.__module__}.{function.__qualname__}"
     frozen = tuple(sorted(kwargs.items()))
     key = _arguments_key(args, frozen)
-    result: T = _own_copy(_cached_result(ctx.db_file, name, key, function, args, frozen))
+    result: T = _own_copy(
+        _cached_result(
+            db_file=ctx.db_file, function_name=name, key=key, _function=function, _args=args, _kwargs=frozen
+        )
+    )
     if isinstance(key, bytes):
         lineage = hashlib.blake2b(repr(("computed", ctx.db_file, name, key)).encode(), digest_size=16)
         _tag(result, b"L" + lineage.digest(), f"ui.computed({name})")
@@ -965,6 +983,34 @@ def chart(
 
 
 MISSING_CELL = "—"
+# A table of at most this many rows whose frame came from `query`/`computed` (it has a lineage key) is
+# converted to Arrow once per data version and inputs: the conversion `st.dataframe` did on every run
+# was 60–70 % of `table`'s time (py-spy, /markets and /expansion). Streamlit sends a pyarrow.Table as
+# the same bytes it makes of the frame (it converts with this same function); larger frames, which
+# Streamlit may page lazily, keep its own path.
+TABLE_CACHE_MAX_ROWS = 10_000
+
+
+def _whole_day_columns(frame_: pd.DataFrame) -> tuple[str, ...]:
+    """The datetime columns holding whole days only (shown as dates, not '2025-09-04 00:00:00').
+    By dtype first: selecting every column of every table (a new Series each) was a third of
+    `table`'s time on /expansion (py-spy)."""
+    found = []
+    for name, dtype in zip(frame_.columns.tolist(), frame_.dtypes.tolist(), strict=True):
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            days = frame_[name].dropna()
+            if (days == days.dt.normalize()).all():
+                found.append(name)
+    return tuple(found)
+
+
+@st.cache_resource(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False)
+def _cached_table(key: bytes, _frame: pd.DataFrame) -> tuple[Any, tuple[str, ...]]:
+    from streamlit import dataframe_util
+
+    return dataframe_util.convert_pandas_df_to_arrow_table(_frame), _whole_day_columns(_frame)
+
+
 # The description (for screen readers) of a table that shows an import format: the file's own column
 # names and codes, on purpose (Data → Browse tables; tests/test_words.py lets these keep their codes).
 IMPORT_FORMAT_ALT = "Import format"
@@ -985,16 +1031,18 @@ def table(
     the download beside a table is the same frame. A table of an import format (`import_format`: what
     it is, e.g. "deliveries") keeps the file's column names and codes and says so."""
     config: dict[str, Any] = dict(columns or {})
-    for name in frame_.columns:
-        series = frame_[name]
-        if name not in config and pd.api.types.is_datetime64_any_dtype(series):
-            days = series.dropna()
-            if (days == days.dt.normalize()).all():
-                config[name] = st.column_config.DateColumn(str(name))
+    data: Any = frame_
+    if id(frame_) in _LINEAGE and len(frame_) <= TABLE_CACHE_MAX_ROWS and "on_select" not in kwargs:
+        data, days = _cached_table(frame_digest(frame_), frame_)
+    else:
+        days = _whole_day_columns(frame_)
+    for name in days:
+        if name not in config:
+            config[name] = st.column_config.DateColumn(str(name))
     if import_format is not None:
         kwargs["alt"] = f"{IMPORT_FORMAT_ALT} of {import_format}: the file's columns and codes"
     return container.dataframe(
-        frame_,
+        data,
         hide_index=True,
         width="stretch",
         column_config=config,
@@ -1042,11 +1090,20 @@ def download_buttons(
     """CSV of exactly `frame_`, a ZIP with the same CSV plus a README of filters and provenance, and an
     Excel workbook of the same rows (typed columns, an "About this export" sheet: `exports.xlsx_bytes`)."""
     csv_name = exports.export_filename(view, filters_, ctx.as_of)
-    snapshot = frame_.copy()
-    readme = exports.readme_text(view, filters_, ctx.version, ctx.as_of, list(snapshot.columns), sources)
+    # What the downloads are made of, as of this run; the README, the source list and every file are
+    # built only when a button is clicked (the source scan alone was a fifth of a page's downloads).
+    snapshot = frame_.copy(deep=False)  # copy-on-write: the page's later changes never reach it
+    filters_, sources = dict(filters_), tuple(sources)
+
+    def readme() -> str:
+        return exports.readme_text(view, filters_, ctx.version, ctx.as_of, list(snapshot.columns), sources)
+
     on = filters_.get("on")
     in_force = str(on) if on is not None else f"not used by this view (exported {today():%Y-%m-%d})"
-    all_sources = list(dict.fromkeys([*sources, *exports.frame_sources(snapshot)]))
+
+    def all_sources() -> list[str]:
+        return list(dict.fromkeys([*sources, *exports.frame_sources(snapshot)]))
+
     col1, col2, col3 = container.columns(3)
     col1.download_button(
         "Download CSV",
@@ -1060,7 +1117,7 @@ def download_buttons(
     )
     col2.download_button(
         "CSV + notes (.zip)",
-        data=lambda: exports.zip_bytes(snapshot, readme),
+        data=lambda: exports.zip_bytes(snapshot, readme()),
         file_name=csv_name.removesuffix(".csv") + ".zip",
         mime="application/zip",
         key=f"{key}-zip",
@@ -1071,7 +1128,7 @@ def download_buttons(
     col3.download_button(
         "Excel (.xlsx)",
         data=lambda: exports.xlsx_bytes(
-            snapshot, view, filters_, ctx.version, ctx.as_of, in_force, all_sources
+            snapshot, view, filters_, ctx.version, ctx.as_of, in_force, all_sources()
         ),
         file_name=csv_name.removesuffix(".csv") + ".xlsx",
         mime=exports.XLSX_MIME,

@@ -333,3 +333,54 @@ def test_own_cache_keys_tell_apart_what_streamlits_hasher_tells_apart() -> None:
 
     opaque = Opaque()
     assert key(opaque) == ((opaque,), ())  # left to Streamlit's hasher
+
+
+def test_a_frame_from_a_shared_cache_is_the_callers_own() -> None:
+    """ui.query/ui.computed keep one result per process (st.cache_resource) and hand each caller a
+    shallow copy: with pandas' copy-on-write, whatever the caller writes (a cell, a new column, a
+    frame inside a returned dataclass) never reaches the cached entry or the next caller."""
+    import dataclasses
+
+    from evdash import ui
+
+    cached = pd.DataFrame({"market": ["CHN", "DEU"], "units": [30, 20]})
+    mine = ui._own_copy(cached)
+    mine.loc[0, "units"] = -1
+    mine["extra"] = 1
+    assert cached.to_dict("list") == {"market": ["CHN", "DEU"], "units": [30, 20]}
+
+    @dataclasses.dataclass
+    class Result:
+        frame: pd.DataFrame
+        notes: list[str]
+
+    entry = Result(cached, ["a"])
+    theirs = ui._own_copy(entry)
+    theirs.frame.loc[1, "market"] = "FRA"
+    theirs.notes.append("b")
+    assert list(entry.frame["market"]) == ["CHN", "DEU"] and entry.notes == ["a"]
+    first, second = ui._own_copy((cached, cached))
+    first.loc[0, "units"] = 0
+    assert second.loc[0, "units"] == 30 == cached.loc[0, "units"]
+
+
+def test_a_cached_table_sends_what_streamlit_makes_of_the_frame() -> None:
+    """ui.table converts a cached frame to Arrow once (`_cached_table`): the bytes are those Streamlit
+    makes of the frame itself, and whole-day datetime columns are still found (shown as dates)."""
+    from streamlit import dataframe_util
+
+    from evdash import ui
+
+    frame = pd.DataFrame(
+        {
+            "market": ["CHN", None, "Lynk & Co"],
+            "units": [30, None, 10],
+            "day": pd.to_datetime(pd.Series(["2025-01-03", None, "2025-02-01"])),
+            "at": pd.to_datetime(pd.Series(["2025-01-03 10:00", None, "2025-02-01 00:00"])),
+        }
+    )
+    table, days = ui._cached_table(b"Lkey-table-test", frame)
+    assert dataframe_util.convert_arrow_table_to_arrow_bytes(table) == (
+        dataframe_util.convert_pandas_df_to_arrow_bytes(frame)
+    )
+    assert days == ("day",) == ui._whole_day_columns(frame)
