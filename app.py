@@ -76,7 +76,9 @@ ui.chart(
 )
 
 # The table and its download show labels, not codes (scope, confidence, how to read the attainment).
-table = labels.for_people(
+table = ui.computed(
+    ctx,
+    labels.for_people,
     years[OVERVIEW_COLUMNS],
     scope=labels.SCOPE,
     delivered_confidence=labels.CONFIDENCE,

@@ -228,7 +228,7 @@ with tab_history:
     if history.empty:
         ui.info("No imports yet: the data is the seed files only.", icon=":material/history:")
     ui.subheader("Imported files")
-    history_shown = labels.for_people(history, kind=labels.IMPORT_KIND)
+    history_shown = ui.computed(ctx, labels.for_people, history, kind=labels.IMPORT_KIND)
     ui.table(history_shown, IMPORT_COLUMNS)
     ui.download_buttons(ctx, history_shown, "import-history", {}, key="history")
     ui.subheader("Corrections (old → new)")
@@ -265,7 +265,7 @@ with tab_quality:
     ui.download_buttons(ctx, missing, "quality-missing-months", {}, key="q-missing")
     ui.subheader("Figures that are lower bounds or estimates")
     ui.caption('Lower bound = the source said "over N" (shown as ≥ N); estimate = third-party or derived.')
-    uncertain_shown = quality.uncertain_for_people(uncertain)
+    uncertain_shown = ui.computed(ctx, quality.uncertain_for_people, uncertain)
     ui.table(
         uncertain_shown,
         {
@@ -288,7 +288,7 @@ with tab_quality:
     ui.caption(
         "Months with more than one stored figure; the dashboard picks one by the rule on the Sources page."
     )
-    conflicts_shown = quality.conflicts_for_people(conflicts)
+    conflicts_shown = ui.computed(ctx, quality.conflicts_for_people, conflicts)
     ui.table(
         conflicts_shown,
         {

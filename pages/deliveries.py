@@ -110,8 +110,13 @@ if totals.empty:
     )
 else:
     # The table and its download show labels (scope, period, confidence), not the data's codes.
-    totals_shown = labels.for_people(
-        totals, scope=labels.SCOPE, period_kind=labels.PERIOD, reported_confidence=labels.CONFIDENCE
+    totals_shown = ui.computed(
+        ctx,
+        labels.for_people,
+        totals,
+        scope=labels.SCOPE,
+        period_kind=labels.PERIOD,
+        reported_confidence=labels.CONFIDENCE,
     )
     ui.table(
         totals_shown,

@@ -207,8 +207,13 @@ tab_market, tab_status, tab_duty, tab_prices = ui.tabs(
 filters_ = {"brand": brand, "market": country}
 with tab_market:
     # Tables and their downloads show labels (which figure, which period, confidence), not codes.
-    stats_shown = labels.for_people(
-        stats, metric=labels.METRIC, period_scope=labels.PERIOD, confidence=labels.CONFIDENCE
+    stats_shown = ui.computed(
+        ctx,
+        labels.for_people,
+        stats,
+        metric=labels.METRIC,
+        period_scope=labels.PERIOD,
+        confidence=labels.CONFIDENCE,
     )
     ui.table(
         stats_shown,
@@ -232,7 +237,7 @@ with tab_market:
     )
     ui.download_buttons(ctx, stats_shown, "expansion-country-market", {"market": country}, key="d-market")
 with tab_status:
-    timeline_shown = expansion.timeline_for_people(timeline)
+    timeline_shown = ui.computed(ctx, expansion.timeline_for_people, timeline)
     ui.table(
         timeline_shown,
         {
@@ -268,7 +273,9 @@ with tab_duty:
         headline=duty.headline,
         detail=duty.detail,
     )
-    duties_shown = labels.for_people(
+    duties_shown = ui.computed(
+        ctx,
+        labels.for_people,
         duties,
         duty_kind=labels.DUTY_KIND,
         applies_to=labels.DUTY_CLASS,
@@ -318,7 +325,9 @@ with tab_prices:
         ui.markdown(
             "No {brand} prices in {country} yet; rivals' prices known there:", brand=brand_name, country=name
         )
-    prices_shown = labels.for_people(prices, price_type=labels.PRICE_TYPE, confidence=labels.CONFIDENCE)
+    prices_shown = ui.computed(
+        ctx, labels.for_people, prices, price_type=labels.PRICE_TYPE, confidence=labels.CONFIDENCE
+    )
     ui.table(
         prices_shown,
         {
@@ -344,4 +353,4 @@ with tab_prices:
         ui.markdown(
             "**Registrations published for {country}** (competitors' totals; '>' = more than):", country=name
         )
-        ui.table(expansion.registrations_for_people(registered), ui.REGISTRATION_COLUMNS)
+        ui.table(ui.computed(ctx, expansion.registrations_for_people, registered), ui.REGISTRATION_COLUMNS)

@@ -41,7 +41,9 @@ with ui.expander(
         china=answer.china or "no figure for China",
     )
     # The table and its download show labels; the definition's code gives way to its name.
-    known_shown = labels.for_people(
+    known_shown = ui.computed(
+        ctx,
+        labels.for_people,
         known.drop(columns=["market_kind", "is_headline", "definition"]),
         evdash_region=REGION_LABELS,
         period_scope=labels.PERIOD,
@@ -85,7 +87,7 @@ if not published.empty:
         "'>' = the source says 'more than'. A brand's share is shown where the market total for the same "
         "months is known."
     )
-    ui.table(expansion.registrations_for_people(published), ui.REGISTRATION_COLUMNS)
+    ui.table(ui.computed(ctx, expansion.registrations_for_people, published), ui.REGISTRATION_COLUMNS)
 
 # --- A vendor's registrations (imported) ---------------------------------------------------------------
 ui.subheader("From a data vendor's registrations")

@@ -315,7 +315,7 @@ with st.expander("Method and sources of each measure"):
         "absence, not missing data)."
     )
     ui.table(
-        scoring.provenance_for_people(provenance, names),
+        ui.computed(ctx, scoring.provenance_for_people, provenance, names),
         {
             "market_name": "Market",
             "market_code": "Code",

@@ -207,7 +207,7 @@ if landed is not None:
                     + (f" ({case.case_label})" if landed.several else ""),
                 ),
             )
-    steps = labels.for_people(landed.frame(), confidence=labels.CONFIDENCE)
+    steps = ui.computed(ctx, labels.for_people, landed.frame(), confidence=labels.CONFIDENCE)
     ui.table(
         steps,
         {
@@ -338,7 +338,9 @@ if landed is not None:
         "confidence",
         "source_url",
     ]
-    rival_table = labels.for_people(
+    rival_table = ui.computed(
+        ctx,
+        labels.for_people,
         comparison[[c for c in shown_columns if c in comparison.columns]],
         body_type=labels.BODY_TYPE,
         price_type=labels.PRICE_TYPE,
@@ -376,7 +378,9 @@ table = ui.computed(ctx, pricing.converted_models, latest, list(chosen_models), 
 fx_dates = sorted({d for d in table["fx_date"].dropna()})
 fx_text = f"rates of {', '.join(labels.day(d) for d in fx_dates)}" if fx_dates else "no conversion needed"
 ui.chart(ui.figure(ctx, price_bars, table, currency, fx_text))
-shown = labels.for_people(
+shown = ui.computed(
+    ctx,
+    labels.for_people,
     table[
         [
             "brand_name",

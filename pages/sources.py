@@ -33,7 +33,9 @@ ui.metric(
 )
 # The table and its download show the reliability's label; the source id is the import files' key
 # (Data → Browse tables → sources), not something to read here.
-shown = labels.for_people(sources.drop(columns=["source_id"]), reliability=labels.RELIABILITY)
+shown = ui.computed(
+    ctx, labels.for_people, sources.drop(columns=["source_id"]), reliability=labels.RELIABILITY
+)
 ui.table(
     shown,
     {
