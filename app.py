@@ -139,6 +139,9 @@ st.download_button(
 ui.subheader("Where {brand} is", brand=brand_name)
 status = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=ui.today())
 status_labelled = ui.computed(ctx, expansion.with_labels, status, expansion.measure("status"))
+# The map beside its list on a wide screen (a world map across the whole width left wide blank bands
+# beside it); on a phone the two stack.
+map_col, list_col = st.columns([3, 2])
 ui.chart(
     ui.figure(
         ctx,
@@ -153,11 +156,13 @@ ui.chart(
     ),
     geo=True,
     key="overview_map",
+    container=map_col,
 )
 known = status_labelled[status_labelled["category"].notna()]
-ui.caption(
-    "{statuses}",
-    statuses=" · ".join(f"{row['country']}: {row['shown_as']}" for _, row in known.iterrows())
-    or "No expansion statuses in the data for this brand.",
-)
-ui.page_link("pages/expansion.py", label="Open the expansion map", icon=":material/public:")
+with list_col:
+    ui.caption(
+        "{statuses}",
+        statuses=" · ".join(f"{row['country']}: {row['shown_as']}" for _, row in known.iterrows())
+        or "No expansion statuses in the data for this brand.",
+    )
+    ui.page_link("pages/expansion.py", label="Open the expansion map", icon=":material/public:")

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 from evdash import build
+from tests.chart_layout import chart_problems, wait_drawn
 from tests.conftest import CHROMIUM, start_server, stop_server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,18 +28,6 @@ TALL = {1440: 4800, 375: 12000}
 SLICE = {1440: 1400, 375: 1600}
 
 
-def _drawn(page: object) -> None:
-    """Wait until the page has a heading, no script is running and every chart has its SVG."""
-    page.get_by_role("heading", level=1).first.wait_for(timeout=120_000)  # type: ignore[attr-defined]
-    page.wait_for_function(  # type: ignore[attr-defined]
-        """() => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
-            && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(
-                c => c.querySelector('.main-svg'))""",
-        timeout=120_000,
-    )
-    time.sleep(1.5)  # maps and transitions settle
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -47,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="*", default=PAGES)
     parser.add_argument("--widths", nargs="*", type=int, default=[1440, 375])
     parser.add_argument("--query", default="", help="query string added to every page, e.g. brand=tesla")
+    parser.add_argument(
+        "--seeds", type=Path, default=REPO / "data" / "seeds", help="e.g. tests/fixtures/seeds (vendor data)"
+    )
     args = parser.parse_args(argv)
     from PIL import Image
     from playwright.sync_api import sync_playwright
@@ -54,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         link = Path(tmp) / "evdash.duckdb"
-        build.build(seeds=REPO / "data" / "seeds", db=link)
+        build.build(seeds=args.seeds, db=link)
         proc, url = start_server(link, Path(tmp) / "streamlit.log")
         outside: list[str] = []
         try:
@@ -79,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                     page = context.new_page()
                     for path in args.pages:
                         page.goto(url + path + (f"?{args.query}" if args.query else ""))
-                        _drawn(page)
+                        wait_drawn(page)
                         name = (path.strip("/") or "overview") + f"_{width}"
                         whole = OUT / f"{name}.png"
                         page.screenshot(path=str(whole))
@@ -89,11 +80,16 @@ def main(argv: list[str] | None = None) -> int:
                             stale.unlink()
                         for n, top in enumerate(range(0, image.size[1], step)):
                             part = image.crop((0, top, image.size[0], min(top + step, image.size[1])))
-                            darkest = part.convert("L").getextrema()[0]
+                            main = part.crop(
+                                (part.size[0] // 4, 0, part.size[0], part.size[1])
+                            )  # not the sidebar
+                            darkest = main.convert("L").getextrema()[0]
                             if isinstance(darkest, int | float) and darkest < 250:  # not a blank slice
                                 part.save(OUT / f"{name}_{n}.png")
                         whole.unlink()
                         print(f"{name}: {sorted(p.name for p in OUT.glob(f'{name}_*.png'))}", flush=True)
+                        for problem in chart_problems(page):  # tests/chart_layout.py: what reads badly
+                            print(f"  {problem}", flush=True)
                     context.close()
                 browser.close()
         finally:

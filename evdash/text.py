@@ -10,6 +10,7 @@ use these live in `evdash.ui`, and the figure builders call `plotly_text` / `saf
 
 from __future__ import annotations
 
+import html
 import re
 import string
 from collections.abc import Mapping
@@ -89,6 +90,23 @@ _ALLOWED_TAG = re.compile(r"</?(?:br|b|i|em|sup|sub|extra)\s*/?>", re.IGNORECASE
 def plotly_text(value: object) -> str:
     """`value` escaped for Plotly's pseudo-HTML text (titles, labels, ticks, legend, hover): shown as is."""
     return one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plotly_cut(value: object, limit: int) -> str:
+    """`value` for Plotly text, at most `limit` characters as a person reads them ("HIMA (Harmony
+    Intelligent Mobility Alliance)" → "HIMA (Harmony Intellig…"): entities are decoded before counting
+    and the result is escaped again (`plotly_text`), so a value that `ui.figure` already escaped is cut
+    at a character, never inside "&amp;", and is not escaped twice."""
+    return plotly_text(cut(html.unescape(one_line(value)), limit))
+
+
+def short_name(name: object, limit: int = 18) -> str:
+    """A brand or model name short enough for a category label on a phone: a trailing explanation in
+    brackets is dropped ("HIMA (Harmony Intelligent Mobility Alliance)" → "HIMA"), then the name is cut
+    to `limit` characters. Works on Plotly-escaped text (entities count as one character)."""
+    text = html.unescape(str(name or "")).strip()
+    bare = re.sub(r"\s*\([^()]*\)$", "", text)
+    return plotly_cut(bare if len(bare) >= 2 else text, limit)
 
 
 def _sanitize(text: str) -> str:

@@ -91,7 +91,7 @@ ui.download_buttons(
 )
 
 ui.chart(
-    ui.figure(ctx, figures.monthly_bars, monthly, brand_name, period),
+    ui.figure(ctx, figures.monthly_bars, monthly, brand_name, period, list(model_options)),
 )
 ui.download_buttons(
     ctx,

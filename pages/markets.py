@@ -294,10 +294,15 @@ if not result.excluded.empty:
         {"market_code": "Code", "market_name": "Market", "reason": "Why not ranked"},
     )
 
-region = ui.url_select("Map region", "region", REGION_LABELS, "world")
+# The map in a 3/5 column beside its region picker, as on the Overview and Expansion pages: a map keeps
+# its shape, so across the whole width it left wide blank bands beside it. On a phone the two stack,
+# the picker first (above what it changes).
+region_col, map_col = st.columns([2, 3])
+region = ui.url_select("Map region", "region", REGION_LABELS, "world", container=region_col)
 ui.chart(
     ui.figure(ctx, score_map, table, names, region, list(result.excluded["market_code"])),
     geo=True,
+    container=map_col,
 )
 
 with st.expander("Method and sources of each measure"):

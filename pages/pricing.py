@@ -377,7 +377,7 @@ chosen_models = ui.url_multiselect("Models", "models", model_options, default_mo
 table = ui.computed(ctx, pricing.converted_models, latest, list(chosen_models), rates, currency, on)
 fx_dates = sorted({d for d in table["fx_date"].dropna()})
 fx_text = f"rates of {', '.join(labels.day(d) for d in fx_dates)}" if fx_dates else "no conversion needed"
-ui.chart(ui.figure(ctx, price_bars, table, currency, fx_text))
+ui.chart(ui.figure(ctx, price_bars, table, currency, fx_text, str(origin["brand_name"])))
 shown = ui.computed(
     ctx,
     labels.for_people,

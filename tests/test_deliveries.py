@@ -261,10 +261,10 @@ def test_cumulative_figure_has_one_step_per_revision(fixture_con: duckdb.DuckDBP
     revisions = next(t for t in fig.data if t.name == "Target revisions")
     assert len(revisions.x) == 3
     assert list(revisions.text) == ["10,000", "≥ 15,000", "18,000"]
-    step = next(t for t in fig.data if t.name.startswith("Company target"))
+    step = next(t for t in fig.data if t.name.startswith("Target"))
     assert step.line.shape == "hv"
     names = [t.name for t in fig.data]
-    assert "Year so far: at least (lower bound)" in names
+    assert "Month: at least (lower bound)" in names
 
 
 def test_empty_figures_say_why() -> None:

@@ -87,4 +87,5 @@ def test_base_layout_uses_the_lean_template() -> None:
     fig.update_layout(**theme.base_layout("t"))
     template = fig.to_plotly_json()["layout"]["template"]
     assert _compact(template) <= TEMPLATE_BUDGET_BYTES
-    assert fig.layout.colorway == theme.OKABE_ITO  # the palette stays in the figure's own layout
+    # The palette stays in the figure's own layout: Okabe–Ito without its yellow (1.1:1 on white).
+    assert fig.layout.colorway == theme.SERIES and "#F0E442" not in fig.layout.colorway

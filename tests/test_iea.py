@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from evdash import iea, queries
+from evdash import iea, queries, theme
 from evdash.figures.expansion import ev_share_history
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,7 +97,8 @@ def test_history_figure_draws_projections_as_projections(fixture_con: duckdb.Duc
     assert len(projections) == 2 and all(t.line.dash in ("dash", "dot") for t in projections)
     # each projection line starts from the last actual year so it reads as a continuation, not a figure
     assert all(t.x[0] == 2024 for t in projections)
-    assert "IEA" in fig.layout.title.subtitle.text and "CC BY 4.0" in fig.layout.title.subtitle.text
+    subtitle = theme.plain(fig.layout.title.subtitle.text)  # broken into lines that fit a phone
+    assert "IEA" in subtitle and "CC BY 4.0" in subtitle
 
 
 def test_growth_confidence_is_the_weaker_year_everywhere(fixture_con: duckdb.DuckDBPyConnection) -> None:

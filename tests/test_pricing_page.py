@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -107,7 +108,7 @@ def _steps_frame() -> pd.DataFrame:
 def test_short_labels() -> None:
     assert (
         short_label("Additional duty 20.7% (class other_cooperating)")
-        == "Extra duty 20.7%<br>other_cooperating"
+        == "Extra duty 20.7%<br>(Other cooperating makers)"  # the class in words, never its code
     )
     assert short_label("Base import duty 10% (all makers)") == "Base duty<br>10%"
     assert short_label("Origin sticker price (CNY 253,500)") == "Home price<br>CNY 253,500"
@@ -120,7 +121,8 @@ def test_waterfall_figure_measures_and_axis() -> None:
     trace = fig.data[0]
     assert list(trace.measure)[:3] == ["absolute", "relative", "total"]
     assert list(trace.measure)[-1] == "total"
-    assert fig.layout.yaxis.title.text == "EUR"
+    # One step a row, its label on the left: labels stay upright and full size on a phone.
+    assert trace.orientation == "h" and fig.layout.xaxis.title.text == "EUR"
 
 
 def test_rival_and_price_figures_mark_estimates() -> None:
@@ -135,8 +137,11 @@ def test_rival_and_price_figures_mark_estimates() -> None:
     )
     fig = rival_comparison(45_286, "YU7 (estimate)", rivals, "EUR")
     names = [t.name for t in fig.data]
-    assert names == ["Our landed estimate", "Rival price: reported", "Rival price: estimate"]
-    assert "gap +5,296 (+13.2%)" in fig.data[2].text[0]
+    assert [n for n in names if n != "Gap"] == ["Our landed estimate", "Rival, reported", "Rival, estimate"]
+    estimate_bar = next(t for t in fig.data if t.name == "Rival, estimate")
+    assert "+5,296 (+13.2%)" in estimate_bar.customdata[0]  # the gap in the hover
+    gap = fig.data[names.index("Rival, estimate") + 1]
+    assert gap.name == "Gap" and list(gap.text) == ["+13.2%"]  # and beside the bar
     empty = price_bars(rivals.iloc[0:0], "EUR", "x")
     assert empty.layout.annotations[0].text == "No prices for this selection"
 
@@ -193,10 +198,11 @@ def test_pricing_charts_fit_a_phone() -> None:
         assert fig.layout.title.subtitle.text, name
     assert "FX rates of 2026-01-15" in figures["bars"].layout.title.subtitle.text
     for name in ("rivals", "bars"):
-        bars = [t for t in figures[name].data if t.name != "Our landed estimate"]
+        bars = [t for t in figures[name].data if t.name not in {"Our landed estimate", "Gap"}]
         assert {t.textposition for t in bars} == {"inside"}, name
-        colours = {t.name: t.insidetextfont.color for t in bars}
-        assert colours["Reported" if name == "bars" else "Rival price: reported"] == "white"
-        assert colours["Estimate" if name == "bars" else "Rival price: estimate"] != "white"
+        # one colour per trace, or one per bar (price bars: the chosen brand blue, its rivals grey)
+        colours = {t.name: set(np.atleast_1d(t.insidetextfont.color)) for t in bars}
+        assert colours["Reported" if name == "bars" else "Rival, reported"] == {"white"}
+        assert "white" not in colours["Estimate" if name == "bars" else "Rival, estimate"]
     assert figures["bars"].layout.xaxis.tickangle == 0
     assert all("<br>" in label for label in figures["bars"].data[0].y)  # two short lines per bar

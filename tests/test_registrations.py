@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from evdash import build, queries
+from evdash import build, queries, theme
 from evdash.figures import registrations as figures
 from tests.conftest import run_page, shown
 
@@ -114,14 +114,15 @@ def test_without_registrations_the_page_shows_what_is_known_about_suvs() -> None
     assert len(charts) == 1
     fig = json.loads(charts[0].proto.spec)
     rows = {y for trace in fig["data"] for y in trace["y"] if y}
-    markets = {r.split(" · ")[0] for r in rows}
+    markets = {r.split("<br>")[0] for r in rows}  # a row: its market over its definition
     assert len(markets) >= 6 and {"Germany", "Spain", "United Kingdom", "China"} <= markets
     # each market × definition is its own row and series: Germany and the UK have two each
     series = [t["name"] for t in fig["data"] if t.get("showlegend") is False]
     assert len(series) == len(set(series)) == len(rows)
-    assert "Germany · KBA segment 'SUVs'" in rows and "Germany · KBA 'SUVs' + 'Geländewagen'" in rows
-    assert "United Kingdom · SMMT 'dual purpose'" in rows
-    assert "United Kingdom · Dataforce SUV/crossover (broad)" in rows
+    # the series keep the whole row name (the axis shows it in two short lines)
+    assert "Germany · KBA segment 'SUVs'" in series and "Germany · KBA 'SUVs' + 'Geländewagen'" in series
+    assert "United Kingdom · SMMT 'dual purpose'" in series
+    assert "United Kingdom · Dataforce SUV/crossover (broad)" in series
     text = " ".join(shown(m.value) for m in at.markdown)
     assert "SUVs are generally more popular in Western markets" in text
     assert "supports the claim only weakly" in text
@@ -143,7 +144,8 @@ def test_page_draws_the_vendor_charts_with_registrations(
     assert not at.exception
     charts = at.get("plotly_chart")
     assert len(charts) == 6  # the published SUV shares first, then the five vendor charts
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
+    # as read: a long title is broken into lines that fit a phone
+    titles = [theme.plain(json.loads(c.proto.spec)["layout"]["title"]["text"]) for c in charts]
     assert titles[0] == "SUV share of new cars: every published figure"
     assert titles[1] == "Germany, Mar 2024: brand share of new registrations"
     assert any("Reported · as of 5 Apr 2024 · source: Example News" in shown(c.value) for c in at.caption)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from evdash import deliveries, events, queries, watch
 from evdash.figures.deliveries import cumulative_vs_target
-from evdash.figures.overview import year_tick_labels, years_vs_target
+from evdash.figures.overview import year_events, years_vs_target
 
 ON = dt.date(2026, 12, 1)
 
@@ -161,20 +161,30 @@ def test_2024_target_revisions_are_marked_old_to_new(seed_con: duckdb.DuckDBPyCo
                                              "label": ["Apr 2024"], "source": ["s"], "as_of": ["2024-05-01"],
                                              "note": [""]}), "Xiaomi", 2024, marks)  # fmt: skip
     names = [t.name for t in fig.data if t.legendgroup == "events"]
-    assert names[0] == "1 · 28 Mar: SU7 launch; target set at 76,000"
-    assert "2 · 23 Apr: target 76,000 → ≥ 100,000" in names
+    # Legend entries cut to a phone's width; the whole detail in the hover.
+    assert names[0] == "1 · 28 Mar: SU7 launch; targe…"
+    first = next(t for t in fig.data if t.legendgroup == "events")
+    assert "76,000" in first.hovertext[0] and "SU7" in first.hovertext[0]
+    assert any(n.startswith("2 · 23 Apr: target 76,000 →") for n in names)
     for trace in fig.data:
         if trace.legendgroup == "events":
             assert trace.line.dash in {"dot", "dash", "dashdot"}  # told apart without colour
 
 
-def test_years_chart_labels_carry_the_revision_path(seed_con: duckdb.DuckDBPyConnection) -> None:
+def test_years_chart_events_row_carries_the_revision_path(seed_con: duckdb.DuckDBPyConnection) -> None:
+    # The year labels stay one short upright line (five lines of events under each year were turned on
+    # their side on a phone); what happened is a marked row under the bars, the path in its hover.
     marks = events.markers(queries.chart_events(seed_con, "xiaomi"), dt.date(2000, 1, 1), dt.date(2100, 1, 1))
-    labels = year_tick_labels(pd.Series([2024, 2025]), marks)
-    assert labels[0] == "2024<br>target 3× revised:<br>76k → ≥100k<br>→ 120k → 130k<br>SU7 launch"
+    happened = year_events(pd.Series([2024, 2025]), marks)
+    year, count, hover = happened[0]
+    assert (year, count) == (2024, 5)
+    assert "target 3× revised: 76k → ≥100k → 120k → 130k" in hover
+    assert "28 Mar: SU7 launch" in hover
     years = queries.overview_years(seed_con, "xiaomi")
     fig = years_vs_target(years, "Xiaomi", marks)
-    assert tuple(fig.layout.xaxis.ticktext)[:1] == (labels[0],)
+    assert fig.layout.xaxis.tickangle == 0 and not fig.layout.xaxis.ticktext
+    row = next(t for t in fig.data if t.name == "What happened")
+    assert row.text[0] == "5 events" and row.hovertext[0] == hover
 
 
 def test_event_titles_stay_literal() -> None:

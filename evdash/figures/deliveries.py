@@ -13,28 +13,37 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from evdash.text import plotly_text
+from evdash.text import plotly_cut, plotly_text, short_name
 from evdash.theme import (
     ATTAINMENT_HELP,
+    CONFIDENCE_KEY,
     CONFIDENCE_LABEL,
     CONFIDENCE_OPACITY,
-    CONFIDENCE_PATTERN,
+    CONFIDENCE_SYMBOL,
+    EVENT_COLOUR,
     NEUTRAL,
-    OKABE_ITO,
+    PROJECTION_COLOUR,
+    SELECTED_COLOUR,
     TARGET_COLOUR,
+    TARGET_TEXT,
+    TEXT_COLOUR,
     base_layout,
+    brand_colour,
+    confidence_marker,
     empty_figure,
     fmt_attainment,
+    fmt_date,
     fmt_figure,
     fmt_int,
     fmt_qualifier,
+    phone_title,
+    series_colour,
+    year_colour,
 )
 
 UNSPLIT_COLOUR = "#9A9A9A"
 OTHER_COLOUR = "#C9C9C9"
-PROJECTION_COLOUR = "#56B4E9"
 REPORTED_TOTAL_COLOUR = "#000000"
-_MARKER_BY_CONFIDENCE = {"reported": "circle", "lower_bound": "triangle-up-open", "estimate": "circle-open"}
 
 
 def _compact(value: float, at_least: bool) -> str:
@@ -43,53 +52,41 @@ def _compact(value: float, at_least: bool) -> str:
     return ("≥" + text) if at_least else text
 
 
-def _pattern(confidences: Sequence[str]) -> dict[str, object]:
-    return {
-        "shape": [CONFIDENCE_PATTERN.get(c, "") for c in confidences],
-        "fillmode": "overlay",
-        "solidity": 0.35,
-        "fgcolor": "white",
-    }
-
-
-def _confidence_key(fig: go.Figure, confidences: set[str], kind: str = "bar") -> None:
-    """Legend entries explaining the styling (empty traces: they draw nothing)."""
+def _confidence_key(fig: go.Figure, confidences: set[str]) -> None:
+    """Legend entries explaining the styling (empty traces: they draw nothing), named as everywhere
+    (theme.CONFIDENCE_KEY)."""
     for conf in ("reported", "lower_bound", "estimate"):
         if conf not in confidences:
             continue
-        name = {
-            "reported": "Solid: reported figure",
-            "lower_bound": "Hatched: at least (company said 'over N')",
-            "estimate": "Dotted: estimate (third-party)",
-        }[conf]
-        if kind == "bar":
-            fig.add_bar(
-                x=[None],
-                y=[None],
-                name=name,
-                legendgroup="confidence",
-                marker={
-                    "color": NEUTRAL,
-                    "opacity": CONFIDENCE_OPACITY[conf],
-                    "pattern": {"shape": CONFIDENCE_PATTERN[conf], "fillmode": "overlay", "solidity": 0.35},
-                },
-                hoverinfo="skip",
-            )
+        fig.add_bar(
+            x=[None],
+            y=[None],
+            name=CONFIDENCE_KEY[conf],
+            legendgroup="confidence",
+            marker=confidence_marker(NEUTRAL, conf),
+            hoverinfo="skip",
+        )
 
 
-def monthly_bars(frame: pd.DataFrame, brand_name: str, period: str) -> go.Figure:
+def monthly_bars(
+    frame: pd.DataFrame, brand_name: str, period: str, models: Sequence[str] | None = None
+) -> go.Figure:
     """Monthly deliveries stacked by model. Input: queries/deliveries_monthly.sql (one row per
     month × segment). One trace per segment series (model, 'Other models', 'Not split by model');
     each bar's pattern shows its confidence; a label above each month gives the brand total, with
-    '≥' when it includes a lower bound."""
-    title = f"{brand_name} monthly deliveries, {period}"
+    '≥' when it includes a lower bound. `models`: every model id of the brand in a fixed order, so a
+    model keeps its colour whichever models are shown separately."""
+    title = "Monthly deliveries"
+    subtitle = f"{plotly_cut(brand_name, 30)} · {period} · label: brand total"
     if frame.empty:
-        return empty_figure(title, f"No monthly deliveries for {brand_name} in {period}")
+        fig = empty_figure(title, f"No monthly deliveries for {brand_name} in {period}")
+        phone_title(fig, title, subtitle, legend="none")
+        return fig
     fig = go.Figure()
     order = list(dict.fromkeys(frame["series_id"]))
-    models = [s for s in order if not s.startswith("_")]
-    ordered = models + [s for s in ("_other", "_unsplit") if s in order]
-    colours = {m: OKABE_ITO[i % len(OKABE_ITO)] for i, m in enumerate(models)}
+    present = [s for s in order if not s.startswith("_")]
+    ordered = present + [s for s in ("_other", "_unsplit") if s in order]
+    colours = {m: series_colour(m, list(models) if models else present) for m in present}
     colours.update({"_other": OTHER_COLOUR, "_unsplit": UNSPLIT_COLOUR})
     for series in ordered:
         part = frame[frame["series_id"] == series]
@@ -102,19 +99,14 @@ def monthly_bars(frame: pd.DataFrame, brand_name: str, period: str) -> go.Figure
         fig.add_bar(
             x=part["month"],
             y=part["units"],
-            name=str(part["series_name"].iloc[0]),
-            marker={
-                "color": colours[series],
-                "opacity": [CONFIDENCE_OPACITY.get(c, 1.0) for c in conf],
-                "pattern": _pattern(conf),
-                "line": {"width": 0.5, "color": "white"},
-            },
+            name=short_name(part["series_name"].iloc[0], 22),
+            marker={**confidence_marker(colours[series], conf), "line": {"width": 0.5, "color": "white"}},
             customdata=list(
                 zip(
                     labels,
                     how,
                     part["publisher"].fillna("").astype(str),
-                    part["as_of"].astype(str),
+                    [fmt_date(d) for d in part["as_of"]],
                     strict=True,
                 )
             ),
@@ -143,51 +135,48 @@ def monthly_bars(frame: pd.DataFrame, brand_name: str, period: str) -> go.Figure
         name="Month total",
         showlegend=False,
         hoverinfo="skip",
+        cliponaxis=False,
     )
     _confidence_key(fig, set(frame["confidence"]))
-    fig.update_layout(**base_layout(title, barmode="stack", height=420, bargap=0.25))
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0})
-    fig.update_yaxes(title_text="Vehicles delivered per month (units)", tickformat=",d", rangemode="tozero")
-    fig.update_xaxes(title_text=f"Month ({period})", tickformat="%b", dtick="M1")
+    fig.update_layout(**base_layout(title, barmode="stack", bargap=0.25))
+    top = float(max(heights.max(), 1)) if len(heights) else 1.0
+    fig.update_yaxes(title_text="Delivered per month (units)", tickformat="~s", range=[0, top * 1.15])
+    fig.update_xaxes(title_text=f"Month ({period})", tickformat="%b", dtick="M1", tickangle=0)
     if bool(frame["split_exceeds_total"].any()):
-        fig.add_annotation(
-            text=(
-                "* model splits (estimates) add up to more than the company's 'over N' total; "
-                "the bar shows the splits"
-            ),
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=1.02,
-            showarrow=False,
-            xanchor="left",
-            font={"size": 11, "color": NEUTRAL},
-        )
+        subtitle += " · * model splits (estimates) exceed the 'over N' total"
+    phone_title(fig, title, subtitle, legend="below", plot_height=300)
     return fig
 
 
-EVENT_COLOUR = "#555555"
 EVENT_DASH = {"target_revision": "dot", "launch": "dash", "milestone": "dashdot"}
+EVENT_LEGEND_CHARS = 30  # an event's legend entry that fits a phone; the whole text is in its hover
 
 
 def _event_lines(fig: go.Figure, events: pd.DataFrame, top: float) -> None:
     """One vertical line per event date (rows of `evdash.events.markers`), numbered at the top, its
-    label in the legend ("3 · 23 Apr: target 76,000 → ≥ 100,000"; events of one day share a line), the
-    detail in the hover. Line styles differ by kind (dotted revision, dashed launch, dash-dot
-    milestone), so greyscale prints and colour-blind readers tell them apart."""
+    label in the legend ("3 · 23 Apr: target 76,000 → ≥ 100,…", short enough for a phone; events of one
+    day share a line), the whole detail in the hover. Line styles differ by kind (dotted revision, dashed
+    launch, dash-dot milestone), so greyscale prints and colour-blind readers tell them apart. Numbers of
+    events less than three weeks apart are staggered, so they never sit on one another."""
+    previous: pd.Timestamp | None = None
+    lifted = False
     for number, (date, part) in enumerate(events.groupby("date", sort=True), start=1):
         when = pd.Timestamp(str(date))
         kinds = list(part["kind"])
         kind = "launch" if "launch" in kinds else str(kinds[0])
+        lifted = previous is not None and (when - previous).days < 21 and not lifted
+        previous = when
+        height = top * (0.93 if lifted else 1.0)
+        label = f"{number} · {when:%-d %b}: " + "; ".join(str(w) for w in part["what"])
         fig.add_scatter(
             x=[when, when],
-            y=[0, top],
+            y=[0, height],
             mode="lines+text",
             line={"color": EVENT_COLOUR, "width": 1.2, "dash": EVENT_DASH.get(kind, "dot")},
             text=["", str(number)],
             textposition="top center",
             textfont={"size": 11, "color": EVENT_COLOUR},
-            name=f"{number} · {when:%-d %b}: " + "; ".join(plotly_text(w) for w in part["what"]),
+            name=plotly_cut(label, EVENT_LEGEND_CHARS),
             legendgroup="events",
             legendgrouptitle={"text": "What happened"},
             cliponaxis=False,
@@ -204,9 +193,12 @@ def cumulative_vs_target(
     Input: evdash.deliveries.cumulative_frame (long form, column `series`); `events`: the year's rows of
     `evdash.events.markers` (target revisions with old → new, launches, milestones), drawn as numbered
     vertical lines listed in the legend."""
-    title = f"{brand_name} {year}: cumulative deliveries vs target"
+    title = "Cumulative deliveries vs target"
+    subtitle = f"{plotly_cut(brand_name, 30)} · {year} · delivered since 1 Jan"
     if frame.empty:
-        return empty_figure(title, f"No {year} deliveries or targets for {brand_name} in the data")
+        fig = empty_figure(title, f"No {year} deliveries or targets for {brand_name} in the data")
+        phone_title(fig, title, subtitle, legend="none")
+        return fig
     fig = go.Figure()
     targets = frame[frame["series"] == "target"]
     if not targets.empty:
@@ -216,7 +208,7 @@ def cumulative_vs_target(
             y=targets["units"],
             mode="lines",
             line={"shape": "hv", "color": TARGET_COLOUR, "width": 2.5},
-            name="Company target (step = revision)",
+            name="Target (a step = a revision)",
             legendgroup="target",
             hoverinfo="skip",
         )
@@ -233,8 +225,8 @@ def cumulative_vs_target(
             text=[
                 fmt_int(u, bool(a)) for u, a in zip(revisions["units"], revisions["is_at_least"], strict=True)
             ],
-            textposition="top right",
-            textfont={"color": TARGET_COLOUR, "size": 12},
+            textposition="bottom right",  # under the line: the event numbers are above it
+            textfont={"color": TARGET_TEXT, "size": 12},
             name="Target revisions",
             cliponaxis=False,
             legendgroup="target",
@@ -258,8 +250,9 @@ def cumulative_vs_target(
             x=delivered["date"],
             y=delivered["units"],
             mode="lines",
-            line={"color": OKABE_ITO[0], "width": 3},
-            name="Delivered so far (best-informed figure)",
+            line={"color": SELECTED_COLOUR, "width": 3},
+            name="Delivered so far",
+            legendgroup="delivered",
             hoverinfo="skip",
         )
         for conf in ("reported", "lower_bound", "estimate"):
@@ -271,12 +264,13 @@ def cumulative_vs_target(
                 y=part["units"],
                 mode="markers",
                 marker={
-                    "symbol": _MARKER_BY_CONFIDENCE[conf],
+                    "symbol": CONFIDENCE_SYMBOL[conf],
                     "size": 10,
-                    "color": OKABE_ITO[0],
-                    "line": {"width": 2, "color": OKABE_ITO[0]},
+                    "color": SELECTED_COLOUR,
+                    "line": {"width": 2, "color": SELECTED_COLOUR},
                 },
-                name=f"Year so far: {CONFIDENCE_LABEL[conf].lower()}",
+                name=f"Month: {CONFIDENCE_LABEL[conf].lower()}",
+                legendgroup="delivered",
                 customdata=list(
                     zip(
                         part["label"],
@@ -286,7 +280,7 @@ def cumulative_vs_target(
                         ],
                         [fmt_int(u, conf == "lower_bound") for u in part["month_units"]],
                         part["source"].astype(str),
-                        part["as_of"].astype(str),
+                        [fmt_date(d) for d in part["as_of"]],
                         strict=True,
                     )
                 ),
@@ -309,7 +303,8 @@ def cumulative_vs_target(
                 "color": REPORTED_TOTAL_COLOUR,
                 "opacity": [CONFIDENCE_OPACITY.get(c, 1.0) for c in reported["confidence"]],
             },
-            name="Company total for the year so far (▲ = 'over N')",
+            name="Company total (▲ 'over N')",
+            legendgroup="delivered",
             customdata=list(
                 zip(
                     reported["label"],
@@ -319,13 +314,13 @@ def cumulative_vs_target(
                     ],
                     [CONFIDENCE_LABEL.get(c, c) for c in reported["confidence"]],
                     reported["source"].astype(str),
-                    reported["as_of"].astype(str),
+                    [fmt_date(d) for d in reported["as_of"]],
                     strict=True,
                 )
             ),
             hovertemplate=(
                 "%{customdata[0]}: %{customdata[1]} (%{customdata[2]})<br>source: %{customdata[3]}"
-                "<br>as of %{customdata[4]}<extra></extra>"
+                "<br>as of %{customdata[4]}<extra>company total for the year so far</extra>"
             ),
         )
     proj = frame[frame["series"] == "projection"]
@@ -336,48 +331,55 @@ def cumulative_vs_target(
             mode="lines+markers",
             line={"dash": "dash", "color": PROJECTION_COLOUR, "width": 2},
             marker={"size": 6},
-            name=f"Projection ({proj['label'].iloc[-1]})",
+            name="Projection at run rate",
+            legendgroup="delivered",
             customdata=[fmt_int(r) for r in proj["month_units"]],
-            hovertemplate="%{x|%d %b %Y}: ≈%{y:,.0f}<br>at %{customdata} a month<extra>projection</extra>",
+            hovertemplate="%{x|%-d %b %Y}: ≈%{y:,.0f}<br>at %{customdata} a month ("
+            + plotly_text(proj["label"].iloc[-1])
+            + ")<extra>projection</extra>",
         )
     shown_events = events if events is not None else pd.DataFrame()
+    peak = float(pd.to_numeric(frame["units"], errors="coerce").max())
+    peak = peak if peak > 0 else 1.0
     if not shown_events.empty:
-        top = float(pd.to_numeric(frame["units"], errors="coerce").max()) * 1.08
-        _event_lines(fig, shown_events, top if top > 0 else 1.0)
-    fig.update_layout(
-        **base_layout(
-            title,
-            height=440 + 20 * shown_events["date"].nunique() if not shown_events.empty else 440,
-            hovermode="closest",
-        )
+        # The event lines end well above the target's labels, so their numbers never sit on a label.
+        _event_lines(fig, shown_events, peak * 1.2)
+    fig.update_layout(**base_layout(title, hovermode="closest"))
+    fig.update_yaxes(
+        title_text="Delivered since 1 Jan (units)",
+        tickformat="~s",  # 400k: a narrow axis leaves the phone's width to the lines
+        range=[0, peak * (1.3 if not shown_events.empty else 1.12)],
+        ticklabelstandoff=6,  # "0" clear of the first month's label
     )
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0})
-    fig.update_yaxes(title_text="Vehicles delivered since 1 Jan (units)", tickformat=",d", rangemode="tozero")
     fig.update_xaxes(
         title_text=f"Date ({year})",
         range=[dt.date(year, 1, 1) - dt.timedelta(days=5), dt.date(year, 12, 31) + dt.timedelta(days=5)],
         tickvals=[dt.date(year, m, 1) for m in (1, 4, 7, 10)],  # quarters: readable at phone width
         tickformat="%b",
+        tickangle=0,
         minor={"tickvals": [dt.date(year, m, 1) for m in range(1, 13)], "showgrid": True},
     )
+    phone_title(fig, title, subtitle, legend="below", plot_height=300)
     return fig
 
 
 def peer_attainment(frame: pd.DataFrame, year: int, highlight: str) -> go.Figure:
     """Delivered ÷ final company target per brand for one year (horizontal bars, 100% line).
-    Input: evdash.deliveries.peer_attainment. The selected brand is coloured, peers grey."""
-    title = f"{year}: delivered as % of final company target"
+    Input: evdash.deliveries.peer_attainment. The selected brand is blue, peers grey (theme.brand_colour).
+    Each bar's label is its attainment; what it is made of (delivered of target, what the figure covers)
+    is in the hover, so the label fits a phone."""
+    title = "Delivered as % of target"
+    subtitle = f"{year} · final company target · dotted line = 100%"
     part = frame[frame["attainment_pct"].notna()]
     if part.empty:
-        return empty_figure(title, f"No brand with both a {year} target and {year} deliveries in the data")
+        fig = empty_figure(title, f"No brand with both a {year} target and {year} deliveries in the data")
+        phone_title(fig, title, subtitle, legend="none")
+        return fig
     part = part.sort_values("attainment_pct")
     conf = [str(c) for c in part["delivered_confidence"]]
-    labels = [
-        f"{fmt_attainment(p, k, short=True)} · {fmt_figure(d, bool(a), c)} of {'over ' if t_at else ''}"
-        f"{fmt_int(t)}{fmt_qualifier(s, th, cov)}"
-        for p, k, d, a, c, t, t_at, s, th, cov in zip(
-            part["attainment_pct"],
-            part["attainment_kind"],
+    details = [
+        f"{fmt_figure(d, bool(a), c)} of {'over ' if t_at else ''}{fmt_int(t)}{fmt_qualifier(s, th, cov)}"
+        for d, a, c, t, t_at, s, th, cov in zip(
             part["delivered_units"],
             part["delivered_is_at_least"],
             part["delivered_confidence"],
@@ -389,20 +391,24 @@ def peer_attainment(frame: pd.DataFrame, year: int, highlight: str) -> go.Figure
             strict=True,
         )
     ]
+    labels = [
+        fmt_attainment(p, k, short=True)
+        for p, k in zip(part["attainment_pct"], part["attainment_kind"], strict=True)
+    ]
+    colours = [brand_colour(b, highlight) for b in part["brand_id"]]
     fig = go.Figure()
     fig.add_bar(
-        y=part["brand_name"],
+        y=[short_name(n) for n in part["brand_name"]],
         x=part["attainment_pct"],
         orientation="h",
         name="Delivered ÷ final target",
         showlegend=False,
-        marker={
-            "color": [OKABE_ITO[0] if b == highlight else UNSPLIT_COLOUR for b in part["brand_id"]],
-            "opacity": [CONFIDENCE_OPACITY.get(c, 1.0) for c in conf],
-            "pattern": _pattern(conf),
-        },
+        marker=confidence_marker(colours, conf),
         text=labels,
-        textposition="auto",
+        textposition="outside",
+        textfont={"color": TEXT_COLOUR, "size": 12},
+        constraintext="none",
+        cliponaxis=False,
         customdata=list(
             zip(
                 [CONFIDENCE_LABEL.get(c, c) for c in conf],
@@ -410,43 +416,54 @@ def peer_attainment(frame: pd.DataFrame, year: int, highlight: str) -> go.Figure
                 part["target_source"].astype(str),
                 [fmt_int(o) for o in part["original_target_units"]],
                 [ATTAINMENT_HELP.get(str(k), "") for k in part["attainment_kind"]],
+                details,
+                part["brand_name"],
                 strict=True,
             )
         ),
         hovertemplate=(
-            "%{y}: %{text}<br>attainment: %{customdata[4]}<br>delivered: %{customdata[0]}, source "
-            "%{customdata[1]}<br>original target %{customdata[3]}; target source %{customdata[2]}"
-            "<extra></extra>"
+            "%{customdata[6]}: %{text} · %{customdata[5]}<br>attainment: %{customdata[4]}<br>delivered: "
+            "%{customdata[0]}, source %{customdata[1]}<br>original target %{customdata[3]}; target source "
+            "%{customdata[2]}<extra></extra>"
         ),
     )
     _confidence_key(fig, set(conf))
     fig.add_vline(x=100, line={"color": TARGET_COLOUR, "dash": "dot", "width": 2})
-    fig.update_layout(**base_layout(title, height=170 + 45 * len(part), showlegend=True))
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    top = max(float(part["attainment_pct"].max()), 100.0)
+    fig.update_layout(**base_layout(title, showlegend=True, bargap=0.35))
     fig.update_xaxes(
-        title_text="Attainment (% of final target; dotted line = 100%)", ticksuffix="%", rangemode="tozero"
+        title_text="% of final target",
+        ticksuffix="%",
+        range=[0, top * 1.3],  # room for the label of the longest bar, and the 100% line
+        nticks=4,
+        tickangle=0,
     )
     fig.update_yaxes(title_text=None)
+    phone_title(fig, title, subtitle, legend="above", plot_height=40 + 38 * len(part))
     return fig
 
 
 def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
-    """Annual deliveries per brand on one linear axis, one bar per year (grouped).
-    Input: evdash.deliveries.peer_deliveries. Brands that publish no all-vehicle total show NEV (or
-    BEV) figures, and a year in progress says how far it reaches, both named in the bar label."""
+    """Annual deliveries per brand on one linear axis, one bar per year (grouped), each year in its own
+    colour (theme.year_colour, the same in every chart). Input: evdash.deliveries.peer_deliveries. Brand
+    labels are short ("HIMA"; the full name is in the hover), the selected brand marked "◀"; bar labels
+    are compact ("4.60M", "≥410k"; the exact figure and what it covers, NEV only or part of the year, are
+    in the hover), so they fit a phone."""
     title = "Annual deliveries vs peers"
     if frame.empty:
-        return empty_figure(title, "No annual delivery figures in the data")
+        fig = empty_figure(title, "No annual delivery figures in the data")
+        phone_title(fig, title, "", legend="none")
+        return fig
     latest = frame[frame["year"] == frame["year"].max()]
     order = list(latest.sort_values("delivered_units")["brand_name"])
     order = [b for b in dict.fromkeys(order + list(frame["brand_name"]))]
     names = {
-        n: f"{n} ◀" if bid == highlight else n
+        n: short_name(n, 14) + (" ◀" if bid == highlight else "")
         for n, bid in zip(frame["brand_name"], frame["brand_id"], strict=True)
     }
     fig = go.Figure()
     years = sorted(frame["year"].unique())
-    for i, year in enumerate(years):
+    for year in years:
         part = frame[frame["year"] == year]
         conf = [str(c) for c in part["delivered_confidence"]]
         qualifiers = [
@@ -455,41 +472,75 @@ def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
                 part["scope"], part["delivered_through"], part["delivered_coverage"], strict=True
             )
         ]
+        colour = year_colour(year)
         fig.add_bar(
             y=[names[n] for n in part["brand_name"]],
             x=part["delivered_units"],
             orientation="h",
             name=str(year),
-            marker={
-                "color": OKABE_ITO[(i + 1) % len(OKABE_ITO)],
-                "opacity": [CONFIDENCE_OPACITY.get(c, 1.0) for c in conf],
-                "pattern": _pattern(conf),
-            },
+            marker=confidence_marker(colour, conf),
             text=[
-                fmt_figure(u, bool(a), c) + q
+                _short_units(u, bool(a), c) + ("*" if q else "")
                 for u, a, c, q in zip(
                     part["delivered_units"], part["delivered_is_at_least"], conf, qualifiers, strict=True
                 )
             ],
-            textposition="auto",
+            textposition="outside",
+            textfont={"color": TEXT_COLOUR, "size": 11},
+            constraintext="none",  # Plotly shrank labels to the bar's thickness (9 px)
+            cliponaxis=False,
             customdata=list(
                 zip(
                     [CONFIDENCE_LABEL.get(c, c) for c in conf],
                     part["delivered_source"].astype(str),
-                    part["delivered_as_of"].astype(str),
+                    [fmt_date(d) for d in part["delivered_as_of"]],
+                    [
+                        fmt_figure(u, bool(a), c) + q
+                        for u, a, c, q in zip(
+                            part["delivered_units"],
+                            part["delivered_is_at_least"],
+                            conf,
+                            qualifiers,
+                            strict=True,
+                        )
+                    ],
+                    part["brand_name"],
                     strict=True,
                 )
             ),
             hovertemplate=(
-                "%{y} " + str(year) + ": %{text}<br>%{customdata[0]} · source %{customdata[1]}"
-                "<br>as of %{customdata[2]}<extra></extra>"
+                "%{customdata[4]} " + str(year) + ": %{customdata[3]}<br>%{customdata[0]} · source "
+                "%{customdata[1]}<br>as of %{customdata[2]}<extra></extra>"
             ),
         )
     _confidence_key(fig, set(frame["delivered_confidence"].dropna()))
-    fig.update_layout(
-        **base_layout(title, barmode="group", height=140 + 22 * len(order) * max(len(years), 1))
+    top = float(frame["delivered_units"].max())
+    fig.update_layout(**base_layout(title, barmode="group", bargap=0.25, bargroupgap=0.05))
+    fig.update_xaxes(
+        title_text="Delivered per year (units)",
+        tickformat="~s",  # 1M, 2M: upright on a phone; exact figures in the hover
+        rangemode="tozero",
+        range=[0, top * 1.28],  # room for the label of the longest bar
+        nticks=4,
+        tickangle=0,
     )
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0})
-    fig.update_xaxes(title_text="Vehicles delivered per year (units)", tickformat=",d", rangemode="tozero")
     fig.update_yaxes(title_text=None, categoryorder="array", categoryarray=[names[n] for n in order])
+    phone_title(
+        fig,
+        title,
+        "* NEV only or part of the year (hover for what it covers)",
+        legend="above",
+        plot_height=20 + 24 * len(order) * max(len(years), 1),
+    )
     return fig
+
+
+def _short_units(value: float, at_least: bool, confidence: str) -> str:
+    """A compact bar label: '4.60M', '≥410k', '≈80.0k' (the exact figure is in the hover)."""
+    if value >= 1_000_000:
+        text = f"{value / 1_000_000:.2f}M"
+    elif value >= 1_000:
+        text = f"{value / 1000:.0f}k" if value >= 100_000 else f"{value / 1000:.1f}k"
+    else:
+        text = f"{value:,.0f}"
+    return ("≥" if at_least else "≈" if confidence == "estimate" else "") + text

@@ -7,7 +7,6 @@ Pure: no Streamlit, no I/O."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from evdash import labels
+from evdash.theme import plain
 
 _TAG = re.compile(r"<[^>]+>")
 KIND = {
@@ -25,12 +25,6 @@ KIND = {
     "pie": "Pie chart",
     "heatmap": "Heat map",
 }
-
-
-def plain(value: object) -> str:
-    """Plotly text as a person reads it: tags removed (a `<br>` becomes a space), entities decoded."""
-    text = _TAG.sub(" ", str(value or ""))
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def _number(value: object) -> float | None:
@@ -98,7 +92,7 @@ def text_alternative(fig: go.Figure, limit: int = 3) -> str:
     """'Bar chart: Xiaomi deliveries by year vs targets. Delivered: highest 410,000 (2025); …'."""
     meta = fig.layout.meta
     if isinstance(meta, dict) and meta.get("alt"):
-        return str(meta["alt"])
+        return plain(meta["alt"])
     title = plain(fig.layout.title.text) if fig.layout.title and fig.layout.title.text else "untitled"
     kinds = [t.type or "scatter" for t in fig.data]
     kind = KIND.get(kinds[0], "Chart") if kinds else "Empty chart"

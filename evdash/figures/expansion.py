@@ -5,14 +5,19 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from evdash.text import plotly_text
+from evdash.text import plotly_cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
-    CONFIDENCE_OPACITY,
-    CONFIDENCE_PATTERN,
+    CONFIDENCE_SHORT,
+    CONFIDENCE_SYMBOL,
     OKABE_ITO,
+    SELECTED_COLOUR,
+    SERIES,
+    TEXT_COLOUR,
     base_layout,
+    confidence_marker,
     empty_figure,
+    fmt_date,
     fmt_int,
     fmt_pct,
     phone_title,
@@ -22,16 +27,34 @@ SALES_METRICS = {"new_ev_sales": "EV sales (BEV + PHEV)", "bev_sales": "BEV sale
 PERIOD_LABEL = {"full_year": "", "partial_year": " (part of year)", "projection": " (projection)"}
 
 
+def _year_ticks(years: list[int]) -> dict[str, object]:
+    """Year ticks a phone shows upright: every year up to 8, every 2nd up to 16, then every 5th."""
+    span = len(years)
+    step = 1 if span <= 8 else 2 if span <= 16 else 5
+    return {
+        "tickmode": "linear",
+        "tick0": max(years) % step,
+        "dtick": step,
+        "tickformat": "d",
+        "tickangle": 0,
+    }
+
+
 def country_ev_sales(stats: pd.DataFrame, country_name: str) -> go.Figure:
-    """Bars per year: EV and BEV sales in one country, hatched for lower bounds, dotted for estimates;
-    the bar text says '≥' for lower bounds and names partial years.
+    """Bars per year: EV and BEV sales in one country, hatched for lower bounds, dotted for estimates.
+    The latest year's bars carry their figure ('≥' for lower bounds, 'part of year' for a partial year);
+    every other figure is in the hover (labels on sixteen years of bars were 4 px on a phone).
     Input: queries/expansion_country_stats.sql."""
-    title = f"{country_name}: electric car sales per year"
+    title = "Electric car sales per year"
+    subtitle = f"{plotly_cut(country_name, 30)} · EV = BEV + PHEV"
     part = stats[stats["metric"].isin(list(SALES_METRICS))]
     if part.empty:
-        return empty_figure(title, f"No EV sales figures for {country_name} in the data")
+        fig = empty_figure(title, f"No EV sales figures for {country_name} in the data")
+        phone_title(fig, title, subtitle, legend="none")
+        return fig
     fig = go.Figure()
-    years = sorted(part["year"].unique())
+    years = sorted(int(y) for y in part["year"].unique())
+    latest = max(years)
     for i, (metric, label) in enumerate(SALES_METRICS.items()):
         for conf in ("reported", "lower_bound", "estimate"):
             rows = part[(part["metric"] == metric) & (part["confidence"] == conf)]
@@ -41,28 +64,45 @@ def country_ev_sales(stats: pd.DataFrame, country_name: str) -> go.Figure:
                 fmt_int(v, conf == "lower_bound") + PERIOD_LABEL.get(str(p), "")
                 for v, p in zip(rows["value"], rows["period_scope"], strict=True)
             ]
+            shown = [
+                _compact(float(v), conf == "lower_bound") if int(y) == latest else ""
+                for v, y in zip(rows["value"], rows["year"], strict=True)
+            ]
             fig.add_bar(
-                x=rows["year"].astype(str),
+                x=rows["year"].astype(int),
                 y=rows["value"],
-                name=f"{label} ({CONFIDENCE_LABEL[conf].lower()})",
+                name=label if conf == "reported" else f"{label}, {CONFIDENCE_SHORT[conf]}",
                 offsetgroup=metric,
-                marker={
-                    "color": OKABE_ITO[i],
-                    "opacity": CONFIDENCE_OPACITY[conf],
-                    "pattern": {"shape": CONFIDENCE_PATTERN[conf], "fillmode": "overlay", "solidity": 0.4},
-                },
-                text=text,
+                marker=confidence_marker(SERIES[i], conf),
+                text=shown,
                 textposition="outside",
-                customdata=list(zip(text, rows["source_url"], rows["as_of"].astype(str), strict=True)),
+                textfont={"color": TEXT_COLOUR, "size": 11},
+                constraintext="none",
+                cliponaxis=False,
+                customdata=list(
+                    zip(text, rows["source_url"], [fmt_date(d) for d in rows["as_of"]], strict=True)
+                ),
                 hovertemplate="%{x}: %{customdata[0]}<br>source: %{customdata[1]}<br>as of %{customdata[2]}"
                 f"<extra>{label}</extra>",
             )
-    fig.update_layout(**base_layout(title, barmode="group", height=340))
-    fig.update_yaxes(title_text="Cars sold (units)", tickformat=",d", rangemode="tozero")
-    fig.update_xaxes(
-        title_text="Year", type="category", categoryorder="array", categoryarray=[str(y) for y in years]
-    )
+    top = float(part["value"].max())
+    fig.update_layout(**base_layout(title, barmode="group"))
+    fig.update_yaxes(title_text="Cars sold (units)", tickformat="~s", range=[0, top * 1.15])
+    fig.update_xaxes(title_text="Year", **_year_ticks(years))
+    phone_title(fig, title, subtitle, legend="above", plot_height=260)
     return fig
+
+
+def _compact(value: float, at_least: bool) -> str:
+    """'16.5M', '340k', '≥1,200' for the latest year's bar label."""
+    text = (
+        f"{value / 1_000_000:.1f}M"
+        if value >= 1_000_000
+        else f"{value / 1000:.0f}k"
+        if value >= 10_000
+        else f"{value:,.0f}"
+    )
+    return ("≥" if at_least else "") + text
 
 
 SCENARIO_LABEL = {
@@ -80,9 +120,10 @@ def ev_share_history(history: pd.DataFrame, country_name: str, credit: str = IEA
     figures; a region's projection (the IEA projects few countries) is named as the region's.
     Input: queries/market_history.sql for metric ev_share_pct (one market)."""
     title = "EV share of new cars"
-    subtitle = plotly_text(f"{country_name} · actuals and IEA projections · {credit}")
+    subtitle = f"{plotly_cut(country_name, 30)} · actuals and IEA projections · {plotly_text(credit)}"
     if history.empty:
         fig = empty_figure(title, f"No EV share figures for {plotly_text(country_name)} in the data")
+        phone_title(fig, title, subtitle, legend="none")
         return fig
     fig = go.Figure()
     actual = history[history["kind"] == "actual"].sort_values("year")
@@ -96,11 +137,12 @@ def ev_share_history(history: pd.DataFrame, country_name: str, credit: str = IEA
             y=actual["value"],
             mode="lines+markers",
             name="Actual (reported or estimate)",
-            line={"color": OKABE_ITO[0], "width": 2},
+            line={"color": SELECTED_COLOUR, "width": 2},
             marker={
                 "size": 8,
-                "color": [OKABE_ITO[0] if c == "reported" else "white" for c in actual["confidence"]],
-                "line": {"color": OKABE_ITO[0], "width": 2},
+                "symbol": [CONFIDENCE_SYMBOL.get(str(c), "circle") for c in actual["confidence"]],
+                "color": SELECTED_COLOUR,
+                "line": {"color": SELECTED_COLOUR, "width": 2},
             },
             customdata=list(
                 zip(
@@ -142,8 +184,11 @@ def ev_share_history(history: pd.DataFrame, country_name: str, credit: str = IEA
             marker={"symbol": "diamond-open", "size": 9, "color": OKABE_ITO[1 + i]},
             hovertemplate="%{x}: %{y:.0f}% — " + label + " (a scenario, not a figure)<extra></extra>",
         )
-    fig.update_layout(**base_layout(title, height=360))
-    phone_title(fig, title, subtitle)
+    fig.update_layout(**base_layout(title))
     fig.update_yaxes(title_text="% of new cars", rangemode="tozero", ticksuffix="%")
-    fig.update_xaxes(title_text="Year", dtick=5 if history["year"].max() - history["year"].min() > 12 else 1)
+    fig.update_xaxes(
+        title_text="Year",
+        **_year_ticks(list(range(int(history["year"].min()), int(history["year"].max()) + 1))),
+    )
+    phone_title(fig, title, subtitle, legend="above", plot_height=240)
     return fig

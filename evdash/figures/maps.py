@@ -14,7 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evdash.regions import REGION_VIEW
-from evdash.theme import NO_DATA, OKABE_ITO, base_layout, empty_figure
+from evdash.text import plotly_text
+from evdash.theme import MUTED_TEXT, NO_DATA, OKABE_ITO, base_layout, empty_figure, phone_title, plain
 
 # Sequential scale for quantities: one hue, light = low, dark = high (readable with any colour vision).
 SEQUENTIAL_SCALE = "Blues"
@@ -22,6 +23,18 @@ SEQUENTIAL_SCALE = "Blues"
 DIVERGING_SCALE = "PuOr"
 NO_DATA_LABEL = "No data"
 SELECTED_OUTLINE = "#000000"
+# Height ÷ width of each region's map as plotly.js draws it (measured in Chromium at 343 px). A figure is
+# built without knowing its width and the map keeps its shape, so the map's height is set between what
+# fills a 343 px phone and what fills a 580 px desktop column (geometric mean: 446 px × the aspect); at
+# either width at most about a quarter of the box is left blank (tests/chart_layout.py checks it).
+MAP_ASPECT = {
+    "world": 0.45,
+    "europe": 0.98,
+    "asia_pacific": 1.03,
+    "americas": 1.35,
+    "middle_east_africa": 1.06,
+}
+_MAP_WIDTH_MEAN = 446  # √(343 × 580)
 
 
 def map_config(base_url_path: str = "") -> dict[str, Any]:
@@ -31,23 +44,64 @@ def map_config(base_url_path: str = "") -> dict[str, Any]:
     return {"topojsonURL": f"{prefix}/app/static/topojson/", "displayModeBar": False, "scrollZoom": False}
 
 
-def _hover(frame: pd.DataFrame, label_col: str | None) -> tuple[list[list[str]], str]:
+def _hover(frame: pd.DataFrame, label_col: str | None) -> list[str]:
+    """One hover text per row: the country in bold, then its value, period, confidence and source, each
+    only when it has one (empty 'confidence:' and 'source:' lines said nothing)."""
+
     def col(name: str | None) -> list[str]:
         if name is None or name not in frame.columns:
             return [""] * len(frame)
         return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in frame[name]]
 
-    custom = [
-        list(row)
-        for row in zip(
-            col("country"), col(label_col), col("period"), col("confidence"), col("source_url"), strict=True
+    texts = []
+    for country, label, period, confidence, source in zip(
+        col("country"), col(label_col), col("period"), col("confidence"), col("source_url"), strict=True
+    ):
+        lines = [f"<b>{country}</b>", label or NO_DATA_LABEL, period]
+        lines += [f"confidence: {confidence}" if confidence else "", f"source: {source}" if source else ""]
+        texts.append("<br>".join(line for line in lines if line))
+    return texts
+
+
+def _alt(
+    frame: pd.DataFrame,
+    title: str,
+    kind: str,
+    value_col: str,
+    categories: Mapping[str, str] | None,
+    location_col: str,
+) -> str:
+    """The map's text alternative: each category with how many countries and which (up to three), or the
+    highest and lowest value; and how many have no data. Names come from the `country` column."""
+    names = frame["country"] if "country" in frame.columns else frame[location_col]
+    missing = frame[value_col].isna()
+    facts: list[str] = []
+    if kind == "categorical":
+        present = frame[~missing]
+        order = list(categories) if categories else sorted(present[value_col].unique())
+        for code in order:
+            rows = present[present[value_col] == code]
+            if rows.empty:
+                continue
+            listed = [plain(n) for n in names[rows.index][:3]]
+            more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
+            count = f"{len(rows)} {'country' if len(rows) == 1 else 'countries'}"
+            label = plain((categories or {}).get(code, code))
+            facts.append(f"{label}: {count} ({', '.join(listed)}{more})")
+    elif (~missing).any():
+        values = [float(v) for v in frame.loc[~missing, value_col]]
+        shown = [plain(n) for n in names[~missing]]
+        high, low = values.index(max(values)), values.index(min(values))
+        facts.append(
+            f"highest {values[high]:,.1f} ({shown[high]}), "
+            f"lowest {values[low]:,.1f} ({shown[low]})"
+            f" across {len(values)} {'country' if len(values) == 1 else 'countries'}"
         )
-    ]
-    template = (
-        "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<br>"
-        "confidence: %{customdata[3]}<br>source: %{customdata[4]}<extra></extra>"
-    )
-    return custom, template
+    if missing.any():
+        facts.append(
+            f"no data for {int(missing.sum())} {'country' if int(missing.sum()) == 1 else 'countries'}"
+        )
+    return f"Map: {plain(title)}. " + ("; ".join(facts) + "." if facts else "No countries with data.")
 
 
 def choropleth(
@@ -81,8 +135,9 @@ def choropleth(
     if frame.empty:
         return empty_figure(title, "No countries to show")
     fig = go.Figure()
+    frame = frame.reset_index(drop=True)
     missing = frame[value_col].isna()
-    custom, template = _hover(frame, label_col)
+    hover = _hover(frame, label_col)
     no_data = frame[missing]
     if not no_data.empty:
         fig.add_trace(
@@ -95,12 +150,12 @@ def choropleth(
                 showlegend=True,
                 name=NO_DATA_LABEL,
                 marker={"line": {"color": "white", "width": 0.5}},
-                customdata=[c for c, m in zip(custom, missing, strict=True) if m],
-                hovertemplate=template.replace("%{customdata[1]}", NO_DATA_LABEL),
+                hovertext=[h for h, m in zip(hover, missing, strict=True) if m],
+                hoverinfo="text",
             )
         )
     present = frame[~missing]
-    present_custom = [c for c, m in zip(custom, missing, strict=True) if not m]
+    present_hover = [h for h, m in zip(hover, missing, strict=True) if not m]
     if kind == "categorical":
         order: Sequence[str] = list(categories) if categories else sorted(present[value_col].unique())
         labels = dict(categories or {})
@@ -120,8 +175,8 @@ def choropleth(
                     name=labels.get(code, code),
                     legendgroup=code,
                     marker={"line": {"color": "white", "width": 0.5}},
-                    customdata=[c for c, r in zip(present_custom, rows, strict=True) if r],
-                    hovertemplate=template,
+                    hovertext=[h for h, r in zip(present_hover, rows, strict=True) if r],
+                    hoverinfo="text",
                 )
             )
     elif not present.empty:
@@ -139,10 +194,23 @@ def choropleth(
                 showscale=True,
                 showlegend=False,
                 name=title,
-                colorbar={"title": {"text": unit}, "tickformat": ",~r", "thickness": 14, "len": 0.75},
+                # Under the map, across: a colour bar at the side took a third of a phone's width.
+                colorbar={
+                    "title": {"text": unit, "side": "top", "font": {"color": MUTED_TEXT, "size": 12}},
+                    "tickformat": ",~r",
+                    "tickfont": {"color": MUTED_TEXT, "size": 12},
+                    "orientation": "h",
+                    "thickness": 10,
+                    "len": 0.9,
+                    "lenmode": "fraction",
+                    "x": 0,
+                    "xanchor": "left",
+                    "y": -0.02,
+                    "yanchor": "top",
+                },
                 marker={"line": {"color": "white", "width": 0.5}},
-                customdata=present_custom,
-                hovertemplate=template,
+                hovertext=present_hover,
+                hoverinfo="text",
                 **extra,
             )
         )
@@ -164,11 +232,11 @@ def choropleth(
     fig.update_layout(
         **base_layout(
             title,
-            height=480,
-            margin={"l": 0, "r": 0, "t": 40, "b": 0},
+            # room under the map for the colour bar and the legend: less, and plotly shrank the map
+            margin={"l": 0, "r": 0, "t": 40, "b": 110 if kind == "sequential" else 10},
             clickmode="event+select",
-            # Legend under the map: above it, it collides with the title on a narrow screen.
-            legend={"orientation": "h", "yanchor": "top", "y": 0, "x": 0},
+            # Escaped like every other figure text (a data name in it is shown, never read as a tag).
+            meta={"alt": plotly_text(_alt(frame, title, kind, value_col, categories, location_col))},
         )
     )
     fig.update_geos(
@@ -185,4 +253,7 @@ def choropleth(
         lataxis_range=list(view["lat"]),
         fitbounds=False,
     )
+    height = min(max(int(_MAP_WIDTH_MEAN * MAP_ASPECT.get(region, MAP_ASPECT["world"])), 200), 560)
+    # Legend under the map: above it, it collides with the title on a narrow screen.
+    phone_title(fig, title, "", legend="below", plot_height=height)
     return fig

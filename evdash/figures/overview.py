@@ -5,19 +5,27 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from evdash.text import cut, plotly_text
+from evdash.text import plotly_cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
-    CONFIDENCE_OPACITY,
-    CONFIDENCE_PATTERN,
-    OKABE_ITO,
+    EVENT_COLOUR,
+    SELECTED_COLOUR,
     TARGET_COLOUR,
+    TARGET_TEXT,
+    TEXT_COLOUR,
     base_layout,
+    confidence_marker,
     empty_figure,
+    flag,
+    fmt_date,
     fmt_int,
+    inside_text_colour,
+    phone_title,
 )
 
-TITLE = "Deliveries per year vs final target"
+TITLE = "Deliveries per year vs target"
+EVENTS_NAME = "What happened"
+LEGEND_NAME = {"reported": "Delivered", "lower_bound": "At least", "estimate": "Estimate"}
 
 
 def _compact(value: float, at_least: bool) -> str:
@@ -25,38 +33,42 @@ def _compact(value: float, at_least: bool) -> str:
     return ("≥" + text) if at_least else text
 
 
-def year_tick_labels(years: pd.Series, events: pd.DataFrame | None) -> list[str]:
-    """The year axis labels, each followed by what happened that year: the target's revision path
-    ("76k → ≥100k" / "→ 120k → 130k", two steps a line so a phone column holds it) and the model
-    launches. `events`: rows of `evdash.events.markers` (any years)."""
-    labels: list[str] = []
+def year_events(years: pd.Series, events: pd.DataFrame | None) -> list[tuple[int, int, str]]:
+    """What happened in each year that has events, for the chart's events row: (year, how many events,
+    hover text). The hover gives the target's revision path ("target 3× revised: 76k → ≥100k → 120k →
+    130k") and each event on its own line with its date ("23 Apr: target 76,000 → ≥ 100,000", "28 Mar:
+    SU7 launch"). `events`: rows of `evdash.events.markers` (any years)."""
+    out: list[tuple[int, int, str]] = []
+    if events is None or events.empty:
+        return out
     for year in years.astype(int):
-        lines = [str(year)]
-        part = events[events["year"] == year] if events is not None and not events.empty else None
-        if part is not None:
-            revisions = part[part["kind"] == "target_revision"]
-            if len(revisions) > 1:
-                steps = [
-                    _compact(float(u), c == "lower_bound")
-                    for u, c in zip(revisions["units"], revisions["confidence"], strict=True)
-                ]
-                chunks = [steps[i : i + 2] for i in range(0, len(steps), 2)]
-                lines.append(f"target {len(steps) - 1}× revised:")
-                lines += [("→ " if i else "") + " → ".join(chunk) for i, chunk in enumerate(chunks)]
-            for rec in part[part["kind"] == "launch"].itertuples(index=False):
-                lines.append(plotly_text(cut(rec.what, 24)))
-        labels.append("<br>".join(lines))
-    return labels
+        part = events[events["year"] == year].sort_values("date")
+        if part.empty:
+            continue
+        lines = [f"<b>{year}</b>"]
+        revisions = part[part["kind"] == "target_revision"]
+        if len(revisions) > 1:
+            steps = [
+                _compact(float(u), c == "lower_bound")
+                for u, c in zip(revisions["units"], revisions["confidence"], strict=True)
+            ]
+            lines.append(f"target {len(steps) - 1}× revised: " + " → ".join(steps))
+        lines += [plotly_text(s) for s in part["short"]]
+        out.append((int(year), len(part), "<br>".join(lines)))
+    return out
 
 
 def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame | None = None) -> go.Figure:
     """Bars: delivered units per year (hatched when a lower bound, dotted when an estimate);
-    diamonds: the final company target of that year. Input: queries/overview_years.sql. `events`
-    (rows of `evdash.events.markers`) puts each year's target revisions (old → new) and launches under
-    its axis label."""
-    title = f"{brand_name}: {TITLE[0].lower()}{TITLE[1:]}"
+    dashes: the final company target of that year, labelled ('≥' for an 'over N' target). Input:
+    queries/overview_years.sql. `events` (rows of `evdash.events.markers`) adds a row of marks under the
+    bars, one per year with events ("4 events"), the target revisions (old → new) and launches in its
+    hover: the year labels stay one short line that a phone shows upright."""
+    subtitle = f"{plotly_cut(brand_name, 30)} · bars: delivered · dashes: final target · tap a mark"
     if frame.empty:
-        return empty_figure(title, f"No deliveries or targets for {brand_name} in the data")
+        fig = empty_figure(TITLE, f"No deliveries or targets for {brand_name} in the data")
+        phone_title(fig, TITLE, subtitle, legend="none")
+        return fig
     years = frame["year"].astype(str)
     fig = go.Figure()
     for conf in ("reported", "lower_bound", "estimate"):
@@ -70,23 +82,22 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame |
         fig.add_bar(
             x=part["year"].astype(str),
             y=part["delivered_units"],
-            name=f"Delivered ({CONFIDENCE_LABEL[conf].lower()})",
-            marker={
-                "color": OKABE_ITO[0],
-                "opacity": CONFIDENCE_OPACITY[conf],
-                "pattern": {"shape": CONFIDENCE_PATTERN[conf], "fillmode": "overlay", "solidity": 0.4},
-            },
+            # Short names: a phone lays legend entries out in columns as wide as the widest one.
+            name=LEGEND_NAME[conf],
+            marker=confidence_marker(SELECTED_COLOUR, conf),
             text=labels,
-            textposition="inside",
+            textposition="auto",  # inside a bar; above one too short to hold it
             insidetextanchor="middle",
-            textfont={"color": "white", "size": 14},
+            insidetextfont={"color": inside_text_colour(SELECTED_COLOUR, conf), "size": 13},
+            outsidetextfont={"color": TEXT_COLOUR, "size": 13},
+            constraintext="none",
             customdata=list(
                 zip(
                     labels,
                     part["delivered_basis_label"]
                     + part["delivered_detail"].map(lambda d: f" ({d})" if d else ""),
                     part["delivered_source"],
-                    part["delivered_as_of"].astype(str),
+                    [fmt_date(d) for d in part["delivered_as_of"]],
                     strict=True,
                 )
             ),
@@ -99,53 +110,71 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame |
         )
     targets = frame[frame["final_target_units"].notna()]
     if not targets.empty:
+        at_least = (
+            [flag(a) for a in targets["target_is_at_least"]]
+            if "target_is_at_least" in targets.columns
+            else [False] * len(targets)
+        )
         fig.add_scatter(
             x=targets["year"].astype(str),
             y=targets["final_target_units"],
             mode="markers+text",
             name="Final target",
-            marker={"symbol": "line-ew", "size": 46, "line": {"width": 4, "color": TARGET_COLOUR}},
-            text=[f"target {fmt_int(t)}" for t in targets["final_target_units"]],
+            marker={"symbol": "line-ew", "size": 40, "line": {"width": 4, "color": TARGET_COLOUR}},
+            text=[fmt_int(t, a) for t, a in zip(targets["final_target_units"], at_least, strict=True)],
             textposition="top center",
-            textfont={"color": TARGET_COLOUR},
+            textfont={"color": TARGET_TEXT, "size": 12},
             cliponaxis=False,
             customdata=list(
                 zip(
-                    targets["target_announced_on"].astype(str),
+                    [fmt_date(d) for d in targets["target_announced_on"]],
                     targets["target_source"],
-                    targets["target_confidence"],
+                    [CONFIDENCE_LABEL.get(str(c), str(c)).lower() for c in targets["target_confidence"]],
                     strict=True,
                 )
             ),
             hovertemplate=(
-                "%{x} final target: %{y:,}<br>announced %{customdata[0]} (%{customdata[2]})"
+                "%{x} final target: %{text}<br>announced %{customdata[0]} (%{customdata[2]})"
                 "<br>source: %{customdata[1]}<extra></extra>"
             ),
         )
-    ticks = year_tick_labels(frame["year"], events)
-    extra_lines = max((t.count("<br>") for t in ticks), default=0)
-    fig.update_layout(
-        **base_layout(
-            title,
-            barmode="overlay",
-            # The plot keeps its height when the year labels carry what happened (one line ≈ 15 px).
-            height=400 + 15 * extra_lines,
-            # Legend above the plot: the year labels below carry what happened that year.
-            legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-            margin={"l": 10, "r": 10, "t": 80, "b": 10},
+    happened = year_events(frame["year"], events)
+    if happened:
+        fig.add_scatter(
+            x=[str(y) for y, _, _ in happened],
+            y=[0.5] * len(happened),
+            yaxis="y2",
+            mode="markers+text",
+            name=EVENTS_NAME,
+            showlegend=False,  # the row labels itself ("5 events"); the detail is in the hover
+            marker={"symbol": "diamond", "size": 10, "color": EVENT_COLOUR},
+            text=[f"{n} event{'s' if n != 1 else ''}" for _, n, _ in happened],
+            textposition="middle right",
+            textfont={"size": 12, "color": EVENT_COLOUR},
+            cliponaxis=False,
+            hovertext=[h for _, _, h in happened],
+            hoverinfo="text",
         )
-    )
+    fig.update_layout(**base_layout(TITLE, barmode="overlay", margin={"l": 10, "r": 10, "t": 60, "b": 10}))
     top = pd.concat([frame["delivered_units"], frame["final_target_units"]]).max()
     # Headroom so the target labels above the markers are never clipped.
-    y_range = [0, float(top) * 1.25] if pd.notna(top) and top > 0 else None
-    fig.update_yaxes(title_text="Vehicles delivered (units)", tickformat=",d", range=y_range)
+    y_range = [0, float(top) * 1.22] if pd.notna(top) and top > 0 else None
+    fig.update_yaxes(
+        title_text="Vehicles delivered (units)",
+        tickformat="~s",  # 400k: a narrow axis leaves the phone's width to the bars; exact figures on them
+        range=y_range,
+        domain=[0.13, 1] if happened else [0, 1],
+    )
+    if happened:
+        # The events row: a thin band under the bars (its own axis, no ticks), above the year labels.
+        fig.update_layout(yaxis2={"domain": [0, 0.08], "range": [0, 1], "visible": False, "fixedrange": True})
     fig.update_xaxes(
         title_text="Year",
         type="category",
         categoryorder="array",
         categoryarray=list(years),
-        tickmode="array",
-        tickvals=list(years),
-        ticktext=ticks,
+        tickangle=0,
+        anchor="y2" if happened else "y",
     )
+    phone_title(fig, TITLE, subtitle, legend="above", plot_height=320)
     return fig

@@ -8,15 +8,26 @@ import re
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash import labels as words
+from evdash.text import plotly_cut
 from evdash.theme import (
     CONFIDENCE_INSIDE_TEXT,
     CONFIDENCE_LABEL,
-    CONFIDENCE_OPACITY,
-    CONFIDENCE_PATTERN,
+    CONFIDENCE_SHORT,
+    CONFIDENCE_SYMBOL,
+    MUTED_TEXT,
     NEUTRAL,
     OKABE_ITO,
+    PEER_COLOUR,
+    SELECTED_COLOUR,
+    SERIES,
+    TEXT_COLOUR,
     base_layout,
+    brand_colour,
+    confidence_marker,
     empty_figure,
+    fmt_date,
+    inside_text_colour,
     phone_title,
 )
 
@@ -25,25 +36,32 @@ def _money(value: float, currency: str) -> str:
     return f"{currency} {value:,.0f}"
 
 
-def price_bars(frame: pd.DataFrame, currency: str, fx_date_text: str) -> go.Figure:
+def price_bars(
+    frame: pd.DataFrame, currency: str, fx_date_text: str, highlight: str | None = None
+) -> go.Figure:
     """Latest price per variant × market converted to `currency`: one horizontal bar each.
 
     Input: `pricing.with_converted(latest_prices(...))` rows (brand_name, model_name, variant_name,
     market_code, currency, price, price_<cur>, confidence, price_type). One trace per confidence
-    level (legend entries); estimates are dotted and lighter, 'over N' prices hatched."""
-    title = f"Price by variant and market, in {currency} (FX {fx_date_text})"
+    level (legend entries); estimates are dotted and lighter, 'over N' prices hatched. `highlight` (a
+    brand name): that brand's bars are blue and the others grey, as wherever brands are coloured."""
+    title = "Price by variant and market"
+    subtitle = f"in {currency} as listed (incl. VAT except US) · FX {fx_date_text}"
+    if highlight:
+        subtitle += f" · blue: {plotly_cut(highlight, 20)}"
     column = f"price_{currency.lower()}"
     rows = frame.dropna(subset=[column]) if column in frame.columns else frame.iloc[0:0]
     if rows.empty:
-        return empty_figure(title, "No prices for this selection")
+        fig = empty_figure(title, "No prices for this selection")
+        phone_title(fig, title, subtitle, legend="none")
+        return fig
     rows = rows.assign(  # two lines per bar: one line was cut at the left edge of a 375 px phone
-        label=rows["brand_name"]
-        + " "
-        + rows["model_name"]
-        + "<br>"
-        + rows["variant_name"]
-        + " · "
-        + rows["market_code"]
+        label=[
+            f"{plotly_cut(f'{b} {m}', 20)}<br>{plotly_cut(v, 14)} · {c}"
+            for b, m, v, c in zip(
+                rows["brand_name"], rows["model_name"], rows["variant_name"], rows["market_code"], strict=True
+            )
+        ]
     ).sort_values(column)
     fig = go.Figure()
     for confidence in ("reported", "lower_bound", "estimate"):
@@ -51,27 +69,25 @@ def price_bars(frame: pd.DataFrame, currency: str, fx_date_text: str) -> go.Figu
         if part.empty:
             continue
         prefix = "≥ " if confidence == "lower_bound" else ""
+        colours = [brand_colour(b, highlight) if highlight else SELECTED_COLOUR for b in part["brand_name"]]
         fig.add_trace(
             go.Bar(
                 x=part[column],
                 y=part["label"],
                 orientation="h",
                 name=CONFIDENCE_LABEL[confidence],
-                marker={
-                    "color": OKABE_ITO[0],
-                    "opacity": CONFIDENCE_OPACITY[confidence],
-                    "pattern": {"shape": CONFIDENCE_PATTERN[confidence]},
-                },
+                marker=confidence_marker(colours, [confidence] * len(part)),
                 text=[f"{prefix}{v:,.0f}" for v in part[column]],
                 textposition="inside",  # outside labels ran off a 375 px phone
                 insidetextanchor="start",
-                insidetextfont={"color": CONFIDENCE_INSIDE_TEXT[confidence]},
+                insidetextfont={"color": [inside_text_colour(c, confidence) for c in colours], "size": 12},
+                constraintext="none",
                 customdata=list(
                     zip(
                         part["currency"],
                         [f"{p:,.0f}" for p in part["price"]],
-                        part["price_type"],
-                        part["effective_from"].astype(str),
+                        [str(t).replace("_", " ") for t in part["price_type"]],
+                        [fmt_date(d) for d in part["effective_from"]],
                         strict=True,
                     )
                 ),
@@ -84,73 +100,69 @@ def price_bars(frame: pd.DataFrame, currency: str, fx_date_text: str) -> go.Figu
             )
         )
     fig.update_layout(
-        **base_layout(
-            title,
-            height=max(320, 38 * len(rows) + 170),
-            barmode="overlay",
-            margin={"l": 10, "r": 60, "t": 80, "b": 10},
-        )
-    )
-    phone_title(
-        fig,
-        "Price by variant and market",
-        f"in {currency} as listed (incl. VAT except US), FX {fx_date_text}",
+        **base_layout(title, barmode="overlay", bargap=0.25, margin={"l": 10, "r": 20, "t": 80, "b": 10})
     )
     fig.update_xaxes(
         title_text=f"Price ({currency})",
         tickformat="~s",  # 20k, 40k: upright ticks on a phone; exact values on the bars and in the hover
-        nticks=3,
+        nticks=4,
         tickangle=0,
-        range=[0, float(rows[column].max()) * 1.15],
+        range=[0, float(rows[column].max()) * 1.1],
     )
     fig.update_yaxes(title_text=None, automargin=True)
+    phone_title(fig, title, subtitle, legend="above", plot_height=38 * len(rows) + 20)
     return fig
 
 
 def price_history(frame: pd.DataFrame, currency: str) -> go.Figure:
     """Every recorded price of the chosen variants over time (launch price, later changes), as
     steps in `currency`. One line per variant × market."""
-    title = f"Price history, in {currency} at one FX rate (changes show price moves, not FX)"
+    title = "Price history"
+    subtitle = f"in {currency} at one FX rate · open marks: estimate or 'at least'"
     column = f"price_{currency.lower()}"
     rows = frame.dropna(subset=[column]) if column in frame.columns else frame.iloc[0:0]
     if rows.empty:
-        return empty_figure(title, "No price history for this selection")
+        fig = empty_figure(title, "No price history for this selection")
+        phone_title(fig, title, subtitle, legend="none")
+        return fig
     fig = go.Figure()
     groups = rows.sort_values("effective_from").groupby(["variant_id", "market_code"], sort=True)
     for i, ((_, market), part) in enumerate(groups):
-        name = f"{part['model_name'].iloc[0]} {part['variant_name'].iloc[0]} · {market}"
+        name = plotly_cut(f"{part['model_name'].iloc[0]} {part['variant_name'].iloc[0]}", 24) + f" · {market}"
         fig.add_trace(
             go.Scatter(
                 x=pd.to_datetime(part["effective_from"]),
                 y=part[column],
                 mode="lines+markers",
-                line={"shape": "hv", "color": OKABE_ITO[i % len(OKABE_ITO)]},
+                # More lines than colours: the second round is dotted, so no two lines look alike.
+                line={
+                    "shape": "hv",
+                    "color": SERIES[i % len(SERIES)],
+                    "dash": "solid" if i < len(SERIES) else "dot",
+                },
                 marker={
-                    "symbol": ["circle" if c == "reported" else "circle-open" for c in part["confidence"]],
+                    "symbol": [CONFIDENCE_SYMBOL.get(str(c), "circle") for c in part["confidence"]],
                     "size": 9,
                 },
                 name=name,
-                customdata=list(zip(part["price_type"], part["confidence"], part["source_id"], strict=True)),
-                hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: {currency} %{{y:,.0f}}<br>"
-                "%{customdata[0]} · %{customdata[1]}<br>source: %{customdata[2]}<extra></extra>",
+                customdata=list(
+                    zip(
+                        [str(t).replace("_", " ") for t in part["price_type"]],
+                        [CONFIDENCE_LABEL.get(str(c), str(c)).lower() for c in part["confidence"]],
+                        part["source_id"],
+                        strict=True,
+                    )
+                ),
+                hovertemplate=f"{name}<br>%{{x|%-d %b %Y}}: {currency} %{{y:,.0f}}<br>"
+                "%{customdata[0]} price · %{customdata[1]}<br>source: %{customdata[2]}<extra></extra>",
             )
         )
-    fig.update_layout(
-        **base_layout(
-            title,
-            height=460,
-            margin={"l": 10, "r": 10, "t": 50, "b": 10},
-            legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
-        )
-    )
-    phone_title(
-        fig,
-        "Price history",
-        f"in {currency} at one FX rate",  # the caption under the chart says what a step means
-        legend_above=False,  # one entry per variant and market: too many rows for above the plot
-    )
-    fig.update_xaxes(title_text="Effective from")
-    fig.update_yaxes(title_text=f"Price ({currency})", tickformat=",")
+    fig.update_layout(**base_layout(title))
+    fig.update_xaxes(title_text="Effective from", tickformat="%Y", dtick="M12", tickangle=0)
+    fig.update_yaxes(title_text=f"Price ({currency})", tickformat="~s")
+    # One entry per variant and market: too many rows for above the plot. The caption under the chart
+    # says what a step means.
+    phone_title(fig, title, subtitle, legend="below", plot_height=260)
     return fig
 
 
@@ -162,7 +174,7 @@ _SHORT = (
     (r"CIF value .*", "CIF value"),
     (r"Base import duty (\S+) .*", r"Base duty<br>\1"),
     (r"Additional duty \(fixed fee\).*", "Fixed fee"),
-    (r"Additional duty (\S+) \(class (.+)\)", r"Extra duty \1<br>\2"),
+    (r"Additional duty (\S+) \(class (.+)\)", r"Extra duty \1<br>(\2)"),
     (r"Additional duty (\S+) .*", r"Extra duty<br>\1"),
     (r"Import duties \((.+)\)", r"Duties<br>\1"),
     (r"Import VAT (.+)", r"VAT<br>\1"),
@@ -172,20 +184,28 @@ _SHORT = (
 
 
 def short_label(label: str) -> str:
-    """A two-line axis label for a landed-price step ('Additional duty 20.7% (class X)' →
-    'Extra duty 20.7%<br>X'); the full label stays in the hover and the steps table."""
+    """A two-line axis label for a landed-price step ('Additional duty 20.7% (class other_cooperating)'
+    → 'Extra duty 20.7%<br>(other cooperating makers)': a duty class as words, never its code); the full
+    label stays in the hover and the steps table."""
     for pattern, replacement in _SHORT:
-        if re.fullmatch(pattern, label):
+        match = re.fullmatch(pattern, label)
+        if match:
+            if pattern.startswith("Additional duty (\\S+) \\(class"):
+                return f"Extra duty {match[1]}<br>({words.label(words.DUTY_CLASS, match[2])})"
             return re.sub(pattern, replacement, label)
     return label
 
 
 def landed_waterfall(steps: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
-    """The landed-price build-up as a waterfall. Input: `LandedPrice.frame()` (label, kind, amount,
-    running_total, currency, source). Subtotals are grey, increases orange, decreases blue. The
-    subtitle carries the car and market, so the title stays short enough for a phone."""
+    """The landed-price build-up as a waterfall, one step a row from the top down (a step's label on the
+    left, its amount at the bar's end): on a phone nine columns left ~6 px labels turned on their side.
+    Input: `LandedPrice.frame()` (label, kind, amount, running_total, currency, source). Subtotals are
+    grey, increases orange, decreases blue. The subtitle carries the car and market, so the title stays
+    short enough for a phone."""
     if steps.empty:
-        return empty_figure(title, "No estimate")
+        fig = empty_figure(title, "No estimate")
+        phone_title(fig, title, subtitle, legend="none")
+        return fig
     currency = str(steps["currency"].iloc[0])
     measure = [
         "absolute" if k == "absolute" else "total" if k == "total" else "relative" for k in steps["kind"]
@@ -194,13 +214,18 @@ def landed_waterfall(steps: pd.DataFrame, title: str, subtitle: str = "") -> go.
         f"{v:+,.0f}" if k == "relative" else f"{v:,.0f}"
         for v, k in zip(steps["amount"], steps["kind"], strict=True)
     ]
+    labels = [short_label(str(label)) for label in steps["label"]]
     fig = go.Figure(
         go.Waterfall(
-            x=[short_label(str(label)) for label in steps["label"]],
-            y=[0 if k == "total" else v for v, k in zip(steps["amount"], steps["kind"], strict=True)],
+            orientation="h",
+            y=labels,
+            x=[0 if k == "total" else v for v, k in zip(steps["amount"], steps["kind"], strict=True)],
             measure=measure,
             text=text,
             textposition="outside",
+            textfont={"color": TEXT_COLOUR, "size": 12},
+            constraintext="none",
+            cliponaxis=False,
             increasing={"marker": {"color": OKABE_ITO[1]}},
             decreasing={"marker": {"color": OKABE_ITO[0]}},
             totals={"marker": {"color": NEUTRAL}},
@@ -210,39 +235,43 @@ def landed_waterfall(steps: pd.DataFrame, title: str, subtitle: str = "") -> go.
             ),
             hovertemplate="%{customdata[0]}<br>"
             + currency
-            + " %{y:,.0f}<br>source: %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+            + " %{x:,.0f}<br>source: %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
             name="Landed price steps",
             showlegend=False,
         )
     )
     top = float(steps["running_total"].max())
-    fig.update_layout(**base_layout(title, height=480, margin={"l": 10, "r": 10, "t": 60, "b": 10}))
-    if subtitle:
-        phone_title(fig, title, subtitle, legend_above=False)
-    fig.update_yaxes(title_text=f"{currency}", tickformat=",", range=[0, top * 1.15])
-    fig.update_xaxes(title_text=None, automargin=True)
+    fig.update_layout(**base_layout(title, margin={"l": 10, "r": 10, "t": 60, "b": 10}))
+    fig.update_xaxes(title_text=currency, tickformat="~s", range=[0, top * 1.3], nticks=4, tickangle=0)
+    fig.update_yaxes(title_text=None, automargin=True, autorange="reversed", type="category")
+    # Each step's row as tall as its label's lines (13 px text, 17 px a line) and a gap: at 36 px a row,
+    # two-line labels ran into the next step's on both a phone and a wide screen.
+    lines = [label.count("<br>") + 1 for label in labels]
+    phone_title(fig, title, subtitle, legend="none", plot_height=sum(17 * n + 14 for n in lines))
     return fig
 
 
 def rival_comparison(estimate: float, estimate_label: str, rivals: pd.DataFrame, currency: str) -> go.Figure:
-    """The landed estimate beside comparable models' local prices (converted to `currency`), each
-    rival labelled with the gap (estimate − rival) in money and %. Estimate bars are dotted."""
-    title = f"Estimate vs local rivals, in {currency}"
+    """The landed estimate beside comparable models' local prices (converted to `currency`): the
+    estimate in blue (the car the reader chose, dotted: an estimate), rivals grey with their
+    confidence's pattern. Each bar holds its price; the gap (estimate − rival, in %) follows a rival's
+    bar, the gap in money is in the hover: two lines of text inside a bar were ~6 px on a phone."""
+    title = "Estimate vs local rivals"
+    subtitle = f"in {currency} incl. VAT · % = gap, estimate − rival"
     column = f"price_{currency.lower()}"
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
             x=[estimate],
-            y=[estimate_label],
+            y=[plotly_cut(estimate_label, 24)],
             orientation="h",
             name="Our landed estimate",
-            marker={
-                "color": OKABE_ITO[1],
-                "opacity": CONFIDENCE_OPACITY["estimate"],
-                "pattern": {"shape": "."},
-            },
+            marker=confidence_marker(SELECTED_COLOUR, "estimate"),
             text=[f"{estimate:,.0f}"],
-            textposition="outside",
+            textposition="inside",
+            insidetextanchor="start",
+            insidetextfont={"color": inside_text_colour(SELECTED_COLOUR, "estimate"), "size": 12},
+            constraintext="none",
             hovertemplate=f"%{{y}}<br>{currency} %{{x:,.0f}} (estimate)<extra></extra>",
         )
     )
@@ -255,47 +284,59 @@ def rival_comparison(estimate: float, estimate_label: str, rivals: pd.DataFrame,
             y=0.1,
             xref="paper",
             yref="paper",
-            font={"color": NEUTRAL},
+            font={"color": MUTED_TEXT},
         )
     for confidence in ("reported", "lower_bound", "estimate"):
         part = rows[rows["confidence"] == confidence].sort_values(column)
         if part.empty:
             continue
         gaps = [estimate - v for v in part[column]]
+        labels = [
+            plotly_cut(f"{b} {m} {v}", 24)
+            for b, m, v in zip(part["brand_name"], part["model_name"], part["variant_name"], strict=True)
+        ]
         fig.add_trace(
             go.Bar(
                 x=part[column],
-                y=part["brand_name"] + " " + part["model_name"] + " " + part["variant_name"],
+                y=labels,
                 orientation="h",
-                name=f"Rival price: {CONFIDENCE_LABEL[confidence].lower()}",
-                marker={
-                    "color": OKABE_ITO[0],
-                    "opacity": CONFIDENCE_OPACITY[confidence],
-                    "pattern": {"shape": CONFIDENCE_PATTERN[confidence]},
-                },
-                text=[
-                    f"{v:,.0f}<br>gap {g:+,.0f} ({100 * g / v:+.1f}%)"
-                    for v, g in zip(part[column], gaps, strict=True)
-                ],
+                name=f"Rival, {CONFIDENCE_SHORT[confidence]}",
+                marker=confidence_marker(PEER_COLOUR, confidence),
+                text=[f"{v:,.0f}" for v in part[column]],
                 textposition="inside",  # outside labels ran off a 375 px phone
                 insidetextanchor="start",
-                insidetextfont={"color": CONFIDENCE_INSIDE_TEXT[confidence]},
-                hovertemplate="%{y}<br>" + currency + " %{x:,.0f}<extra></extra>",
+                insidetextfont={"color": CONFIDENCE_INSIDE_TEXT[confidence], "size": 12},
+                constraintext="none",
+                customdata=[
+                    f"{g:+,.0f} ({100 * g / v:+.1f}%)" for v, g in zip(part[column], gaps, strict=True)
+                ],
+                hovertemplate="%{y}<br>" + currency + " %{x:,.0f}<br>gap %{customdata}<extra></extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=list(part[column]),
+                y=labels,
+                mode="text",
+                text=[f"{100 * g / v:+.1f}%" for v, g in zip(part[column], gaps, strict=True)],
+                textposition="middle right",
+                textfont={"color": TEXT_COLOUR, "size": 12},
+                cliponaxis=False,
+                showlegend=False,
+                hoverinfo="skip",
+                name="Gap",
             )
         )
     fig.update_layout(
-        **base_layout(
-            title,
-            height=max(260, 54 * (len(rows) + 1) + 190),  # room for two lines of text inside a bar
-            barmode="overlay",
-            margin={"l": 10, "r": 10, "t": 80, "b": 10},
-        )
+        **base_layout(title, barmode="overlay", bargap=0.3, margin={"l": 10, "r": 10, "t": 80, "b": 10})
     )
-    phone_title(fig, "Estimate vs local rivals", f"in {currency} incl. VAT; gap = estimate − rival")
     fig.update_xaxes(
         title_text=f"Price ({currency}, incl. VAT)",
         tickformat="~s",
-        range=[0, max([estimate, *rows[column]]) * 1.45],
+        nticks=4,
+        tickangle=0,
+        range=[0, max([estimate, *rows[column]]) * 1.35],
     )
     fig.update_yaxes(title_text=None, automargin=True)
+    phone_title(fig, title, subtitle, legend="above", plot_height=36 * (len(rows) + 1) + 10)
     return fig

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evdash.suv import share_text
-from evdash.text import plotly_text
+from evdash.text import plotly_cut, plotly_text, short_name
 from evdash.theme import OKABE_ITO, base_layout, empty_figure, phone_title
 
 BREADTH_STYLE = {
@@ -22,6 +22,14 @@ def row_label(market: str, definition: str) -> str:
     return f"{market.split(':')[0]} · {definition}"
 
 
+def axis_label(market: str, definition: str) -> str:
+    """A row's label on the axis, two short lines a phone has room for ('United Kingdom<br>Dataforce
+    SUV/crossover'): the market over its definition, each cut to a phone's width (the whole label is in
+    the hover). On one line, 'United Kingdom · Dataforce SUV/crossover (broad)' took two thirds of a
+    375 px screen and left the dots a strip."""
+    return f"{short_name(market.split(':')[0], 16)}<br>{short_name(definition, 20)}"
+
+
 def suv_share_known(known: pd.DataFrame) -> go.Figure:
     """Dots of SUV share of all new cars: one row and one trace per market × definition (a definition is
     never joined to another), coloured and shaped by the definition's breadth (the legend explains the
@@ -32,8 +40,12 @@ def suv_share_known(known: pd.DataFrame) -> go.Figure:
     if part.empty:
         return empty_figure(title, "No SUV-share figures in the data")
     part = part.assign(
-        _row=[row_label(m, d) for m, d in zip(part["market_name"], part["definition_label"], strict=True)]
+        _row=[row_label(m, d) for m, d in zip(part["market_name"], part["definition_label"], strict=True)],
+        _axis=[axis_label(m, d) for m, d in zip(part["market_name"], part["definition_label"], strict=True)],
     )
+    axis_of = dict(zip(part["_row"], part["_axis"], strict=True))
+    if len(set(axis_of.values())) < len(axis_of):  # two definitions cut to one label: keep them whole
+        axis_of = {row: plotly_text(row).replace(" · ", "<br>", 1) for row in axis_of}
     # Markets by their highest figure (highest at the top), a market's definitions together.
     market_order = part.groupby("market_name")["value_pct"].max().sort_values().index.tolist()
     rows = [
@@ -55,11 +67,14 @@ def suv_share_known(known: pd.DataFrame) -> go.Figure:
         labelled = ordered.index[0] if str(ordered["period_scope"].iloc[0]) != "month" else None
         fig.add_scatter(
             x=points["value_pct"],
-            y=[plotly_text(row)] * len(points),
+            y=[axis_of[str(row)]] * len(points),
             mode="markers+text",
             name=plotly_text(row),
             showlegend=False,
-            text=[plotly_text(t) if i == labelled else "" for i, t in zip(points.index, text, strict=True)],
+            # cut to what fits right of the dot on a phone; the whole text is in the hover
+            text=[
+                plotly_cut(t, 18) if i == labelled else "" for i, t in zip(points.index, text, strict=True)
+            ],
             hovertext=[plotly_text(t) for t in text],
             textposition="middle right",
             textfont={"size": 11},
@@ -69,8 +84,8 @@ def suv_share_known(known: pd.DataFrame) -> go.Figure:
                 "color": colour,
                 "line": {"color": colour, "width": 2},
             },
-            customdata=[plotly_text(u) for u in points["source_url"]],
-            hovertemplate="%{y}: %{hovertext}<br>source: %{customdata}<extra></extra>",
+            customdata=[[plotly_text(row), plotly_text(u)] for u in points["source_url"]],
+            hovertemplate="%{customdata[0]}: %{hovertext}<br>source: %{customdata[1]}<extra></extra>",
         )
     for breadth, (symbol, colour, label) in BREADTH_STYLE.items():
         if (part["breadth"] == breadth).any():
@@ -81,14 +96,25 @@ def suv_share_known(known: pd.DataFrame) -> go.Figure:
                 name=label,
                 marker={"symbol": symbol, "color": colour, "size": 10},
             )
-    fig.update_layout(**base_layout(title, height=170 + 24 * len(rows)))
-    phone_title(fig, title, "filled = full year · hollow = part of a year or one month")
-    fig.update_xaxes(title_text="% of new cars", range=[0, 100], ticksuffix="%")
+    fig.update_layout(**base_layout(title))
+    # Room right of 100% for a dot's label ("54.4% Jan–Sep 2023" ran off a phone's edge at 0–100).
+    fig.update_xaxes(
+        title_text="% of new cars", range=[0, 140], tickvals=[0, 25, 50, 75, 100], ticksuffix="%", tickangle=0
+    )
     fig.update_yaxes(
         type="category",
         categoryorder="array",
-        categoryarray=[plotly_text(r) for r in rows],
+        categoryarray=[axis_of[r] for r in rows],
         title_text="",
         automargin=True,
+        tickfont={"size": 11},
+    )
+    # Two lines a row (market over definition): 34 px each keeps them apart.
+    phone_title(
+        fig,
+        title,
+        "filled = full year · hollow = part of a year or one month",
+        legend="above",
+        plot_height=34 * len(rows),
     )
     return fig

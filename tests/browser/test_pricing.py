@@ -20,11 +20,12 @@ def test_deep_link_with_duty_class_scenario(live_server: str, browser_page: Any)
     )
     page.get_by_role("heading", name="What would the Xiaomi YU7 cost in Germany?").wait_for(timeout=60_000)
     page.wait_for_selector("g.waterfalllayer path", state="attached", timeout=60_000)
-    # Two-line tick labels: plotly renders each line as a tspan, so textContent joins them.
-    ticks = " | ".join(page.eval_on_selector_all("g.xtick text", "els => els.map(e => e.textContent)"))
+    # One step a row, its two-line label on the left (upright on a phone); plotly renders each line as a
+    # tspan, so textContent joins them.
+    ticks = " | ".join(page.eval_on_selector_all("g.ytick text", "els => els.map(e => e.textContent)"))
     assert "Home priceCNY 253,500" in ticks
     assert "Base duty10%" in ticks
-    assert "Extra duty 35.3%Non-cooperating makers" in ticks  # the scenario, not the data's 20.7%
+    assert "Extra duty 35.3%(Non-cooperating makers)" in ticks  # the scenario, not the data's 20.7%
     assert "VAT19%" in ticks
     duty_select = page.locator(
         '[data-testid="stSelectbox"]', has_text="Duty class (data: Other cooperating makers)"
