@@ -148,18 +148,6 @@ def fmt_int(value: float | int | None, at_least: bool = False) -> str:
     return f"≥ {text}" if at_least else text
 
 
-def fmt_date(value: object, month: bool = False) -> str:
-    """A date as a person writes it: '3 Jan 2026' (month=True: 'Jan 2026'); '' for a missing date.
-    Accepts dates, datetimes, timestamps and ISO strings ('2026-01-03T00:00:00')."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
-        return ""
-    try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(value)
-    return f"{stamp:%b %Y}" if month else f"{stamp:%-d %b %Y}"
-
-
 def fmt_pct(value: float | None, digits: int = 1) -> str:
     if value is None or pd.isna(value):
         return "no data"

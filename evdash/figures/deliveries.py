@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash import labels as words
 from evdash.text import plotly_cut, plotly_text, short_name
 from evdash.theme import (
     ATTAINMENT_HELP,
@@ -32,7 +33,6 @@ from evdash.theme import (
     confidence_marker,
     empty_figure,
     fmt_attainment,
-    fmt_date,
     fmt_figure,
     fmt_int,
     fmt_qualifier,
@@ -106,7 +106,7 @@ def monthly_bars(
                     labels,
                     how,
                     part["publisher"].fillna("").astype(str),
-                    [fmt_date(d) for d in part["as_of"]],
+                    [words.day(d, missing="") for d in part["as_of"]],
                     strict=True,
                 )
             ),
@@ -280,7 +280,7 @@ def cumulative_vs_target(
                         ],
                         [fmt_int(u, conf == "lower_bound") for u in part["month_units"]],
                         part["source"].astype(str),
-                        [fmt_date(d) for d in part["as_of"]],
+                        [words.day(d, missing="") for d in part["as_of"]],
                         strict=True,
                     )
                 ),
@@ -314,7 +314,7 @@ def cumulative_vs_target(
                     ],
                     [CONFIDENCE_LABEL.get(c, c) for c in reported["confidence"]],
                     reported["source"].astype(str),
-                    [fmt_date(d) for d in reported["as_of"]],
+                    [words.day(d, missing="") for d in reported["as_of"]],
                     strict=True,
                 )
             ),
@@ -493,7 +493,7 @@ def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
                 zip(
                     [CONFIDENCE_LABEL.get(c, c) for c in conf],
                     part["delivered_source"].astype(str),
-                    [fmt_date(d) for d in part["delivered_as_of"]],
+                    [words.day(d, missing="") for d in part["delivered_as_of"]],
                     [
                         fmt_figure(u, bool(a), c) + q
                         for u, a, c, q in zip(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash import labels as words
 from evdash.text import plotly_cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
@@ -17,7 +18,6 @@ from evdash.theme import (
     base_layout,
     confidence_marker,
     empty_figure,
-    fmt_date,
     fmt_int,
     fmt_pct,
     phone_title,
@@ -80,7 +80,12 @@ def country_ev_sales(stats: pd.DataFrame, country_name: str) -> go.Figure:
                 constraintext="none",
                 cliponaxis=False,
                 customdata=list(
-                    zip(text, rows["source_url"], [fmt_date(d) for d in rows["as_of"]], strict=True)
+                    zip(
+                        text,
+                        rows["source_url"],
+                        [words.day(d, missing="") for d in rows["as_of"]],
+                        strict=True,
+                    )
                 ),
                 hovertemplate="%{x}: %{customdata[0]}<br>source: %{customdata[1]}<br>as of %{customdata[2]}"
                 f"<extra>{label}</extra>",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash import labels as words
 from evdash.text import plotly_cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
@@ -17,7 +18,6 @@ from evdash.theme import (
     confidence_marker,
     empty_figure,
     flag,
-    fmt_date,
     fmt_int,
     inside_text_colour,
     phone_title,
@@ -97,7 +97,7 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame |
                     part["delivered_basis_label"]
                     + part["delivered_detail"].map(lambda d: f" ({d})" if d else ""),
                     part["delivered_source"],
-                    [fmt_date(d) for d in part["delivered_as_of"]],
+                    [words.day(d, missing="") for d in part["delivered_as_of"]],
                     strict=True,
                 )
             ),
@@ -127,7 +127,7 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame |
             cliponaxis=False,
             customdata=list(
                 zip(
-                    [fmt_date(d) for d in targets["target_announced_on"]],
+                    [words.day(d, missing="") for d in targets["target_announced_on"]],
                     targets["target_source"],
                     [CONFIDENCE_LABEL.get(str(c), str(c)).lower() for c in targets["target_confidence"]],
                     strict=True,

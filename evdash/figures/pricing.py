@@ -26,7 +26,6 @@ from evdash.theme import (
     brand_colour,
     confidence_marker,
     empty_figure,
-    fmt_date,
     inside_text_colour,
     phone_title,
 )
@@ -87,7 +86,7 @@ def price_bars(
                         part["currency"],
                         [f"{p:,.0f}" for p in part["price"]],
                         [str(t).replace("_", " ") for t in part["price_type"]],
-                        [fmt_date(d) for d in part["effective_from"]],
+                        [words.day(d, missing="") for d in part["effective_from"]],
                         strict=True,
                     )
                 ),
