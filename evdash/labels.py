@@ -266,3 +266,16 @@ def span(first: object, last: object) -> str:
     if a.year == b.year:
         return str(a.year) if (a.month, b.month) == (1, 12) else f"{a:%b}–{b:%b %Y}"
     return f"{a:%b %Y}–{b:%b %Y}"
+
+
+def part_of_year(through: object) -> str:
+    """What part of its calendar year a yearly figure counted up to `through` covers, for a chart's year
+    label: 'Jan–Mar only' (to 31 Mar), 'Jan only'; '' for a whole year (to 31 Dec) or no date."""
+    end = None if pd.isna(through) else _as_date(through)  # type: ignore[call-overload]
+    if end is None or (end.month, end.day) == (12, 31):
+        return ""
+    last = end.month if end.day >= 28 else end.month - 1  # a figure to mid-month counts the months before
+    if last < 1:
+        return f"to {end.day} {end:%b}"
+    first = dt.date(end.year, 1, 1)
+    return ("Jan" if last == 1 else f"{first:%b}–{dt.date(end.year, last, 1):%b}") + " only"

@@ -168,11 +168,18 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame |
     if happened:
         # The events row: a thin band under the bars (its own axis, no ticks), above the year labels.
         fig.update_layout(yaxis2={"domain": [0, 0.08], "range": [0, 1], "visible": False, "fixedrange": True})
+    # A year the figure covers only part of says so under it ("2026 / Jan–Mar only"): the bar is not a
+    # year's deliveries.
+    partial = {
+        str(y): words.part_of_year(t) for y, t in zip(frame["year"], frame["delivered_through"], strict=True)
+    }
     fig.update_xaxes(
         title_text="Year",
         type="category",
         categoryorder="array",
         categoryarray=list(years),
+        tickvals=list(years),
+        ticktext=[f"{y}<br>{partial[y]}" if partial.get(y) else y for y in years],
         tickangle=0,
         anchor="y2" if happened else "y",
     )
