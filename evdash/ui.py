@@ -660,12 +660,12 @@ def frame(title: str, *, required_role: str = "viewer") -> Context:
     _data_updates_notice()
     st.session_state[_NOTICE_AREA] = st.container()
     with st.sidebar:
-        st.markdown("### evdash")
-        st.caption("EV expansion dashboard")
+        # Each pair is one element (the name over its tagline, the rule over the as-of line): every
+        # element is built and sent on every run of every page (server_bench, issue 13 item 7).
+        st.markdown("### evdash\n:gray[:small[EV expansion dashboard]]")
         st.session_state[_NAV_SLOT] = st.empty()
         _draw_nav()
-        st.divider()
-        caption("Data as of **{as_of}** · version {version}", as_of=labels.day(as_of), version=version)
+        caption("---\n\nData as of **{as_of}** · version {version}", as_of=labels.day(as_of), version=version)
         if auth_enabled():
             caption("Signed in as {user} · {role}", user=current_user(), role=role or "no role")
             st.button("Sign out", icon=":material/logout:", on_click=_sign_out, key="logout")
