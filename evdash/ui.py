@@ -1107,8 +1107,11 @@ def download_buttons(
     def all_sources() -> list[str]:
         return list(dict.fromkeys([*sources, *exports.frame_sources(snapshot)]))
 
-    col1, col2, col3 = container.columns(3)
-    col1.download_button(
+    # One horizontal flex row, not st.columns(3): a columns row is four blocks Streamlit builds and sends
+    # (the row and a block per column) against one here, on every run, for every table; the buttons
+    # share the row's width and wrap under each other on a narrow screen, as the columns stacked.
+    row = container.container(horizontal=True, gap="small")
+    row.download_button(
         "Download CSV",
         data=_csv_callable(snapshot),
         file_name=csv_name,
@@ -1118,7 +1121,7 @@ def download_buttons(
         icon=":material/download:",
         width="stretch",
     )
-    col2.download_button(
+    row.download_button(
         "CSV + notes (.zip)",
         data=lambda: exports.zip_bytes(snapshot, readme()),
         file_name=csv_name.removesuffix(".csv") + ".zip",
@@ -1128,7 +1131,7 @@ def download_buttons(
         icon=":material/folder_zip:",
         width="stretch",
     )
-    col3.download_button(
+    row.download_button(
         "Excel (.xlsx)",
         data=lambda: exports.xlsx_bytes(
             snapshot, view, filters_, ctx.version, ctx.as_of, in_force, all_sources()
