@@ -13,7 +13,7 @@ No Streamlit, no I/O.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -183,11 +183,13 @@ def label(vocabulary: Mapping[str, str], code: object) -> str:
     return vocabulary.get(text) or text.replace("_", " ")
 
 
-def for_people(frame: pd.DataFrame, **columns: Mapping[str, str]) -> pd.DataFrame:
+def for_people(frame: pd.DataFrame, drop: Sequence[str] = (), **columns: Mapping[str, str]) -> pd.DataFrame:
     """A copy of `frame` in which each named column's codes are their labels
     (`for_people(totals, scope=SCOPE, period_kind=PERIOD, reported_confidence=CONFIDENCE)`); missing
-    values stay missing, columns the frame lacks are skipped. The table and its CSV both use this."""
-    out = frame.copy()
+    values stay missing, columns the frame lacks are skipped. The table and its CSV both use this.
+    `drop`: columns left out of the copy (done here, so a page's `ui.computed` call keys on the cached
+    frame itself instead of hashing a new, dropped frame on every run)."""
+    out = frame.drop(columns=list(drop)) if drop else frame.copy()
     for column, vocabulary in columns.items():
         if column in out.columns:
             out[column] = out[column].map(lambda v, voc=vocabulary: label(voc, v) or None).astype("object")
