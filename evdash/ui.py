@@ -115,10 +115,13 @@ def _query_function(name: str) -> Callable[..., pd.DataFrame]:
 # pickling, no unpickling on every call, which was 10-15 % of a warm page run, py-spy) and each caller gets
 # its own shallow copy (`_own_copy`): with pandas' copy-on-write, a change to the copy copies first, so the
 # shared original never changes.
+# `key` is the exact lineage key of (database, function, parameters) when they are of kinds it knows
+# (strings, numbers, dates, tuples of them), else the parameters themselves: Streamlit's hasher walking
+# the parameters on every call was 7 % of a warm /market_mix run (py-spy); a 16-byte key costs nothing.
 @st.cache_resource(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False)
-def _cached_query(db_file: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+def _cached_query(db_file: str, name: str, key: Any, _params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
     function = _query_function(name)
-    return function(_connection(db_file), **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
+    return function(_connection(db_file), **{k: list(v) if isinstance(v, tuple) else v for k, v in _params})
 
 
 def _own_copy(value: T) -> T:
@@ -149,8 +152,9 @@ def query(ctx: Context, function: Callable[..., pd.DataFrame], **params: Any) ->
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     name = f"{function.__module__}:{function.__name__}"
     # Keyword arguments: Streamlit names each positional argument through inspect.signature, per call.
-    frame = _own_copy(_cached_query(db_file=ctx.db_file, name=name, params=frozen))
     key = _lineage_key(("query", ctx.db_file, name, frozen))
+    cached = _cached_query(db_file=ctx.db_file, name=name, key=frozen if key is None else key, _params=frozen)
+    frame = _own_copy(cached)
     if key is not None:
         _tag(frame, key, f"ui.query({function.__name__})")
     return frame
