@@ -384,3 +384,19 @@ def test_a_cached_table_sends_what_streamlit_makes_of_the_frame() -> None:
         dataframe_util.convert_pandas_df_to_arrow_bytes(frame)
     )
     assert days == ("day",) == ui._whole_day_columns(frame)
+
+
+def test_no_page_relies_on_streamlit_magic() -> None:
+    """.streamlit/config.toml turns magic off (Streamlit recompiles every script whenever the last session
+    disconnects; magic's AST rewrite was half of that, paid again by the next visitor). With magic off a bare
+    expression in a page would silently show nothing, so no page or app.py may hold one (docstrings aside)."""
+    assert "magicEnabled = false" in (REPO / ".streamlit" / "config.toml").read_text()
+    bare = [
+        f"{script.name}:{node.lineno}"
+        for script in [REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]
+        for node in ast.walk(ast.parse(script.read_text()))
+        if isinstance(node, ast.Expr)
+        and not isinstance(node.value, ast.Call | ast.Await)
+        and not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str))
+    ]
+    assert bare == []
