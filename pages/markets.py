@@ -102,6 +102,9 @@ ui.markdown(
     else "",
     preset=next((p.label for p in scoring.PRESET_LIST if p.weights == weights), "custom"),
 )
+if not chosen:  # every market removed (or '?markets=' in a link): nothing to rank, say how to get one
+    ui.info("No market is compared: add one or more under *Markets compared* above.", icon=":material/info:")
+    st.stop()
 
 duties = ui.query(
     ctx,

@@ -175,3 +175,16 @@ def test_a_prohibitive_duty_leader_is_explained() -> None:
     assert any("United States ranks #1 although its duties come to" in w for w in warnings)
     first = next(shown(m.value) for m in at.markdown if "United States is first" in shown(m.value))
     assert "prices the car out" in first
+
+
+@pytest.mark.usefixtures("app_env")
+def test_removing_every_market_says_how_to_get_a_ranking() -> None:
+    """Clearing 'Markets compared' (or a link with '?markets=') crashed the page with a KeyError
+    ('market_code'); it now says there is nothing to rank and how to add a market."""
+    at = _run(model="xiaomi_yu7")
+    at.multiselect(key="markets").set_value([]).run()
+    assert not at.exception, at.exception
+    assert any("No market is compared" in shown(str(i.value)) for i in at.info)
+    linked = _run(markets="")
+    assert not linked.exception, linked.exception
+    assert any("No market is compared" in shown(str(i.value)) for i in linked.info)
