@@ -57,6 +57,8 @@ cards = ui.computed(
     ctx, kpis.overview_kpis, years, facts.iloc[0] if not facts.empty else None, ui.today().year
 )
 ui.kpis(cards, captions=True)
+# Late sources, after the cards (a phone shows the KPIs first): the brand's own first, the rest counted.
+ui.overdue_sources(ctx, limit=1, first=brand)
 
 chart_events = ui.query(ctx, queries.chart_events, brand=brand)
 ui.chart(

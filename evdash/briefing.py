@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from evdash import db, deliveries, events, expansion, kpis, labels, pricing, queries, watch
+from evdash import db, deliveries, events, expansion, freshness, kpis, labels, pricing, queries, watch
 from evdash.deliveries import MONTH_NAMES
 from evdash.kpis import Kpi, source_label
 
@@ -83,6 +83,7 @@ class Briefing:
     landed: pd.DataFrame  # one row per focus market (see landed_table)
     watch: tuple[watch.WatchItem, ...]
     sources: tuple[Source, ...] = field(default_factory=tuple)
+    overdue_sources: str = ""  # freshness.overdue_words: the recurring sources late on `on` ('' = none)
 
     @property
     def newest_age_days(self) -> int | None:
@@ -501,6 +502,9 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
         focus_model=focus,
         landed=landed,
         watch=tuple(items),
+        overdue_sources=freshness.overdue_words(
+            freshness.source_status(queries.source_status(con), on), first=brand
+        ),
     )
     return _with_sources(con, b, origin)
 

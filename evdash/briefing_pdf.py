@@ -233,6 +233,9 @@ def _verdict_box(pdf: _Doc, b: Briefing) -> None:
     pdf.set_x(MARGIN + 2)
     pdf.set_font(FONT, "", 7.5)
     pdf.multi_cell(pdf.width - 4, 3.6, b.attainment_note, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    if b.overdue_sources:  # the sources that are late, as the Overview and `evdash status` say it
+        pdf.set_x(MARGIN + 2)
+        pdf.multi_cell(pdf.width - 4, 3.6, b.overdue_sources, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     bottom = pdf.get_y() + 1.5
     pdf.set_line_width(0.6)
     pdf.rect(MARGIN, top, pdf.width, bottom - top)

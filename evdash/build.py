@@ -55,6 +55,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "registrations",
     "brand_registrations",
     "country_regions",
+    "source_feeds",
 )
 
 

@@ -1,4 +1,4 @@
-"""Command line: `evdash build`, `evdash serve`, `evdash import`, `evdash briefing`."""
+"""Command line: `evdash build`, `evdash serve`, `evdash import`, `evdash briefing`, `evdash status`."""
 
 from __future__ import annotations
 
@@ -168,6 +168,29 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
     return 0
 
 
+STATUS_OVERDUE = 3  # `evdash status` exit code when any recurring source is overdue (cron, a k8s probe)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    """Every recurring source: newest figure held, when the next is due, whether it is overdue."""
+    import json
+
+    from evdash import db, freshness, queries
+
+    today = args.today or dt.date.today()
+    with db.connect_readonly(args.db) as con:
+        statuses = freshness.source_status(queries.source_status(con), today)
+    if args.json:
+        print(json.dumps([s.as_json() for s in statuses], indent=2, ensure_ascii=False))
+    else:
+        print(f"Recurring sources on {today.isoformat()}:")
+        for s in statuses:
+            state = "OVERDUE" if s.overdue else "ok"
+            print(f"  {state:<8} {s.words}  [{s.cadence}; {s.source}]")
+        print(freshness.overdue_words(statuses) or "No source is overdue.")
+    return STATUS_OVERDUE if any(s.overdue for s in statuses) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="evdash", description="EV expansion dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -220,6 +243,18 @@ def main(argv: list[str] | None = None) -> int:
         help="TOML with an [smtp] section (default $EVDASH_SMTP_CONFIG, else .streamlit/secrets.toml)",
     )
     p_brief.set_defaults(func=_cmd_briefing)
+    p_status = sub.add_parser(
+        "status",
+        help="list every recurring source: newest figure held, next due, overdue (exit 3 when any is)",
+        description="Exit codes: 0 every source on time, 3 at least one overdue. Registry: "
+        "data/seeds/source_feeds.csv; docs/freshness.md.",
+    )
+    p_status.add_argument("--json", action="store_true", help="one JSON object per source")
+    p_status.add_argument(
+        "--today", type=_date_arg, default=None, help="judge on YYYY-MM-DD instead of today"
+    )
+    p_status.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
+    p_status.set_defaults(func=_cmd_status)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

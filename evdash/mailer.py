@@ -133,6 +133,7 @@ def body_text(b: Briefing) -> str:
         "",
         b.verdict,
         b.attainment_note,
+        *([b.overdue_sources] if b.overdue_sources else []),
         "",
     ]
     for title, kpis in (

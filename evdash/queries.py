@@ -338,3 +338,7 @@ def data_quality_conflicts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def duty_classes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "duty_classes")
+
+
+def source_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "source_status")

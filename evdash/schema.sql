@@ -373,6 +373,29 @@ create table country_regions (
     note varchar
 );
 
+-- Every RECURRING source and its freshness promise (data/seeds/source_feeds.csv): who publishes what, where,
+-- under which licence, how often (`period` + `lag_months` + `due_day`: the figure for a period is due on
+-- `due_day` — null = the last day — of the month `lag_months` after the period's last month), the
+-- connector that reads it (`evdash fetch <parser>`, null = entered by hand or imported as CSV) and which
+-- data holds its newest figure (`newest_measure` + `newest_subject`, resolved in queries/source_status.sql).
+create table source_feeds (
+    feed_id varchar primary key check (regexp_matches(feed_id, '^[a-z0-9_]+$')),
+    name varchar not null,
+    publisher varchar not null,
+    publishes varchar not null,
+    url varchar not null check (regexp_matches(url, '^https?://')),
+    licence varchar not null,
+    period varchar not null check (period in ('month', 'quarter', 'year')),
+    lag_months integer not null check (lag_months between 0 and 24),
+    due_day integer check (due_day between 1 and 31),
+    parser varchar check (regexp_matches(parser, '^[a-z0-9_]+$')),
+    newest_measure varchar not null
+        check (newest_measure in ('deliveries', 'iea_historical', 'market_registrations', 'fx_fixing')),
+    newest_subject varchar,
+    note varchar,
+    check ((newest_measure = 'iea_historical') = (newest_subject is null))
+);
+
 -- Accepted imports (evdash import / the Data page), one row per imported file, filled by the build from
 -- the append-only manifest `<imports dir>/manifest.jsonl` (evdash/importer.py). The database is always
 -- seeds + these files replayed in order; the files are kept content-addressed by sha256.

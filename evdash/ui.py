@@ -954,6 +954,20 @@ def freshness(ctx: Context, kinds: Sequence[str], brand: str = "", container: An
         caption(":material/schedule: {line}", container=container, line=line)
 
 
+def overdue_sources(ctx: Context, limit: int | None = None, first: str = "", container: Any = st) -> Any:
+    """Which recurring sources are overdue and since when, in the words of `evdash.freshness.overdue_words`
+    (the same sentence as `evdash status` and the briefing), judged on `today()`; at most `limit` of them
+    named (the sources of subject `first` first). Nothing is shown when every source is on time. Returns
+    the sources' statuses (for a table)."""
+    from evdash import freshness as fresh
+
+    statuses = computed(ctx, fresh.source_status, query(ctx, queries.source_status), today())
+    words = fresh.overdue_words(statuses, limit, first)
+    if words:
+        caption(":material/event_busy: {words}", container=container, words=words)
+    return statuses
+
+
 def tabs(labels: Sequence[object]) -> Sequence[Any]:
     """`st.tabs` with every label shown as plain text (a tab label is Markdown)."""
     return st.tabs([text.md(label) for label in labels])

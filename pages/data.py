@@ -11,7 +11,7 @@ import pandas as pd
 import pycountry
 import streamlit as st
 
-from evdash import config, importer, labels, quality, queries, ui
+from evdash import config, freshness, importer, labels, quality, queries, ui
 from evdash.csvread import SeedError
 
 ctx = ui.frame("Data", required_role="analyst")
@@ -113,6 +113,7 @@ def show_result(result: importer.ImportResult | None, errors: list[str] | None) 
 
 ui.title("Data: add, correct and check figures")
 ui.freshness(ctx, ["market_figures", "prices", "registrations"])
+source_statuses = ui.overdue_sources(ctx)  # every overdue source, in the words of `evdash status`
 tab_import, tab_browse, tab_history, tab_quality = st.tabs(
     ["Import files", "Browse tables", "Import history", "Data quality"]
 )
@@ -304,3 +305,24 @@ with tab_quality:
         },
     )
     ui.download_buttons(ctx, conflicts_shown, "quality-conflicts", {}, key="q-conflicts")
+    ui.subheader("Recurring sources")
+    ui.caption(
+        "Every source the data is kept current from, how often it publishes and when its next figure is "
+        "due (the registry: data/seeds/source_feeds.csv; `evdash status` on the command line)."
+    )
+    sources_shown = ui.computed(ctx, freshness.status_frame, source_statuses)
+    ui.table(
+        sources_shown,
+        {
+            "name": "Source",
+            "publisher": "Publisher",
+            "cadence": "Publishes",
+            "newest_label": "Newest held",
+            "due": st.column_config.DateColumn("Next due"),
+            "state": "State",
+            "parser": "Read by",
+            "url": st.column_config.LinkColumn("Where"),
+            "licence": "Licence",
+        },
+    )
+    ui.download_buttons(ctx, sources_shown, "quality-source-status", {}, key="q-sources")
