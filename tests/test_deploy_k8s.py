@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import re
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +141,53 @@ def test_compose_has_the_same_shape_two_servers_own_volumes_one_journal_nginx_in
     assert [f"{name}:8501" for name in sorted(apps)] == cluster.COMPOSE_BACKENDS
     ignored = (REPO / ".gitignore").read_text().splitlines()
     assert "deploy/.env" in ignored and "deploy/secrets.toml" in ignored
+
+
+REFRESH = ["evdash fetch iea", "evdash fetch kba", "evdash build", "evdash status --json"]
+
+
+def _evdash_commands(script: str) -> list[str]:
+    """The evdash commands a shell script runs, in order ('evdash fetch iea', …)."""
+    return re.findall(r"\bevdash (?:fetch \w+|build|status --json)", script)
+
+
+def _refresh_scripts() -> dict[str, str]:
+    cron = [
+        line
+        for line in (REPO / "deploy" / "cron" / "evdash.cron").read_text().splitlines()
+        if line and not line.startswith("#") and "=" not in line.split()[0]
+    ]
+    assert len(cron) == 1  # one schedule line
+    compose = yaml.safe_load((REPO / "deploy" / "docker-compose.yml").read_text())["services"]["refresh"]
+    return {
+        "cron": " ".join(cron[0].split()[6:]),  # after the five time fields and the user
+        "k8s": " ".join(container("CronJob", "evdash-refresh")["args"]),
+        "compose": compose["command"][-1],
+    }
+
+
+def test_cron_k8s_and_compose_fetch_build_and_report_status_alike() -> None:
+    """The schedule of issue 23: fetch the IEA and KBA files, rebuild, `evdash status --json` (exit 3 when a
+    source is overdue), in the same order everywhere."""
+    for where, script in _refresh_scripts().items():
+        assert _evdash_commands(script) == REFRESH, where
+    cron = (REPO / "deploy" / "cron" / "evdash.cron").read_text()
+    assert "30 5 * * * evdash cd /opt/evdash || exit 1; " in cron and "MAILTO=" in cron
+
+
+def test_the_refresh_job_fails_at_once_on_an_overdue_source_and_shares_the_journal() -> None:
+    cronjob = manifests()[("CronJob", "evdash-refresh")]
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    job_spec = cronjob["spec"]["jobTemplate"]["spec"]
+    (rule,) = job_spec["podFailurePolicy"]["rules"]
+    assert rule["action"] == "FailJob" and rule["onExitCodes"]["values"] == [3]  # == cli.STATUS_OVERDUE
+    from evdash import cli
+
+    assert cli.STATUS_OVERDUE == 3
+    job = container("CronJob", "evdash-refresh")
+    assert env(job)["EVDASH_JOURNAL"] == env(container("Deployment", "evdash"))["EVDASH_JOURNAL"]
+    assert job["image"] == container("Deployment", "evdash")["image"]
+    compose = yaml.safe_load((REPO / "deploy" / "docker-compose.yml").read_text())["services"]
+    refresh = compose["refresh"]
+    assert refresh["environment"]["EVDASH_JOURNAL"] == compose["app-a"]["environment"]["EVDASH_JOURNAL"]
+    assert refresh["volumes"] not in (compose["app-a"]["volumes"], compose["app-b"]["volumes"])
