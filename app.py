@@ -54,7 +54,7 @@ facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today())
 # The cards as the core decided them (evdash.kpis): this year so far, the last year before it, deliveries
 # since the brand's first figure, models on sale · markets tracked.
 cards = ui.computed(
-    ctx, kpis.overview_kpis, years, facts.iloc[0] if not facts.empty else None, ui.today().year
+    ctx, kpis.overview_kpis, years, facts.iloc[0] if not facts.empty else None, ui.today().year, ui.today()
 )
 ui.kpis(cards, captions=True)
 # Late sources, after the cards (a phone shows the KPIs first): the brand's own first, the rest counted.

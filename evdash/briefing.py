@@ -39,6 +39,7 @@ FOCUS_MARKETS = 4  # at most this many markets in the landed-price table
 FOCUS_STATUSES = ("launched", "pilot", "announced", "evaluating")  # closest to the brand first
 CURRENCY = "EUR"  # the Pricing page's default
 FREIGHT_PCT = 5.0  # the Pricing page's default
+BRIEFING_OVERDUE_NAMED = 3  # late sources named in the verdict box; the rest are counted
 
 
 def _date(value: object) -> dt.date | None:
@@ -146,12 +147,16 @@ def deliveries_kpis(o: deliveries.Outlook, previous: deliveries.Outlook | None) 
 
 
 def overview_kpis(
-    years: pd.DataFrame, facts: pd.Series, this_year: int, previous: deliveries.Outlook | None
+    years: pd.DataFrame,
+    facts: pd.Series,
+    this_year: int,
+    previous: deliveries.Outlook | None,
+    today: dt.date | None = None,
 ) -> tuple[Kpi, ...]:
     """The Overview's KPIs (`kpis.overview_kpis`), the yearly ones with their change against a year
     earlier (the same months for this year so far, the full year before for a full year)."""
     cards = list(
-        kpis.overview_kpis(years, facts, this_year)
+        kpis.overview_kpis(years, facts, this_year, today)
     )  # this year, [the year before,] cumulative, models
     current = years[(years["year"] == this_year) & years["delivered_units"].notna()]
     if not current.empty:
@@ -422,7 +427,7 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
     targets = queries.deliveries_targets(con, brand, year)
     totals = queries.deliveries_totals(con, brand, year)
     outlook = _outlook(con, brand, year, 12)
-    level, sentence = deliveries.verdict(outlook)
+    level, sentence = deliveries.verdict(outlook, on)
     previous = _previous_outlook(con, brand, year - 1, outlook.elapsed)
     delivery = deliveries_kpis(outlook, previous)
     # The Overview's cards and the watch list speak of this year, as the Overview page does.
@@ -431,7 +436,7 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
     else:
         now = _outlook(con, brand, on.year, 12)
         now_previous = _previous_outlook(con, brand, on.year - 1, now.elapsed)
-    overview = overview_kpis(years, facts, on.year, now_previous)
+    overview = overview_kpis(years, facts, on.year, now_previous, on)
 
     chart_events = queries.chart_events(con, brand)
     year_events = events.markers(chart_events, dt.date(year, 1, 1), dt.date(year, 12, 31))
@@ -502,8 +507,8 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
         focus_model=focus,
         landed=landed,
         watch=tuple(items),
-        overdue_sources=freshness.overdue_words(
-            freshness.source_status(queries.source_status(con), on), first=brand
+        overdue_sources=freshness.overdue_words(  # the brand's first; the rest counted (1–3 pages)
+            freshness.source_status(queries.source_status(con), on), BRIEFING_OVERDUE_NAMED, first=brand
         ),
     )
     return _with_sources(con, b, origin)

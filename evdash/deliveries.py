@@ -110,6 +110,46 @@ def month_span(months: Sequence[int]) -> str:
     return ", ".join(names)
 
 
+def straight_line_path(target: float, elapsed_months: int) -> float:
+    """Where deliveries would stand after `elapsed_months` on an even path to `target` by 31 Dec."""
+    if not 0 <= elapsed_months <= MONTHS_IN_YEAR:
+        raise ValueError(f"elapsed months must be 0–12, not {elapsed_months}")
+    return target * elapsed_months / MONTHS_IN_YEAR
+
+
+def months_without_figure(
+    year: int, through: dt.date | None, today: dt.date, until_month: int = MONTHS_IN_YEAR
+) -> tuple[int, int] | None:
+    """The months of `year` (first, last) that no figure covers yet although they are over: from the month
+    after the figure's last (`through`; January without a figure) to the month before `today`, and no later
+    than `until_month`. None when there are none (the figure is current, or the year has not begun)."""
+    if today.year < year or (through is not None and through.year > year):
+        return None
+    last = min(until_month, MONTHS_IN_YEAR if today.year > year else today.month - 1)
+    first = through.month + 1 if through is not None and through.year == year else 1
+    return (first, last) if first <= last else None
+
+
+def gap_text(year: int, gap: tuple[int, int]) -> str:
+    """'no figure for Apr–Nov 2026', 'no figure for Nov 2026'."""
+    return f"no figure for {month_span(list(range(gap[0], gap[1] + 1)))} {year}"
+
+
+def path_comparison(
+    delivered: float, target: float, target_is_at_least: bool, through: dt.date, attainment_kind: str
+) -> str:
+    """The delivered figure against the straight-line path to the target AT THE FIGURE'S DATE (not today):
+    '≈ 58.2% of the target path by 31 Mar (137,500)'. Read as the attainment is (`attainment_kind`: '≈' an
+    estimate, '≥' a floor …), since the path is the target × months ÷ 12."""
+    path = straight_line_path(target, through.month)
+    if path <= 0:
+        return ""
+    pct = 100 * delivered / path
+    at = f"{through.day} {through:%b}"
+    path_text = fmt_int(path, target_is_at_least)
+    return f"{fmt_attainment(pct, attainment_kind)} of the target path by {at} ({path_text})"
+
+
 @dataclass(frozen=True)
 class Outlook:
     """Where a brand stands against its target for one year, counting months 1..through_month.
@@ -347,8 +387,31 @@ def year_start_totals(totals: pd.DataFrame, year: int, through_month: int, scope
     return totals[keep & (ends.dt.year == year) & (totals["scope"] == scope)]
 
 
-def verdict(o: Outlook) -> tuple[str, str]:
-    """(level, sentence) for an executive: level is 'met', 'on_track', 'behind' or 'none'."""
+def verdict(o: Outlook, today: dt.date | None = None) -> tuple[str, str]:
+    """(level, sentence) for an executive: level is 'met', 'on_track', 'behind' or 'none'. Given `today`,
+    a figure that stops months before it says so first ("No figure for Apr–Nov 2026: …") and compares
+    with the target path at the figure's date, before the pace."""
+    level, sentence = _pace_verdict(o)
+    gap = months_without_figure(o.year, o.delivered_through, today, o.through_month) if today else None
+    if gap is None or o.delivered is None or o.delivered_through is None or level == "met":
+        return level, sentence
+    newest = fmt_figure(o.delivered, o.delivered_is_at_least, o.delivered_confidence)
+    missing = gap_text(o.year, gap)
+    through = labels.day(o.delivered_through)
+    head = f"{missing[0].upper()}{missing[1:]}: the newest figure is {newest} to {through}"
+    if o.current_target is not None:
+        path = path_comparison(
+            o.delivered,
+            o.current_target,
+            o.current_target_is_at_least,
+            o.delivered_through,
+            o.attainment_kind,
+        )
+        head += f", {path}" if path else ""
+    return level, f"{head}. {sentence}"
+
+
+def _pace_verdict(o: Outlook) -> tuple[str, str]:
     if o.current_target is None:
         return "none", f"No company delivery target for {o.year} in the data."
     target = f"{'over ' if o.current_target_is_at_least else ''}{o.current_target:,.0f}"

@@ -12,7 +12,7 @@ from typing import Literal
 
 import pandas as pd
 
-from evdash import labels
+from evdash import deliveries, labels
 from evdash.deliveries import MONTH_NAMES, MONTHS_IN_YEAR, Outlook
 from evdash.theme import (
     ATTAINMENT_HELP,
@@ -113,16 +113,30 @@ def _basis_note(row: pd.Series) -> str:
     return note
 
 
-def year_kpi(row: pd.Series, label: str) -> Kpi:
+def year_kpi(row: pd.Series, label: str, today: dt.date | None = None) -> Kpi:
     """A brand × year row of `queries/overview_years.sql` / `deliveries_peers.sql` as a KPI: delivered,
-    and its attainment of the final target as the delta."""
+    and its attainment of the final target as the delta. Given `today`, a figure that stops before last
+    month says first which months have no figure ('no figure for Apr–Nov 2026') and is compared with the
+    target path at its own date ('≈ 58.2% of the target path by 31 Mar (137,500)') before the target."""
     at_least = flag(row["delivered_is_at_least"])
     through = _date(row["delivered_through"])
+    gap = deliveries.months_without_figure(int(row["year"]), through, today) if today else None
+    tone = _tone(row["attainment_pct"], row["attainment_kind"])
     if pd.notna(row["final_target_units"]):
         delta = (
             f"{fmt_attainment(row['attainment_pct'], row['attainment_kind'])} of "
             f"{_target_text(row['final_target_units'], row['target_is_at_least'])} target"
         )
+        if gap is not None and through is not None and pd.notna(row["delivered_units"]):
+            target, units = float(row["final_target_units"]), float(row["delivered_units"])
+            delta = (
+                deliveries.path_comparison(
+                    units, target, flag(row["target_is_at_least"]), through, str(row["attainment_kind"])
+                )
+                + f" · {delta}"
+            )
+            path = deliveries.straight_line_path(target, through.month)
+            tone = _tone(100 * units / path if path else None, row["attainment_kind"])
     else:
         delta = "no target published"
     help_text = (
@@ -140,29 +154,33 @@ def year_kpi(row: pd.Series, label: str) -> Kpi:
         as_of=_date(row["delivered_as_of"]),
         source=_text(row["delivered_source"]),
         help=help_text,
-        note=_basis_note(row),
+        note=(f"{deliveries.gap_text(int(row['year']), gap)} · " if gap else "") + _basis_note(row),
         at_least=at_least,
-        tone=_tone(row["attainment_pct"], row["attainment_kind"]),
+        tone=tone,
     )
 
 
-def overview_kpis(years: pd.DataFrame, facts: pd.Series | None, this_year: int) -> tuple[Kpi, ...]:
+def overview_kpis(
+    years: pd.DataFrame, facts: pd.Series | None, this_year: int, today: dt.date | None = None
+) -> tuple[Kpi, ...]:
     """The Overview's four cards: this year so far; the last year before it (with a target if one has
     one); deliveries since the brand's first figure (the same rule as the years); models on sale and
     markets tracked. `years`: rows of `queries/overview_years.sql`; `facts`: the row of
-    `queries/overview_facts.sql` (None when missing)."""
+    `queries/overview_facts.sql` (None when missing). Given `today`, this year's card names the months
+    that have no figure (`year_kpi`)."""
     kpis: list[Kpi] = []
     current = years[(years["year"] == this_year) & years["delivered_units"].notna()]
     if current.empty:
         target = years[(years["year"] == this_year) & years["final_target_units"].notna()]
-        delta = "no figures for this year yet"
+        gap = deliveries.months_without_figure(this_year, None, today) if today else None
+        delta = deliveries.gap_text(this_year, gap) if gap else "no figures for this year yet"
         if not target.empty:
             row = target.iloc[0]
             delta = f"target {_target_text(row['final_target_units'], row['target_is_at_least'])}"
         kpis.append(Kpi(f"{this_year} deliveries so far", "no data", delta, "", None, ""))
     else:
         row = current.iloc[0]
-        kpis.append(year_kpi(row, f"{this_year} deliveries so far"))
+        kpis.append(year_kpi(row, f"{this_year} deliveries so far", today))
     past = years[(years["year"] < this_year) & years["delivered_units"].notna()]
     with_target = past[past["final_target_units"].notna()]
     if not with_target.empty:

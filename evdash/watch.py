@@ -22,8 +22,8 @@ from typing import Literal
 
 import pandas as pd
 
-from evdash.deliveries import MONTHS_IN_YEAR, Outlook
-from evdash.theme import fmt_int
+from evdash.deliveries import Outlook, straight_line_path
+from evdash.theme import fmt_figure, fmt_int
 
 RULE_WINDOW_DAYS = 90
 STALE_DAYS = 183  # "older than 6 months"
@@ -74,13 +74,6 @@ class Revision:
     source: str = ""
 
 
-def straight_line_path(target: float, elapsed_months: int) -> float:
-    """Where deliveries would stand after `elapsed_months` on an even path to `target` by 31 Dec."""
-    if not 0 <= elapsed_months <= MONTHS_IN_YEAR:
-        raise ValueError(f"elapsed months must be 0–12, not {elapsed_months}")
-    return target * elapsed_months / MONTHS_IN_YEAR
-
-
 def pace_item(o: Outlook) -> WatchItem | None:
     """Delivered so far vs the straight-line path to the current target; None without a target, a
     delivered figure or a counted month."""
@@ -90,7 +83,8 @@ def pace_item(o: Outlook) -> WatchItem | None:
     gap = o.delivered - path
     months = "month" if o.elapsed == 1 else "months"
     target = fmt_int(o.current_target, o.current_target_is_at_least)
-    head = f"{o.year} pace: {fmt_int(o.delivered, o.delivered_is_at_least)} delivered in {o.elapsed} {months}"
+    delivered = fmt_figure(o.delivered, o.delivered_is_at_least, o.delivered_confidence)  # '≈' stays
+    head = f"{o.year} pace: {delivered} delivered in {o.elapsed} {months}"
     path_text = f"the straight-line path to the {target} target is {fmt_int(path)} by then"
     if gap >= 0:
         lead = "at least " if o.delivered_is_at_least else ""

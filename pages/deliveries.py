@@ -62,7 +62,7 @@ outlook = ui.computed(ctx, deliveries.outlook, ytd, rate_months, totals, year, t
 
 ui.title("{brand} {period}: deliveries vs target", brand=brand_name, period=period)
 ui.freshness(ctx, ["monthly_deliveries", "period_totals", "targets"], brand=brand)
-level, sentence = deliveries.verdict(outlook)
+level, sentence = deliveries.verdict(outlook, ui.today())  # a figure months old says so first
 {"met": ui.success, "on_track": ui.info, "behind": ui.warning, "none": ui.info}[level]("{s}", s=sentence)
 
 # KPIs first (they stack above the charts on a phone), as the core decided them (evdash.kpis).

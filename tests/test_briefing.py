@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import email.header
 import io
 import json
 import os
@@ -111,6 +112,10 @@ def test_pdf_holds_the_overviews_numbers_on_one_to_three_pages(
     assert b.verdict.split(":")[0] in text  # the verdict sentence ("Behind target 550,000")
     assert "23 Apr: target 76,000 → ≥ 100,000" not in text  # chart text is in the image, not duplicated
     assert "Watch list" in text and "straight-line path" in text
+    # The sources that are late, in the words of `evdash status` and the Overview (issue 23).
+    words = " ".join(text.split())
+    assert b.overdue_sources.startswith("Overdue: Xiaomi monthly deliveries: due ")
+    assert " ".join(b.overdue_sources.split()[:12]) in words
     assert "Sources used" in reader.pages[-1].extract_text()
 
 
@@ -164,16 +169,23 @@ def test_the_map_is_drawn_offline(seed_db_path: Path, tmp_path: Path) -> None:
     assert min(colours) > 20, colours  # every chart, the map included, has drawn content
 
 
-def test_email_arrives_with_the_pdf_and_the_kpis_in_the_body(emailed: dict[str, object]) -> None:
+def test_email_arrives_with_the_pdf_and_the_kpis_in_the_body(
+    emailed: dict[str, object], seed_con: duckdb.DuckDBPyConnection
+) -> None:
     inbox: _Inbox = emailed["inbox"]  # type: ignore[assignment]
     assert len(inbox.messages) == 1
     msg = inbox.messages[0]
     assert msg["To"] == "ceo@example.org, cfo@example.org"
-    assert msg["Subject"].startswith("Xiaomi briefing 2026-12-01: Behind target 550,000")
+    # The subject leads with the gap in data (Xiaomi's newest 2026 figure ends in March), then the pace.
+    verdict = briefing.collect(seed_con, "xiaomi", dt.date.fromisoformat(ON)).verdict
+    assert verdict.startswith("No figure for ") and "Behind target 550,000" in verdict
+    subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+    assert " ".join(subject.split()) == f"Xiaomi briefing 2026-12-01: {verdict}"[:200]
     parts = list(msg.walk())
     plain: Any = next(p for p in parts if p.get_content_type() == "text/plain").get_payload(decode=True)
     body = plain.decode()
     assert "2025 delivered vs final target: ≥ 410,000" in body and "Watch list:" in body
+    assert "Overdue: Xiaomi monthly deliveries: due " in body
     attachment = next(p for p in parts if p.get_content_type() == "application/pdf")
     pdf: Any = attachment.get_payload(decode=True)
     assert pdf == emailed["pdf"]

@@ -215,7 +215,9 @@ def test_a_bad_today_is_refused_with_the_format_named(
 def test_the_briefing_names_the_overdue_sources(seed_con: duckdb.DuckDBPyConnection) -> None:
     b = briefing.collect(seed_con, "xiaomi", DECEMBER)
     expected = freshness.overdue_words(
-        freshness.source_status(queries.source_status(seed_con), DECEMBER), first="xiaomi"
+        freshness.source_status(queries.source_status(seed_con), DECEMBER),
+        briefing.BRIEFING_OVERDUE_NAMED,
+        first="xiaomi",
     )
     assert b.overdue_sources == expected
     assert b.overdue_sources.startswith("Overdue: Xiaomi monthly deliveries: due ")
