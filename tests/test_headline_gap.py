@@ -15,8 +15,7 @@ from evdash import briefing, deliveries, queries, ui
 from evdash.deliveries import MONTH_NAMES
 from evdash.theme import fmt_figure
 from tests.conftest import run_page, shown
-
-DECEMBER = dt.date(2026, 12, 6)
+from tests.test_source_status import DECEMBER, december  # noqa: F401  (the fixture: pages' today is 6 Dec 2026)
 
 
 def test_months_without_a_figure_run_from_after_the_figure_to_the_month_before_today() -> None:
@@ -66,17 +65,17 @@ def _expected(row: pd.Series, today: dt.date) -> tuple[str, str, str]:
 
 
 @pytest.fixture
-def december(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    monkeypatch.setattr(ui, "today", lambda: DECEMBER)
-    return DECEMBER
+def expected(seed_con: duckdb.DuckDBPyConnection) -> tuple[pd.Series, str, str, str]:
+    """This year's row of the mart on 6 Dec 2026 and what the pages must say of it (`_expected`)."""
+    row = _current_row(seed_con, DECEMBER.year)
+    return (row, *_expected(row, DECEMBER))
 
 
 @pytest.mark.usefixtures("app_env", "december")
 def test_the_overview_in_december_names_the_missing_months_and_the_path_at_the_data_date(
-    seed_con: duckdb.DuckDBPyConnection,
+    seed_con: duckdb.DuckDBPyConnection, expected: tuple[pd.Series, str, str, str]
 ) -> None:
-    row = _current_row(seed_con, DECEMBER.year)
-    gap, path, value = _expected(row, DECEMBER)
+    row, gap, path, value = expected
     assert pd.Timestamp(row["delivered_through"]).month < DECEMBER.month - 1  # the case of the issue
     at = run_page("app.py")
     assert not at.exception
@@ -112,10 +111,9 @@ def test_the_overview_the_month_after_the_figure_has_no_gap(
 
 @pytest.mark.usefixtures("app_env", "december")
 def test_the_verdict_names_the_gap_in_data_before_the_gap_in_pace(
-    seed_con: duckdb.DuckDBPyConnection,
+    seed_con: duckdb.DuckDBPyConnection, expected: tuple[pd.Series, str, str, str]
 ) -> None:
-    row = _current_row(seed_con, DECEMBER.year)
-    gap, path, value = _expected(row, DECEMBER)
+    _, gap, path, value = expected
     at = run_page("pages/deliveries.py")
     assert not at.exception
     verdict = shown([*at.warning, *at.info, *at.success][0].value)
