@@ -175,11 +175,17 @@ def _cmd_status(args: argparse.Namespace) -> int:
     """Every recurring source: newest figure held, when the next is due, whether it is overdue."""
     import json
 
+    import duckdb
+
     from evdash import db, freshness, queries
 
     today = args.today or dt.date.today()
-    with db.connect_readonly(args.db) as con:
-        statuses = freshness.source_status(queries.source_status(con), today)
+    try:
+        with db.connect_readonly(args.db) as con:
+            statuses = freshness.source_status(queries.source_status(con), today)
+    except duckdb.Error as exc:  # no database yet, or one built before the source registry
+        print(f"status not read: {exc}\nbuild the database first: evdash build", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps([s.as_json() for s in statuses], indent=2, ensure_ascii=False))
     else:
@@ -246,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     p_status = sub.add_parser(
         "status",
         help="list every recurring source: newest figure held, next due, overdue (exit 3 when any is)",
-        description="Exit codes: 0 every source on time, 3 at least one overdue. Registry: "
+        description="Exit codes: 0 every source on time, 3 at least one overdue, 1 the database could "
+        "not be read. Registry: "
         "data/seeds/source_feeds.csv; docs/freshness.md.",
     )
     p_status.add_argument("--json", action="store_true", help="one JSON object per source")

@@ -212,6 +212,14 @@ def test_a_bad_today_is_refused_with_the_format_named(
     assert "'6 Dec 2026' is not a date in the form YYYY-MM-DD" in capsys.readouterr().err
 
 
+def test_status_without_a_database_says_to_build_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["status", "--db", str(tmp_path / "none.duckdb")]) == 1
+    err = capsys.readouterr().err
+    assert "status not read:" in err and "none.duckdb" in err and "evdash build" in err
+
+
 def test_the_briefing_names_the_overdue_sources(seed_con: duckdb.DuckDBPyConnection) -> None:
     b = briefing.collect(seed_con, "xiaomi", DECEMBER)
     expected = freshness.overdue_words(
