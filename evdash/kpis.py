@@ -146,6 +146,11 @@ def year_kpi(row: pd.Series, label: str, today: dt.date | None = None) -> Kpi:
     )
     if pd.notna(row["attainment_kind"]) and row["attainment_kind"] in ATTAINMENT_HELP:
         help_text += f" Attainment: {ATTAINMENT_HELP[str(row['attainment_kind'])]}."
+    if gap is not None:
+        help_text += (
+            " The newest figure stops before last month: it is compared with the straight-line path to the "
+            "target at its own date (target × months it covers ÷ 12), not with where that path is today."
+        )
     return Kpi(
         label=label + fmt_qualifier(row["scope"], through),
         value=fmt_figure(row["delivered_units"], at_least, row["delivered_confidence"]),
