@@ -270,3 +270,17 @@ def test_the_data_page_lists_every_overdue_source_and_the_registry() -> None:
     table = next(t.value for t in at.dataframe if "cadence" in t.value.columns)
     xiaomi = table[table["name"] == "Xiaomi monthly deliveries"].iloc[0]
     assert xiaomi["cadence"] == "monthly, by the 3rd" and xiaomi["state"].startswith("overdue ")
+
+
+def test_the_parser_version_is_the_connectors_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry names the connector; its version is read from the connector (one home), and a source
+    whose connector is not written yet, or that has none, has no version."""
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "evdash.connectors.recorded", types.SimpleNamespace(PARSER_VERSION="7"))
+    assert freshness.connector_version("recorded") == "7"
+    assert freshness.connector_version("not_written_yet") is None
+    assert freshness.connector_version("") is None
+    status = freshness.source_status(_feed("month", 1, 3, dt.date(2026, 2, 1)), DECEMBER)[0]
+    assert status.as_json()["parser_version"] is None
