@@ -169,32 +169,36 @@ if not offices.empty:
                 "new BEV registrations",
             )
         )
-        makes_shown = ui.computed(ctx, expansion.national_for_people, makes)
+    # (frame, heading, columns, download name, key): the table and its download show the same frame
+    tables = [
+        (
+            totals,
+            "Whole market per month",
+            NATIONAL_TOTAL_COLUMNS,
+            "national-registrations-totals",
+            "office_totals",
+        )
+    ]
+    if not makes.empty:
+        tables.insert(
+            0,
+            (
+                makes,
+                "Battery-electric cars registered per make and month",
+                NATIONAL_MAKE_COLUMNS,
+                "national-registrations-by-make",
+                "office_makes",
+            ),
+        )
+    for frame, heading, columns, file_name, key in tables:
+        frame_shown = ui.computed(ctx, expansion.national_for_people, frame)
         ui.markdown(
-            "**Battery-electric cars registered per make and month** ({market}, {year}):",
-            market=office_name,
-            year=str(office_year),
+            "**{heading}** ({market}, {year}):", heading=heading, market=office_name, year=str(office_year)
         )
-        ui.table(makes_shown, NATIONAL_MAKE_COLUMNS)
+        ui.table(frame_shown, columns)
         ui.download_buttons(
-            ctx,
-            makes_shown,
-            "national-registrations-by-make",
-            office_window,
-            key="office_makes",
-            sources=sorted(set(makes["source_url"])),
+            ctx, frame_shown, file_name, office_window, key=key, sources=sorted(set(frame["source_url"]))
         )
-    totals_shown = ui.computed(ctx, expansion.national_for_people, totals)
-    ui.markdown("**Whole market per month** ({market}, {year}):", market=office_name, year=str(office_year))
-    ui.table(totals_shown, NATIONAL_TOTAL_COLUMNS)
-    ui.download_buttons(
-        ctx,
-        totals_shown,
-        "national-registrations-totals",
-        office_window,
-        key="office_totals",
-        sources=sorted(set(totals["source_url"])),
-    )
 
 # --- A vendor's registrations (imported) ---------------------------------------------------------------
 ui.subheader("From a data vendor's registrations")
