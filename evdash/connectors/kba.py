@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from evdash.connectors import national, sheets
@@ -110,8 +111,12 @@ def _published(text: str) -> dt.date | None:
     return dt.date(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1) or 1))
 
 
-def _number(value: object, where: str, column: str) -> int | None:
-    """A count cell: a number, '-' (nothing = 0) or a symbol for 'no reliable figure' (None)."""
+def _number(value: object, cell: Callable[[], str], column: str) -> int | None:
+    """A count cell: a number, '-' (nothing = 0) or a symbol for 'no reliable figure' (None). `cell()`
+    names the cell for a message (only built when one is needed: the table has ~20,000 cells)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0 and value == int(value):
+        return int(value)
+    where = cell()
     if isinstance(value, bool):
         raise FormatError(f"{where}: '{value}' in '{column}' is not a count")
     if isinstance(value, int | float):
@@ -183,9 +188,11 @@ def read(data: bytes, name: str) -> Table:
             f"{m.group(1)}-{m.group(2)}"
         )
     published_text = ""
-    for _, imprint in all_sheets:
+    for imprint_name, imprint in all_sheets:
+        if imprint_name == sheet:
+            continue  # the data sheet is large and holds no publication date
         for cells in imprint:
-            texts = [sheets.clean(c) for c in cells if sheets.clean(c)]
+            texts = [sheets.clean(c) for c in cells if c not in ("", None)]
             if len(texts) >= 2 and texts[0].startswith("Veröffentlichung"):
                 published_text = texts[1]
     table = Table(month, _published(published_text), published_text, sheet)
@@ -199,12 +206,17 @@ def read(data: bytes, name: str) -> Table:
             if not make:
                 continue
             break  # the blank row before the footnotes: the table ended without its total row
-        here = sheets.where(name, sheet, r, bev_col)
         if len(cells) <= bev_col + 1:
-            raise FormatError(f"{here}: the row ends before the '{BEV_GROUP}' columns")
-        bev = _number(cells[bev_col], here, bev_name)
-        ytd = _number(cells[bev_col + 1], sheets.where(name, sheet, r, bev_col + 1), f"{BEV_GROUP}: Jan.")
-        total = _number(cells[all_col], sheets.where(name, sheet, r, all_col), f"{ALL_GROUP}: {sub[all_col]}")
+            raise FormatError(
+                f"{sheets.where(name, sheet, r, bev_col)}: the row ends before the '{BEV_GROUP}' columns"
+            )
+
+        def at(col: int, row: int = r) -> Callable[[], str]:
+            return lambda: sheets.where(name, sheet, row, col)
+
+        bev = _number(cells[bev_col], at(bev_col), bev_name)
+        ytd = _number(cells[bev_col + 1], at(bev_col + 1), f"{BEV_GROUP}: Jan.")
+        total = _number(cells[all_col], at(all_col), f"{ALL_GROUP}: {sub[all_col]}")
         if first == TOTAL_ROW:
             table.lines.append(Line("market", "", "", bev, ytd, total, r))
             break
