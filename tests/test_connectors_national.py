@@ -21,6 +21,7 @@ from evdash import apply, build, queries
 from evdash.connectors import dft, kba, rdw
 from evdash.connectors.base import FormatError
 from evdash.csvread import SeedError
+from evdash.figures import registrations as figures
 from tests.conftest import FIXTURE_SEEDS, REPO, run_page, shown
 
 RAW = REPO / "data" / "raw"
@@ -395,3 +396,21 @@ def test_a_revised_file_is_a_vintage_and_the_later_publication_is_picked(tmp_pat
         assert con.execute(
             "select count(*) from national_registrations where subject = 'BYD'"
         ).fetchall() == [(2,)]
+
+
+def test_brand_months_draws_one_line_per_followed_brand_with_gaps_kept() -> None:
+    frame = pd.DataFrame(
+        {
+            "brand_name": ["BYD", "POLESTAR"],
+            "brand_id": ["byd", None],
+            **{m: [None, 5] if m == "m02" else [10, 5] for m in figures.MONTH_COLUMNS},
+        }
+    )
+    fig = figures.brand_months(frame, "Germany", "2025", "reported", "new BEV registrations")
+    assert [t.name for t in fig.data] == ["BYD"]  # a make the dashboard does not follow is in the table only
+    assert list(fig.data[0].y)[:3] == [10, None, 10] and list(fig.data[0].x)[:2] == ["Jan", "Feb"]
+    assert fig.data[0].customdata[1] == "no figure"
+    about = figures.brand_months(frame, "Germany", "2025", "estimate", "new BEV registrations")
+    assert about.data[0].name == "BYD (estimate)" and about.data[0].line.dash == "dot"
+    empty = figures.brand_months(frame.head(0), "Germany", "2025", "reported", "new BEV registrations")
+    assert "No figure for a brand followed here" in empty.layout.annotations[0].text
