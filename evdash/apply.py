@@ -45,6 +45,7 @@ KINDS: dict[str, str] = {
     "fx": "fx_rates",
     "expansion": "expansion_status",
     "registrations": "registrations",
+    "national_registrations": "national_registrations",
 }
 # Natural key of each kind, in table column names.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -70,6 +71,15 @@ KEYS: dict[str, tuple[str, ...]] = {
         "body_type",
         "source_id",
     ),
+    "national_registrations": (
+        "market_code",
+        "month",
+        "powertrain",
+        "subject_kind",
+        "subject",
+        "source_id",
+        "as_of",
+    ),
 }
 KIND_HELP: dict[str, str] = {
     "sources": "where figures come from (id, URL, publisher, reliability)",
@@ -84,6 +94,7 @@ KIND_HELP: dict[str, str] = {
     "fx": "exchange rates (units of quote per 1 base)",
     "expansion": "a brand's status in a market on a date",
     "registrations": "a data vendor's monthly new-car registrations by market, brand, model, body",
+    "national_registrations": "a registration office's monthly new cars by market, make and model series",
 }
 # Seed columns renamed in the analyst format (not for the kind's own id column).
 RENAMES = {

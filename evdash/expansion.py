@@ -10,6 +10,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
+from evdash import confidence as conf
 from evdash import labels, queries
 from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
 
@@ -299,6 +300,32 @@ def registrations_for_people(published: pd.DataFrame) -> pd.DataFrame:
         labels.span(a, b) for a, b in zip(published["month_from"], published["month_to"], strict=True)
     ]
     return out
+
+
+def national_for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Registrations published by a national registration office (queries/national_registrations_*.sql)
+    as a table shows them: what is counted, the source's wording and the confidence as labels; the ranking
+    and id columns left out. The table and its download both show this."""
+    return labels.for_people(
+        frame,
+        drop=tuple(c for c in ("subject", "brand_id", "rank") if c in frame.columns),
+        powertrain=labels.NATIONAL_POWERTRAIN,
+        qualifier=labels.QUALIFIER,
+        confidence=labels.CONFIDENCE,
+    )
+
+
+def national_provenance(frame: pd.DataFrame) -> str:
+    """'KBA FZ 10, BEV (mit Elektroantrieb) · Reported · as of 8 Jan 2026 · source: Kraftfahrt-Bundesamt
+    (KBA) (https://…)': what the figures count, their weakest confidence, newest publication and sources,
+    for the caption above a national registration office's figures. Empty frame: ''."""
+    if frame.empty:
+        return ""
+    scopes = "; ".join(sorted(set(frame["scope_note"].dropna())))
+    confidence = labels.label(labels.CONFIDENCE, conf.worst(frame["confidence"]))
+    pairs = sorted(set(zip(frame["publisher"], frame["source_url"], strict=True)))
+    sources = "; ".join(f"{p} ({u})" for p, u in pairs)
+    return f"{scopes} · {confidence} · as of {labels.day(frame['as_of'].max())} · source: {sources}"
 
 
 def timeline_for_people(timeline: pd.DataFrame) -> pd.DataFrame:

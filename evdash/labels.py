@@ -108,6 +108,9 @@ SUBJECT_KIND: Mapping[str, str] = {
     "origin_group": "Cars of one origin",
 }
 
+# What a national registration office's figure counts (national_registrations.powertrain).
+NATIONAL_POWERTRAIN: Mapping[str, str] = {"BEV": "Battery-electric cars", "all": "All new cars"}
+
 # A brand's status in a market (expansion_status.status), in the order of the map legend.
 STATUS: Mapping[str, str] = {
     "home": "Home market",
@@ -161,6 +164,7 @@ IMPORT_KIND: Mapping[str, str] = {
     "fx": "FX rates",
     "expansion": "Expansion statuses",
     "registrations": "Registrations",
+    "national_registrations": "Registrations published by a national office",
 }
 
 # How to read an attainment (delivered ÷ target) of the brand × year mart (attainment_kind); the

@@ -342,3 +342,17 @@ def duty_classes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def source_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "source_status")
+
+
+def national_registrations_markets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "national_registrations_markets")
+
+
+def national_registrations_by_make(
+    con: duckdb.DuckDBPyConnection, market: str, year: int, powertrain: str
+) -> pd.DataFrame:
+    return run_query(con, "national_registrations_by_make", market=market, year=year, powertrain=powertrain)
+
+
+def national_registrations_totals(con: duckdb.DuckDBPyConnection, market: str, year: int) -> pd.DataFrame:
+    return run_query(con, "national_registrations_totals", market=market, year=year)

@@ -16,6 +16,34 @@ from evdash.figures import registrations as figures
 from evdash.figures.suv import suv_share_known
 from evdash.regions import REGION_LABELS
 
+NATIONAL_PROVENANCE_COLUMNS = {
+    "qualifier": "As the source words it",
+    "confidence": "Confidence",
+    "as_of": st.column_config.DateColumn("As of"),
+    "scope_note": "What it counts",
+    "publisher": "Publisher",
+    "source_url": st.column_config.LinkColumn("Source"),
+}
+NATIONAL_MAKE_COLUMNS = {
+    "brand_name": "Make",
+    "units": st.column_config.NumberColumn("Year", format="localized"),
+    "share_pct": st.column_config.NumberColumn("Share %", format="%.2f"),
+    "months": st.column_config.NumberColumn("Months with a figure", format="%d"),
+    **{
+        m: st.column_config.NumberColumn(name, format="localized")
+        for m, name in zip(figures.MONTH_COLUMNS, figures.MONTH_NAMES, strict=True)
+    },
+    **NATIONAL_PROVENANCE_COLUMNS,
+}
+NATIONAL_TOTAL_COLUMNS = {
+    "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
+    "powertrain": "Counts",
+    "units": st.column_config.NumberColumn("Registrations", format="localized"),
+    "bev_share_pct": st.column_config.NumberColumn("Battery-electric share %", format="%.1f"),
+    **NATIONAL_PROVENANCE_COLUMNS,
+    "note": "Note",
+}
+
 ctx = ui.frame("Market mix (registrations)")
 ui.title("Market mix: body types and brands")
 ui.freshness(ctx, ["suv_shares", "published_registrations", "registrations"])
@@ -89,6 +117,88 @@ if not published.empty:
         "months is known."
     )
     ui.table(ui.computed(ctx, expansion.registrations_for_people, published), ui.REGISTRATION_COLUMNS)
+
+# --- What national registration offices publish (KBA, DfT, RDW: data/raw, read by evdash/connectors) --
+offices = ui.query(ctx, queries.national_registrations_markets)
+if not offices.empty:
+    ui.subheader("New registrations published by national registration offices")
+    office_options = dict(zip(offices["market_code"], offices["market_name"], strict=True))
+    office_months = dict(
+        zip(
+            offices["market_code"],
+            zip(offices["first_month"], offices["last_month"], strict=True),
+            strict=True,
+        )
+    )
+    with st.sidebar:
+        office = ui.url_select("Registration office's market", "office", office_options, "DEU")
+    first_office, last_office = (pd.Timestamp(str(m)).year for m in office_months[office])
+    office_years = {str(y): str(y) for y in range(last_office, first_office - 1, -1)}
+    with st.sidebar:
+        office_year = int(ui.url_select("Registration office's year", "office_year", office_years, "2025"))
+    office_name = office_options[office]
+    office_window = {"market": office, "year": office_year}
+    makes = ui.query(ctx, queries.national_registrations_by_make, powertrain="BEV", **office_window)
+    totals = ui.query(ctx, queries.national_registrations_totals, **office_window)
+    ui.caption(
+        "{market}, {year}, as the office publishes it: {provenance}",
+        market=office_name,
+        year=str(office_year),
+        provenance=ui.computed(ctx, expansion.national_provenance, totals),
+    )
+    if not makes.empty:
+        ui.chart(
+            ui.figure(
+                ctx,
+                figures.brand_share,
+                makes,
+                office_name,
+                str(office_year),
+                conf.worst(makes["confidence"]),
+                "new BEV registrations",
+            )
+        )
+        ui.chart(
+            ui.figure(
+                ctx,
+                figures.brand_months,
+                makes,
+                office_name,
+                str(office_year),
+                conf.worst(makes["confidence"]),
+                "new BEV registrations",
+            )
+        )
+    # (frame, heading, columns, download name, key): the table and its download show the same frame
+    tables = [
+        (
+            totals,
+            "Whole market per month",
+            NATIONAL_TOTAL_COLUMNS,
+            "national-registrations-totals",
+            "office_totals",
+        )
+    ]
+    if not makes.empty:
+        tables.insert(
+            0,
+            (
+                makes,
+                "Battery-electric cars registered per make and month",
+                NATIONAL_MAKE_COLUMNS,
+                "national-registrations-by-make",
+                "office_makes",
+            ),
+        )
+    for frame, heading, columns, file_name, key in tables:
+        frame_shown = ui.computed(ctx, expansion.national_for_people, frame)
+        ui.markdown(
+            "**{heading}** ({market}, {year}):", heading=heading, market=office_name, year=str(office_year)
+        )
+        ui.table(frame_shown, columns)
+        ui.download_buttons(
+            ctx, frame_shown, file_name, office_window, key=key, sources=sorted(set(frame["source_url"]))
+        )
 
 # --- A vendor's registrations (imported) ---------------------------------------------------------------
 ui.subheader("From a data vendor's registrations")

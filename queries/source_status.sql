@@ -20,6 +20,9 @@ with held as (
     union all
     select 'market_registrations', market_code, null, max(month) from registrations group by market_code
     union all
+    -- and the national registration offices' own files (KBA FZ 10, RDW, DfT: data/raw, evdash fetch)
+    select 'market_registrations', market_code, null, max(month) from national_registrations group by market_code
+    union all
     -- fx_fixing: the month of the newest rate of the pair 'BASE/QUOTE'
     select 'fx_fixing', base || '/' || quote, null, date_trunc('month', max(rate_date))
     from fx_rates group by base, quote

@@ -67,6 +67,9 @@ NULL_IN_SAMPLE = {
     "expansion_map_metric": {"category"},
     "expansion_map_status": {"value"},
     "expansion_map_stores": {"category"},
+    # KBA's figures are reported counts (no qualifier); the sample year 2024 has only the Dec 2024 file
+    "national_registrations_by_make": {"qualifier", *(f"m{m:02d}" for m in range(1, 12))},
+    "national_registrations_totals": {"qualifier"},
 }
 
 

@@ -111,7 +111,8 @@ def test_without_registrations_the_page_shows_what_is_known_about_suvs() -> None
     assert not at.exception
     assert any("No vendor registrations imported yet" in shown(i.value) for i in at.info)
     charts = at.get("plotly_chart")
-    assert len(charts) == 1
+    # the published SUV shares, then KBA's BEV registrations of Germany (data/raw: brand share, months)
+    assert len(charts) == 3
     fig = json.loads(charts[0].proto.spec)
     rows = {y for trace in fig["data"] for y in trace["y"] if y}
     markets = {r.split("<br>")[0] for r in rows}  # a row: its market over its definition

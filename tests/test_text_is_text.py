@@ -154,7 +154,7 @@ URL_PARAMS = {
     "pages/expansion.py": ["brand", "measure", "market", "region"],
     "pages/pricing.py": ["variant", "market", "currency", "duty_class", "on"],
     "pages/markets.py": ["model", "norm", "markets", "w_ev_sales"],
-    "pages/market_mix.py": ["market", "year"],
+    "pages/market_mix.py": ["market", "year", "office", "office_year"],
     "pages/data.py": ["table", "brand"],
     "pages/sources.py": ["reliability"],
 }

@@ -19,6 +19,7 @@ from evdash.theme import (
     CONFIDENCE_PATTERN,
     NEUTRAL,
     OKABE_ITO,
+    SERIES,
     base_layout,
     empty_figure,
     fmt_int,
@@ -55,10 +56,13 @@ def _month_labels(months: pd.Series) -> list[str]:
     return [pd.Timestamp(m).strftime("%Y-%m") for m in months]
 
 
-def brand_share(frame: pd.DataFrame, market_name: str, period: str, confidence: str) -> go.Figure:
+def brand_share(
+    frame: pd.DataFrame, market_name: str, period: str, confidence: str, counted: str = "new registrations"
+) -> go.Figure:
     """Horizontal bars: share of registrations per brand, the top 10 plus "Other brands".
-    Input: registrations_brand_share (one row per brand, share_pct sums to 100)."""
-    title = f"{market_name}, {period}: brand share of new registrations"
+    Input: registrations_brand_share or national_registrations_by_make (one row per brand, share_pct sums
+    to 100). `counted` names what the shares are of ('new BEV registrations')."""
+    title = f"{market_name}, {period}: brand share of {counted}"
     if frame.empty:
         return empty_figure(title, f"No registrations for {market_name} in {period}")
     top = frame.nsmallest(TOP_BRANDS, "rank")
@@ -86,9 +90,39 @@ def brand_share(frame: pd.DataFrame, market_name: str, period: str, confidence: 
     )
     fig.update_layout(**base_layout(title, height=420))
     fig.update_yaxes(autorange="reversed", title_text=None)
-    fig.update_xaxes(
-        title_text="Share of new registrations (%)", ticksuffix="%", range=[0, max(shares) * 1.15]
-    )
+    fig.update_xaxes(title_text=f"Share of {counted} (%)", ticksuffix="%", range=[0, max(shares) * 1.15])
+    return fig
+
+
+MONTH_COLUMNS = tuple(f"m{i:02d}" for i in range(1, 13))
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def brand_months(
+    frame: pd.DataFrame, market_name: str, year: str, confidence: str, counted: str
+) -> go.Figure:
+    """Lines, one per brand the dashboard follows (rows with a `brand_id`; the publisher's other makes are
+    in the table), of registrations per month. Input: national_registrations_by_make (one row per make,
+    months in m01 … m12, empty = no figure for that month)."""
+    title = f"{market_name}, {year}: {counted} per month of the brands followed here"
+    followed = frame[frame["brand_id"].notna()] if "brand_id" in frame else frame.head(0)
+    if followed.empty:
+        return empty_figure(title, f"No figure for a brand followed here in {market_name} in {year}")
+    fig = go.Figure()
+    for i, row in enumerate(followed.to_dict("records")):
+        values = [None if pd.isna(row[m]) else int(row[m]) for m in MONTH_COLUMNS]
+        fig.add_scatter(
+            x=list(MONTH_NAMES),
+            y=values,
+            mode="lines+markers",
+            name=f"{row['brand_name']}{_suffix(confidence)}",
+            line={"color": SERIES[i % len(SERIES)], "dash": "solid" if confidence == "reported" else "dot"},
+            customdata=[fmt_int(v) if v is not None else "no figure" for v in values],
+            hovertemplate=f"{row['brand_name']}, %{{x}}: %{{customdata}}<extra></extra>",
+        )
+    fig.update_layout(**base_layout(title, height=440))
+    fig.update_yaxes(title_text=f"{counted[:1].upper()}{counted[1:]}", rangemode="tozero")
+    fig.update_xaxes(title_text=None)
     return fig
 
 
