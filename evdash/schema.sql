@@ -45,7 +45,10 @@ create table brands (
     parent_group varchar,             -- e.g. Zeekr -> Geely; used by company-specific duties
     home_market varchar not null references countries (iso3),
     tariff_company varchar not null,  -- company name used to match tariffs.applies_to ('other_cooperating' etc.)
-    note varchar
+    note varchar,
+    -- The brand whose delivery figures already include this brand's (Zeekr and Lynk & Co are counted in
+    -- Geely Auto, Geely Auto in Geely Holding): a group total is never added to its brands.
+    counted_in varchar check (counted_in is null or regexp_matches(counted_in, '^[a-z0-9_]+$'))
 );
 
 create table models (
@@ -102,7 +105,10 @@ create table deliveries_monthly (
     note varchar,
     -- Set by the data team only where the general picking rule would choose a figure that reported
     -- totals contradict; the note must say why (data/README.md, "Which figure is used").
-    preferred boolean
+    preferred boolean,
+    -- As the source words the figure (as delivery_totals.qualifier): 'more_than' keeps the floor of an
+    -- "over N" downgraded to an estimate (a weak source), shown "≥ ≈ N".
+    qualifier varchar check (qualifier in ('about', 'more_than', 'derived'))
 );
 
 -- Reported totals over a period (quarter, year, cumulative to a date, year-to-date).
@@ -119,6 +125,9 @@ create table delivery_totals (
     as_of date not null,
     confidence confidence_t not null,
     note varchar,
+    -- As the source words the figure: 'more_than' keeps the floor of an "over N" downgraded to an
+    -- estimate (a weak source): shown "≥ ≈ N"; 'derived' = arithmetic on other figures (the note shows it).
+    qualifier varchar check (qualifier in ('about', 'more_than', 'derived')),
     check (period_end >= period_start)
 );
 

@@ -156,12 +156,12 @@ def fmt_pct(value: float | None, digits: int = 1) -> str:
 
 def fmt_figure(value: float | int | None, at_least: bool = False, confidence: object = None) -> str:
     """A delivered figure as a person must read it: '≥ 410,000' (a floor), '≈ 80,000' (an estimate),
-    '136,854' (reported); a floor wins over an estimate (the '≥' says what the number is worth)."""
+    '≥ ≈ 80,000' (an estimated floor: a weak source's "over 80,000", or a sum with an estimate in it and a
+    part missing), '136,854' (reported). Neither the floor nor the estimate is ever dropped."""
     if value is None or pd.isna(value):
         return "no data"
-    if at_least:
-        return fmt_int(value, True)
-    return f"≈ {fmt_int(value)}" if confidence == "estimate" else fmt_int(value)
+    approx = "≈ " if confidence == "estimate" else ""
+    return f"{'≥ ' if at_least else ''}{approx}{fmt_int(value)}"
 
 
 def fmt_qualifier(scope: object, through: object, coverage: object = None) -> str:

@@ -7,7 +7,8 @@ select
     t.parent_group,
     t.home_market,
     t.tariff_company,
-    t.note
+    t.note,
+    t.counted_in
 from brands as t
 where ($brand = '' or t.brand_id = $brand)
 order by t.brand_id

@@ -90,9 +90,10 @@ def test_newer_xiaomi_facts(seed_con: duckdb.DuckDBPyConnection) -> None:
         "select launch_date::varchar from models where model_id = 'xiaomi_su7_2026'"
     ).fetchall()
     assert launch == [("2026-03-19",)]
+    # Re-dated by UPDATE-2026-12b from "end of Feb" to the page's date, 13 Feb 2026 (test_facts_update_b.py).
     su7 = seed_con.execute(
         """select units, confidence::varchar from v_delivery_totals
-           where model_id = 'xiaomi_su7' and period_kind = 'cumulative' and period_end = date '2026-02-28'"""
+           where model_id = 'xiaomi_su7' and period_kind = 'cumulative' and period_end = date '2026-02-13'"""
     ).fetchall()
     assert su7 == [(381000, "lower_bound")]
     derived = seed_con.execute(

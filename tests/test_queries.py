@@ -56,7 +56,9 @@ NULL_IN_SAMPLE = {
     "data_markets": {"new_ev_sales", "suv_share_pct"},
     "deliveries_monthly": {"brand_month_coverage_note"},  # Xiaomi's months cover the whole brand
     "deliveries_year_to_month": {"coverage_note"},
-    "overview_years": {"coverage_note"},
+    # Xiaomi (the sample brand) is counted in no other brand's total (brands.counted_in).
+    "overview_years": {"coverage_note", "counted_in", "counted_in_name"},
+    "data_brands": {"counted_in"},
     "overview_facts": {"models_dated_by_evidence"},  # every Xiaomi model has a launch date
     "expansion_country_tariffs": {"min_amount", "min_currency", "effective_to"},
     "brand_registrations_known": {"qualifier", "share_pct"},

@@ -505,12 +505,13 @@ def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
                         )
                     ],
                     part["brand_name"],
+                    [_counted_in(n) for n in part.get("counted_in_name", pd.Series([None] * len(part)))],
                     strict=True,
                 )
             ),
             hovertemplate=(
-                "%{customdata[4]} " + str(year) + ": %{customdata[3]}<br>%{customdata[0]} · source "
-                "%{customdata[1]}<br>as of %{customdata[2]}<extra></extra>"
+                "%{customdata[4]} " + str(year) + ": %{customdata[3]}%{customdata[5]}<br>%{customdata[0]} · "
+                "source %{customdata[1]}<br>as of %{customdata[2]}<extra></extra>"
             ),
         )
     _confidence_key(fig, set(frame["delivered_confidence"].dropna()))
@@ -528,19 +529,25 @@ def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
     phone_title(
         fig,
         title,
-        "* NEV only or part of the year (hover for what it covers)",
+        "Whole calendar years only · * NEV or BEV only (hover for what it covers)",
         legend="above",
         plot_height=20 + 24 * len(order) * max(len(years), 1),
     )
     return fig
 
 
+def _counted_in(group: object) -> str:
+    """Hover words for a brand whose figures are inside another's total (Zeekr in Geely Auto): the two
+    bars are never to be added."""
+    return f" · included in {group}'s total" if isinstance(group, str) and group else ""
+
+
 def _short_units(value: float, at_least: bool, confidence: str) -> str:
-    """A compact bar label: '4.60M', '≥410k', '≈80.0k' (the exact figure is in the hover)."""
+    """A compact bar label: '4.60M', '≥410k', '≈80.0k', '≥≈80.0k' (the exact figure is in the hover)."""
     if value >= 1_000_000:
         text = f"{value / 1_000_000:.2f}M"
     elif value >= 1_000:
         text = f"{value / 1000:.0f}k" if value >= 100_000 else f"{value / 1000:.1f}k"
     else:
         text = f"{value:,.0f}"
-    return ("≥" if at_least else "≈" if confidence == "estimate" else "") + text
+    return ("≥" if at_least else "") + ("≈" if confidence == "estimate" else "") + text

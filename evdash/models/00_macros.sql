@@ -7,6 +7,10 @@ create macro confidence_of_rank(r) as case r when 1 then 'reported' when 2 then 
 -- The confidence of a figure combined from several (a sum with one estimate in it is an estimate): an
 -- aggregate, used as `worst_confidence(confidence)` in a group by. Python twin: confidence.worst().
 create macro worst_confidence(c) as confidence_of_rank(max(confidence_rank(c)));
+-- A figure is a floor ("over N") when it is a lower bound, or an "over N" from a weak source that was
+-- downgraded to an estimate but keeps its wording (qualifier 'more_than'): then it is "≥ ≈ N", never a
+-- bare N. The one place that says what "at least" means for a stored figure.
+create macro is_floor(c, qualifier) as c::varchar = 'lower_bound' or coalesce(qualifier = 'more_than', false);
 create macro reliability_rank(r) as case r when 'primary' then 1 when 'secondary' then 2 else 3 end;
 
 -- The picking rule among contradicting figures with the same key (data/README.md, "Which figure is used"):

@@ -47,7 +47,7 @@ select
     period_kind as block_kind,
     units,
     confidence::varchar as confidence,
-    confidence = 'lower_bound' as is_at_least,
+    is_floor(confidence, qualifier) as is_at_least,
     true as is_complete,
     null as coverage_note,
     source_url,
@@ -369,6 +369,11 @@ from chosen;
 -- grain: one row per brand × scope × year: the year's figure (v_brand_ytd counting all 12 months) with
 -- the final and original company targets. reported_total_units: the company's annual total of this scope,
 -- if any, beside the figure (it is the figure unless a more certain or later-reaching one exists).
+-- is_whole_year: the figure covers the whole calendar year (through 31 Dec) and the whole brand (no
+-- market or model missing). Only such a figure is drawn as a year beside other brands' years (the peers
+-- chart): Tesla's "2026" of one month of China retail, or a year to 31 Mar, is not a year.
+-- counted_in / counted_in_name: the brand (group) whose figures already include this brand's
+-- (brands.counted_in): Zeekr and Lynk & Co are inside Geely Auto, so their figures are never added to it.
 -- invariants: (brand_id, scope, year) unique; one is_headline row per brand × year; the final target is
 -- the last revision (a target revised after its year ends would break "in force on 31 Dec = final").
 create or replace table v_brand_year as
@@ -376,10 +381,17 @@ select
     y.* exclude (through_month, target_units, revisions_so_far, attainment_pct),
     y.target_units as final_target_units,
     y.attainment_pct,
-    a.units as reported_total_units
+    a.units as reported_total_units,
+    coalesce(
+        y.delivered_through = make_date(y.year, 12, 31) and y.delivered_coverage = 'complete', false
+    ) as is_whole_year,
+    b.counted_in,
+    p.name as counted_in_name
 from v_brand_ytd as y
 left join v_delivery_blocks as a
     on a.brand_id = y.brand_id and a.scope = y.scope and a.year = y.year and a.block_kind = 'year'
+join brands as b on b.brand_id = y.brand_id
+left join brands as p on p.brand_id = b.counted_in
 where y.through_month = 12;
 
 -- grain: one row per brand with a figure: deliveries since the brand's first figure, by the same order as
@@ -434,7 +446,7 @@ milestones as (
         period_end as through,
         period_start as since,
         confidence::varchar as confidence,
-        confidence = 'lower_bound' as is_at_least,
+        is_floor(confidence, qualifier) as is_at_least,
         'company_milestone' as basis,
         'company cumulative figure' as detail,
         source_url as source,
@@ -498,7 +510,7 @@ select
     t.period_end,
     t.units as reported_units,
     t.confidence::varchar as reported_confidence,
-    t.confidence = 'lower_bound' as reported_is_at_least,
+    is_floor(t.confidence, t.qualifier) as reported_is_at_least,
     year(t.period_start) = year(t.period_end) and (
         t.period_start = make_date(year(t.period_end), 1, 1)
         or (t.period_kind = 'cumulative' and coalesce(f.first_month >= date_trunc('month', t.period_start), true))
