@@ -55,6 +55,8 @@ LOAD_ORDER: tuple[str, ...] = (
     "registrations",
     "brand_registrations",
     "country_regions",
+    "market_requirements",
+    "model_configurations",
 )
 
 

@@ -113,21 +113,23 @@ select
     null, null, g.as_of, g.confidence, 0
 from v_market_growth as g;
 
--- Body-type fit for the ranking: one row per country market with an SUV share of all new cars. The rule:
+-- Body-type fit for the ranking, one row per country market × year with an SUV share of all new cars. The rule:
 -- the market's own figure on a broad definition (SUVs incl. crossovers and off-roaders; narrow ones such as
 -- KBA's 'SUV' segment or SMMT's 'dual purpose' are not comparable across markets), a full year first, then
--- part of a year (never a single month), latest year first; else, for a country in the ACEA area (EUR), the
--- Europe-wide figure on the same kind of definition as a regional proxy (basis 'regional'), said so wherever
--- shown. Other countries have none (missing, never 0).
-create view v_market_body_fit as
+-- part of a year (never a single month); else, for a country in the ACEA area (EUR), the Europe-wide figure of
+-- that year on the same kind of definition as a regional proxy (basis 'regional'), said so wherever shown.
+-- Other countries have none (missing, never 0). The ranking picks one basis year from these rows
+-- (scoring.pick_basis); v_market_body_fit below is each market's latest, national first.
+-- Invariant: unique (market_code, year).
+create view v_market_body_fit_years as
 with national as (
     select
         h.market_code, h.year, h.value_pct as value, h.period_scope, h.period_label, h.definition,
         h.definition_label, h.qualifier, h.source_id, h.source_url, h.as_of, h.confidence::varchar as confidence,
         'national' as basis,
         row_number() over (
-            partition by h.market_code
-            order by case h.period_scope when 'full_year' then 1 else 2 end, h.year desc,
+            partition by h.market_code, h.year
+            order by case h.period_scope when 'full_year' then 1 else 2 end,
                 confidence_rank(h.confidence), h.source_id
         ) as pick
     from v_suv_headline as h
@@ -139,7 +141,8 @@ regional as (
         h.year, h.value_pct as value, h.period_scope, h.period_label, h.definition, h.definition_label, h.qualifier,
         h.source_id, h.source_url, h.as_of, h.confidence::varchar as confidence,
         row_number() over (
-            order by case h.period_scope when 'full_year' then 1 else 2 end, h.year desc,
+            partition by h.year
+            order by case h.period_scope when 'full_year' then 1 else 2 end,
                 confidence_rank(h.confidence), h.source_id
         ) as pick
     from v_suv_headline as h
@@ -151,9 +154,27 @@ select
     m.member_iso3, r.year, r.value, r.period_scope, r.period_label, r.definition, r.definition_label, r.qualifier,
     r.source_id, r.source_url, r.as_of, r.confidence, 'regional'
 from market_group_members as m
-cross join (select * from regional where pick = 1) as r
+join regional as r on r.pick = 1
 where m.group_code = 'EUR'
-    and m.member_iso3 not in (select market_code from national where pick = 1);
+    and not exists (
+        select 1 from national as n where n.pick = 1 and n.market_code = m.member_iso3 and n.year = r.year
+    );
+
+-- Body-type fit, one row per country market: its own figure (national) whenever it has one, else the
+-- Europe-wide proxy; a full year first, then the latest year (from v_market_body_fit_years, no second rule).
+create view v_market_body_fit as
+select * exclude (pick)
+from (
+    select
+        *,
+        row_number() over (
+            partition by market_code
+            order by case basis when 'national' then 1 else 2 end,
+                case period_scope when 'full_year' then 1 else 2 end, year desc, source_id
+        ) as pick
+    from v_market_body_fit_years
+)
+where pick = 1;
 
 -- One row per country market × ranking measure: the latest year that has a value, as picked above (no
 -- second pick); SUV share from v_market_body_fit. Units (EV sales, BEV sales) and growth use full years only; shares may come from a
