@@ -667,8 +667,9 @@ def explain_top(
         elif weak:
             key = min(weak)[1]
             weak_value = _value(raw, code, key)
+            note = f", {body_fit[code]}" if key == "body_fit_pct" and body_fit and code in body_fit else ""
             despite = (
-                f", despite its {NOUN[key]} ({_describe(key, weak_value)}, its weakest measure here)"
+                f", despite its {NOUN[key]} ({_describe(key, weak_value)}{note}, its weakest measure here)"
                 if weak_value is not None
                 else ""
             )
@@ -1163,19 +1164,32 @@ def with_market_context(
     return out
 
 
-def gap_summary(gaps: pd.DataFrame, names: Mapping[str, str], car: str) -> list[str]:
-    """One sentence per distinct gap, naming its markets: "The Xiaomi YU7 needs a right-hand-drive variant;
-    needs a CCS2 charging inlet; needs GB type approval in United Kingdom." Empty when it meets them all."""
+def gap_summary(gaps: pd.DataFrame, names: Mapping[str, str], car: str, listed: int = 10) -> list[str]:
+    """One sentence per requirement the model misses, naming its markets (up to `listed`, else a count):
+    "The Xiaomi YU7 needs a right-hand-drive variant in United Kingdom, Ireland, Malta."; "… needs a CCS2
+    charging inlet in all 31 markets compared". Empty when it meets them all or nothing is known."""
     if gaps.empty:
         return []
     part = gaps[gaps["gap"].astype(bool)]
+    by_need: dict[str, list[str]] = {}
+    estimate: dict[str, bool] = {}
+    for code, gap, confidence in zip(
+        part["market_code"], part["gap"], part["requirement_confidence"], strict=True
+    ):
+        for need in str(gap).split("; "):
+            by_need.setdefault(need, []).append(str(code))
+            estimate[need] = estimate.get(need, False) or confidence == "estimate"
+    total = len(gaps)
     out = []
-    for gap, rows in part.groupby("gap", sort=False):
-        where = ", ".join(names.get(str(c), str(c)) for c in rows["market_code"])
-        estimate = (rows["requirement_confidence"] == "estimate").any()
+    for need, codes in by_need.items():
+        if len(codes) == total and total > 1:
+            where = f"all {total} markets compared"
+        elif len(codes) > listed:
+            where = f"{len(codes)} of the {total} markets compared"
+        else:
+            where = ", ".join(names.get(c, c) for c in codes)
         out.append(
-            f"The {car} {gap} in {where}"
-            + (" (some requirements are inferred: estimate)." if estimate else ".")
+            f"The {car} {need} in {where}" + (" (partly inferred: estimate)." if estimate[need] else ".")
         )
     return out
 

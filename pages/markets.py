@@ -238,11 +238,12 @@ ui.metric(
 for warning in ui.computed(ctx, scoring.prohibitive_leaders, result, raw, names):
     ui.warning("{why}", icon=":material/block:", why=warning)
 car = f"{origin['brand_name']} {origin['model_name']}"
-for gap_line in ui.computed(ctx, scoring.gap_summary, gaps, names, car):
-    ui.warning(
-        "{gap} Such markets: {what} (*Markets the model cannot serve yet*).",
-        icon=":material/do_not_disturb_on:",
-        gap=gap_line,
+gap_lines = ui.computed(ctx, scoring.gap_summary, gaps, names, car)
+for gap_line in gap_lines:
+    ui.warning("{gap}", icon=":material/do_not_disturb_on:", gap=gap_line)
+if gap_lines:
+    ui.caption(
+        "Markets the model cannot serve yet: {what} (choose under *Markets the model cannot serve yet*).",
         what=scoring.GATE_POLICIES[gate],
     )
 if sens.top:
@@ -436,9 +437,19 @@ with st.expander("Method and sources of each measure"):
         "to 1 (for duties and price gap, lower is better); **rank / percentile** uses the rank, so "
         "China-sized volumes do not flatten everyone else. Units never matter.\n"
         "* Score = Σ weight × normalised value / Σ weight of the measures the market has, × 100.\n"
-        "* EV market size is BEV+PHEV sales of the latest full year; where only BEV sales exist it is "
-        "BEV sales (a floor, see *Made from* below). Growth is latest year vs the year before, same "
-        "source basis.\n"
+        "* One basis per measure: every market is compared on one year per measure, the latest year at "
+        "least three quarters of the compared markets have (see *Basis of each measure*); a market without "
+        "it is flagged and scored without that measure, never with another year's figure. EV market size "
+        "is BEV+PHEV sales of that year; where only BEV sales exist it is BEV sales (a floor, flagged). "
+        "Growth is that year vs the year before, both from one source family.\n"
+        "* Proxies never beat data: a market with only the Europe-wide SUV share is scored at the lowest own "
+        "figure of the markets compared; the proxy sets the top of its score range (*Score, proxy high*).\n"
+        "* Scale: while market size has a weight, EV share, BEV share, growth and body-type fit count in "
+        "full for the largest market compared and not at all for one 50 times smaller (log scale between), "
+        "so a small market cannot outrank a far larger one on shares alone.\n"
+        "* Requirements: driving side (steering), DC charging standard and type approval of each market "
+        "against the model's configurations in the data; a gap is shown or excludes the market "
+        "(*Markets the model cannot serve yet*).\n"
         "* Tariff burden and price gap come from the landed-price estimate (Pricing page method). A "
         "market with no tariff rows in the data has *unknown* duties (missing), not 0%.\n"
         "* Presence: launched 1, pilot 0.75, announced 0.5, evaluating 0.25; no record = 0 (a known "

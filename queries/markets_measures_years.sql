@@ -2,26 +2,17 @@
 -- params: none
 -- Every year, not only the latest: the ranking takes one basis year per measure for all the markets it
 -- compares (scoring.pick_basis). Reads the market × year measures mart (evdash/models/21_marts_markets.sql:
--- v_market_measures, v_market_body_fit_years); the picking and growth rules live there, not here. Units
--- (EV sales, BEV sales) and growth are full years only; shares may come from part of a year; projections
--- never count. `is_proxy`: the value is a regional figure standing in for the market's own (SUV share).
+-- v_market_ranking_years, v_market_body_fit_years); the picking, growth and usable-period rules live there,
+-- not here. `is_proxy`: the value is a regional figure standing in for the market's own (SUV share).
 with usable as (
     select
         m.market_code, m.metric, m.value, m.year, m.period_scope, m.confidence, m.as_of, m.source_id,
         m.source_url, m.scope_note, false as is_proxy
-    from v_market_measures as m
-    join markets as k using (market_code)
-    where k.kind = 'country'
-        and m.metric in ('new_ev_sales', 'bev_sales', 'ev_share_pct', 'bev_share_pct', 'ev_growth_pct')
-        and m.period_scope <> 'projection'
-        and (m.period_scope = 'full_year' or m.metric like '%_pct' and m.metric <> 'ev_growth_pct')
+    from v_market_ranking_years as m
     union all
     select
         b.market_code, 'suv_share_pct', b.value, b.year, b.period_scope, b.confidence, b.as_of, b.source_id,
-        b.source_url,
-        b.definition_label || ', ' || b.period_label
-            || case b.basis when 'regional' then ' — Europe-wide figure, no national one' else '' end,
-        b.basis = 'regional'
+        b.source_url, b.scope_note, b.basis = 'regional'
     from v_market_body_fit_years as b
 )
 select

@@ -247,3 +247,17 @@ def test_gate_choice_excludes_markets_needing_right_hand_drive() -> None:
     gated = excluded[excluded["reason"].str.contains("right-hand-drive")]
     assert "GBR" in set(gated["market_code"]) and set(gated["market_code"]) <= left
     assert at.selectbox(key="gate").value == "exclude_steering"
+
+
+def test_map_says_the_models_gap_in_a_markets_label() -> None:
+    result = _result()
+    fig = score_map(
+        result.table, {}, "europe", ["ESP"], {"FRA": "needs a right-hand-drive variant", "ESP": ""}
+    )
+    hover = {
+        str(loc): str(text)
+        for trace in fig.data
+        for loc, text in zip(trace.locations, trace.hovertext or [], strict=False)
+    }
+    assert "needs a right-hand-drive variant" in hover["FRA"]
+    assert not any("right-hand" in text for code, text in hover.items() if code != "FRA")
