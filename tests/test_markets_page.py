@@ -230,6 +230,20 @@ def test_default_ranking_names_the_uk_right_hand_drive_gap_basis_and_implied_sha
         (100 * volume / ranking.loc[sized, "ev_sales"]).to_numpy()
     )
     assert any("Implied share" in shown(c.value) for c in at.caption)
+    # the brand's plan markets that rank outside the top 3 are explained (statuses from the data)
+    con = db.connect_readonly(seed_db_path)
+    try:
+        presence = queries.markets_presence(con, "xiaomi", dt.date.today())
+    finally:
+        con.close()
+    planned = set(presence.loc[presence["status"].isin(scoring.PLAN_STATUSES), "market_code"])
+    low = ranking[ranking.index.isin(planned) & (ranking["rank"] > 3)]
+    infos = [shown(i.value) for i in at.info]
+    for code, row in low.iterrows():
+        assert any(
+            t.startswith(f"{NAMES[str(code)]} (") and f"ranks #{int(row['rank'])} of {len(ranking)}" in t
+            for t in infos
+        ), code
 
 
 @pytest.mark.usefixtures("app_env")
