@@ -240,7 +240,7 @@ for warning in ui.computed(ctx, scoring.prohibitive_leaders, result, raw, names)
 car = f"{origin['brand_name']} {origin['model_name']}"
 gap_lines = ui.computed(ctx, scoring.gap_summary, gaps, names, car)
 for gap_line in gap_lines:
-    ui.warning("{gap}", icon=":material/do_not_disturb_on:", gap=gap_line)
+    ui.info("{gap}", icon=":material/do_not_disturb_on:", gap=gap_line)
 if gap_lines:
     ui.caption(
         "Markets the model cannot serve yet: {what} (choose under *Markets the model cannot serve yet*).",

@@ -206,8 +206,8 @@ def test_default_ranking_names_the_uk_right_hand_drive_gap_basis_and_implied_sha
     ranking = _ranking(at).set_index("market_code")
     assert "needs a right-hand-drive variant" in str(ranking.at["GBR", "requirement_gap"])
     assert "needs a right-hand-drive variant" not in str(ranking.at["DEU", "requirement_gap"])
-    warnings = [shown(w.value) for w in at.warning]
-    assert any("right-hand-drive" in w and "United Kingdom" in w for w in warnings)
+    notes = [shown(i.value) for i in at.info]
+    assert any("right-hand-drive" in n and "United Kingdom" in n for n in notes)
     # one basis year per measure, carried with its source in every row
     for spec in scoring.BASIS_MEASURES:
         assert ranking[f"{spec.key}_basis_year"].nunique() == 1, spec.key
