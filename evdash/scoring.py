@@ -1222,24 +1222,29 @@ def scaled_shares(normalised: pd.DataFrame, scale: pd.Series) -> pd.DataFrame:
     return out
 
 
+# The statuses of markets a brand plans to enter (not yet launched): the ones a plan ranking should explain.
+PLANNED_STATUSES = ("pilot", "announced", "evaluating")
+
+
 def plan_markets_low(
     result: ScoreResult,
     presence: pd.DataFrame,
     names: Mapping[str, str],
     raw: pd.DataFrame,
     top_n: int = 3,
+    body_fit: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """For each market the brand has a plan status in (launched, pilot, announced, evaluating) that ranks
-    outside the top `top_n`: why, in words, from the two measures on which it loses most points
-    ("Germany (announced) ranks 5th of 31: it loses most on duty (30.7% of the customs value: 25 of 25
-    points lost) and EV share (…)")."""
+    """For each market the brand plans to enter (pilot, announced, evaluating) that ranks outside the top
+    `top_n`: why, in words, from the two measures on which it loses most points ("Germany (announced in the
+    brand's plan) ranks #5 of 31: it loses most on duty (30.7% of the customs value: 25 of 25 points lost)
+    and …"); `body_fit` (market → basis note) says when body-type fit is a proxy."""
     table = result.table
     if table.empty or presence.empty or not result.weights:
         return []
     status = {
         str(c): str(s)
         for c, s in zip(presence["market_code"], presence["status"], strict=True)
-        if isinstance(s, str) and s in PLAN_STATUSES
+        if isinstance(s, str) and s in PLANNED_STATUSES
     }
     total = len(table)
     out = []
@@ -1257,6 +1262,8 @@ def plan_markets_low(
         for k in worst:
             value = _value(raw, code, k)
             shown = _describe(k, value) if value is not None else "no value"
+            if k == "body_fit_pct" and body_fit and code in body_fit:
+                shown += f", {body_fit[code]}"
             full = result.weights[k] / weight_have * 100
             parts.append(f"{NOUN[k]} ({shown}: {lost[k]:.0f} of {full:.0f} points lost)")
         rank = int(row["rank"])

@@ -206,7 +206,14 @@ ranges = ui.computed(
 )
 sens = ui.computed(ctx, scoring.sensitivity, result)
 
-for key, why in result.dropped.items():
+if not ranked_markets:
+    ui.info(
+        "No market is ranked: the {car} misses a requirement in every market compared, and such markets "
+        "are excluded (*Markets the model cannot serve yet*). *Not ranked* below says what each needs.",
+        icon=":material/info:",
+        car=f"{origin['brand_name']} {origin['model_name']}",
+    )
+for key, why in result.dropped.items() if ranked_markets else ():
     ui.info(
         "**{measure}** is left out: {why}.",
         icon=":material/block:",
@@ -252,8 +259,11 @@ if sens.top:
     lines = ui.computed(ctx, scoring.explain_top, result, raw, names, body_basis)
     for i, line in enumerate(ui.computed(ctx, scoring.with_gaps, lines, result.table, gaps, car), start=1):
         ui.markdown("{i}. {line}", i=i, line=line)
-for low in ui.computed(ctx, scoring.plan_markets_low, result, presence, names, raw):
-    ui.info("{why}", icon=":material/flag:", why=low)
+# With the brand's plan preset, a market the brand plans to enter that ranks low is explained.
+if weights == scoring.PRESETS[scoring.DEFAULT_PRESET]:
+    body_basis = ui.computed(ctx, scoring.body_fit_basis, provenance)
+    for low in ui.computed(ctx, scoring.plan_markets_low, result, presence, names, raw, body_fit=body_basis):
+        ui.info("{why}", icon=":material/flag:", why=low)
 ui.caption(
     "Model landed at its entry price ({variant}, {currency} {price:,.0f}), duty class **{duty_class}**, "
     "freight {freight_pct}%, duties, VAT and FX in force on {on}; where a duty has cases (Canada's quota, "

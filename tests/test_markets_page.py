@@ -236,7 +236,7 @@ def test_default_ranking_names_the_uk_right_hand_drive_gap_basis_and_implied_sha
         presence = queries.markets_presence(con, "xiaomi", dt.date.today())
     finally:
         con.close()
-    planned = set(presence.loc[presence["status"].isin(scoring.PLAN_STATUSES), "market_code"])
+    planned = set(presence.loc[presence["status"].isin(scoring.PLANNED_STATUSES), "market_code"])
     low = ranking[ranking.index.isin(planned) & (ranking["rank"] > 3)]
     infos = [shown(i.value) for i in at.info]
     for code, row in low.iterrows():

@@ -322,3 +322,6 @@ def test_a_plan_market_ranked_low_is_explained() -> None:
     assert rank > 1
     deu = next(line for line in lines if line.startswith("Germany"))
     assert f"ranks #{rank} of {len(result.table)}" in deu and "duty (30.7% of the customs value" in deu
+    # a launched market is not part of a plan still to carry out: not explained
+    launched_low = scoring.plan_markets_low(result, presence.assign(status="launched"), {}, raw, top_n=0)
+    assert launched_low == []
