@@ -58,6 +58,8 @@ LOAD_ORDER: tuple[str, ...] = (
     "brand_registrations",
     "country_regions",
     "source_feeds",
+    "market_requirements",
+    "model_configurations",
 )
 
 

@@ -111,6 +111,21 @@ SUBJECT_KIND: Mapping[str, str] = {
 # What a national registration office's figure counts (national_registrations.powertrain).
 NATIONAL_POWERTRAIN: Mapping[str, str] = {"BEV": "Battery-electric cars", "all": "All new cars"}
 
+
+# A market's type-approval regime and a model's approvals (market_requirements, model_configurations).
+TYPE_APPROVAL: Mapping[str, str] = {
+    "eu_wvta": "EU whole-vehicle type approval",
+    "gb": "GB type approval",
+    "cn": "China (MIIT announcement and CCC)",
+    "fmvss": "US federal safety standards (FMVSS)",
+    "cmvss": "Canadian safety standards (CMVSS)",
+    "adr": "Australian Design Rules",
+    "jp": "Japanese type designation",
+}
+# Which side of the road traffic keeps to (market_requirements.driving_side), and the steering it needs.
+DRIVING_SIDE: Mapping[str, str] = {"left": "Drives on the left", "right": "Drives on the right"}
+STEERING: Mapping[str, str] = {"LHD": "left-hand drive", "RHD": "right-hand drive"}
+
 # A brand's status in a market (expansion_status.status), in the order of the map legend.
 STATUS: Mapping[str, str] = {
     "home": "Home market",

@@ -154,6 +154,26 @@ def markets_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "markets_measures")
 
 
+def markets_measures_years(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "markets_measures_years")
+
+
+def markets_requirements(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "markets_requirements")
+
+
+def markets_model_configurations(con: duckdb.DuckDBPyConnection, model: str) -> pd.DataFrame:
+    return run_query(con, "markets_model_configurations", model=model)
+
+
+def markets_brand_target(con: duckdb.DuckDBPyConnection, brand: str, on_date: dt.date) -> pd.DataFrame:
+    return run_query(con, "markets_brand_target", brand=brand, on_date=on_date)
+
+
+def markets_peer_shares(con: duckdb.DuckDBPyConnection, markets: list[str]) -> pd.DataFrame:
+    return run_query(con, "markets_peer_shares", markets=markets)
+
+
 def market_mix_suv_known(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "market_mix_suv_known")
 

@@ -430,6 +430,40 @@ create table source_feeds (
     check ((newest_measure = 'iea_historical') = (newest_subject is null))
 );
 
+-- What a market requires of a car before it can be sold there (data/seeds/market_requirements.csv): the
+-- side of the road traffic keeps to (left = the car needs right-hand drive), the DC charging standard(s) public
+-- chargers offer, and the type-approval regime. Each part has its own source; `confidence` is the weakest.
+-- The ranking's gates (scoring.requirement_gaps) compare it with model_configurations.
+create table market_requirements (
+    market_code varchar primary key references countries (iso3),
+    driving_side varchar not null check (driving_side in ('left', 'right')),
+    charging_standards varchar not null
+        check (regexp_matches(charging_standards, '^(CCS2|CCS1|NACS|GB/T|CHAdeMO)(;(CCS2|CCS1|NACS|GB/T|CHAdeMO))*$')),
+    type_approval varchar not null check (type_approval in ('eu_wvta', 'gb', 'cn', 'fmvss', 'cmvss', 'adr', 'jp')),
+    side_source_id varchar not null references sources (source_id),
+    charging_source_id varchar not null references sources (source_id),
+    approval_source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar
+);
+
+-- What each configuration of a model offers (data/seeds/model_configurations.csv): steering side, DC charging
+-- inlet and the type approvals it holds (';'-separated codes of market_requirements.type_approval). A model
+-- without rows has unknown requirements (never a gap).
+create table model_configurations (
+    model_id varchar not null references models (model_id),
+    steering varchar not null check (steering in ('LHD', 'RHD')),
+    charging_inlet varchar not null check (charging_inlet in ('CCS2', 'CCS1', 'NACS', 'GB/T', 'CHAdeMO')),
+    approvals varchar not null
+        check (regexp_matches(approvals, '^(eu_wvta|gb|cn|fmvss|cmvss|adr|jp)(;(eu_wvta|gb|cn|fmvss|cmvss|adr|jp))*$')),
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    primary key (model_id, steering, charging_inlet)
+);
+
 -- Accepted imports (evdash import / the Data page), one row per imported file, filled by the build from
 -- the append-only manifest `<imports dir>/manifest.jsonl` (evdash/importer.py). The database is always
 -- seeds + these files replayed in order; the files are kept content-addressed by sha256.

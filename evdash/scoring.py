@@ -25,6 +25,7 @@ Method (shown on the page):
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -93,6 +94,7 @@ class Preset:
     label: str
     question: str  # what the preset answers, in words (shown on the page)
     weights: dict[str, int]
+    favours: str = ""  # what it favours, in one sentence (beside the ranking and on the preset's button)
 
 
 PRESET_LIST: tuple[Preset, ...] = (
@@ -112,6 +114,8 @@ PRESET_LIST: tuple[Preset, ...] = (
             "price_gap_pct": 0,
             "presence": 0,
         },
+        favours="It favours markets whose buyers already choose EVs and SUVs, behind a duty the car can "
+        "carry, over sheer size (a market 50× smaller than the largest gets no points for its shares).",
     ),
     Preset(
         "volume_first",
@@ -128,6 +132,7 @@ PRESET_LIST: tuple[Preset, ...] = (
             "price_gap_pct": 5,
             "presence": 0,
         },
+        favours="It favours the biggest EV markets, even behind a high duty.",
     ),
     Preset(
         "low_tariff",
@@ -144,6 +149,7 @@ PRESET_LIST: tuple[Preset, ...] = (
             "price_gap_pct": 20,
             "presence": 0,
         },
+        favours="It favours markets where the car lands cheapest against local rivals.",
     ),
     Preset(
         "premium_fit",
@@ -160,6 +166,7 @@ PRESET_LIST: tuple[Preset, ...] = (
             "price_gap_pct": 10,
             "presence": 5,
         },
+        favours="It favours markets where buyers already choose battery-electric cars of this body type.",
     ),
 )
 PRESET_BY_KEY = {p.key: p for p in PRESET_LIST}
@@ -247,11 +254,13 @@ def score_markets(
     method: Method = "minmax",
     missing: MissingPolicy = "rescale",
     min_coverage_pct: float = 0.0,
+    scale: pd.Series | None = None,
 ) -> ScoreResult:
     """Rank the markets in `raw` (index = market_code, one column per measure key, raw units).
 
     A market whose measures cover less than `min_coverage_pct` of the total weight is excluded
-    with the reason (a score from one small measure would say little)."""
+    with the reason (a score from one small measure would say little). `scale` (0–1 per market,
+    `scale_factors`) multiplies the share measures' normalised values: a small market's shares count less."""
     active, dropped = _active_weights(raw, weights)
     normalised = pd.DataFrame(
         {
@@ -262,6 +271,8 @@ def score_markets(
         },
         index=raw.index,
     )
+    if scale is not None:
+        normalised = scaled_shares(normalised, scale)
     keys = list(active)
     columns = [
         "market_code",
@@ -656,8 +667,9 @@ def explain_top(
         elif weak:
             key = min(weak)[1]
             weak_value = _value(raw, code, key)
+            note = f", {body_fit[code]}" if key == "body_fit_pct" and body_fit and code in body_fit else ""
             despite = (
-                f", despite its {NOUN[key]} ({_describe(key, weak_value)}, its weakest measure here)"
+                f", despite its {NOUN[key]} ({_describe(key, weak_value)}{note}, its weakest measure here)"
                 if weak_value is not None
                 else ""
             )
@@ -728,8 +740,9 @@ def body_fit_note(
     )
     if regional:
         parts.append(
-            f"{len(regional)} European markets without one are scored on the Europe-wide figure (JATO, "
-            "a regional proxy: it does not tell them apart)."
+            f"{len(regional)} European markets without one have the Europe-wide figure as a proxy: they "
+            "are scored at the lowest own figure of the markets compared (a proxy never beats a market's "
+            "own data), and the proxy sets the top of their score range."
         )
     if none:
         parts.append(
@@ -738,3 +751,524 @@ def body_fit_note(
             + " (left out of this measure)."
         )
     return " ".join(parts)
+
+
+# ── Issue #24: one basis per measure, proxies, market requirements, implied share ─────────────────────
+# Kept apart from the scoring core above: each is a pure function over the frames the page already has.
+
+# The basis year of a measure is the latest year at least this share of the compared markets with any
+# figure for it hold (so one straggler cannot hold everyone back to an old year); the rest are flagged.
+BASIS_MIN_SHARE = 0.75
+
+
+@dataclass(frozen=True)
+class BasisMeasure:
+    key: str  # the scoring measure
+    metric: str  # its figure in queries.markets_measures_years
+    floor: str | None  # a same-year stand-in where the figure is missing (a floor, marked)
+    definition: str
+
+
+BASIS_MEASURES: tuple[BasisMeasure, ...] = (
+    BasisMeasure(
+        "ev_sales",
+        "ev_sales",
+        "bev_sales",
+        "BEV + PHEV new-car sales in the year (BEV sales alone where that is missing: a floor)",
+    ),
+    BasisMeasure("ev_share_pct", "ev_share_pct", None, "BEV + PHEV share of new cars in the year"),
+    BasisMeasure(
+        "ev_growth_pct",
+        "ev_growth_pct",
+        None,
+        "growth of EV (else BEV) sales from the year before, both years from one source family",
+    ),
+    BasisMeasure("bev_share_pct", "bev_share_pct", None, "battery-electric share of new cars in the year"),
+    BasisMeasure(
+        "body_fit_pct",
+        "suv_share_pct",
+        None,
+        "SUV share of new cars, broad definitions; the Europe-wide figure where a market has none (a proxy)",
+    ),
+)
+
+
+def basis_year(years_by_market: Mapping[str, set[int]], min_share: float = BASIS_MIN_SHARE) -> int | None:
+    """The latest year that at least `min_share` of the markets with any figure hold; if no year reaches
+    it, the year most of them hold (the later on a tie). None when no market has a figure."""
+    have = [years for years in years_by_market.values() if years]
+    if not have:
+        return None
+    years = sorted(set().union(*have), reverse=True)
+    counts = {y: sum(y in held for held in have) for y in years}
+    for year in years:
+        if counts[year] >= min_share * len(have):
+            return year
+    return max(years, key=lambda y: (counts[y], y))
+
+
+@dataclass(frozen=True)
+class Basis:
+    measures: (
+        pd.DataFrame
+    )  # the basis-year rows, in the shape of queries.markets_measures (assemble_measures)
+    table: (
+        pd.DataFrame
+    )  # per measure: key, measure, year, span, definition, markets_with, without, source_url
+    flags: pd.DataFrame  # market_code, key, note ("no 2023 figure", "BEV sales only (a floor)")
+
+
+def pick_basis(years_long: pd.DataFrame, markets: Sequence[str], min_share: float = BASIS_MIN_SHARE) -> Basis:
+    """One basis year per measure for all `markets` (queries.markets_measures_years): see `basis_year`.
+    A market without a figure for that year is flagged ("no 2023 figure") and left without the measure,
+    never filled from another year; market size may take the same year's BEV sales (a floor, flagged)."""
+    compared = years_long[years_long["market_code"].isin(list(markets))]
+    picked: list[pd.DataFrame] = []
+    rows: list[dict[str, Any]] = []
+    flags: list[tuple[str, str, str]] = []
+    for spec in BASIS_MEASURES:
+        main = compared[compared["measure"] == spec.metric]
+        years = {
+            str(c): {int(y) for y in part["year"]} for c, part in main.groupby("market_code", sort=False)
+        }
+        year = basis_year(years, min_share)
+        label = MEASURE_BY_KEY[spec.key].label
+        if year is None:
+            rows.append(
+                {"key": spec.key, "measure": label, "year": None, "span": "no figure", "markets_with": 0}
+            )
+            continue
+        taken = main[main["year"] == year]
+        have = set(taken["market_code"])
+        if spec.floor:
+            floor = compared[
+                (compared["measure"] == spec.floor)
+                & (compared["year"] == year)
+                & ~compared["market_code"].isin(have)
+            ]
+            for code in floor["market_code"]:
+                flags.append((str(code), spec.key, f"{label}: BEV sales only in {year} (a floor)"))
+            taken = pd.concat([taken, floor], ignore_index=True)
+            have |= set(floor["market_code"])
+        without = [c for c in markets if c not in have]
+        for code in without:
+            flags.append((code, spec.key, f"{label}: no {year} figure"))
+        picked.append(taken)
+        urls = taken["source_url"].dropna().astype(str)
+        rows.append(
+            {
+                "key": spec.key,
+                "measure": label,
+                "year": year,
+                "span": f"{year - 1} → {year}" if spec.key == "ev_growth_pct" else str(year),
+                "definition": spec.definition,
+                "markets_with": len(have),
+                "without": ", ".join(without),
+                "source_url": urls.mode().iloc[0] if not urls.empty else None,
+                "sources": int(urls.nunique()),
+            }
+        )
+    measures = (pd.concat(picked, ignore_index=True) if picked else years_long.iloc[0:0].copy()).reset_index(
+        drop=True
+    )
+    return Basis(
+        measures,
+        pd.DataFrame(rows),
+        pd.DataFrame(flags, columns=["market_code", "key", "note"]),
+    )
+
+
+def basis_for_people(basis: Basis, names: Mapping[str, str]) -> pd.DataFrame:
+    """The basis table beside the ranking: each measure's year (or span), definition, how many of the
+    compared markets have it, which do not (by name), and its main source."""
+    table = basis.table.copy()
+    if "without" in table.columns:
+        table["without"] = [
+            ", ".join(names.get(c, c) for c in str(w).split(", ")) if isinstance(w, str) and w else ""
+            for w in table["without"]
+        ]
+    return table.drop(columns=["key"])
+
+
+def basis_columns(
+    export: pd.DataFrame, basis: Basis, weights: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """The ranking's download with each measure's basis: `<key>_basis_year` (the one year all markets are
+    compared on), `<key>_year` and `<key>_source` (the market's own figure: its year, empty when it has
+    none for that year, and its source), and `basis_flags` (what is flagged for the market, in words; only
+    the measures with a weight when `weights` is given)."""
+    out = export.copy()
+    codes = list(out["market_code"])
+    picked = basis.measures
+    for spec in BASIS_MEASURES:
+        year = basis.table.set_index("key")["year"].get(spec.key) if not basis.table.empty else None
+        out[f"{spec.key}_basis_year"] = year
+        rows = picked[picked["measure"].isin([spec.metric, spec.floor])].drop_duplicates("market_code")
+        by_code = rows.set_index("market_code")
+        out[f"{spec.key}_year"] = [by_code["year"].get(c) if c in by_code.index else None for c in codes]
+        out[f"{spec.key}_source"] = [
+            by_code["source_url"].get(c) if c in by_code.index else None for c in codes
+        ]
+    flags = basis.flags
+    if weights is not None:
+        flags = flags[flags["key"].map(lambda k: weights.get(k, 0) > 0)]
+    notes: dict[str, str] = (
+        {str(k): str(v) for k, v in flags.groupby("market_code")["note"].agg("; ".join).items()}
+        if not flags.empty
+        else {}
+    )
+    out["basis_flags"] = [notes.get(str(c), "") for c in codes]
+    return out
+
+
+# Proxies never beat data: a proxy (a regional figure standing in for a market's own) is scored at the lowest
+# of the compared markets' own figures of that measure (at its own value if that is lower), so no market
+# with real data scores below a proxied one on it, and a proxy never sets an end of the scale. Its spread,
+# up to the proxy's own value (held inside the own figures' range), is the market's score range.
+
+
+def proxied_markets(measures: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """Per scoring measure, the markets whose value is a proxy (`is_proxy` in the basis rows)."""
+    if measures.empty or "is_proxy" not in measures.columns:
+        return {}
+    to_key = {spec.metric: spec.key for spec in BASIS_MEASURES}
+    out: dict[str, frozenset[str]] = {}
+    part = measures[measures["is_proxy"].fillna(False).astype(bool)]
+    for metric, rows in part.groupby("measure"):
+        out[to_key.get(str(metric), str(metric))] = frozenset(str(c) for c in rows["market_code"])
+    return out
+
+
+def proxy_bounded(raw: pd.DataFrame, proxied: Mapping[str, frozenset[str]], end: str = "low") -> pd.DataFrame:
+    """`raw` with each proxied value at the low end of its spread ('low': the worst own figure of the
+    compared markets, or the proxy if worse; what the ranking scores) or at the high end ('high': the
+    proxy, held inside the own figures' range). A measure with no own figure keeps its proxies as they are."""
+    if end not in ("low", "high"):
+        raise ValueError(f"end must be 'low' or 'high', not {end!r}")
+    out = raw.copy()
+    for key, codes in proxied.items():
+        if key not in out.columns:
+            continue
+        is_proxy = out.index.isin(list(codes))
+        real = out.loc[~is_proxy, key].dropna()
+        mask = is_proxy & out[key].notna().to_numpy()
+        if real.empty or not mask.any():
+            continue
+        values = out.loc[mask, key].astype(float)
+        if end == "high":
+            out.loc[mask, key] = values.clip(lower=float(real.min()), upper=float(real.max()))
+        elif MEASURE_BY_KEY[key].higher_is_better:
+            out.loc[mask, key] = values.clip(upper=float(real.min()))
+        else:
+            out.loc[mask, key] = values.clip(lower=float(real.max()))
+    return out
+
+
+def proxy_score_range(
+    raw: pd.DataFrame,
+    proxied: Mapping[str, frozenset[str]],
+    weights: Mapping[str, float],
+    method: Method = "minmax",
+    missing: MissingPolicy = "rescale",
+    min_coverage_pct: float = 0.0,
+    scale: pd.Series | None = None,
+) -> pd.DataFrame:
+    """market_code, score_low, score_high, proxied (measures in words): each market's score with its
+    proxies at the low and the high end of their spread. Markets without a proxy have low = high."""
+    scored = {
+        end: score_markets(
+            proxy_bounded(raw, proxied, end), weights, method, missing, min_coverage_pct, scale
+        ).table.set_index("market_code")["score"]
+        for end in ("low", "high")
+    }
+    codes = list(raw.index)
+    labels_of = {
+        c: ", ".join(MEASURE_BY_KEY[k].label for k, m in proxied.items() if c in m and k in MEASURE_BY_KEY)
+        for c in codes
+    }
+    frame = pd.DataFrame(
+        {
+            "market_code": codes,
+            "score_low": [scored["low"].get(c) for c in codes],
+            "score_high": [scored["high"].get(c) for c in codes],
+            "proxied": [labels_of[c] for c in codes],
+        }
+    )
+    lo = frame[["score_low", "score_high"]].min(axis=1)
+    hi = frame[["score_low", "score_high"]].max(axis=1)
+    return frame.assign(score_low=lo, score_high=hi)
+
+
+# Market requirements as gates: what a market needs of a car (steering side, charging inlet, type
+# approval) against what the chosen model offers.
+GATE_POLICIES: dict[str, str] = {
+    "show": "show them with the gap",
+    "exclude_steering": "exclude those needing the other steering side",
+    "exclude": "exclude every market with a gap",
+}
+
+
+def requirement_gaps(
+    requirements: pd.DataFrame, configurations: pd.DataFrame, markets: Sequence[str]
+) -> pd.DataFrame:
+    """Per market: `gap` (what the model lacks there, in words: "needs a right-hand-drive variant; needs a
+    CCS2 charging inlet; needs GB type approval"), `steering_gap` (it needs the other steering side),
+    `status` ('meets', 'gap' or 'unknown': no requirements or no configuration in the data), the
+    requirement in words and its confidence. A configuration must meet all three to serve a market."""
+    req = requirements.set_index("market_code") if not requirements.empty else pd.DataFrame()
+    rows: list[tuple[str, str, bool, str, str, object]] = []
+    for code in markets:
+        if code not in req.index or configurations.empty:
+            why = (
+                "the market's requirements are not in the data"
+                if code not in req.index
+                else ("the model's steering side, charging inlet and approvals are not in the data")
+            )
+            rows.append((code, "", False, "unknown", why, None))
+            continue
+        r = req.loc[code]
+        steering = "RHD" if r["driving_side"] == "left" else "LHD"
+        standards = str(r["charging_standards"]).split(";")
+        regime = str(r["type_approval"])
+        confs = [
+            (str(c["steering"]), str(c["charging_inlet"]), set(str(c["approvals"]).split(";")))
+            for _, c in configurations.iterrows()
+        ]
+        needs = (
+            f"{labels.label(labels.DRIVING_SIDE, r['driving_side'])} ({labels.STEERING[steering]}), "
+            f"charges on {' or '.join(standards)}, {labels.label(labels.TYPE_APPROVAL, regime)}"
+        )
+        if any(s == steering and i in standards and regime in a for s, i, a in confs):
+            rows.append((code, "", False, "meets", needs, r["confidence"]))
+            continue
+        gaps = []
+        steering_gap = not any(s == steering for s, _, _ in confs)
+        if steering_gap:
+            gaps.append(f"needs a {labels.STEERING[steering]} variant".replace("-hand drive", "-hand-drive"))
+        if not any(i in standards for _, i, _ in confs):
+            gaps.append(f"needs a {standards[0]} charging inlet")
+        if not any(regime in a for _, _, a in confs):
+            gaps.append(f"needs {labels.label(labels.TYPE_APPROVAL, regime)}")
+        if not gaps:
+            gaps.append("no single variant meets all three")
+        rows.append((code, "; ".join(gaps), steering_gap, "gap", needs, r["confidence"]))
+    return pd.DataFrame(
+        rows,
+        columns=["market_code", "gap", "steering_gap", "status", "requirement", "requirement_confidence"],
+    )
+
+
+def gate_markets(markets: Sequence[str], gaps: pd.DataFrame, policy: str) -> tuple[list[str], pd.DataFrame]:
+    """The markets to rank under the user's gate `policy` (GATE_POLICIES) and the ones left out, with the
+    reason ("needs a right-hand-drive variant")."""
+    if policy not in GATE_POLICIES:
+        raise ValueError(f"unknown gate policy {policy!r}: one of {', '.join(GATE_POLICIES)}")
+    by_code = (
+        gaps.set_index("market_code") if not gaps.empty else pd.DataFrame(columns=["gap", "steering_gap"])
+    )
+    out: list[tuple[str, str]] = []
+    for code in markets:
+        if code not in by_code.index or not by_code.at[code, "gap"]:
+            continue
+        if policy == "exclude" or (policy == "exclude_steering" and bool(by_code.at[code, "steering_gap"])):
+            out.append((code, f"the model {by_code.at[code, 'gap']!s}"))
+    left_out = {c for c, _ in out}
+    return [c for c in markets if c not in left_out], pd.DataFrame(out, columns=["market_code", "reason"])
+
+
+def with_excluded(result: ScoreResult, excluded: pd.DataFrame) -> ScoreResult:
+    """`result` with more markets listed as not ranked (and why)."""
+    if excluded.empty:
+        return result
+    return dataclasses.replace(result, excluded=pd.concat([result.excluded, excluded], ignore_index=True))
+
+
+def with_gaps(lines: Sequence[str], table: pd.DataFrame, gaps: pd.DataFrame, model: str) -> list[str]:
+    """The top-N explanations (`explain_top`, one per ranked market in order) with the model's gap in
+    that market said at the end: "… The Xiaomi YU7 needs a right-hand-drive variant there."."""
+    by_code = dict(zip(gaps["market_code"], gaps["gap"], strict=True)) if not gaps.empty else {}
+    out = []
+    for line, code in zip(lines, table["market_code"], strict=False):
+        gap = by_code.get(str(code), "")
+        out.append(f"{line} The {model} {gap} there." if gap else line)
+    return out
+
+
+# Implied share: what a volume the user sets would be of each market's EV sales.
+IMPLIED_SHARE_OF_TARGET = 0.10
+
+
+def default_volume(target: pd.DataFrame, brand_name: str) -> tuple[int, str]:
+    """The default volume to win (cars a year) and where it comes from: 10 % of the brand's latest company
+    annual target (`queries.markets_brand_target`); the data holds no stated overseas volume. No target:
+    0 and says so."""
+    if target.empty:
+        return 0, f"no annual target for {brand_name} in the data: set a volume"
+    row = target.iloc[0]
+    units = int(row["target_units"])
+    volume = int(round(IMPLIED_SHARE_OF_TARGET * units, -2))
+    at_least = "at least " if bool(row.get("target_is_at_least")) else ""
+    return volume, (
+        f"{IMPLIED_SHARE_OF_TARGET:.0%} of {brand_name}'s {int(row['year'])} target of {at_least}{units:,} "
+        "cars (the data holds no stated overseas volume)"
+    )
+
+
+def implied_share(raw: pd.DataFrame, volume: float) -> pd.Series:
+    """Per market, the share (%) of its EV sales in the basis year that `volume` cars a year would be;
+    missing where market size is missing. Where market size is a BEV-only floor the share is an upper bound
+    (`basis_flags` says so)."""
+    size = raw["ev_sales"] if "ev_sales" in raw.columns else pd.Series(np.nan, index=raw.index)
+    size = size.where(size > 0)
+    return (100 * volume / size).rename("implied_share_pct")
+
+
+def peer_shares_text(peers: pd.DataFrame) -> dict[str, str]:
+    """Per market, what peers (brands, Chinese-origin cars) hold in its latest published period, in words:
+    "Tesla 19.1%, Chinese-origin cars 13.7% of new cars (2025)" (`queries.markets_peer_shares`)."""
+    out: dict[str, str] = {}
+    if peers.empty:
+        return out
+    for code, rows in peers.groupby("market_code", sort=True):
+        latest = rows[rows["month_to"] == rows["month_to"].max()]
+        latest = latest[latest["month_from"] == latest["month_from"].min()]
+        parts = ", ".join(
+            f"{s} {v:.1f}%" for s, v in zip(latest["subject"], latest["share_pct"], strict=True)
+        )
+        out[str(code)] = f"{parts} of new cars ({latest['period_label'].iloc[0]})"
+    return out
+
+
+def with_market_context(
+    export: pd.DataFrame,
+    gaps: pd.DataFrame,
+    ranges: pd.DataFrame,
+    implied: pd.Series,
+    peers: Mapping[str, str],
+    volume: int,
+) -> pd.DataFrame:
+    """The ranking's download with, per market: the model's gap there (`requirement_gap`, empty when it
+    meets the requirements) and the requirement in words; the score range from proxies (`score_low`,
+    `score_high`, `proxied`); the implied share of EV sales for `volume` cars a year; what peers hold."""
+    out = export.copy()
+    codes = [str(c) for c in out["market_code"]]
+    g = gaps.set_index("market_code") if not gaps.empty else pd.DataFrame(columns=["gap", "requirement"])
+    out["requirement_gap"] = [str(g.at[c, "gap"]) if c in g.index else "" for c in codes]
+    out["requirement"] = [str(g.at[c, "requirement"]) if c in g.index else "" for c in codes]
+    r = ranges.set_index("market_code") if not ranges.empty else pd.DataFrame()
+    for column in ("score_low", "score_high", "proxied"):
+        out[column] = r[column].reindex(codes).to_numpy() if column in r.columns else None
+    out["implied_volume"] = volume
+    out["implied_share_pct"] = [implied.get(c) for c in codes]
+    out["peer_shares"] = [peers.get(c, "") for c in codes]
+    return out
+
+
+def gap_summary(gaps: pd.DataFrame, names: Mapping[str, str], car: str, listed: int = 10) -> list[str]:
+    """One sentence per requirement the model misses, naming its markets (up to `listed`, else a count):
+    "The Xiaomi YU7 needs a right-hand-drive variant in United Kingdom, Ireland, Malta."; "… needs a CCS2
+    charging inlet in all 31 markets compared". Empty when it meets them all or nothing is known."""
+    if gaps.empty:
+        return []
+    part = gaps[gaps["gap"].astype(bool)]
+    by_need: dict[str, list[str]] = {}
+    estimate: dict[str, bool] = {}
+    for code, gap, confidence in zip(
+        part["market_code"], part["gap"], part["requirement_confidence"], strict=True
+    ):
+        for need in str(gap).split("; "):
+            by_need.setdefault(need, []).append(str(code))
+            estimate[need] = estimate.get(need, False) or confidence == "estimate"
+    total = len(gaps)
+    out = []
+    for need, codes in by_need.items():
+        if len(codes) == total and total > 1:
+            where = f"all {total} markets compared"
+        elif len(codes) > listed:
+            where = f"{len(codes)} of the {total} markets compared"
+        else:
+            where = ", ".join(names.get(c, c) for c in codes)
+        out.append(
+            f"The {car} {need} in {where}" + (" (partly inferred: estimate)." if estimate[need] else ".")
+        )
+    return out
+
+
+# Scale: the measures a small market can top on its own (shares of its new cars, its growth) count in full
+# for the largest market compared and not at all for one SCALE_SPAN times smaller, on a log scale between,
+# whenever market size has a weight (a zero weight on size says size does not matter). So a market cannot
+# outrank one SCALE_SPAN times its size on shares alone: only on duty, price or presence.
+SHARE_MEASURES = ("ev_share_pct", "ev_growth_pct", "bev_share_pct", "body_fit_pct")
+SCALE_SPAN = 50.0
+
+
+def scale_factors(raw: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series | None:
+    """Per market, 1 + log(size / largest size) / log(SCALE_SPAN), held to 0–1 (1 where size is unknown:
+    that market is flagged for it); None when market size has no weight or no data."""
+    if weights.get("ev_sales", 0) <= 0 or "ev_sales" not in raw.columns or raw["ev_sales"].notna().sum() == 0:
+        return None
+    size = raw["ev_sales"].astype(float).where(raw["ev_sales"] > 0)
+    factor = pd.Series(1 + np.log(size / size.max()) / math.log(SCALE_SPAN), index=raw.index)
+    return factor.clip(lower=0.0, upper=1.0).fillna(1.0).rename("scale")
+
+
+def scaled_shares(normalised: pd.DataFrame, scale: pd.Series) -> pd.DataFrame:
+    """`normalised` with the SHARE_MEASURES columns multiplied by each market's scale factor."""
+    out = normalised.copy()
+    factor = scale.reindex(out.index).fillna(1.0)
+    for key in SHARE_MEASURES:
+        if key in out.columns:
+            out[key] = out[key] * factor
+    return out
+
+
+# The statuses of markets a brand plans to enter (not yet launched): the ones a plan ranking should explain.
+PLANNED_STATUSES = ("pilot", "announced", "evaluating")
+
+
+def plan_markets_low(
+    result: ScoreResult,
+    presence: pd.DataFrame,
+    names: Mapping[str, str],
+    raw: pd.DataFrame,
+    top_n: int = 3,
+    body_fit: Mapping[str, str] | None = None,
+) -> list[str]:
+    """For each market the brand plans to enter (pilot, announced, evaluating) that ranks outside the top
+    `top_n`: why, in words, from the two measures on which it loses most points ("Germany (announced in the
+    brand's plan) ranks #5 of 31: it loses most on duty (30.7% of the customs value: 25 of 25 points lost)
+    and …"); `body_fit` (market → basis note) says when body-type fit is a proxy."""
+    table = result.table
+    if table.empty or presence.empty or not result.weights:
+        return []
+    status = {
+        str(c): str(s)
+        for c, s in zip(presence["market_code"], presence["status"], strict=True)
+        if isinstance(s, str) and s in PLANNED_STATUSES
+    }
+    total = len(table)
+    out = []
+    for _, row in table[table["rank"] > top_n].iterrows():
+        code = str(row["market_code"])
+        if code not in status:
+            continue
+        have = {k: _value(result.normalised, code, k) for k in result.weights}
+        weight_have = sum(w for k, w in result.weights.items() if have[k] is not None)
+        if not weight_have:
+            continue
+        lost = {k: (1 - n) * result.weights[k] / weight_have * 100 for k, n in have.items() if n is not None}
+        worst = sorted(lost, key=lambda k: -lost[k])[:2]
+        parts = []
+        for k in worst:
+            value = _value(raw, code, k)
+            shown = _describe(k, value) if value is not None else "no value"
+            if k == "body_fit_pct" and body_fit and code in body_fit:
+                shown += f", {body_fit[code]}"
+            full = result.weights[k] / weight_have * 100
+            parts.append(f"{NOUN[k]} ({shown}: {lost[k]:.0f} of {full:.0f} points lost)")
+        rank = int(row["rank"])
+        out.append(
+            f"{names.get(code, code)} ({labels.label(labels.STATUS, status[code]).lower()} in the brand's "
+            f"plan) ranks #{rank} of {total}: it loses most on {' and '.join(parts)}."
+        )
+    return out

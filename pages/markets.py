@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import expansion, labels, pricing, queries, scoring, ui
+from evdash import expansion, labels, pricing, queries, scoring, text, ui
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
 
@@ -41,7 +41,8 @@ with st.sidebar:
     origin = entry[entry["model_id"] == model].iloc[0]
     brand = str(origin["brand_id"])
 
-measures_long = ui.query(ctx, queries.markets_measures)
+# Every year of every measure: the ranking compares all markets on one basis year per measure.
+measures_long = ui.query(ctx, queries.markets_measures_years)
 presence = ui.query(ctx, queries.markets_presence, brand=brand, on_date=on)
 home = set(presence.loc[presence["status"] == "home", "market_code"]) | {str(origin["production_country"])}
 universe = sorted(set(measures_long["market_code"]) - home)
@@ -70,7 +71,7 @@ with st.sidebar:
             on_click=_apply_preset,
             args=(preset.key,),
             width="stretch",
-            help=preset.question,
+            help=f"{preset.favours} {preset.question}",
         )
     weights: dict[str, float] = {}
     for measure in scoring.MEASURES:
@@ -82,6 +83,27 @@ with st.sidebar:
             100,
             help=measure.description + (" — lower is better" if not measure.higher_is_better else ""),
         )
+    gate = ui.url_select(
+        "Markets the model cannot serve yet",
+        "gate",
+        scoring.GATE_POLICIES,
+        "show",
+        help="A market whose steering side, charging standard or type approval the model does not meet "
+        "(market requirements against the model's configurations in the data).",
+    )
+    target = ui.query(ctx, queries.markets_brand_target, brand=brand, on_date=on)
+    default_volume, volume_basis = scoring.default_volume(target, str(origin["brand_name"]))
+    volume = ui.url_int(
+        "Volume to win in one market, cars/yr",
+        "volume",
+        default_volume,
+        0,
+        max(200_000, default_volume),
+        step=500,
+        help=text.md(
+            f"Default: {volume_basis}. The ranking shows the share of each market's EV sales it would be."
+        ),
+    )
     method = ui.url_select("Normalisation", "norm", scoring.NORMALISATIONS, "minmax")
     missing = ui.url_select("Market missing a measure", "missing", scoring.MISSING_POLICIES, "rescale")
     min_coverage = ui.url_int("Minimum data coverage, % of weight", "min_cov", 50, 0, 100)
@@ -94,17 +116,25 @@ with st.expander("Markets compared", expanded=False):
     )
 ui.markdown(
     "{plan}. Compared: **{n}** {where}; add or remove markets under *Markets compared*. "
-    "Weights: {preset} (what each preset answers is under *Presets* below).",
+    "Weights: {preset}{favours} (what each preset answers is under *Presets* below).",
     plan=plan.text,
     n=labels.count(len(chosen), "market"),
     where=f" in {REGION_LABELS.get(plan.region, plan.region)}"
     if plan.region and list(chosen) == plan_markets
     else "",
     preset=next((p.label for p in scoring.PRESET_LIST if p.weights == weights), "custom"),
+    favours=next((f". {p.favours}" for p in scoring.PRESET_LIST if p.weights == weights), ""),
 )
 if not chosen:  # every market removed (or '?markets=' in a link): nothing to rank, say how to get one
     ui.info("No market is compared: add one or more under *Markets compared* above.", icon=":material/info:")
     st.stop()
+
+# Market requirements as gates: what each market needs of the car against what the model offers.
+requirements = ui.query(ctx, queries.markets_requirements)
+configurations = ui.query(ctx, queries.markets_model_configurations, model=model)
+gaps = ui.computed(ctx, scoring.requirement_gaps, requirements, configurations, list(chosen))
+ranked_markets, gated_out = ui.computed(ctx, scoring.gate_markets, list(chosen), gaps, gate)
+basis = ui.computed(ctx, scoring.pick_basis, measures_long, ranked_markets)
 
 duties = ui.query(
     ctx,
@@ -138,20 +168,52 @@ landed = ui.computed(
 # Scoring and the sensitivity analysis (every ±10% combination of the weights) are pure functions of
 # the data version and the sidebar: computed once per combination, not on every rerun.
 raw, provenance = ui.computed(
-    ctx, scoring.assemble_measures, measures_long, presence, landed, str(origin["body_type"]), chosen
+    ctx,
+    scoring.assemble_measures,
+    basis.measures,
+    presence,
+    landed,
+    str(origin["body_type"]),
+    ranked_markets,
 )
+# A proxy is scored inside the range of the markets' own figures (never beating real data); its spread
+# gives each proxied market a score range.
+proxied = ui.computed(ctx, scoring.proxied_markets, basis.measures)
+scored_raw = ui.computed(ctx, scoring.proxy_bounded, raw, proxied)
+# Scale: a small market's shares count less (none at 1/50 of the largest compared) while size has a weight.
+scale = ui.computed(ctx, scoring.scale_factors, raw, weights)
 result = ui.computed(
     ctx,
     scoring.score_markets,
-    raw,
+    scored_raw,
     weights,
     method,  # type: ignore[arg-type]
     missing,  # type: ignore[arg-type]
     min_coverage_pct=float(min_coverage),
+    scale=scale,
+)
+result = ui.computed(ctx, scoring.with_excluded, result, gated_out)
+ranges = ui.computed(
+    ctx,
+    scoring.proxy_score_range,
+    raw,
+    proxied,
+    weights,
+    method,  # type: ignore[arg-type]
+    missing,  # type: ignore[arg-type]
+    min_coverage_pct=float(min_coverage),
+    scale=scale,
 )
 sens = ui.computed(ctx, scoring.sensitivity, result)
 
-for key, why in result.dropped.items():
+if not ranked_markets:
+    ui.info(
+        "No market is ranked: the {car} misses a requirement in every market compared, and such markets "
+        "are excluded (*Markets the model cannot serve yet*). *Not ranked* below says what each needs.",
+        icon=":material/info:",
+        car=f"{origin['brand_name']} {origin['model_name']}",
+    )
+for key, why in result.dropped.items() if ranked_markets else ():
     ui.info(
         "**{measure}** is left out: {why}.",
         icon=":material/block:",
@@ -182,11 +244,26 @@ ui.metric(
 )
 for warning in ui.computed(ctx, scoring.prohibitive_leaders, result, raw, names):
     ui.warning("{why}", icon=":material/block:", why=warning)
+car = f"{origin['brand_name']} {origin['model_name']}"
+gap_lines = ui.computed(ctx, scoring.gap_summary, gaps, names, car)
+for gap_line in gap_lines:
+    ui.info("{gap}", icon=":material/do_not_disturb_on:", gap=gap_line)
+if gap_lines:
+    ui.caption(
+        "Markets the model cannot serve yet: {what} (choose under *Markets the model cannot serve yet*).",
+        what=scoring.GATE_POLICIES[gate],
+    )
 if sens.top:
     ui.markdown("**Top 3, from their breakdown:**")
-    basis = ui.computed(ctx, scoring.body_fit_basis, provenance)
-    for i, line in enumerate(ui.computed(ctx, scoring.explain_top, result, raw, names, basis), start=1):
+    body_basis = ui.computed(ctx, scoring.body_fit_basis, provenance)
+    lines = ui.computed(ctx, scoring.explain_top, result, raw, names, body_basis)
+    for i, line in enumerate(ui.computed(ctx, scoring.with_gaps, lines, result.table, gaps, car), start=1):
         ui.markdown("{i}. {line}", i=i, line=line)
+# With the brand's plan preset, a market the brand plans to enter that ranks low is explained.
+if weights == scoring.PRESETS[scoring.DEFAULT_PRESET]:
+    body_basis = ui.computed(ctx, scoring.body_fit_basis, provenance)
+    for low in ui.computed(ctx, scoring.plan_markets_low, result, presence, names, raw, body_fit=body_basis):
+        ui.info("{why}", icon=":material/flag:", why=low)
 ui.caption(
     "Model landed at its entry price ({variant}, {currency} {price:,.0f}), duty class **{duty_class}**, "
     "freight {freight_pct}%, duties, VAT and FX in force on {on}; where a duty has cases (Canada's quota, "
@@ -204,13 +281,32 @@ ui.caption(
 ui.chart(
     ui.figure(ctx, score_breakdown, table, names, result.weights),
 )
+ui.markdown("**Basis of each measure** (one year for every market compared; markets without it are flagged)")
+ui.table(
+    ui.computed(ctx, scoring.basis_for_people, basis, names),
+    {
+        "measure": "Measure",
+        "year": st.column_config.NumberColumn("Basis year", format="%d"),
+        "span": "Period",
+        "definition": "Definition",
+        "markets_with": "Markets with it",
+        "without": "No figure for that year",
+        "source_url": st.column_config.LinkColumn("Main source"),
+        "sources": "Sources",
+    },
+)
 ui.caption(
     "{note}",
     note=ui.computed(ctx, scoring.body_fit_note, provenance, list(chosen), names, str(origin["body_type"])),
 )
 with st.expander("Presets: what each one answers"):
     for preset in scoring.PRESET_LIST:
-        ui.markdown("**{label}**: {question}", label=preset.label, question=preset.question)
+        ui.markdown(
+            "**{label}**: {favours} {question}",
+            label=preset.label,
+            favours=preset.favours,
+            question=preset.question,
+        )
 if not sens.breaking.empty:
     with ui.expander(f"Single ±10% weight changes that alter the top 3 ({len(sens.breaking)})"):
         ui.table(
@@ -229,6 +325,8 @@ inputs: dict[str, Any] = {
     "norm": method,
     "missing": missing,
     "min_cov": min_coverage,
+    "gate": gate,
+    "volume": volume,
     "on": on.isoformat(),
 }
 # The scenario travels with every row of the download, in words (the README keeps the URL's codes).
@@ -239,6 +337,8 @@ scenario: dict[str, Any] = {
     "norm": scoring.NORMALISATIONS[method],
     "missing": scoring.MISSING_POLICIES[missing],
     "min_cov": min_coverage,
+    "gate": scoring.GATE_POLICIES[gate],
+    "volume": volume,
     "on": on.isoformat(),
 }
 export = ui.computed(
@@ -249,6 +349,17 @@ export = ui.computed(
     landed,
     names,
     {**scenario, **{f"w_{k}": v for k, v in weights.items()}},
+)
+export = ui.computed(ctx, scoring.basis_columns, export, basis, weights)
+implied = ui.computed(ctx, scoring.implied_share, raw, volume)
+peers = ui.query(ctx, queries.markets_peer_shares, markets=list(table["market_code"]))
+peer_text = ui.computed(ctx, scoring.peer_shares_text, peers)
+export = ui.computed(ctx, scoring.with_market_context, export, gaps, ranges, implied, peer_text, volume)
+ui.caption(
+    "Implied share: {volume} cars a year ({why}) as a share of each market's EV sales in the basis year; "
+    "peers' shares are of all new cars where registrations by brand are in the data.",
+    volume=f"{volume:,}",
+    why=volume_basis if volume == default_volume else "your volume",
 )
 # Each market's EV share over the years beside its score (IEA history + national figures; not in the CSV).
 history = ui.query(
@@ -283,6 +394,20 @@ ui.table(
         ),
         "ev_share_years": "Years",
         "n_rivals": "Rivals priced",
+        "requirement_gap": "Model's gap in this market",
+        "requirement": "Market requires",
+        "implied_share_pct": st.column_config.NumberColumn("Implied share of EV sales %", format="%.1f"),
+        "peer_shares": "Peers there",
+        "score_low": st.column_config.NumberColumn("Score, proxy low", format="%.1f"),
+        "score_high": st.column_config.NumberColumn("Score, proxy high", format="%.1f"),
+        "proxied": "Proxied measures",
+        "basis_flags": "Basis flags",
+        "implied_volume": None,
+        **{
+            f"{b.key}_{part}": None
+            for b in scoring.BASIS_MEASURES
+            for part in ("basis_year", "year", "source")
+        },
         **{f"c_{m.key}": None for m in scoring.MEASURES},
         # The scenario (the sidebar's choices) is the same in every row: in the download, not on screen.
         **{c: None for c in shown.columns if str(c).startswith("input_")},
@@ -303,7 +428,15 @@ if not result.excluded.empty:
 region_col, map_col = st.columns([2, 3])
 region = ui.url_select("Map region", "region", REGION_LABELS, "world", container=region_col)
 ui.chart(
-    ui.figure(ctx, score_map, table, names, region, list(result.excluded["market_code"])),
+    ui.figure(
+        ctx,
+        score_map,
+        table,
+        names,
+        region,
+        list(result.excluded["market_code"]),
+        dict(zip(gaps["market_code"], gaps["gap"], strict=True)),
+    ),
     geo=True,
     container=map_col,
 )
@@ -314,9 +447,19 @@ with st.expander("Method and sources of each measure"):
         "to 1 (for duties and price gap, lower is better); **rank / percentile** uses the rank, so "
         "China-sized volumes do not flatten everyone else. Units never matter.\n"
         "* Score = Σ weight × normalised value / Σ weight of the measures the market has, × 100.\n"
-        "* EV market size is BEV+PHEV sales of the latest full year; where only BEV sales exist it is "
-        "BEV sales (a floor, see *Made from* below). Growth is latest year vs the year before, same "
-        "source basis.\n"
+        "* One basis per measure: every market is compared on one year per measure, the latest year at "
+        "least three quarters of the compared markets have (see *Basis of each measure*); a market without "
+        "it is flagged and scored without that measure, never with another year's figure. EV market size "
+        "is BEV+PHEV sales of that year; where only BEV sales exist it is BEV sales (a floor, flagged). "
+        "Growth is that year vs the year before, both from one source family.\n"
+        "* Proxies never beat data: a market with only the Europe-wide SUV share is scored at the lowest own "
+        "figure of the markets compared; the proxy sets the top of its score range (*Score, proxy high*).\n"
+        "* Scale: while market size has a weight, EV share, BEV share, growth and body-type fit count in "
+        "full for the largest market compared and not at all for one 50 times smaller (log scale between), "
+        "so a small market cannot outrank a far larger one on shares alone.\n"
+        "* Requirements: driving side (steering), DC charging standard and type approval of each market "
+        "against the model's configurations in the data; a gap is shown or excludes the market "
+        "(*Markets the model cannot serve yet*).\n"
         "* Tariff burden and price gap come from the landed-price estimate (Pricing page method). A "
         "market with no tariff rows in the data has *unknown* duties (missing), not 0%.\n"
         "* Presence: launched 1, pilot 0.75, announced 0.5, evaluating 0.25; no record = 0 (a known "

@@ -188,3 +188,90 @@ def test_removing_every_market_says_how_to_get_a_ranking() -> None:
     linked = _run(markets="")
     assert not linked.exception, linked.exception
     assert any("No market is compared" in shown(str(i.value)) for i in linked.info)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_default_ranking_names_the_uk_right_hand_drive_gap_basis_and_implied_share(
+    seed_db_path: Path,
+) -> None:
+    """Issue #24's 'done when': with the defaults the page and the UK's CSV row name the right-hand-drive
+    requirement, every measure has one basis year (in the CSV with its source), and the implied share is
+    the default volume (a tenth of the brand's latest target, read from the database) over EV sales."""
+    import datetime as dt
+
+    from evdash import db, queries
+
+    at = _run(model="xiaomi_yu7")
+    assert not at.exception
+    ranking = _ranking(at).set_index("market_code")
+    assert "needs a right-hand-drive variant" in str(ranking.at["GBR", "requirement_gap"])
+    assert "needs a right-hand-drive variant" not in str(ranking.at["DEU", "requirement_gap"])
+    notes = [shown(i.value) for i in at.info]
+    assert any("right-hand-drive" in n and "United Kingdom" in n for n in notes)
+    # one basis year per measure, carried with its source in every row
+    for spec in scoring.BASIS_MEASURES:
+        assert ranking[f"{spec.key}_basis_year"].nunique() == 1, spec.key
+        year = ranking[f"{spec.key}_basis_year"].iloc[0]
+        have = ranking[f"{spec.key}_year"].notna()
+        assert (ranking.loc[have, f"{spec.key}_year"] == year).all()
+        assert ranking.loc[have, f"{spec.key}_source"].str.startswith("http").all()
+    basis = next(df.value for df in at.dataframe if "span" in df.value.columns)
+    assert set(basis["measure"]) == {scoring.MEASURE_BY_KEY[s.key].label for s in scoring.BASIS_MEASURES}
+    # the implied share, from the brand's latest company target in the data
+    con = db.connect_readonly(seed_db_path)
+    try:
+        target = queries.markets_brand_target(con, "xiaomi", dt.date.today())
+    finally:
+        con.close()
+    volume, _ = scoring.default_volume(target, "Xiaomi")
+    assert volume > 0 and (ranking["implied_volume"] == volume).all()
+    sized = ranking["ev_sales"].notna()
+    assert ranking.loc[sized, "implied_share_pct"].to_numpy() == pytest.approx(
+        (100 * volume / ranking.loc[sized, "ev_sales"]).to_numpy()
+    )
+    assert any("Implied share" in shown(c.value) for c in at.caption)
+    # the brand's plan markets that rank outside the top 3 are explained (statuses from the data)
+    con = db.connect_readonly(seed_db_path)
+    try:
+        presence = queries.markets_presence(con, "xiaomi", dt.date.today())
+    finally:
+        con.close()
+    planned = set(presence.loc[presence["status"].isin(scoring.PLANNED_STATUSES), "market_code"])
+    low = ranking[ranking.index.isin(planned) & (ranking["rank"] > 3)]
+    infos = [shown(i.value) for i in at.info]
+    for code, row in low.iterrows():
+        assert any(
+            t.startswith(f"{NAMES[str(code)]} (") and f"ranks #{int(row['rank'])} of {len(ranking)}" in t
+            for t in infos
+        ), code
+
+
+@pytest.mark.usefixtures("app_env")
+def test_gate_choice_excludes_markets_needing_right_hand_drive() -> None:
+    at = _run(model="xiaomi_yu7", gate="exclude_steering")
+    assert not at.exception
+    left = set(
+        pd.read_csv(REPO / "data" / "seeds" / "market_requirements.csv").query("driving_side == 'left'")[
+            "market_code"
+        ]
+    )
+    ranking = _ranking(at)
+    assert not set(ranking["market_code"]) & left
+    excluded = next(df.value for df in at.dataframe if "reason" in df.value.columns)
+    gated = excluded[excluded["reason"].str.contains("right-hand-drive")]
+    assert "GBR" in set(gated["market_code"]) and set(gated["market_code"]) <= left
+    assert at.selectbox(key="gate").value == "exclude_steering"
+
+
+def test_map_says_the_models_gap_in_a_markets_label() -> None:
+    result = _result()
+    fig = score_map(
+        result.table, {}, "europe", ["ESP"], {"FRA": "needs a right-hand-drive variant", "ESP": ""}
+    )
+    hover = {
+        str(loc): str(text)
+        for trace in fig.data
+        for loc, text in zip(trace.locations, trace.hovertext or [], strict=False)
+    }
+    assert "needs a right-hand-drive variant" in hover["FRA"]
+    assert not any("right-hand" in text for code, text in hover.items() if code != "FRA")

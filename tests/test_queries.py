@@ -33,6 +33,7 @@ SAMPLE_PARAMS: dict[str, Any] = {
     "through": 12,
     "year_from": 2014,
     "duty_class": "other_cooperating",
+    "model": "xiaomi_yu7",
 }
 QUERY_NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 # Queries that give no rows on a plain seed build with the sample values, and why (their rows are tested

@@ -71,18 +71,31 @@ def score_breakdown(table: pd.DataFrame, names: Mapping[str, str], weights: Mapp
 
 
 def score_map(
-    table: pd.DataFrame, names: Mapping[str, str], region: str = "world", not_ranked: Sequence[str] = ()
+    table: pd.DataFrame,
+    names: Mapping[str, str],
+    region: str = "world",
+    not_ranked: Sequence[str] = (),
+    gaps: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """The score on a world map; `not_ranked` markets are drawn grey ("No data"), never as 0."""
+    """The score on a world map; `not_ranked` markets are drawn grey ("No data"), never as 0. `gaps`: per
+    market, what the model lacks there ("needs a right-hand-drive variant"), said in its hover label."""
+    gaps = gaps or {}
     frame = pd.DataFrame(
         {
             "iso3": table["market_code"],
             "score": table["score"],
             "country": [names.get(c, c) for c in table["market_code"]],
             "label": [
-                f"rank {int(r)} · score {s:.1f}" + (f" · {FLAG} missing: {m}" if f else "")
-                for r, s, f, m in zip(
-                    table["rank"], table["score"], table["flagged"], table["missing"], strict=True
+                f"rank {int(r)} · score {s:.1f}"
+                + (f" · {FLAG} missing: {m}" if f else "")
+                + (f" · {gaps[c]}" if gaps.get(c) else "")
+                for c, r, s, f, m in zip(
+                    table["market_code"],
+                    table["rank"],
+                    table["score"],
+                    table["flagged"],
+                    table["missing"],
+                    strict=True,
                 )
             ],
             "period": "",
@@ -96,7 +109,7 @@ def score_map(
                 "iso3": list(not_ranked),
                 "score": float("nan"),
                 "country": [names.get(c, c) for c in not_ranked],
-                "label": "not ranked",
+                "label": ["not ranked" + (f" · {gaps[c]}" if gaps.get(c) else "") for c in not_ranked],
                 "period": "",
                 "confidence": "",
                 "source_url": "",

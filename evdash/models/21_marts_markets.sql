@@ -113,21 +113,24 @@ select
     null, null, g.as_of, g.confidence, 0
 from v_market_growth as g;
 
--- Body-type fit for the ranking: one row per country market with an SUV share of all new cars. The rule:
+-- Body-type fit for the ranking, one row per country market × year with an SUV share of all new cars. The rule:
 -- the market's own figure on a broad definition (SUVs incl. crossovers and off-roaders; narrow ones such as
 -- KBA's 'SUV' segment or SMMT's 'dual purpose' are not comparable across markets), a full year first, then
--- part of a year (never a single month), latest year first; else, for a country in the ACEA area (EUR), the
--- Europe-wide figure on the same kind of definition as a regional proxy (basis 'regional'), said so wherever
--- shown. Other countries have none (missing, never 0).
-create view v_market_body_fit as
+-- part of a year (never a single month); else, for a country in the ACEA area (EUR), the Europe-wide figure of
+-- that year on the same kind of definition as a regional proxy (basis 'regional'), said so wherever shown.
+-- Other countries have none (missing, never 0). The ranking picks one basis year from these rows
+-- (scoring.pick_basis); v_market_body_fit below is each market's latest, national first.
+-- scope_note: the definition and period, and for a proxy that it is the Europe-wide figure.
+-- Invariant: unique (market_code, year).
+create view v_market_body_fit_years as
 with national as (
     select
         h.market_code, h.year, h.value_pct as value, h.period_scope, h.period_label, h.definition,
         h.definition_label, h.qualifier, h.source_id, h.source_url, h.as_of, h.confidence::varchar as confidence,
         'national' as basis,
         row_number() over (
-            partition by h.market_code
-            order by case h.period_scope when 'full_year' then 1 else 2 end, h.year desc,
+            partition by h.market_code, h.year
+            order by case h.period_scope when 'full_year' then 1 else 2 end,
                 confidence_rank(h.confidence), h.source_id
         ) as pick
     from v_suv_headline as h
@@ -139,34 +142,60 @@ regional as (
         h.year, h.value_pct as value, h.period_scope, h.period_label, h.definition, h.definition_label, h.qualifier,
         h.source_id, h.source_url, h.as_of, h.confidence::varchar as confidence,
         row_number() over (
-            order by case h.period_scope when 'full_year' then 1 else 2 end, h.year desc,
+            partition by h.year
+            order by case h.period_scope when 'full_year' then 1 else 2 end,
                 confidence_rank(h.confidence), h.source_id
         ) as pick
     from v_suv_headline as h
     where h.market_code = 'EUR' and h.measure = 'new_cars' and h.breadth = 'broad' and h.period_scope <> 'month'
 )
-select * exclude (pick) from national where pick = 1
+select * exclude (pick), definition_label || ', ' || period_label as scope_note from national where pick = 1
 union all
 select
     m.member_iso3, r.year, r.value, r.period_scope, r.period_label, r.definition, r.definition_label, r.qualifier,
-    r.source_id, r.source_url, r.as_of, r.confidence, 'regional'
+    r.source_id, r.source_url, r.as_of, r.confidence, 'regional',
+    r.definition_label || ', ' || r.period_label || ' — Europe-wide figure, no national one'
 from market_group_members as m
-cross join (select * from regional where pick = 1) as r
+join regional as r on r.pick = 1
 where m.group_code = 'EUR'
-    and m.member_iso3 not in (select market_code from national where pick = 1);
+    and not exists (
+        select 1 from national as n where n.pick = 1 and n.market_code = m.member_iso3 and n.year = r.year
+    );
 
+-- Body-type fit, one row per country market: its own figure (national) whenever it has one, else the
+-- Europe-wide proxy; a full year first, then the latest year (from v_market_body_fit_years, no second rule).
+create view v_market_body_fit as
+select * exclude (pick)
+from (
+    select
+        *,
+        row_number() over (
+            partition by market_code
+            order by case basis when 'national' then 1 else 2 end,
+                case period_scope when 'full_year' then 1 else 2 end, year desc, source_id
+        ) as pick
+    from v_market_body_fit_years
+)
+where pick = 1;
+
+-- The ranking's usable figures, one row per country market × measure × year (every year: the ranking takes
+-- one basis year per measure, scoring.pick_basis). Units (EV sales, BEV sales) and growth are full years only;
+-- shares may come from a partial year; projections never count. Invariant: unique (market_code, year, metric).
 -- One row per country market × ranking measure: the latest year that has a value, as picked above (no
 -- second pick); SUV share from v_market_body_fit. Units (EV sales, BEV sales) and growth use full years only; shares may come from a
 -- partial year; projections never count as the latest figure.
+create view v_market_ranking_years as
+select m.*
+from v_market_measures as m
+join markets as k using (market_code)
+where k.kind = 'country'
+    and m.metric in ('new_ev_sales', 'bev_sales', 'ev_share_pct', 'bev_share_pct', 'ev_growth_pct')
+    and m.period_scope <> 'projection'
+    and (m.period_scope = 'full_year' or m.metric like '%_pct' and m.metric <> 'ev_growth_pct');
+
 create view v_market_latest as
 with usable as (
-    select m.*
-    from v_market_measures as m
-    join markets as k using (market_code)
-    where k.kind = 'country'
-        and m.metric in ('new_ev_sales', 'bev_sales', 'ev_share_pct', 'bev_share_pct', 'ev_growth_pct')
-        and m.period_scope <> 'projection'
-        and (m.period_scope = 'full_year' or m.metric like '%_pct' and m.metric <> 'ev_growth_pct')
+    select * from v_market_ranking_years
 )
 select * exclude (recency)
 from (
@@ -176,8 +205,5 @@ where recency = 1
 union all
 -- SUV share of new cars: the body-fit rule above (its basis, national or regional, in scope_note)
 select
-    b.market_code, b.year, 'suv_share_pct', b.value, b.period_scope,
-    b.definition_label || ', ' || b.period_label
-        || case b.basis when 'regional' then ' — Europe-wide figure, no national one' else '' end,
-    b.source_id, b.source_url, null, null, b.as_of, b.confidence, 0
+    b.market_code, b.year, 'suv_share_pct', b.value, b.period_scope, b.scope_note, b.source_id, b.source_url, null, null, b.as_of, b.confidence, 0
 from v_market_body_fit as b;
