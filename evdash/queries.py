@@ -174,6 +174,10 @@ def markets_peer_shares(con: duckdb.DuckDBPyConnection, markets: list[str]) -> p
     return run_query(con, "markets_peer_shares", markets=markets)
 
 
+def markets_peer_bev_shares(con: duckdb.DuckDBPyConnection, markets: list[str]) -> pd.DataFrame:
+    return run_query(con, "markets_peer_bev_shares", markets=markets)
+
+
 def market_mix_suv_known(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "market_mix_suv_known")
 

@@ -1123,19 +1123,31 @@ def implied_share(raw: pd.DataFrame, volume: float) -> pd.Series:
     return (100 * volume / size).rename("implied_share_pct")
 
 
+def all_peer_shares(new_cars: pd.DataFrame, bev: pd.DataFrame) -> pd.DataFrame:
+    """Peers' shares on both bases in one frame (published brand totals of new cars; a national office's
+    battery-electric registrations), for `peer_shares_text`."""
+    frames = [f for f in (new_cars, bev) if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else new_cars
+
+
 def peer_shares_text(peers: pd.DataFrame) -> dict[str, str]:
-    """Per market, what peers (brands, Chinese-origin cars) hold in its latest published period, in words:
-    "Tesla 19.1%, Chinese-origin cars 13.7% of new cars (2025)" (`queries.markets_peer_shares`)."""
+    """Per market, what peers (brands, Chinese-origin cars) hold in its latest published period, in words,
+    one clause per basis (`share_of`): "Tesla 19.1%, Chinese-origin cars 13.7% of new cars (2025)"
+    (`queries.markets_peer_shares`); "Tesla 3.6%, BYD 2.0% of battery-electric registrations (2025)"
+    (`queries.markets_peer_bev_shares`, from a national registration office's files)."""
     out: dict[str, str] = {}
     if peers.empty:
         return out
-    for code, rows in peers.groupby("market_code", sort=True):
-        latest = rows[rows["month_to"] == rows["month_to"].max()]
-        latest = latest[latest["month_from"] == latest["month_from"].min()]
-        parts = ", ".join(
-            f"{s} {v:.1f}%" for s, v in zip(latest["subject"], latest["share_pct"], strict=True)
-        )
-        out[str(code)] = f"{parts} of new cars ({latest['period_label'].iloc[0]})"
+    for code, by_market in peers.groupby("market_code", sort=True):
+        clauses = []
+        for share_of, rows in by_market.groupby("share_of", sort=True):
+            latest = rows[rows["month_to"] == rows["month_to"].max()]
+            latest = latest[latest["month_from"] == latest["month_from"].min()]
+            parts = ", ".join(
+                f"{s} {v:.1f}%" for s, v in zip(latest["subject"], latest["share_pct"], strict=True)
+            )
+            clauses.append(f"{parts} of {share_of} ({latest['period_label'].iloc[0]})")
+        out[str(code)] = "; ".join(clauses)
     return out
 
 

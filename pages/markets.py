@@ -352,7 +352,12 @@ export = ui.computed(
 )
 export = ui.computed(ctx, scoring.basis_columns, export, basis, weights)
 implied = ui.computed(ctx, scoring.implied_share, raw, volume)
-peers = ui.query(ctx, queries.markets_peer_shares, markets=list(table["market_code"]))
+peers = ui.computed(
+    ctx,
+    scoring.all_peer_shares,
+    ui.query(ctx, queries.markets_peer_shares, markets=list(table["market_code"])),
+    ui.query(ctx, queries.markets_peer_bev_shares, markets=list(table["market_code"])),
+)
 peer_text = ui.computed(ctx, scoring.peer_shares_text, peers)
 export = ui.computed(ctx, scoring.with_market_context, export, gaps, ranges, implied, peer_text, volume)
 ui.caption(

@@ -21,7 +21,8 @@ select
     100.0 * b.units / coalesce(t.market_units, y.value) as share_pct,
     b.confidence::varchar as confidence,
     s.url as source_url,
-    coalesce(t.market_source_url, y.source_url) as market_source_url
+    coalesce(t.market_source_url, y.source_url) as market_source_url,
+    'new cars' as share_of
 from brand_registrations as b
 join sources as s on s.source_id = b.source_id
 left join totals as t
