@@ -183,22 +183,28 @@ def test_email_arrives_with_the_pdf_and_the_kpis_in_the_body(emailed: dict[str, 
     assert "136,854" in text and "130,000" in text
 
 
+def _send(db_link: Path, folder: Path, port: int) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`evdash briefing --email` of the default brand to the SMTP server on `port` (it may be closed)."""
+    settings = folder / "smtp.toml"
+    settings.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nsender = "b@example.org"\n'
+        '[smtp.recipients]\ndefault = ["ceo@example.org"]\n'
+    )
+    out = folder / "b.pdf"
+    result = _run(
+        ["briefing", "--on", ON, "--out", str(out), "--email", "--smtp-config", str(settings)],
+        db_link,
+        offline=False,
+    )
+    return result, out
+
+
 def test_a_failed_send_exits_non_zero_with_a_clear_message_and_a_log_line(
     seed_db_path: Path, tmp_path: Path
 ) -> None:
     require_chromium()
-    settings = tmp_path / "smtp.toml"
     closed = serving.free_port()  # nothing listens there
-    settings.write_text(
-        f'[smtp]\nhost = "127.0.0.1"\nport = {closed}\nsecurity = "none"\nsender = "b@example.org"\n'
-        '[smtp.recipients]\ndefault = ["ceo@example.org"]\n'
-    )
-    out = tmp_path / "b.pdf"
-    result = _run(
-        ["briefing", "--on", ON, "--out", str(out), "--email", "--smtp-config", str(settings)],
-        seed_db_path,
-        offline=False,
-    )
+    result, out = _send(seed_db_path, tmp_path, closed)
     assert result.returncode == 4
     assert f"briefing e-mail not sent: could not reach 127.0.0.1:{closed} (none)" in result.stderr
     logged = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
@@ -292,17 +298,7 @@ def hostile_brand(
     db_link = _build(seeds, folder)
     port, inbox = smtp
     before = len(inbox.messages)
-    settings = folder / "smtp.toml"
-    settings.write_text(
-        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nsender = "evdash <b@example.org>"\n'
-        '[smtp.recipients]\ndefault = ["ceo@example.org"]\n'
-    )
-    out = folder / "hostile.pdf"
-    result = _run(
-        ["briefing", "--on", ON, "--out", str(out), "--email", "--smtp-config", str(settings)],
-        db_link,
-        offline=False,
-    )
+    result, out = _send(db_link, folder, port)
     with duckdb.connect(str(db_link), read_only=True) as con:
         name = con.execute("select name from brands where brand_id = 'xiaomi'").fetchone()
     return {"result": result, "pdf": out.read_bytes(), "messages": inbox.messages[before:], "name": name}

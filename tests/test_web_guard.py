@@ -458,3 +458,44 @@ def test_metrics_are_for_administrators_and_the_agent_api_is_not_served(signed_s
         assert status(signed_server, "/_stcore/agent/openapi.json", client) == 404
         assert status(signed_server, "/_stcore/agent/interact", client, "POST", b"{}") == 404
     assert status(signed_server, "/_stcore/health") == 200
+
+
+def test_a_download_needs_the_role_of_the_page_that_made_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """In process: a file made on the Data page (analyst) by a sign-in that is now only a viewer is refused
+    to it; the same bytes made on a viewer's page by another session get another id, and are served."""
+    from streamlit.runtime.media_file_storage import MediaFileKind
+
+    import asgi
+    from evdash import auth
+
+    roles = tmp_path / "roles.toml"
+    roles.write_text('[users]\n"ana@example.com" = "viewer"\n')
+    monkeypatch.setenv("EVDASH_AUTH", "on")
+    monkeypatch.setenv("EVDASH_ROLES", str(roles))
+    monkeypatch.setenv("EVDASH_DB", str(tmp_path / "evdash.duckdb"))
+    now = int(time.time())
+    claims = {"is_logged_in": True, "email": "ana@example.com", "sub": "ana", "iat": now, "exp": now + 600}
+    sign_in = auth.session_id(claims)
+
+    def made(session: str, needed: auth.Role) -> str:
+        token = asgi._OWNER.set(asgi.Owner(session, sign_in, needed))
+        try:
+            return asgi.MEDIA.load_and_get_id(
+                b"brand,units\n", "text/csv", MediaFileKind.DOWNLOADABLE, "x.csv"
+            )
+        finally:
+            asgi._OWNER.reset(token)
+
+    on_data, on_overview = made("session-1", "analyst"), made("session-2", "viewer")
+    assert on_data != on_overview
+    assert asgi._media_problem(on_data, claims) == (403, "this download needs the analyst role")
+    assert asgi._media_problem(on_overview, claims) is None
+    assert asgi._media_problem(on_overview, {**claims, "iat": now - 1}) == (
+        403,
+        "this download belongs to another session",
+    )
+    assert asgi._page_role(str(REPO / "pages" / "data.py")) == "analyst"
+    assert asgi._page_role(str(REPO / "pages" / "sources.py")) == "viewer"
+    assert asgi._page_role(None) == "analyst"  # a page evdash does not know: the strictest
