@@ -18,12 +18,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=type \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false
 
-# Chromium and DejaVu fonts: the briefing PDF (Overview button, `evdash briefing` CronJob) renders its
-# charts with Kaleido driving Debian's chromium and embeds DejaVu Sans; nothing is downloaded at run time.
+# Chromium and fonts: the briefing PDF (Overview button, `evdash briefing` CronJob) renders its charts
+# with Kaleido driving Debian's chromium and embeds DejaVu Sans, with Noto Sans CJK and Noto Color Emoji
+# as fallback fonts (Chinese, Japanese, Korean, emoji: 小米 prints); nothing is downloaded at run time.
 # Not version-pinned: Debian stable only ships security updates for them.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 evdash \

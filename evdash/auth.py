@@ -1,6 +1,7 @@
 """Who may open what. Pure: no Streamlit, no network.
 
-Roles, lowest to highest: `viewer` (all dashboards and exports), `analyst` (also imports data).
+Roles, lowest to highest: `viewer` (all dashboards and exports), `analyst` (also imports data), `admin`
+(also Streamlit's server-wide control messages, such as clearing every cache: `message_allowed`).
 A roles file is TOML (path in env `EVDASH_ROLES`) or the same mapping passed in (for instance the
 `[evdash.roles]` section of `.streamlit/secrets.toml`):
 
@@ -24,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Role = Literal["viewer", "analyst"]
-ROLES: tuple[Role, ...] = ("viewer", "analyst")  # ascending privilege
+Role = Literal["viewer", "analyst", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "analyst", "admin")  # ascending privilege
 _RANK: dict[str, int] = {role: i for i, role in enumerate(ROLES)}
 
 # The ONE place that says which page needs which role. Keys are script paths relative to the repo
@@ -59,8 +60,7 @@ class RolesConfig:
 def _role(value: object, where: str) -> Role:
     if not isinstance(value, str) or value.strip().lower() not in _RANK:
         raise RolesError(f"{where}: role must be one of {', '.join(ROLES)}, got {value!r}")
-    role: Role = "analyst" if value.strip().lower() == "analyst" else "viewer"
-    return role
+    return ROLES[_RANK[value.strip().lower()]]
 
 
 def parse_roles(data: Mapping[str, Any]) -> RolesConfig:
@@ -134,6 +134,36 @@ def stricter(a: str, b: str) -> Role:
 def can_open(role: str | None, page: str) -> bool:
     """May a user with `role` open `page` (script path relative to the repo)?"""
     return has_role(role, min_role(page))
+
+
+def may_import(role: str | None) -> bool:
+    """May a user with `role` upload files (the Data page's role)?"""
+    return can_open(role, "pages/data.py")
+
+
+# --- Websocket messages. -----------------------------------------------------------------------------------
+# Streamlit's browser-to-server messages (the `type` of its BackMsg protobuf; for `backend_operation_request`
+# the `payload` of the operation). What a session needs to show its own pages is open to every session (the
+# page gate in evdash.ui then decides what the page shows); asking for upload URLs needs the role that may
+# import; everything else changes the whole server (clear_cache empties every session's caches) or is a
+# developer's tool, and is refused except for an administrator. docs/security.md lists them all.
+PAGE_MESSAGES = frozenset({"rerun_script", "stop_script", "app_heartbeat"})
+PAGE_OPERATIONS = frozenset({"deferred_file", "dataframe_chunk"})  # this session's download, table chunk
+IMPORT_MESSAGES = frozenset({"file_urls_request"})
+ADMIN_ROLE: Role = "admin"
+
+
+def message_allowed(kind: str | None, operation: str | None, role: str | None) -> bool:
+    """May a session whose user has `role` send a BackMsg of `kind` (with `operation`, the payload of a
+    backend_operation_request)? With sign-in off the caller passes `analyst` (the role everyone has
+    then), so the administrator's messages are refused for everyone."""
+    if kind in PAGE_MESSAGES:
+        return True
+    if kind == "backend_operation_request" and operation in PAGE_OPERATIONS:
+        return True
+    if kind in IMPORT_MESSAGES:
+        return may_import(role)
+    return has_role(role, ADMIN_ROLE)
 
 
 def auth_env_enabled() -> bool:

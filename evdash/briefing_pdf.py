@@ -1,7 +1,11 @@
 """The briefing as a PDF (fpdf2), laid out from `evdash.briefing.Briefing` and chart images.
 
-Contract: one to three pages, A4 portrait (or US Letter); fonts embedded (DejaVu Sans, a TrueType font
-from Debian's fonts-dejavu-core, or the folder in env `EVDASH_PDF_FONTS`); every page carries the
+Contract: one to three pages, A4 portrait (or US Letter), whatever the names in the data hold; fonts
+embedded (DejaVu Sans, a TrueType font from Debian's fonts-dejavu-core, or the folder in env
+`EVDASH_PDF_FONTS`; Chinese, Japanese and Korean through Noto Sans CJK (fonts-noto-cjk) and emoji through
+Noto Color Emoji (fonts-noto-color-emoji) as fallback fonts, so 小米 prints); long names are shortened
+with an ellipsis where space is fixed (title, page header and footer, headings, table cells, chart
+titles, the source list) and wrapped where it is not (sentences); every page carries the
 brand, the filters, the data as-of date, the age of the newest figure, the data version and "page n of
 N"; the last page lists the sources used. Confidence is told in words and symbols ("≥", "≈", "At least
 (lower bound)"), never by colour alone, so a greyscale print reads the same. Data text is written as
@@ -11,6 +15,7 @@ by `evdash.static_charts`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Sequence
@@ -22,7 +27,7 @@ import plotly.graph_objects as go
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from evdash import expansion, labels
+from evdash import expansion, labels, text
 from evdash.briefing import CURRENCY, Briefing
 from evdash.figures.deliveries import cumulative_vs_target
 from evdash.figures.maps import choropleth
@@ -35,6 +40,24 @@ Paper = Literal["A4", "Letter"]
 Render = Callable[[go.Figure, float, float], bytes]
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 FONT = "DejaVu"
+# Fallback fonts for what DejaVu Sans has no glyph for: (family, style, file name, index in a collection,
+# folders looked in after EVDASH_PDF_FONTS, Debian package). The CJK collection's face 2 is Simplified
+# Chinese (the brands' home market); it carries the Japanese and Korean glyphs too.
+FALLBACK_FONTS = (
+    ("NotoCJK", "", "NotoSansCJK-Regular.ttc", 2, Path("/usr/share/fonts/opentype/noto"), "fonts-noto-cjk"),
+    ("NotoCJK", "B", "NotoSansCJK-Bold.ttc", 2, Path("/usr/share/fonts/opentype/noto"), "fonts-noto-cjk"),
+    (
+        "NotoEmoji",
+        "",
+        "NotoColorEmoji.ttf",
+        0,
+        Path("/usr/share/fonts/truetype/noto"),
+        "fonts-noto-color-emoji",
+    ),
+)
+NAME_MAX = 40  # characters of a brand's name in fixed places and sentences (a model's: twice that)
+KPI_LINE_MAX = 60  # characters of one line of a KPI card (it wraps to at most two lines in its box)
+WATCH_ITEM_MAX = 220  # characters of a watch-list item (two lines): names in it are the data's own
 MARGIN = 12.0  # mm
 GREY = (90, 90, 90)
 LIGHT = (235, 235, 235)
@@ -58,6 +81,85 @@ def font_dir() -> Path:
     )
 
 
+def fallback_font_files() -> list[tuple[str, str, Path, int]]:
+    """(family, style, file, collection index) of every fallback font; BriefingError names the package
+    to install when one is missing."""
+    configured = os.environ.get("EVDASH_PDF_FONTS")
+    found = []
+    for family, style, name, index, folder, package in FALLBACK_FONTS:
+        candidates = ([Path(configured) / name] if configured else []) + [folder / name]
+        path = next((c for c in candidates if c.is_file()), None)
+        if path is None:
+            raise BriefingError(
+                f"no {name} found (looked in {', '.join(str(c.parent) for c in candidates)}); install "
+                f"Debian's {package} (the briefing prints Chinese, Japanese, Korean and emoji with it)"
+            )
+        found.append((family, style, path, index))
+    return found
+
+
+def _for_print(b: Briefing) -> Briefing:
+    """`b` with its names shortened for print: the brand's name to NAME_MAX characters (also inside the
+    verdict, the notes, the KPIs and the watch list, which otherwise wrap around a 500-character name for
+    a page), the focus model's to twice that, each source's publisher to one line, the events' titles on
+    the charts to NAME_MAX. Sentences still wrap."""
+    brand, model = text.cut(b.brand_name, NAME_MAX), text.cut(b.focus_model, 2 * NAME_MAX)
+
+    def short(value: str) -> str:
+        for full, cut in ((b.focus_model, model), (b.brand_name, brand)):
+            if full and full != cut:
+                value = value.replace(full, cut)
+        return value
+
+    def card(value: str | None) -> str | None:  # a KPI card's line: a box of fixed size, at most 3 lines
+        return text.cut(short(value), KPI_LINE_MAX) if value else value
+
+    def kpi(k: Kpi) -> Kpi:
+        return dataclasses.replace(
+            k,
+            label=card(k.label) or "",
+            value=card(k.value) or "",
+            delta=card(k.delta),
+            change=card(k.change),
+            note=card(k.note),
+        )
+
+    def events(frame: pd.DataFrame) -> pd.DataFrame:
+        if "title" not in frame.columns:
+            return frame
+        return frame.assign(
+            title=frame["title"].map(lambda t: text.cut(t, NAME_MAX) if isinstance(t, str) else t)
+        )
+
+    def names(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        if column not in frame.columns:
+            return frame
+        return frame.assign(
+            **{column: frame[column].map(lambda t: text.cut(t, NAME_MAX) if isinstance(t, str) else t)}
+        )
+
+    return dataclasses.replace(
+        b,
+        brand_name=brand,
+        focus_model=model,
+        filters={k: short(v) for k, v in b.filters.items()},  # the footer fits them as a whole
+        verdict=short(b.verdict),
+        attainment_note=short(b.attainment_note),
+        overview_kpis=tuple(kpi(k) for k in b.overview_kpis),
+        deliveries_kpis=tuple(kpi(k) for k in b.deliveries_kpis),
+        year_events=events(b.year_events),
+        all_events=events(b.all_events),
+        peers=names(b.peers, "brand_name"),
+        landed=names(names(b.landed, "market_name"), "rival"),
+        watch=tuple(
+            dataclasses.replace(item, text=text.cut(short(item.text), WATCH_ITEM_MAX)) for item in b.watch
+        ),
+        sources=tuple(
+            dataclasses.replace(s, publisher=text.cut(s.publisher, 2 * NAME_MAX)) for s in b.sources
+        ),
+    )
+
+
 class _Doc(FPDF):
     def __init__(self, b: Briefing, paper: Paper) -> None:
         super().__init__(orientation="P", unit="mm", format="A4" if paper == "A4" else "Letter")
@@ -65,6 +167,12 @@ class _Doc(FPDF):
         folder = font_dir()
         self.add_font(FONT, "", str(folder / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(folder / "DejaVuSans-Bold.ttf"))
+        families = []
+        for family, style, path, index in fallback_font_files():
+            self.add_font(family, style, str(path), collection_font_number=index)
+            families.append(family)
+        # exact_match=False: a bold run falls back to the regular emoji face (there is no bold one).
+        self.set_fallback_fonts(list(dict.fromkeys(families)), exact_match=False)
         self.set_margins(MARGIN, MARGIN + 6, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN + 14)
         self.set_title(f"{b.brand_name} executive briefing, {b.on:%Y-%m-%d}")
@@ -80,7 +188,9 @@ class _Doc(FPDF):
         self.set_xy(MARGIN, 7)
         self.set_font(FONT, "B", 8)
         self.set_text_color(*GREY)
-        self.cell(self.width / 2, 5, f"evdash executive briefing · {self.b.brand_name}")
+        self.cell(
+            self.width / 2, 5, self._fit(f"evdash executive briefing · {self.b.brand_name}", self.width / 2)
+        )
         self.set_font(FONT, "", 8)
         self.cell(
             self.width / 2,
@@ -101,16 +211,25 @@ class _Doc(FPDF):
         self.set_font(FONT, "", 6.5)
         self.set_text_color(*GREY)
         filters = " · ".join(f"{k}: {v}" for k, v in b.filters.items())
+        # Wrapped, within about three lines: the footer's space is fixed.
         self.multi_cell(
-            self.width, 3.2, f"Filters: {filters}", new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+            self.width,
+            3.2,
+            self._fit(f"Filters: {filters}", 2.7 * self.width),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
+        number_width = self.get_string_width("page 99 of 99") + 1
         self.cell(
-            self.width * 0.8,
+            self.width - number_width,
             3.4,
-            f"Brand {b.brand_name} · data as of {labels.day(b.data_as_of)} · version {b.version}"
-            f" · {b.newest_text}",
+            self._fit(
+                f"Brand {b.brand_name} · data as of {labels.day(b.data_as_of)} · version {b.version}"
+                f" · {b.newest_text}",
+                self.width - number_width,
+            ),
         )
-        self.cell(self.width * 0.2, 3.4, f"page {self.page_no()} of {{nb}}", align="R")
+        self.cell(number_width, 3.4, f"page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
     # --- building blocks ---
@@ -208,23 +327,26 @@ class _Doc(FPDF):
         self.ln(1)
 
     def _fit(self, value: str, width: float) -> str:
-        """Cut a cell's text to its column (with an ellipsis) rather than overprint the next one."""
+        """Cut a cell's text to its column (with an ellipsis) rather than overprint the next one, on one line
+        (a cell of fixed height never wraps)."""
+        value = text.one_line(value)[:2000]  # never measure more than a few lines can hold
         if self.get_string_width(value) <= width - 1:
             return value
-        while value and self.get_string_width(value + "…") > width - 1:
-            value = value[:-1]
-        return value + "…"
+        low, high = 0, len(value)  # the longest prefix that fits with the ellipsis
+        while low < high:
+            mid = (low + high + 1) // 2
+            if self.get_string_width(value[:mid].rstrip() + "…") <= width - 1:
+                low = mid
+            else:
+                high = mid - 1
+        return value[:low].rstrip() + "…"
 
 
 def _verdict_box(pdf: _Doc, b: Briefing) -> None:
     pdf.set_font(FONT, "B", 16)
-    pdf.cell(
-        pdf.width,
-        8,
-        f"{b.brand_name}: executive briefing, {b.on:%-d %B %Y}",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
+    what = f": executive briefing, {b.on:%-d %B %Y}"  # stays whole; the name gives way
+    name = pdf._fit(b.brand_name, pdf.width - pdf.get_string_width(what))
+    pdf.cell(pdf.width, 8, name + what, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     top = pdf.get_y() + 1
     pdf.set_xy(MARGIN + 2, top + 1.5)
     pdf.set_font(FONT, "B", 10.5)
@@ -338,6 +460,7 @@ def _landed_rows(b: Briefing) -> list[list[str]]:
 def build_pdf(b: Briefing, render: Render, paper: Paper = "A4") -> tuple[bytes, int]:
     """The briefing PDF's bytes and its page count. `render(fig, width_mm, height_mm) -> PNG` draws the
     charts (`evdash.static_charts.Renderer`)."""
+    b = _for_print(b)
     pdf = _Doc(b, paper)
     pdf.alias_nb_pages()
     pdf.add_page()
@@ -347,7 +470,9 @@ def build_pdf(b: Briefing, render: Render, paper: Paper = "A4") -> tuple[bytes, 
     _watch(pdf, b)
     pdf.ln(1)
     cumulative = cumulative_vs_target(b.cumulative, b.brand_name, b.year, b.year_events)
-    pdf.image_block(render(cumulative, pdf.width, 100), 100)
+    # 100 mm, or what is left of the first page down to 80 mm, so that the chart stays on it.
+    height = max(80.0, min(100.0, pdf.page_break_trigger - pdf.get_y() - 1))
+    pdf.image_block(render(cumulative, pdf.width, height), height)
 
     pdf.add_page()
     pdf.heading("Deliveries per year against the final company target")
@@ -442,7 +567,14 @@ def build_pdf(b: Briefing, render: Render, paper: Paper = "A4") -> tuple[bytes, 
         height=3.3,
     )
     for n, source in enumerate(b.sources, start=1):
-        pdf.para(f"{n}. {source.publisher}: {source.url}", size=6.5, height=3.0)
+        pdf.set_font(FONT, "", 6.5)
+        pdf.cell(
+            pdf.width,
+            3.0,
+            pdf._fit(f"{n}. {source.publisher}: {source.url}", pdf.width),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     return bytes(pdf.output()), pdf.page_no()
 
 

@@ -159,7 +159,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
     try:
         settings = mailer.load_settings(args.smtp_config)
         sent = mailer.send_briefing(settings, data, out)
-    except mailer.MailError as exc:
+    except Exception as exc:  # every failure to send (MailError says what to fix) exits 4, logged
         logs.error("briefing.email_failed", exc, brand=args.brand, on=on.isoformat())
         print(f"briefing e-mail not sent: {exc}", file=sys.stderr)
         return 4

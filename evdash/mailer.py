@@ -24,6 +24,7 @@ a message that says what to fix; passwords never appear in messages or logs.
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
 import tomllib
@@ -34,7 +35,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from evdash import config
+from evdash import config, text
 from evdash.briefing import Briefing
 from evdash.watch import SEVERITY_MARK
 
@@ -159,11 +160,24 @@ def body_text(b: Briefing) -> str:
     return "\n".join(lines) + "\n"
 
 
+SUBJECT_MAX = 200
+BRAND_MAX = 60
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # line breaks and every other control character
+
+
+def subject(b: Briefing) -> str:
+    """The subject, "<Brand> briefing <date>: <verdict>", on one line whatever the brand's name holds (no
+    CR, LF or other control character can reach the header); the name cut to BRAND_MAX characters so that
+    the date and the verdict stay, the whole at most SUBJECT_MAX characters, cut with an ellipsis."""
+    brand = text.cut(_CONTROL.sub(" ", b.brand_name), BRAND_MAX)
+    return text.cut(_CONTROL.sub(" ", f"{brand} briefing {b.on:%Y-%m-%d}: {b.verdict}"), SUBJECT_MAX)
+
+
 def message(
     settings: SmtpSettings, b: Briefing, pdf: bytes, filename: str, to: Sequence[str]
 ) -> EmailMessage:
     msg = EmailMessage()
-    msg["Subject"] = f"{b.brand_name} briefing {b.on:%Y-%m-%d}: {b.verdict}"[:200]
+    msg["Subject"] = subject(b)
     msg["From"] = settings.sender
     msg["To"] = ", ".join(to)
     msg["Date"] = formatdate(localtime=False)
@@ -181,8 +195,11 @@ def send_briefing(settings: SmtpSettings, b: Briefing, pdf_path: Path) -> tuple[
             f"no recipients for brand '{b.brand_id}' in {settings.source or 'the SMTP settings'} "
             f'(add [smtp.recipients] {b.brand_id} = ["…"] or default = ["…"])'
         )
-    msg = message(settings, b, pdf_path.read_bytes(), pdf_path.name, to)
     where = f"{settings.host}:{settings.port} ({settings.security})"
+    try:
+        msg = message(settings, b, pdf_path.read_bytes(), pdf_path.name, to)
+    except (ValueError, TypeError, OSError) as exc:  # a header the e-mail library refuses, an unreadable PDF
+        raise MailError(f"the message to {where} could not be made: {exc}") from exc
     try:
         if settings.security == "tls":
             server: smtplib.SMTP = smtplib.SMTP_SSL(

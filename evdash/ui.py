@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import os
 import sys
+import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -66,15 +67,31 @@ class Context:
     as_of: str
 
 
-@st.cache_resource(max_entries=2, on_release=lambda con: con.close())
+# The read connections of this process, one per version file, newest last. Not a Streamlit cache: clearing
+# the caches (anyone's "Clear cache", a test's cache_resource.clear()) must never close a connection that
+# another session is querying ("No open result set", issue 25). A connection lives as long as the process
+# and its data version: when a third version is opened, the oldest is dropped from here but never closed
+# by us; DuckDB closes it once the last cursor still running on it is gone.
+_CONNECTIONS: dict[str, duckdb.DuckDBPyConnection] = {}
+_CONNECTIONS_KEPT = 2  # the current version and the previous one (sessions still finishing a run on it)
+_CONNECTIONS_LOCK = threading.Lock()
+
+
 def _connection(db_file: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(db_file, read_only=True)
-    # One DuckDB thread per query: the dashboard's queries are small aggregates over pre-aggregates, and
-    # its concurrency comes from sessions. At 10M registrations rows each query's p95 was 5–20 % lower
-    # with 1 thread than with the default 2 on this 2-core machine, and equal with 4 queries at once
-    # (docs/performance.md, `bench.query_bench --threads default,1 --workers 1,4`).
-    con.execute("set threads = 1")
-    return con
+    with _CONNECTIONS_LOCK:
+        con = _CONNECTIONS.get(db_file)
+        if con is None:
+            con = duckdb.connect(db_file, read_only=True)
+            # One DuckDB thread per query: the dashboard's queries are small aggregates over
+            # pre-aggregates, and its concurrency comes from sessions. At 10M registrations rows each
+            # query's p95 was 5–20 % lower with 1 thread than with the default 2 on this 2-core machine,
+            # and equal with 4 queries at once (docs/performance.md, `bench.query_bench --threads
+            # default,1 --workers 1,4`).
+            con.execute("set threads = 1")
+            _CONNECTIONS[db_file] = con
+            while len(_CONNECTIONS) > _CONNECTIONS_KEPT:
+                del _CONNECTIONS[next(iter(_CONNECTIONS))]
+        return con
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -446,9 +463,14 @@ def current_role() -> auth.Role | None:
         return "analyst"
     if not _logged_in():
         return None
-    roles = auth.load_roles(section=_secrets_section("evdash", "roles"))
     email = st.user.get("email")
-    return roles.role_for(str(email) if email else None)
+    return role_for(str(email) if email else None)
+
+
+def role_for(email: str | None) -> auth.Role | None:
+    """Role of a signed-in address from the roles config (EVDASH_ROLES over `[evdash.roles]` in the
+    secrets); also asked by the HTTP and websocket guard in asgi.py. Raises auth.RolesError."""
+    return auth.load_roles(section=_secrets_section("evdash", "roles")).role_for(email)
 
 
 def _caller_page() -> str:

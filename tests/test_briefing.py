@@ -3,6 +3,7 @@ and its e-mail through a real local SMTP server (aiosmtpd), started by the test.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import email
 import email.header
@@ -193,22 +194,28 @@ def test_email_arrives_with_the_pdf_and_the_kpis_in_the_body(
     assert "136,854" in text and "130,000" in text
 
 
+def _send(db_link: Path, folder: Path, port: int) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`evdash briefing --email` of the default brand to the SMTP server on `port` (it may be closed)."""
+    settings = folder / "smtp.toml"
+    settings.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nsender = "b@example.org"\n'
+        '[smtp.recipients]\ndefault = ["ceo@example.org"]\n'
+    )
+    out = folder / "b.pdf"
+    result = _run(
+        ["briefing", "--on", ON, "--out", str(out), "--email", "--smtp-config", str(settings)],
+        db_link,
+        offline=False,
+    )
+    return result, out
+
+
 def test_a_failed_send_exits_non_zero_with_a_clear_message_and_a_log_line(
     seed_db_path: Path, tmp_path: Path
 ) -> None:
     require_chromium()
-    settings = tmp_path / "smtp.toml"
     closed = serving.free_port()  # nothing listens there
-    settings.write_text(
-        f'[smtp]\nhost = "127.0.0.1"\nport = {closed}\nsecurity = "none"\nsender = "b@example.org"\n'
-        '[smtp.recipients]\ndefault = ["ceo@example.org"]\n'
-    )
-    out = tmp_path / "b.pdf"
-    result = _run(
-        ["briefing", "--on", ON, "--out", str(out), "--email", "--smtp-config", str(settings)],
-        seed_db_path,
-        offline=False,
-    )
+    result, out = _send(seed_db_path, tmp_path, closed)
     assert result.returncode == 4
     assert f"briefing e-mail not sent: could not reach 127.0.0.1:{closed} (none)" in result.stderr
     logged = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
@@ -278,3 +285,129 @@ def test_overview_shows_the_watch_list_and_offers_the_briefing() -> None:
     assert any("straight-line path" in t and t.startswith("**▲ Watch** · 2026 pace") for t in texts), texts
     buttons = [b for b in at.get("download_button") if "Briefing (PDF)" in str(b.proto.label)]
     assert len(buttons) == 1
+
+
+# --- A hostile brand (issue 25, cases 9 and 10). ----------------------------------------------------------------
+# The hostile seeds (every name, note and statement carrying Markdown, HTML and links: tests/conftest.py) with
+# Xiaomi's name also holding its Chinese name, Hebrew, emoji and a 60-character word.
+LONG_WORD = "Supercalifragilistic-Electric-Vehicle-Manufacturing-Company-Ltd"
+HOSTILE_NAME = f"Xiaomi 小米 シャオミ 샤오미 שיאומי 🚗⚡ {LONG_WORD}"
+
+
+@pytest.fixture(scope="module")
+def hostile_brand(
+    hostile_db_path: Path, smtp: tuple[int, _Inbox], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """`evdash briefing --email` for that brand, as a user runs it, to the local SMTP server."""
+    require_chromium()
+    from tests.conftest import _build, mutated_seeds
+
+    folder = tmp_path_factory.mktemp("hostile_briefing")
+    seeds = mutated_seeds(
+        folder, replace={"brands.csv": ("Xiaomi", HOSTILE_NAME)}, base=hostile_db_path.parent.parent / "seeds"
+    )
+    db_link = _build(seeds, folder)
+    port, inbox = smtp
+    before = len(inbox.messages)
+    result, out = _send(db_link, folder, port)
+    with duckdb.connect(str(db_link), read_only=True) as con:
+        name = con.execute("select name from brands where brand_id = 'xiaomi'").fetchone()
+    return {"result": result, "pdf": out.read_bytes(), "messages": inbox.messages[before:], "name": name}
+
+
+def test_a_hostile_brands_briefing_keeps_its_three_pages_and_prints_every_script(
+    hostile_brand: dict[str, Any], emailed: dict[str, object]
+) -> None:
+    result = hostile_brand["result"]
+    assert result.returncode == 0, result.stderr
+    name = hostile_brand["name"][0]
+    assert name.startswith(HOSTILE_NAME) and "<b>bold</b>" in name and len(name) > 400
+    reader, text = _text(hostile_brand["pdf"])
+    featured, _ = _text(emailed["pdf"])  # type: ignore[arg-type]
+    assert len(reader.pages) == len(featured.pages) == 3
+    first = reader.pages[0].extract_text().splitlines()
+    # The title and the page header are one line each, cut with an ellipsis, never run off the page.
+    header = next(line for line in first if line.startswith("evdash executive briefing"))
+    title = next(line for line in first if line.endswith(": executive briefing, 1 December 2026"))
+    assert "…" in header and "in force on 1 Dec 2026" in header
+    assert title.startswith("Xiaomi") and "…: executive briefing" in title
+    # Chinese, Japanese, Korean and Hebrew are in the text (Hebrew drawn right to left, so stored reversed).
+    # (pypdf puts a space or a NUL between the glyphs of a run from a fallback font: compare without them;
+    # the page drawn shows none, docs/briefing.md.)
+    compact = "".join(text.replace("\x00", "").split())
+    for script in ("小米", "シャオミ", "샤오미"):
+        assert script in compact, script
+    assert "שיאומי" in compact or "שיאומי"[::-1] in compact
+    # Each from a font that has it: DejaVu Sans, Noto Sans CJK, and the colour emoji font (Type 3 glyphs).
+    fonts: set[str] = set()
+    kinds: set[str] = set()
+    for page in reader.pages:
+        resources: Any = page["/Resources"]
+        for ref in resources["/Font"].values():
+            font = ref.get_object()
+            kinds.add(str(font["/Subtype"]))
+            if "/DescendantFonts" in font:
+                fonts.add(str(font["/DescendantFonts"][0].get_object()["/BaseFont"]))
+    assert any("DejaVuSans" in f for f in fonts) and any("NotoSansCJK" in f for f in fonts), fonts
+    assert "/Type3" in kinds  # the emoji, drawn from Noto Color Emoji's bitmaps
+    # The charts are drawn, not blank.
+    from PIL import Image
+
+    colours = [
+        len(Image.open(io.BytesIO(img.data)).convert("RGB").getcolors(1 << 20) or [])
+        for page in reader.pages
+        for img in page.images
+    ]
+    assert len(colours) >= 3 and min(colours) > 20, colours
+
+
+def test_a_hostile_brands_briefing_is_sent_with_a_one_line_subject(hostile_brand: dict[str, Any]) -> None:
+    messages = hostile_brand["messages"]
+    assert len(messages) == 1
+    subject = str(email.header.make_header(email.header.decode_header(messages[0]["Subject"])))
+    assert "\n" not in subject and "\r" not in subject and len(subject) <= mailer.SUBJECT_MAX
+    assert subject.startswith("Xiaomi 小米 シャオミ 샤오미") and "… briefing 2026-12-01: " in subject
+
+
+def test_every_failure_to_send_exits_4_with_the_log_line(
+    hostile_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not only MailError: whatever goes wrong while sending (here an error the e-mail library might raise
+    for a header) exits 4, says so, and logs briefing.email_failed; the PDF is kept."""
+    from evdash import briefing_pdf, cli, static_charts
+
+    class _NoCharts:
+        def __enter__(self) -> Any:
+            return lambda fig, w, h: _PNG
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+    def broken(*args: object, **kwargs: object) -> tuple[str, ...]:
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+
+    monkeypatch.setattr(static_charts, "Renderer", _NoCharts)
+    monkeypatch.setattr(mailer, "send_briefing", broken)
+    monkeypatch.setattr(mailer, "load_settings", lambda path: None)
+    out = tmp_path / "b.pdf"
+    code = cli.main(["briefing", "--db", str(hostile_db_path), "--on", ON, "--out", str(out), "--email"])
+    err = capsys.readouterr().err
+    assert code == 4 and "briefing e-mail not sent: Header values may not contain" in err
+    logged = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert any(e["event"] == "briefing.email_failed" and e["level"] == "error" for e in logged)
+    assert out.exists() and briefing_pdf.filename("xiaomi", dt.date(2026, 12, 1)).endswith(".pdf")
+
+
+def test_a_subject_never_carries_a_line_break(seed_con: duckdb.DuckDBPyConnection) -> None:
+    import dataclasses
+
+    b = briefing.collect(seed_con, "xiaomi", dt.date(2026, 12, 1))
+    hostile = dataclasses.replace(b, brand_name="Evil\r\nBcc: all@example.org\n" + "x" * 500)
+    subject = mailer.subject(hostile)
+    assert "\r" not in subject and "\n" not in subject and len(subject) <= mailer.SUBJECT_MAX
+    assert subject.startswith("Evil Bcc: all@example.org x") and "… briefing 2026-12-01: " in subject
+
+
+_PNG = base64.b64decode(  # one white pixel
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)

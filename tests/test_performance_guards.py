@@ -249,9 +249,15 @@ def test_every_streamlit_cache_is_bounded() -> None:
                     _is_call_to(deco, "st", kind) for kind in ("cache_data", "cache_resource")
                 ):
                     caches[node.name] = {k.arg for k in deco.keywords if k.arg}
-    assert {"_cached_query", "_cached_figure", "_cached_result", "_connection"} <= set(caches)
+    assert {"_cached_query", "_cached_figure", "_cached_result"} <= set(caches)
     assert [name for name, keys in caches.items() if "max_entries" not in keys] == []
     assert [n for n in ("_cached_query", "_cached_figure", "_cached_result") if "ttl" not in caches[n]] == []
+    # The read connections are not a Streamlit cache (clearing one must not close them, issue 25) and are
+    # bounded by their own count: the current version and the previous one.
+    assert "_connection" not in caches
+    from evdash import ui
+
+    assert ui._CONNECTIONS_KEPT == 2
 
 
 def test_frames_from_the_caches_are_keyed_by_where_they_came_from() -> None:
