@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import pycountry
 
-from evdash import apply, config, csvread, versions
+from evdash import apply, config, csvread, raw, versions
 from evdash.csvread import SeedError
 from evdash.journal import open_journal
 from evdash.journal.base import Batch, Journal, JournalUnavailable
@@ -114,10 +114,13 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
 def inputs_version(seeds: Path, extra_inputs: Iterable[Path] = ()) -> str:
     """Content hash of everything the database is built from."""
     digest = hashlib.sha256()
-    files = [config.SCHEMA_SQL, *config.model_files(), *sorted(seeds.glob("*.csv")), *extra_inputs]
+    shipped = raw.inputs(raw.shipped_dir(seeds))  # publishers' raw files, replayed after the seeds
+    files = [config.SCHEMA_SQL, *config.model_files(), *sorted(seeds.glob("*.csv")), *shipped, *extra_inputs]
     for f in files:
         digest.update(f.name.encode())
         digest.update(f.read_bytes())
+    if shipped:
+        digest.update(raw.parser_versions().encode())
     digest.update(pycountry.__name__.encode())
     return digest.hexdigest()[:16]
 
@@ -145,7 +148,8 @@ def refresh_models(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | None = None) -> dict[str, int]:
-    """Create the schema and load every seed table into an empty database `con`."""
+    """Create the schema and load every seed table into an empty database `con`, then the shipped raw
+    publishers' files through their readers (`evdash.raw.replay_shipped`), then the models."""
     con.execute(config.SCHEMA_SQL.read_text())
     load_reference_tables(con)
     rows: dict[str, int] = {}
@@ -160,6 +164,8 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | Non
         frame = csvread.read_table_csv(path, table, csvread.table_columns(con, table), label)
         _insert(con, table, frame, label)
         rows[table] = len(frame)
+    for stats in raw.replay_shipped(con, raw.shipped_dir(seeds)):
+        rows[stats.file_name] = stats.rows
     for model in config.model_files():
         con.execute(model.read_text())
     return rows
