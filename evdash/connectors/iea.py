@@ -142,11 +142,12 @@ def _read_xlsx(data: bytes, name: str) -> tuple[pd.DataFrame, str, dict[str, str
         raise FormatError(f"{name}: the workbook cannot be read ({exc})") from exc
     tried: list[str] = []
     for sheet in book.sheet_names:
-        rows = book.get_sheet_by_name(sheet).to_python(nrows=1)
+        ws = book.get_sheet_by_name(sheet)  # parses the sheet once; read its header, then its body
+        rows = ws.to_python(nrows=1)
         header = [str(c).strip() for c in rows[0]] if rows else []
         missing = _header_problem(header)
         if not missing:
-            body = book.get_sheet_by_name(sheet).to_python()[1:]
+            body = ws.to_python()[1:]
             frame = pd.DataFrame(body, columns=header, dtype=object)
             meta = (
                 {"modified": m.group(1)} if (m := re.search(r"<dcterms:modified[^>]*>([^<]+)<", core)) else {}
