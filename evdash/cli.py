@@ -62,6 +62,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     os.execv(sys.executable, argv)
 
 
+def _not_imported(exc: Exception, rejected: str, what: str) -> int:
+    """Say why an import did not happen: 1 = rows rejected (each problem listed), 3 = not started."""
+    if isinstance(exc, csvread.SeedError):
+        print(rejected, file=sys.stderr)
+        for line in exc.errors:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(f"{what} not started: {exc}", file=sys.stderr)
+    return 3
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     pairs = args.pairs
     if len(pairs) % 2:
@@ -83,16 +94,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
         result = importer.import_files(
             files, db=args.db, user=args.user, dry_run=args.dry_run, progress=progress
         )
-    except csvread.SeedError as exc:
-        print(
-            "import rejected; nothing was changed. Fix these and run the same command again:", file=sys.stderr
+    except (csvread.SeedError, importer.ImportRefused) as exc:
+        return _not_imported(
+            exc, "import rejected; nothing was changed. Fix these and run the same command again:", "import"
         )
-        for line in exc.errors:
-            print(f"  {line}", file=sys.stderr)
-        return 1
-    except importer.ImportRefused as exc:
-        print(f"import not started: {exc}", file=sys.stderr)
-        return 3
     for stats in result.files:
         for note in stats.notes:
             print(f"note: {note}")
@@ -136,14 +141,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     except fetch.FetchError as exc:
         print(f"fetch {args.source} failed: {exc}", file=sys.stderr)
         return exc.exit_code
-    except csvread.SeedError as exc:
-        print(f"fetch {args.source}: rows rejected; nothing was changed:", file=sys.stderr)
-        for line in exc.errors:
-            print(f"  {line}", file=sys.stderr)
-        return 1
-    except importer.ImportRefused as exc:
-        print(f"fetch {args.source}: import not started: {exc}", file=sys.stderr)
-        return 3
+    except (csvread.SeedError, importer.ImportRefused) as exc:
+        return _not_imported(
+            exc, f"fetch {args.source}: rows rejected; nothing was changed:", f"fetch {args.source}: import"
+        )
     for note in result.notes:
         print(f"note: {note}")
     print(f"{args.source} {result.name} ({result.size:,} bytes, sha256 {result.sha256}): {result.message}")
