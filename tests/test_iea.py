@@ -190,3 +190,47 @@ def test_a_regional_projection_is_not_joined_to_the_countrys_line(
     last_actual = int(history.loc[history["kind"] == "actual", "year"].max())
     assert first > last_actual  # the latest edition projects from after its last historical year
     assert all(t.x[0] == first for t in fig.data if "projection" in t.name)
+
+
+def _nl_2023_bev(path: Path) -> float:
+    """The Netherlands' 2023 BEV car sales as the edition's own file states it (read by the connector)."""
+    f = iea.parse(path.read_bytes(), path.name).frame
+    row = f[
+        (f["market"] == "NLD")
+        & (f["category"] == "Historical")
+        & (f["parameter"] == "EV sales")
+        & (f["mode"] == "Cars")
+        & (f["powertrain"] == "BEV")
+        & (f["year"] == "2023")
+    ]
+    return float(row["value"].iloc[0])
+
+
+def test_expansion_page_shows_the_revision_and_its_csv_carries_it(app_env: Path) -> None:
+    """The 2026 edition revised the Netherlands' 2023 BEV sales: the market figures table (and the CSV of
+    the same frame) shows the 2026 value with the 2024 edition's value beside it."""
+    from evdash import exports
+    from tests.conftest import open_page
+
+    before = _nl_2023_bev(RAW / "iea_global_ev_data_2024.csv")
+    after = _nl_2023_bev(RAW / "ev-data-explorer-2026.xlsx")
+    assert (before, after) == (130000.0, 110000.0)
+    at = open_page("pages/expansion.py", {"market": "NLD"}, timeout=120)
+    assert not at.exception
+    tables = [t.value for t in at.dataframe if "revised_from_value" in t.value.columns]
+    assert len(tables) == 1
+    row = tables[0][(tables[0]["year"] == 2023) & (tables[0]["metric"] == "BEV sales")]
+    assert row[["value", "revised_from_value"]].values.tolist() == [[after, before]]
+    text = exports.csv_bytes(tables[0]).decode()
+    assert any(
+        ",110000" in line and ",130000" in line and line.startswith("2023,") for line in text.splitlines()
+    )
+    # the market sizes the ranking reads are the 2026 edition's 2025 figures
+    con = duckdb.connect(str(app_env.resolve()), read_only=True)
+    try:
+        sizes = queries.markets_measures(con)
+    finally:
+        con.close()
+    assert sizes.loc[
+        (sizes["market_code"] == "NLD") & (sizes["measure"] == "bev_sales"), "year"
+    ].tolist() == [2025]
