@@ -100,3 +100,9 @@ def fetch_read_timeout() -> float:
 def fetch_max_bytes() -> int:
     """The largest publisher file `evdash fetch` downloads (the transfer stops there)."""
     return int(os.environ.get("EVDASH_FETCH_MAX_BYTES", 500 * 1024 * 1024))
+
+
+def raw_cache_dir() -> Path:
+    """Rows each shipped raw file's reader made, keyed by the file's sha256 and the reader's version, so a
+    rebuild does not read the publishers' workbooks again (safe to delete; shared by every database)."""
+    return Path(os.environ.get("EVDASH_RAW_CACHE", REPO_ROOT / "var" / "cache" / "raw"))

@@ -29,6 +29,7 @@ from werkzeug import Request, Response
 
 from evdash import apply, build, cli, fetch, raw
 from evdash.connectors import iea
+from evdash.csvread import SeedError
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_SEEDS = REPO / "tests" / "fixtures" / "seeds"
@@ -270,3 +271,30 @@ def test_reader_vocabularies_are_the_schemas(built: Path) -> None:
 def test_unknown_source_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["fetch", "nosuch", "--url", "http://127.0.0.1:9/x"]) == 2
     assert "unknown source 'nosuch'" in capsys.readouterr().err
+
+
+def test_build_replays_shipped_raw_files_and_refuses_a_changed_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A raw file in the shipped folder is replayed by the build (its rows are in the database); one whose
+    bytes no longer match its manifest's sha256 fails the build naming the file, serving nothing new."""
+    shipped = tmp_path / "raw"
+    monkeypatch.setenv("EVDASH_RAW", str(shipped))
+    monkeypatch.setenv("EVDASH_RAW_CACHE", str(tmp_path / "cache"))
+    body = _csv_slice()
+    raw.keep(
+        shipped / "iea", "slice.csv", body, {"url": "file:slice.csv", "parser_version": iea.PARSER_VERSION}
+    )
+    link = tmp_path / "db" / "evdash.duckdb"
+    build.build(seeds=FIXTURE_SEEDS, db=link)
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    assert figure(link, "NLD", 2023, "bev_sales") == (
+        iea_value(rows, "Netherlands", 2023),
+        None,
+        iea.EXPLORER_URL,
+    )
+    before = served(link)
+    (shipped / "iea" / "slice.csv").write_bytes(body.replace(b"130000", b"130001"))
+    with pytest.raises(SeedError, match=r"raw/iea/slice.csv: sha256 .* differs from MANIFEST.csv"):
+        build.build(seeds=FIXTURE_SEEDS, db=link, force=True)
+    assert served(link) == before
