@@ -24,9 +24,7 @@ import duckdb
 import pandas as pd
 import pycountry
 
-from evdash import apply, config, csvread, versions
-from evdash.connectors import dft, kba, rdw
-from evdash.connectors.base import FormatError
+from evdash import apply, config, csvread, raw, versions
 from evdash.csvread import SeedError
 from evdash.journal import open_journal
 from evdash.journal.base import Batch, Journal, JournalUnavailable
@@ -119,11 +117,13 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
 def inputs_version(seeds: Path, extra_inputs: Iterable[Path] = ()) -> str:
     """Content hash of everything the database is built from."""
     digest = hashlib.sha256()
-    files = [config.SCHEMA_SQL, *config.model_files(), *sorted(seeds.glob("*.csv")), *raw_files(seeds)]
-    files += [*extra_inputs]
+    shipped = raw.inputs(raw.shipped_dir(seeds))  # publishers' raw files, replayed after the seeds
+    files = [config.SCHEMA_SQL, *config.model_files(), *sorted(seeds.glob("*.csv")), *shipped, *extra_inputs]
     for f in files:
         digest.update(f.name.encode())
         digest.update(f.read_bytes())
+    if shipped:
+        digest.update(raw.parser_versions().encode())
     digest.update(pycountry.__name__.encode())
     return digest.hexdigest()[:16]
 
@@ -150,68 +150,9 @@ def refresh_models(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(text)
 
 
-# Publishers' files kept under data/raw/<source>/ with a MANIFEST.csv, and the reader of each (national
-# registration offices). The fetch-iea branch adds a connector registry and `evdash fetch`; the merger
-# folds this list into it.
-RAW_READERS = {"kba": kba, "rdw": rdw, "dft": dft}
-
-
-def raw_dir(seeds: Path) -> Path:
-    """The raw publisher files that belong with `seeds` (data/seeds -> data/raw)."""
-    return seeds.parent / "raw"
-
-
-def raw_files(seeds: Path) -> list[Path]:
-    """Every manifest and file under the raw dir of the readers above, for the build's content hash."""
-    root = raw_dir(seeds)
-    return sorted(p for source in RAW_READERS for p in (root / source).glob("*") if p.is_file())
-
-
-def replay_raw_files(con: duckdb.DuckDBPyConnection, seeds: Path) -> list[apply.FileStats]:
-    """Load every publisher file listed in data/raw/<source>/MANIFEST.csv into `con` after the seeds: check
-    its sha256, parse it with its reader (`evdash.connectors.<source>`, whose name and parser version the
-    manifest records) and apply the rows through the import path (`apply.apply_file`), so they are
-    validated like a CSV upload: one apply per source and kind (an apply costs ~0.4 s whatever its size;
-    13 KBA files one by one took 6 s of a build). A changed file, a manifest naming another parser or a
-    format the reader does not know fails the build with a message naming the file."""
-    root = raw_dir(seeds)
-    stats: list[apply.FileStats] = []
-    for source, reader in RAW_READERS.items():
-        manifest = root / source / "MANIFEST.csv"
-        if not manifest.exists():
-            continue
-        label = f"data/raw/{source}/MANIFEST.csv"
-        frames: dict[str, list[pd.DataFrame]] = {}
-        for line, entry in enumerate(pd.read_csv(manifest, dtype=str).to_dict("records"), start=2):
-            path = root / source / str(entry["file"])
-            where = f"{label}, line {line}"
-            if not path.exists():
-                raise SeedError([f"{where}: file {entry['file']} is listed but missing"])
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            if digest != entry["sha256"]:
-                raise SeedError(
-                    [
-                        f"{where}: {entry['file']} has sha256 {digest[:12]}…, "
-                        f"the manifest says {entry['sha256'][:12]}…"
-                    ]
-                )
-            if entry["parser"] != reader.SOURCE:
-                raise SeedError([f"{where}: parser '{entry['parser']}' is not the {source} reader"])
-            try:
-                parsed = reader.parse(data, str(entry["file"]))
-            except FormatError as exc:
-                raise SeedError([f"data/raw/{source}/{exc}"]) from exc
-            frames.setdefault(parsed.kind, []).append(parsed.frame)
-        for kind, parts in frames.items():
-            rows = pd.concat(parts, ignore_index=True).to_csv(index=False).encode()
-            where = f"data/raw/{source} ({len(parts)} files, as one {kind} import)"
-            stats.append(apply.apply_file(con, kind, rows, where))
-    return stats
-
-
 def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | None = None) -> dict[str, int]:
-    """Create the schema and load every seed table into an empty database `con`."""
+    """Create the schema and load every seed table into an empty database `con`, then the shipped raw
+    publishers' files through their readers (`evdash.raw.replay_shipped`), then the models."""
     con.execute(config.SCHEMA_SQL.read_text())
     load_reference_tables(con)
     rows: dict[str, int] = {}
@@ -226,7 +167,8 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | Non
         frame = csvread.read_table_csv(path, table, csvread.table_columns(con, table), label)
         _insert(con, table, frame, label)
         rows[table] = len(frame)
-    rows["national_registrations"] = sum(r.rows for r in replay_raw_files(con, seeds))
+    for stats in raw.replay_shipped(con, raw.shipped_dir(seeds)):
+        rows[stats.file_name] = stats.rows
     for model in config.model_files():
         con.execute(model.read_text())
     return rows

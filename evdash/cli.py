@@ -1,4 +1,5 @@
-"""Command line: `evdash build`, `evdash serve`, `evdash import`, `evdash briefing`, `evdash status`."""
+"""Command line: `evdash build`, `evdash serve`, `evdash import`, `evdash fetch`, `evdash briefing`,
+`evdash status`."""
 
 from __future__ import annotations
 
@@ -62,6 +63,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     os.execv(sys.executable, argv)
 
 
+def _not_imported(exc: Exception, rejected: str, what: str) -> int:
+    """Say why an import did not happen: 1 = rows rejected (each problem listed), 3 = not started."""
+    if isinstance(exc, csvread.SeedError):
+        print(rejected, file=sys.stderr)
+        for line in exc.errors:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(f"{what} not started: {exc}", file=sys.stderr)
+    return 3
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     pairs = args.pairs
     if len(pairs) % 2:
@@ -83,16 +95,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
         result = importer.import_files(
             files, db=args.db, user=args.user, dry_run=args.dry_run, progress=progress
         )
-    except csvread.SeedError as exc:
-        print(
-            "import rejected; nothing was changed. Fix these and run the same command again:", file=sys.stderr
+    except (csvread.SeedError, importer.ImportRefused) as exc:
+        return _not_imported(
+            exc, "import rejected; nothing was changed. Fix these and run the same command again:", "import"
         )
-        for line in exc.errors:
-            print(f"  {line}", file=sys.stderr)
-        return 1
-    except importer.ImportRefused as exc:
-        print(f"import not started: {exc}", file=sys.stderr)
-        return 3
     for stats in result.files:
         for note in stats.notes:
             print(f"note: {note}")
@@ -115,6 +121,40 @@ def _cmd_import(args: argparse.Namespace) -> int:
             f"imported as batch #{result.batch.batch_id}; "
             f"now serving version {result.version} ({result.seconds:.2f} s)"
         )
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from evdash import fetch
+
+    try:
+        result = fetch.fetch(
+            args.source,
+            url=args.url,
+            file=args.file,
+            db=args.db,
+            user=args.user,
+            ship=args.ship,
+            note=args.note,
+            connect_timeout=args.connect_timeout,
+            read_timeout=args.read_timeout,
+        )
+    except fetch.FetchError as exc:
+        print(f"fetch {args.source} failed: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (csvread.SeedError, importer.ImportRefused) as exc:
+        return _not_imported(
+            exc, f"fetch {args.source}: rows rejected; nothing was changed:", f"fetch {args.source}: import"
+        )
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"{args.source} {result.name} ({result.size:,} bytes, sha256 {result.sha256}): {result.message}")
+    if result.imported is not None:
+        for stats in result.imported.files:
+            print(
+                f"  {stats.rows:,} rows - {stats.added:,} new, {stats.changed:,} changed, "
+                f"{stats.unchanged:,} unchanged"
+            )
     return 0
 
 
@@ -223,6 +263,26 @@ def main(argv: list[str] | None = None) -> int:
     p_import.add_argument("--user", default=None, help="name for the import history (default $EVDASH_USER)")
     p_import.add_argument("--show", type=int, default=20, help="rows of the diff to print per file")
     p_import.set_defaults(func=_cmd_import)
+    p_fetch = sub.add_parser(
+        "fetch",
+        help="fetch a publisher's file, keep it byte for byte and import its rows (a new vintage)",
+        description="Exit codes: 0 landed or unchanged (same sha256), 1 rows rejected, 2 usage, 3 import "
+        "not started (busy), 4 download failed (HTTP status, timeout, truncated), 5 format changed "
+        "(column, sheet). Nothing changes on failure. docs/data-arrival.md.",
+    )
+    p_fetch.add_argument("source", help="the publisher's reader (evdash.connectors.registry), e.g. iea")
+    where = p_fetch.add_mutually_exclusive_group()
+    where.add_argument("--url", default=None, help="download from this http(s) address")
+    where.add_argument("--file", type=Path, default=None, help="read this file instead of downloading")
+    p_fetch.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
+    p_fetch.add_argument("--user", default=None, help="name for the import history (default $EVDASH_USER)")
+    p_fetch.add_argument("--connect-timeout", type=float, default=None, help="seconds (default 10)")
+    p_fetch.add_argument("--read-timeout", type=float, default=None, help="seconds (default 60)")
+    p_fetch.add_argument(
+        "--ship", action="store_true", help="data team: keep it in data/raw/SOURCE (replayed by every build)"
+    )
+    p_fetch.add_argument("--note", default="", help="provenance note for the manifest row")
+    p_fetch.set_defaults(func=_cmd_fetch)
     p_brief = sub.add_parser(
         "briefing",
         help="write the executive briefing PDF for a brand (optionally e-mail it)",

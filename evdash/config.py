@@ -85,3 +85,24 @@ def import_max_bytes() -> int:
 
 def import_lock_timeout() -> float:
     return float(os.environ.get("EVDASH_IMPORT_LOCK_TIMEOUT", 60))
+
+
+def fetch_connect_timeout() -> float:
+    """Seconds `evdash fetch` waits to connect to a publisher."""
+    return float(os.environ.get("EVDASH_FETCH_CONNECT_TIMEOUT", 10))
+
+
+def fetch_read_timeout() -> float:
+    """Seconds `evdash fetch` waits for the next bytes of a download before giving up."""
+    return float(os.environ.get("EVDASH_FETCH_READ_TIMEOUT", 60))
+
+
+def fetch_max_bytes() -> int:
+    """The largest publisher file `evdash fetch` downloads (the transfer stops there)."""
+    return int(os.environ.get("EVDASH_FETCH_MAX_BYTES", 500 * 1024 * 1024))
+
+
+def raw_cache_dir() -> Path:
+    """Rows each shipped raw file's reader made, keyed by the file's sha256 and the reader's version, so a
+    rebuild does not read the publishers' workbooks again (safe to delete; shared by every database)."""
+    return Path(os.environ.get("EVDASH_RAW_CACHE", REPO_ROOT / "var" / "cache" / "raw"))

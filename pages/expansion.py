@@ -228,12 +228,14 @@ with tab_market:
             "source_url": st.column_config.LinkColumn("Source"),
             "publisher": "Publisher",
             "alternatives": "Other versions",
+            "revised_from_value": st.column_config.NumberColumn("Revised from", format="localized"),
+            "revised_from_as_of": st.column_config.DateColumn("Earlier value as of"),
         },
     )
     ui.caption(
         "Units: sales in cars; shares in percent of new cars (cars on the road for the stock). One figure "
         "per figure and year, picked by the data's rule (full year first, then confidence, reliability, "
-        "later as-of)."
+        "later as-of). 'Revised from': the earlier edition's figure when a later edition revised it."
     )
     ui.download_buttons(ctx, stats_shown, "expansion-country-market", {"market": country}, key="d-market")
 with tab_status:

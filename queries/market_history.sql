@@ -1,8 +1,9 @@
--- grain: one row per market × year × kind (actual, or projection per IEA scenario) for one metric: the picked actual figure from the measures mart, and the IEA's STEPS / APS projections — the market's own, else (the IEA projects only a few countries) those of its IEA region, named in projection_of
+-- grain: one row per market × year × kind (actual, or projection per IEA scenario) for one metric: the picked actual figure from the measures mart, and the IEA's STEPS / APS / CPS projections — the market's own, else for a European country the IEA's Europe, named in projection_of
 -- params: markets (varchar[]), metric (varchar), year_from (integer)
 -- metric must be one of new_ev_sales, bev_sales, ev_share_pct, bev_share_pct, ev_stock (others give no rows).
--- Regional fallback: a European country gets the IEA's Europe, China/USA/India their own, any other country
--- the IEA's "Rest of the world" (outside China, Europe and the US).
+-- Regional fallback: a European country without its own projection gets the IEA's Europe. Any other country
+-- without its own gets none (the figure says so): the IEA's "Rest of the world" is a different scope in every
+-- edition, and a country's line must not continue into an aggregate's projection.
 with wanted as (
     select unnest($markets::varchar[]) as market_code
 ),
@@ -15,7 +16,6 @@ projection_source as (
         case
             when w.market_code in (select market_code from own) then w.market_code
             when r.evdash_region = 'europe' then 'EUR_IEA'
-            else 'ROW'
         end as projection_of
     from wanted as w
     left join country_regions as r on r.iso3 = w.market_code

@@ -31,6 +31,7 @@ DEC_2024 = RAW / "kba" / "fz10_2024_12.xlsx"
 VEH1153 = RAW / "dft" / "veh1153.ods"
 RDW_PAGE = RAW / "rdw" / "m9d7-ebf2.csv"
 SHARED = REPO.parent / "shared" / "facts" / "publishers"
+NATIONAL_READERS = {r.SOURCE: r for r in (kba, rdw, dft)}
 
 
 def _parse_kba(path: Path) -> pd.DataFrame:
@@ -271,7 +272,7 @@ def test_rdw_format_changes_fail_naming_line_and_column() -> None:
 
 
 def test_manifests_list_every_raw_file_with_its_sha256_and_licence() -> None:
-    for source, reader in build.RAW_READERS.items():
+    for source, reader in NATIONAL_READERS.items():
         with (RAW / source / "MANIFEST.csv").open() as fh:
             entries = list(csv.DictReader(fh))
         files = {p.name for p in (RAW / source).iterdir() if p.name != "MANIFEST.csv"}
@@ -305,7 +306,7 @@ def test_build_replays_raw_files_through_the_import_path(tmp_path: Path) -> None
     con = duckdb.connect()
     rows = build.populate(con, seeds)
     expected = rdw.parse(RDW_PAGE.read_bytes(), RDW_PAGE.name).frame
-    assert rows["national_registrations"] == len(expected)
+    assert rows[f"raw/rdw/{RDW_PAGE.name}"] == len(expected)
     got = con.execute(
         "select sum(units), min(url), count(distinct as_of) from national_registrations join sources using (source_id)"
     ).fetchall()[0]
@@ -323,7 +324,7 @@ def test_build_refuses_a_raw_file_that_does_not_match_its_manifest(tmp_path: Pat
     seeds = _raw_copy(tmp_path, "rdw", [RDW_PAGE])
     kept = tmp_path / "raw" / "rdw" / RDW_PAGE.name
     kept.write_bytes(kept.read_bytes().replace(b"TESLA", b"TESLB", 1))
-    with pytest.raises(SeedError, match=r"data/raw/rdw/MANIFEST.csv, line 2: m9d7-ebf2.csv has sha256"):
+    with pytest.raises(SeedError, match=r"raw/rdw/m9d7-ebf2.csv: sha256 \w+… differs from MANIFEST.csv's"):
         build.populate(duckdb.connect(), seeds)
 
 
@@ -334,7 +335,7 @@ def test_build_names_the_raw_file_a_reader_refuses(tmp_path: Path) -> None:
     manifest = tmp_path / "raw" / "rdw" / "MANIFEST.csv"
     old = hashlib.sha256(RDW_PAGE.read_bytes()).hexdigest()
     manifest.write_text(manifest.read_text().replace(old, hashlib.sha256(kept.read_bytes()).hexdigest()))
-    with pytest.raises(SeedError, match=r"data/raw/rdw/m9d7-ebf2.csv, line 1: no column 'kenteken'"):
+    with pytest.raises(SeedError, match=r"rdw/m9d7-ebf2.csv, line 1: no column 'kenteken'"):
         build.populate(duckdb.connect(), seeds)
 
 

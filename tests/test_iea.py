@@ -1,16 +1,19 @@
-"""The IEA Global EV Data Explorer as a seed: names to ISO codes, confidence by category, the picking rule
-with national figures, projections kept apart from actuals, and the history on the country page."""
+"""The IEA Global EV Data Explorer through its connector: names to ISO codes, confidence by category, the
+picking rule with national figures, projections kept apart from actuals, and the history on the country page.
+(The 2024 edition is a shipped raw file replayed by the build, no longer a generated seed: issue #23.)"""
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
-from evdash import iea, queries, theme
+from evdash import queries, theme
+from evdash.connectors import iea
+from evdash.connectors.base import Parsed
 from evdash.figures.expansion import ev_share_history
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,15 +22,16 @@ FACTS = next(
     (f for d in REPO.parents if (f := d / "shared" / "facts" / "iea_global_ev_data_2024.csv").exists()),
     REPO.parent / "shared" / "facts" / "iea_global_ev_data_2024.csv",
 )
+RAW = REPO / "data" / "raw" / "iea"
 HEADER = "region,category,parameter,mode,powertrain,year,unit,value\n"
 
 
-def _convert(text: str) -> list[list[str]]:
-    return list(iea.convert(csv.DictReader(io.StringIO(HEADER + text)), "test.csv"))
+def _parse(text: str) -> Parsed:
+    return iea.parse((HEADER + text).encode(), "test.csv")
 
 
 def test_names_pycountry_cannot_resolve_come_from_the_table() -> None:
-    rows = _convert(
+    parsed = _parse(
         "Korea,Historical,EV sales,Cars,BEV,2023,Vehicles,1\n"
         "Turkiye,Historical,EV sales,Cars,BEV,2023,Vehicles,1\n"
         "USA,Historical,EV sales,Cars,BEV,2023,Vehicles,1\n"
@@ -35,23 +39,51 @@ def test_names_pycountry_cannot_resolve_come_from_the_table() -> None:
         "Europe,Projection-APS,EV sales,Cars,BEV,2030,Vehicles,1\n"
         "Rest of the world,Projection-STEPS,EV sales,Cars,BEV,2030,Vehicles,1\n"
     )
-    assert [r[0] for r in rows] == ["KOR", "TUR", "USA", "CZE", "EUR_IEA", "ROW"]
-    assert [r[-1] for r in rows] == ["reported"] * 4 + ["estimate"] * 2
-    assert all(r[-3] == iea.SOURCE_ID and r[-2] == iea.AS_OF for r in rows)
+    rows = parsed.frame.set_index("region")
+    assert rows.loc[
+        ["Korea", "Turkiye", "USA", "Czech Republic", "Europe", "Rest of the world"], "market"
+    ].tolist() == ["KOR", "TUR", "USA", "CZE", "EUR_IEA", "ROW"]
+    conf = rows["confidence"].to_dict()
+    assert conf["Korea"] == "reported" and conf["Europe"] == conf["Rest of the world"] == "estimate"
+    # history ends in 2023: the 2024 edition, published on the Global EV Outlook 2024's day
+    assert set(rows["as_of"]) == {"2024-04-23"} and set(rows["source_url"]) == {iea.EXPLORER_URL}
 
 
-def test_an_unknown_region_names_its_line() -> None:
-    with pytest.raises(ValueError, match=r"test.csv, line 3, column 'region': 'Atlantis'"):
-        _convert(
-            "Germany,Historical,EV sales,Cars,BEV,2023,Vehicles,1\nAtlantis,Historical,EV sales,Cars,BEV,2023,Vehicles,1\n"
-        )
+def test_an_unknown_region_is_skipped_and_named_not_fatal() -> None:
+    parsed = _parse(
+        "Germany,Historical,EV sales,Cars,BEV,2023,Vehicles,1\nAtlantis,Historical,EV sales,Cars,BEV,2023,Vehicles,1\n"
+    )
+    assert parsed.frame["market"].tolist() == ["DEU"]
+    assert any("1 rows skipped" in n and "Atlantis" in n for n in parsed.notes)
+
+
+def test_rest_of_world_keeps_one_scope() -> None:
+    """The 2024 edition's historical 'Rest of the world' is a residual of unlisted countries (126,000 EV cars
+    in 2023), its projections and the IEA's reports mean the world outside China, Europe and the US (1.3
+    million in 2024): only the projections' scope is kept."""
+    parsed = _parse(
+        "Rest of the world,Historical,EV sales,Cars,BEV,2023,Vehicles,100000\n"
+        "Rest of the world,Projection-STEPS,EV sales,Cars,BEV,2025,Vehicles,900000\n"
+    )
+    assert parsed.frame["category"].tolist() == ["Projection-STEPS"]
+    assert any("historical 'Rest of the world'" in n for n in parsed.notes)
 
 
 @pytest.mark.skipif(not FACTS.exists(), reason="shared/facts is not beside the repository")
-def test_seed_is_the_facts_file_converted(tmp_path: Path) -> None:
-    out = tmp_path / "iea.csv"
-    assert iea.main([str(FACTS), str(out)]) == 0
-    assert out.read_bytes() == (REPO / "data" / "seeds" / "iea_ev_data.csv").read_bytes()
+def test_replayed_2024_edition_is_the_facts_file_read(seed_con: duckdb.DuckDBPyConnection) -> None:
+    """The shipped raw file is the facts file byte for byte, and the build's rows are the reader's."""
+    assert (
+        hashlib.sha256((RAW / FACTS.name).read_bytes()).hexdigest()
+        == hashlib.sha256(FACTS.read_bytes()).hexdigest()
+    )
+    expected = iea.parse(FACTS.read_bytes(), FACTS.name).frame
+    got = seed_con.execute(
+        """select market_code as market, region, category, parameter, mode, powertrain, year, unit, value
+           from iea_ev_data where source_id = 'iea_gevd_2024'
+           order by market, category, parameter, mode, powertrain, year"""
+    ).df()
+    want = expected[list(got.columns)].astype({"year": int, "value": float}).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got.astype({"year": int}), want, check_dtype=False)
 
 
 def test_iea_history_and_the_national_figure_both_kept_rule_decides(
@@ -121,18 +153,32 @@ def test_seed_history_covers_the_markets(seed_con: duckdb.DuckDBPyConnection) ->
     ).fetchall()[0][0]
     assert ten_years >= 30
     iea_markets = seed_con.execute("select count(distinct market_code) from iea_ev_data").fetchall()[0][0]
-    assert iea_markets == 54
+    read = {
+        m
+        for f in (RAW / "iea_global_ev_data_2024.csv", RAW / "ev-data-explorer-2026.xlsx")
+        for m in iea.parse(f.read_bytes(), f.name).frame["market"]
+    }
+    assert iea_markets == len(read)
 
 
 def test_a_country_without_its_own_projection_gets_its_regions_named(
     seed_con: duckdb.DuckDBPyConnection,
 ) -> None:
-    history = queries.market_history(seed_con, ["NOR", "JPN", "USA"], "ev_share_pct", 2014)
+    history = queries.market_history(seed_con, ["NOR", "JPN", "USA", "AUS"], "ev_share_pct", 2014)
     proj = history[history["kind"] == "projection"].groupby("market_code")["projection_of"].first().to_dict()
-    assert proj == {"NOR": "EUR_IEA", "JPN": "ROW", "USA": "USA"}
+    # Japan has its own projection since the 2026 edition; Australia has none and borrows none (the
+    # "Rest of the world" is not Australia's region in any edition's scope).
+    assert proj == {"NOR": "EUR_IEA", "JPN": "JPN", "USA": "USA"}
     fig = ev_share_history(history[history["market_code"] == "NOR"], "Norway")
     names = [t.name for t in fig.data if "projection" in t.name]
-    assert len(names) == 2 and all("for Europe (IEA aggregate), not Norway's own" in n for n in names)
+    scenarios = set(
+        history.loc[(history["market_code"] == "NOR") & (history["kind"] == "projection"), "scenario"]
+    )
+    assert len(names) == len(scenarios) >= 2
+    assert all("for Europe (IEA aggregate), not Norway's own" in n for n in names)
+    aus = ev_share_history(history[history["market_code"] == "AUS"], "Australia")
+    assert not [t for t in aus.data if "projection" in t.name]
+    assert "no IEA projection for Australia" in theme.plain(aus.layout.title.subtitle.text)
 
 
 def test_a_regional_projection_is_not_joined_to_the_countrys_line(
@@ -140,4 +186,51 @@ def test_a_regional_projection_is_not_joined_to_the_countrys_line(
 ) -> None:
     history = queries.market_history(seed_con, ["NOR"], "ev_share_pct", 2014)
     fig = ev_share_history(history, "Norway")
-    assert all(t.x[0] == 2025 for t in fig.data if "projection" in t.name)
+    first = int(history.loc[history["kind"] == "projection", "year"].min())
+    last_actual = int(history.loc[history["kind"] == "actual", "year"].max())
+    assert first > last_actual  # the latest edition projects from after its last historical year
+    assert all(t.x[0] == first for t in fig.data if "projection" in t.name)
+
+
+def _nl_2023_bev(path: Path) -> float:
+    """The Netherlands' 2023 BEV car sales as the edition's own file states it (read by the connector)."""
+    f = iea.parse(path.read_bytes(), path.name).frame
+    row = f[
+        (f["market"] == "NLD")
+        & (f["category"] == "Historical")
+        & (f["parameter"] == "EV sales")
+        & (f["mode"] == "Cars")
+        & (f["powertrain"] == "BEV")
+        & (f["year"] == "2023")
+    ]
+    return float(row["value"].iloc[0])
+
+
+def test_expansion_page_shows_the_revision_and_its_csv_carries_it(app_env: Path) -> None:
+    """The 2026 edition revised the Netherlands' 2023 BEV sales: the market figures table (and the CSV of
+    the same frame) shows the 2026 value with the 2024 edition's value beside it."""
+    from evdash import exports
+    from tests.conftest import open_page
+
+    before = _nl_2023_bev(RAW / "iea_global_ev_data_2024.csv")
+    after = _nl_2023_bev(RAW / "ev-data-explorer-2026.xlsx")
+    assert (before, after) == (130000.0, 110000.0)
+    at = open_page("pages/expansion.py", {"market": "NLD"}, timeout=120)
+    assert not at.exception
+    tables = [t.value for t in at.dataframe if "revised_from_value" in t.value.columns]
+    assert len(tables) == 1
+    row = tables[0][(tables[0]["year"] == 2023) & (tables[0]["metric"] == "BEV sales")]
+    assert row[["value", "revised_from_value"]].values.tolist() == [[after, before]]
+    text = exports.csv_bytes(tables[0]).decode()
+    assert any(
+        ",110000" in line and ",130000" in line and line.startswith("2023,") for line in text.splitlines()
+    )
+    # the market sizes the ranking reads are the 2026 edition's 2025 figures
+    con = duckdb.connect(str(app_env.resolve()), read_only=True)
+    try:
+        sizes = queries.markets_measures(con)
+    finally:
+        con.close()
+    assert sizes.loc[
+        (sizes["market_code"] == "NLD") & (sizes["measure"] == "bev_sales"), "year"
+    ].tolist() == [2025]

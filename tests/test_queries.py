@@ -63,9 +63,9 @@ NULL_IN_SAMPLE = {
     "overview_facts": {"models_dated_by_evidence"},  # every Xiaomi model has a launch date
     "expansion_country_tariffs": {"min_amount", "min_currency", "effective_to"},
     "brand_registrations_known": {"qualifier", "share_pct"},
-    # The seed build gives no market a 2024 growth figure (2023 and 2025 have some): with the sample year
-    # every country is drawn without a value.
-    "expansion_map_growth": {"category", "value", "detail", "as_of", "source_url", "confidence"},
+    # Since the IEA's 2026 edition (data/raw/iea) every IEA market has a 2024 growth figure; the map's
+    # category column stays empty for growth (a number, not a category).
+    "expansion_map_growth": {"category"},
     "expansion_map_suv": {"category"},
     "expansion_map_metric": {"category"},
     "expansion_map_status": {"value"},

@@ -27,6 +27,7 @@ from evdash.connectors.base import FormatError, Parsed
 SOURCE = "dft"
 PARSER_VERSION = "dft-veh1153-1"
 SOURCE_URL = "https://www.gov.uk/government/statistical-data-sets/vehicle-licensing-statistics-data-tables"
+LICENCE = "Open Government Licence v3.0; source: DfT and DVLA"
 MARKET = "GBR"
 GEOGRAPHY = "United Kingdom"
 BODY = "Cars"

@@ -28,6 +28,7 @@ from evdash.connectors.base import FormatError, Parsed
 SOURCE = "kba"
 PARSER_VERSION = "kba-fz10-1"
 SOURCE_URL = "https://www.kba.de/DE/Statistik/Produktkatalog/produkte/Fahrzeuge/fz10"
+LICENCE = "Datenlizenz Deutschland – Namensnennung 2.0; © Kraftfahrt-Bundesamt, Flensburg"
 MARKET = "DEU"
 BEV_GROUP = "mit Elektroantrieb (BEV)"
 ALL_GROUP = "Insgesamt"

@@ -27,6 +27,7 @@ from evdash.connectors.base import FormatError, Parsed
 SOURCE = "rdw"
 PARSER_VERSION = "rdw-m9d7-1"
 SOURCE_URL = "https://opendata.rdw.nl/Voertuigen/Open-Data-RDW-Gekentekende_voertuigen/m9d7-ebf2"
+LICENCE = "CC0 1.0 (RDW open data)"
 MARKET = "NLD"
 CARS = "Personenauto"
 FIRST_ADMISSION = "datum_eerste_toelating"

@@ -113,9 +113,10 @@ def _compact(value: float, at_least: bool) -> str:
 SCENARIO_LABEL = {
     "STEPS": "IEA projection, stated policies (STEPS)",
     "APS": "IEA projection, announced pledges (APS)",
+    "CPS": "IEA projection, current policies (CPS)",
 }
-SCENARIO_DASH = {"STEPS": "dash", "APS": "dot"}
-IEA_CREDIT_SHORT = "Source: IEA (2024) Global EV Data Explorer, CC BY 4.0; 2024–25 national figures"
+SCENARIO_DASH = {"STEPS": "dash", "APS": "dot", "CPS": "dashdot"}
+IEA_CREDIT_SHORT = "Source: IEA (2024, 2026) Global EV Data Explorer, CC BY 4.0; national figures"
 
 
 def ev_share_history(history: pd.DataFrame, country_name: str, credit: str = IEA_CREDIT_SHORT) -> go.Figure:
@@ -161,6 +162,9 @@ def ev_share_history(history: pd.DataFrame, country_name: str, credit: str = IEA
             "<extra></extra>",
         )
     last = actual.iloc[-1] if not actual.empty else None
+    if not (history["kind"] == "projection").any():
+        # The IEA projects few markets; another region's projection is never borrowed (issue #23).
+        subtitle = f"{subtitle} · no IEA projection for {plotly_cut(country_name, 30)}"
     for i, (scenario, label) in enumerate(SCENARIO_LABEL.items()):
         rows = history[(history["kind"] == "projection") & (history["scenario"] == scenario)].sort_values(
             "year"

@@ -1,26 +1,26 @@
 -- Staging: market statistics, one picked value per market × year × metric, from the national/industry
 -- figures in market_stats and the IEA Global EV Data Explorer (iea_ev_data); IEA projections apart.
 
--- The IEA's car figures in the long shape of market_stats (rename and cast only). Metrics:
+-- The IEA's car figures in the long shape of market_stats (rename and cast only), every edition kept (a
+-- vintage: source_id + as_of, the day the edition was published). Metrics:
 --   new_ev_sales = BEV + PHEV sales (only where both are published; FCEV left out, as market_stats' BEV + PHEV);
 --   bev_sales; ev_share_pct = the IEA's "EV sales share"; ev_stock = BEV + PHEV stock; ev_stock_share_pct.
--- Historical rows are full years (reported); projection rows keep their scenario (STEPS / APS, estimate).
--- Invariant: one row per market × category × year × metric (iea_ev_data's key makes the sums unique).
-create view v_iea_car_metrics as
+-- Historical rows are full years (reported); projection rows keep their scenario (STEPS / APS / CPS, estimate).
+-- Invariant: one row per market × category × year × metric × edition (iea_ev_data's key makes the sums unique).
+create view v_iea_car_metric_vintages as
 with cars as (
     select * from iea_ev_data where mode = 'Cars'
 ),
 sums as (
     select
-        market_code, category, year, parameter,
+        market_code, category, year, parameter, source_id, as_of,
         sum(value) filter (where powertrain in ('BEV', 'PHEV')) as ev_value,
         count(*) filter (where powertrain in ('BEV', 'PHEV')) as parts,
         max(value) filter (where powertrain = 'BEV') as bev_value,
         max(value) filter (where powertrain = 'EV') as share_value,
-        any_value(source_id) as source_id, max(as_of) as as_of,
         worst_confidence(confidence) as confidence
     from cars
-    group by market_code, category, year, parameter
+    group by market_code, category, year, parameter, source_id, as_of
 ),
 long as (
     select *, 'new_ev_sales' as metric, ev_value as value from sums where parameter = 'EV sales' and parts = 2
@@ -36,9 +36,9 @@ long as (
 select
     market_code,
     year,
-    case category when 'Historical' then null when 'Projection-STEPS' then 'STEPS' else 'APS' end as scenario,
+    case when category = 'Historical' then null else replace(category, 'Projection-', '') end as scenario,
     case when category = 'Historical' then 'full_year' else 'projection' end as period_scope,
-    'IEA Global EV Data Explorer 2024, electric cars'
+    'IEA Global EV Data Explorer ' || year(as_of)::varchar || ', electric cars'
         || case when metric in ('new_ev_sales', 'ev_stock') then ' (BEV + PHEV)' else '' end
         || case when category = 'Historical' then '' else ', ' || category end as scope_note,
     source_id,
@@ -47,6 +47,27 @@ select
     metric,
     value::double as value
 from long;
+
+-- The picking rule between IEA editions, written once: per market × scenario × year × metric the value of the
+-- latest PUBLICATION (as_of, then source_id), not of the latest load, so an older edition loaded late never
+-- replaces a newer one. `revised_from_value` / `revised_from_as_of`: the previous edition's value when it
+-- differs (the Netherlands' 2023 BEV sales: 130,000 in the 2024 edition, 110,000 in the 2026 one).
+-- Invariant: one row per market × scenario × year × metric.
+create view v_iea_car_metrics as
+select
+    * exclude (vintage_rank, previous_value, previous_as_of),
+    case when previous_value <> value then previous_value end as revised_from_value,
+    case when previous_value <> value then previous_as_of end as revised_from_as_of
+from (
+    select
+        *,
+        row_number() over w as vintage_rank,
+        lead(value) over w as previous_value,
+        lead(as_of) over w as previous_as_of
+    from v_iea_car_metric_vintages
+    window w as (partition by market_code, scenario, year, metric order by as_of desc, source_id desc)
+)
+where vintage_rank = 1;
 
 -- Every candidate figure of a market × year × metric: market_stats and the IEA's historical figures (its
 -- projections are v_market_projections, never an actual), with its source family ('iea' or 'national':
@@ -72,8 +93,9 @@ with long as (
     union all
     select market_code, year, period_scope, scope_note, source_id, as_of, confidence, 'suv_share_pct' as metric, suv_share_pct::double as value
     from market_stats where suv_share_pct is not null
-    union all
-    select market_code, year, period_scope, scope_note, source_id, as_of, confidence, metric, value
+    union all by name  -- market_stats has no editions: its revised_from_* columns are null
+    select market_code, year, period_scope, scope_note, source_id, as_of, confidence, metric, value,
+        revised_from_value, revised_from_as_of
     from v_iea_car_metrics where scenario is null
 )
 select
@@ -118,11 +140,27 @@ from (
 )
 where pick_rank = 1;
 
--- The IEA's scenario projections (STEPS, APS) for the years after its last historical year: one row per
--- market × scenario × year × metric. Always estimates; pages draw them as projections, never as actuals.
+-- The IEA's scenario projections (STEPS, APS, CPS) for the years after its last historical year: one row per
+-- market × scenario × year × metric, all from the latest edition that projects the market (a scenario an
+-- earlier edition had and the newer one dropped is not kept beside it). Always estimates; pages draw them as
+-- projections, never as actuals.
 create view v_market_projections as
+with latest as (
+    select market_code, metric, max(as_of) as as_of
+    from v_iea_car_metric_vintages
+    where scenario is not null
+    group by market_code, metric
+),
+last_actual as (
+    select source_id, as_of, max(year) as last_year
+    from iea_ev_data
+    where category = 'Historical'
+    group by source_id, as_of
+)
 select p.*, s.url as source_url, s.publisher
-from v_iea_car_metrics as p
+from v_iea_car_metric_vintages as p
+join latest as l using (market_code, metric, as_of)
+join last_actual as h using (source_id, as_of)
 join sources as s using (source_id)
 where p.scenario is not null
-    and p.year > (select max(year) from iea_ev_data where category = 'Historical');
+    and p.year > h.last_year;

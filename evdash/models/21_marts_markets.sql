@@ -100,17 +100,18 @@ from pairs
 where basis_rank = 1;
 
 -- The market × year measures mart: every picked metric of v_market_metrics plus the growth of v_market_growth
--- (metric ev_growth_pct), in one long shape with provenance. Queries read this, never the staging views.
+-- (metric ev_growth_pct), in one long shape with provenance; `revised_from_value` / `revised_from_as_of`: the
+-- earlier edition's figure when a later one revised it. Queries read this, never the staging views.
 -- Invariant: unique (market_code, year, metric).
 create view v_market_measures as
 select
     market_code, year, metric, value, period_scope, scope_note, source_id, source_url, publisher, reliability,
-    as_of, confidence::varchar as confidence, alternatives
+    as_of, confidence::varchar as confidence, alternatives, revised_from_value, revised_from_as_of
 from v_market_metrics
 union all
 select
     g.market_code, g.year, 'ev_growth_pct', g.value, 'full_year', g.scope_note, g.source_id, g.source_url,
-    null, null, g.as_of, g.confidence, 0
+    null, null, g.as_of, g.confidence, 0, null, null
 from v_market_growth as g;
 
 -- Body-type fit for the ranking, one row per country market × year with an SUV share of all new cars. The rule:
@@ -205,5 +206,6 @@ where recency = 1
 union all
 -- SUV share of new cars: the body-fit rule above (its basis, national or regional, in scope_note)
 select
-    b.market_code, b.year, 'suv_share_pct', b.value, b.period_scope, b.scope_note, b.source_id, b.source_url, null, null, b.as_of, b.confidence, 0
+    b.market_code, b.year, 'suv_share_pct', b.value, b.period_scope, b.scope_note, b.source_id, b.source_url,
+    null, null, b.as_of, b.confidence, 0, null, null
 from v_market_body_fit as b;
