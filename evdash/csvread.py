@@ -18,7 +18,7 @@ from typing import IO
 import duckdb
 import pandas as pd
 
-from evdash import confidence
+from evdash import confidence, iofaults
 
 # Tables whose `row_id` the build assigns (their CSVs have no row_id column).
 ROW_ID_TABLES = frozenset({"deliveries_monthly", "delivery_totals", "targets", "market_stats", "events"})
@@ -208,6 +208,8 @@ def locate_rejected_row(
     With `skip_existing_keys`, a row that only collides with a key already in the table (a corrected
     row, which the import updates rather than inserts) is not taken for the culprit. When no single
     row fails, the database's own message is returned with the file named."""
+    if iofaults.fault_of(exc):  # the disk, not the file: never blame a row for it
+        raise exc
     message = str(exc).splitlines()[0]
     col_sql = ", ".join(f'"{c}"' for c in columns)
     with_row_id = table in ROW_ID_TABLES and "row_id" not in columns

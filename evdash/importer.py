@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from evdash import apply, config, versions
+from evdash import apply, config, iofaults, versions
 from evdash import build as build_mod
 from evdash.apply import KIND_HELP, KINDS, FileStats
 from evdash.csvread import SeedError
@@ -160,9 +160,11 @@ def import_files(
             f.stats = s.record()
         crash_point("built")
         hold_point("built")
-        journal.commit(batch)  # commit point
+        with iofaults.named("writing the import journal at", journal.where):
+            journal.commit(batch)  # commit point
         crash_point("committed")
-        versions.swap_link(db, result.path)
+        with iofaults.named("writing", db):
+            versions.swap_link(db, result.path)
         versions.prune(db, result.path)
         for f in pending:
             f.data = None
