@@ -275,7 +275,6 @@ def read_import(
     check_bytes(data, name)
     notes = []
     sep = sniff_separator(data)
-    csvread.check_shape(data, name, sep)
     if sep != ",":
         label = "semicolon" if sep == ";" else "tab"
         notes.append(

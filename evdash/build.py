@@ -263,7 +263,8 @@ def ensure_built(db: Path | None = None) -> Path:
         )
         build(db=db)
         return db.resolve()
-    if problem is not None:
+    if problem is not None and problem not in _reported:  # once per damaged file, not per page run
+        _reported.add(problem)
         logs.event(
             "version.damaged",
             logging.WARNING,
@@ -274,6 +275,9 @@ def ensure_built(db: Path | None = None) -> Path:
         )
         repair_in_background(db)
     return served
+
+
+_reported: set[str] = set()
 
 
 _repairs: dict[Path, threading.Thread] = {}
