@@ -12,6 +12,7 @@ Natural keys (`KEYS`) decide new vs changed vs unchanged; a changed row is a cor
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import difflib
 import hashlib
@@ -156,34 +157,48 @@ class FileStats:
 # --- reading and validating one file -----------------------------------------------------------------
 
 
-def check_bytes(data: bytes, name: str, max_bytes: int | None = None) -> None:
-    """File-level checks before parsing: size limit, empty file, UTF-8."""
+def check_size(size: int, name: str, max_bytes: int | None = None) -> None:
+    """The size limit, checked before a file is read (from `stat`, an upload's size)."""
     limit = config.import_max_bytes() if max_bytes is None else max_bytes
-    if len(data) > limit:
+    if size > limit:
         raise SeedError(
-            [
-                f"{name}: file is {len(data):,} bytes, over the limit of {limit:,} bytes "
-                "(EVDASH_IMPORT_MAX_BYTES)"
-            ]
+            [f"{name}: file is {size:,} bytes, over the limit of {limit:,} bytes (EVDASH_IMPORT_MAX_BYTES)"]
         )
-    if not data.strip(b"\xef\xbb\xbf \r\n\t"):
+
+
+_BLANK = re.compile(rb"[\xef\xbb\xbf \r\n\t]*")
+_UTF8_BLOCK = 1 << 20
+
+
+def check_bytes(data: bytes, name: str, max_bytes: int | None = None) -> None:
+    """File-level checks before parsing: size limit, empty file, UTF-8 (decoded block by block, so no
+    second copy of a large file is made)."""
+    check_size(len(data), name, max_bytes)
+    if _BLANK.fullmatch(data):
         raise SeedError([f"{name}: the file is empty (expected a header row and data rows)"])
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SeedError(
-            [
-                f"{name}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                "save it as 'CSV UTF-8' from your spreadsheet"
-            ]
-        ) from exc
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for offset in range(0, len(data), _UTF8_BLOCK):
+        carried = len(decoder.getstate()[0])  # bytes of a character cut at the previous block's end
+        try:
+            decoder.decode(view[offset : offset + _UTF8_BLOCK], final=offset + _UTF8_BLOCK >= len(data))
+        except UnicodeDecodeError as exc:
+            start = max(0, min(offset - carried + exc.start, len(data) - 1))
+            line = data.count(b"\n", 0, start) + 1
+            raise SeedError(
+                [
+                    f"{name}, line {line}: not UTF-8 text (byte 0x{data[start]:02x} at offset {start}); "
+                    "save it as 'CSV UTF-8' from your spreadsheet"
+                ]
+            ) from exc
 
 
 def sniff_separator(data: bytes) -> str:
     """',' normally; ';' when the header has semicolons and no commas (European spreadsheet exports);
     a tab for tab-separated text."""
-    header = data.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    end = data.find(b"\n")
+    first = data[: end if 0 <= end <= config.import_max_line() else config.import_max_line()]
+    header = first.decode("utf-8", errors="replace").lstrip("\ufeff")
     if "," not in header:
         if ";" in header:
             return ";"
@@ -310,7 +325,7 @@ def _by_line(errors: list[str]) -> list[str]:
         m = re.search(r", lines? (\d+)", message)
         return int(m.group(1)) if m else 0
 
-    return sorted(errors, key=line_of)[: csvread.MAX_ERRORS]
+    return sorted(errors, key=line_of)
 
 
 def _resolve(
@@ -324,7 +339,8 @@ def _resolve(
     source_id), check every foreign key with a message an analyst can act on. Returns (table frame,
     sources added)."""
     table = KINDS[kind]
-    errors: list[str] = list(prior or [])
+    errors = csvread.Problems(prior or [])
+    errors.hidden = getattr(prior, "hidden", 0)
     lines = frame["_line"]
     out = pd.DataFrame(index=frame.index)
     _, _, refs = constraint_info(con, table)
@@ -333,7 +349,7 @@ def _resolve(
     if "brand" in frame:
         resolved = frame["brand"].map(brand_map)
         bad = frame["brand"].notna() & resolved.isna()
-        for i in bad[bad].index[: csvread.MAX_ERRORS]:
+        for i in csvread.first_bad(bad, errors):
             value = str(frame.at[i, "brand"])
             hint = difflib.get_close_matches(value, list(brand_map), n=1)
             tip = (
@@ -342,7 +358,12 @@ def _resolve(
                 else "; add it first with a brands import (same command)"
             )
             errors.append(
-                _bad(where, int(lines[i]), "brand", f"unknown brand '{value}' (not a brand id or name{tip})")
+                _bad(
+                    where,
+                    int(lines[i]),
+                    "brand",
+                    f"unknown brand {csvread.shown(value)} (not a brand id or name{tip})",
+                )
             )
         frame = frame.assign(brand=resolved)
     if "model" in frame:
@@ -357,15 +378,15 @@ def _resolve(
             as_name = pd.Series([None] * len(frame), index=frame.index, dtype=object)
         resolved = as_id.where(as_id.notna(), as_name)
         bad = given.notna() & resolved.isna()
-        for i in bad[bad].index[: csvread.MAX_ERRORS]:
+        for i in csvread.first_bad(bad, errors):
             value = str(given[i])
             hint = difflib.get_close_matches(value, list(by_id) + [n.split("\x1f")[1] for n in by_name], n=1)
             tip = f"; did you mean '{hint[0]}'?" if hint else "; add it first with a models import"
-            errors.append(_bad(where, int(lines[i]), "model", f"unknown model '{value}'{tip}"))
+            errors.append(_bad(where, int(lines[i]), "model", f"unknown model {csvread.shown(value)}{tip}"))
         if "brand" in frame:
             owner = resolved.map(by_id)
             wrong = resolved.notna() & frame["brand"].notna() & owner.ne(frame["brand"])
-            for i in wrong[wrong].index[: csvread.MAX_ERRORS]:
+            for i in csvread.first_bad(wrong, errors):
                 errors.append(
                     _bad(
                         where,
@@ -380,7 +401,7 @@ def _resolve(
     if "source_url" in frame and kind != "sources":
         url = frame["source_url"].astype("string").str.strip()
         scheme_ok = url.str.match(r"^https?://[^\s/]+", na=False)
-        for i in (url.notna() & ~scheme_ok)[lambda s: s].index[: csvread.MAX_ERRORS]:
+        for i in csvread.first_bad(url.notna() & ~scheme_ok, errors):
             errors.append(
                 _bad(
                     where,
@@ -395,7 +416,7 @@ def _resolve(
     if kind == "sources" and "url" in frame:
         url = frame["url"].astype("string").str.strip()
         bad = url.notna() & ~url.str.match(r"^https?://[^\s/]+", na=False)
-        for i in bad[bad].index[: csvread.MAX_ERRORS]:
+        for i in csvread.first_bad(bad, errors):
             errors.append(_bad(where, int(lines[i]), "url", f"'{url[i]}' is not an http(s) link"))
     # Every other foreign key: ISO-3 countries, market groups, ISO 4217 currencies, variants.
     for table_col, (ref_table, ref_col) in refs.items():
@@ -405,10 +426,10 @@ def _resolve(
         known = {r[0] for r in con.execute(f'select "{ref_col}" from {ref_table}').fetchall()}
         values = frame[col]
         bad = values.notna() & ~values.isin(list(known))
-        for i in bad[bad].index[: csvread.MAX_ERRORS]:
+        for i in csvread.first_bad(bad, errors):
             errors.append(_bad(where, int(lines[i]), col, _unknown_code(str(values[i]), ref_table)))
     if errors:
-        raise SeedError(_by_line(errors))
+        raise SeedError(_by_line(errors), errors.hidden)
     for seed_col in csvread.table_columns(con, table):
         if seed_col.name in EXCLUDED.get(kind, frozenset()):
             continue
@@ -500,10 +521,11 @@ def _apply(
         groups = frame[dupes].groupby(list(key), dropna=False)["_line"].apply(list)
         labels = ", ".join(RENAMES.get(k, k) if k != OWN_ID.get(kind) else k for k in key)
         for lines in groups.head(csvread.MAX_ERRORS):
-            errors.append(
-                f"{where}, lines {', '.join(map(str, lines))}: the same key ({labels}) appears more than once"
+            shown = ", ".join(map(str, lines[:10])) + (
+                f" (and {len(lines) - 10:,} more)" if len(lines) > 10 else ""
             )
-        raise SeedError(errors)
+            errors.append(f"{where}, lines {shown}: the same key ({labels}) appears more than once")
+        raise SeedError(errors, max(0, len(groups) - csvread.MAX_ERRORS))
     con.register("_incoming", frame)
     try:
         casts = ", ".join(f"cast({_q(c)} as {types[c]}) as {_q(c)}" for c in cols)
@@ -622,7 +644,7 @@ def apply_file(
     """Validate one file against the database in `con` and apply it. Raises SeedError."""
     started = time.perf_counter()
     stats = FileStats(kind, name, sha256 or hashlib.sha256(data).hexdigest())
-    cell_errors: list[str] = []
+    cell_errors = csvread.Problems()
     frame, stats.notes = read_import(con, kind, data, name, cell_errors)
     table_frame, stats.sources_added = _resolve(con, kind, frame, name, cell_errors)
     _apply(con, kind, table_frame, stats, name)

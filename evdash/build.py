@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ import duckdb
 import pandas as pd
 import pycountry
 
-from evdash import apply, config, csvread, raw, versions
+from evdash import apply, config, csvread, integrity, iofaults, logs, raw, versions
 from evdash.csvread import SeedError
 from evdash.journal import open_journal
 from evdash.journal.base import Batch, Journal, JournalUnavailable
@@ -197,36 +199,57 @@ def build(
     config.versions_dir(db).mkdir(parents=True, exist_ok=True)
     version = versions.version_id(inputs_version(seeds), batches)
     final = versions.version_file(db, version)
-    if final.exists() and not force:
+    damaged = integrity.verify(final) if final.exists() and not force else None
+    if damaged:
+        logs.event("version.damaged", logging.WARNING, path=str(final), problem=damaged, action="rebuilding")
+        say = progress or (lambda _m: None)
+        say(f"{damaged}: rebuilding it")
+    if final.exists() and not force and not damaged:
         if swap:
             versions.swap_link(db, final)
         return BuildResult(version, final, {}, time.perf_counter() - started, reused=True)
     tmp = versions.building_file(db)
     versions.discard(tmp)
     try:
-        con = duckdb.connect(str(tmp))
-        try:
-            rows = populate(con, seeds, config.REPO_ROOT)
-            stats = apply.replay(con, batches, journal, progress)
-            if batches:  # imported rows: the materialised models were made from the seeds only
-                refresh_models(con)
-            apply.write_history(con, batches, stats)
-            as_of = con.execute("select max(as_of) from v_figure_as_of").fetchall()[0][0]
-            con.execute(
-                "create table build_info as select $v as version, $a::date as data_as_of, $b as built_at",
-                {"v": version, "a": as_of, "b": dt.datetime.now(dt.UTC).isoformat()},
-            )
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        versions.publish(tmp, final)
+        with iofaults.named("writing", tmp):
+            stats, rows = _write_version(tmp, seeds, batches, journal, version, progress)
+        with iofaults.named("writing", final):
+            versions.publish(tmp, final)
     except BaseException:
         versions.discard(tmp)
         raise
     if swap:
-        versions.swap_link(db, final)
+        with iofaults.named("writing", db):
+            versions.swap_link(db, final)
         versions.prune(db, final)
     return BuildResult(version, final, rows, time.perf_counter() - started, imports=stats)
+
+
+def _write_version(
+    tmp: Path,
+    seeds: Path,
+    batches: Sequence[Batch],
+    journal: Journal,
+    version: str,
+    progress: Callable[[str], None] | None,
+) -> tuple[list[apply.FileStats], dict[str, int]]:
+    """Write the complete database for `version` into `tmp` (seeds, replayed imports, build_info)."""
+    con = duckdb.connect(str(tmp))
+    try:
+        rows = populate(con, seeds, config.REPO_ROOT)
+        stats = apply.replay(con, batches, journal, progress)
+        if batches:  # imported rows: the materialised models were made from the seeds only
+            refresh_models(con)
+        apply.write_history(con, batches, stats)
+        as_of = con.execute("select max(as_of) from v_figure_as_of").fetchall()[0][0]
+        con.execute(
+            "create table build_info as select $v as version, $a::date as data_as_of, $b as built_at",
+            {"v": version, "a": as_of, "b": dt.datetime.now(dt.UTC).isoformat()},
+        )
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return stats, rows
 
 
 def ensure_built(db: Path | None = None) -> Path:
@@ -241,4 +264,49 @@ def ensure_built(db: Path | None = None) -> Path:
             with versions.link_lock(db, config.import_lock_timeout()):
                 if not db.exists():
                     build(db=db, batches=[])
-    return db.resolve()
+    try:
+        served, problem = integrity.servable(db)
+    except FileNotFoundError as exc:  # nothing kept verifies: rebuild now (the build verifies too)
+        logs.event(
+            "version.damaged", logging.WARNING, path=str(db.resolve()), problem=str(exc), action="rebuilding"
+        )
+        build(db=db)
+        return db.resolve()
+    if problem is not None and problem not in _reported:  # once per damaged file, not per page run
+        _reported.add(problem)
+        logs.event(
+            "version.damaged",
+            logging.WARNING,
+            path=str(db.resolve()),
+            problem=problem,
+            action="serving the previous good version and rebuilding",
+            served=str(served),
+        )
+        repair_in_background(db)
+    return served
+
+
+_reported: set[str] = set()
+
+
+_repairs: dict[Path, threading.Thread] = {}
+
+
+def repair_in_background(db: Path) -> threading.Thread:
+    """Rebuild the damaged current version once per process (the build verifies the file and rebuilds a
+    damaged one); pages keep serving the previous good version meanwhile."""
+    running = _repairs.get(db)
+    if running is not None and running.is_alive():
+        return running
+
+    def repair() -> None:
+        try:
+            result = build(db=db)
+            logs.event("version.repaired", version=result.version, path=str(result.path))
+        except Exception as exc:  # a failed repair is logged; the good version stays served
+            logs.error("version.repair_failed", exc, path=str(db))
+
+    thread = threading.Thread(target=repair, name="evdash-version-repair", daemon=True)
+    _repairs[db] = thread
+    thread.start()
+    return thread

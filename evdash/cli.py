@@ -1,5 +1,5 @@
 """Command line: `evdash build`, `evdash serve`, `evdash import`, `evdash fetch`, `evdash briefing`,
-`evdash status`."""
+`evdash status`, `evdash verify`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from evdash import build as build_mod
-from evdash import config, csvread, importer, logs
+from evdash import config, csvread, importer, integrity, iofaults, logs
 
 
 def _build(seeds: Path | None, db: Path | None, force: bool) -> build_mod.BuildResult | None:
@@ -35,6 +35,58 @@ def _cmd_build(args: argparse.Namespace) -> int:
     except importer.ImportRefused as exc:
         print(f"build not done; the previous database (if any) is still current: {exc}", file=sys.stderr)
         return 1
+    except iofaults.IOFault as exc:
+        return _io_fault("build", exc)
+
+
+def _io_fault(command: str, exc: iofaults.IOFault) -> int:
+    """The machine failed a write or read: say what and where, blame no input file, exit 5."""
+    logs.error(f"{command}.io_fault", None, what=exc.what, where=exc.where)
+    print(
+        f"{command} not done: {exc}. Nothing served was changed; free space (or fix the disk) and run "
+        "the same command again.",
+        file=sys.stderr,
+    )
+    return iofaults.EXIT_CODE
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    """Check every kept version file against its recorded sha256, the link, and the journal's files."""
+    from evdash import journal as journal_mod
+
+    db = args.db or config.db_path()
+    problems: list[str] = []
+    kept = integrity.kept_versions(db) if config.versions_dir(db).exists() else []
+    if not db.exists():
+        problems.append(f"{db}: no current database (run `evdash build`)")
+    for path in kept:
+        problem = integrity.verify(path)
+        if problem:
+            problems.append(problem)
+        else:
+            print(f"ok {path.name}")
+    try:
+        journal = journal_mod.open_journal(db)
+        try:
+            files = 0
+            for batch in journal.batches():
+                for f in batch.files:
+                    try:
+                        journal.read_file(batch, f)
+                        files += 1
+                    except (csvread.SeedError, OSError) as exc:
+                        problems.append(f"journal {journal.where}, import #{batch.batch_id}: {exc}")
+            print(f"ok journal {journal.where}: {files} file(s) match their recorded sha256")
+        finally:
+            journal.close()
+    except importer.ImportRefused as exc:
+        problems.append(f"journal: {exc}")
+    if problems:
+        print("verify failed:", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -43,6 +95,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     try:
         if _build(None, db, False) is None:
             return 1
+    except iofaults.IOFault as exc:
+        return _io_fault("serve", exc)
     except importer.JournalUnavailable as exc:
         served = "the last version built here" if db.exists() else "the seeds alone"
         print(f"{exc}\nserving {served} until it is back: {build_mod.ensure_built(db)}", file=sys.stderr)
@@ -99,6 +153,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return _not_imported(
             exc, "import rejected; nothing was changed. Fix these and run the same command again:", "import"
         )
+    except iofaults.IOFault as exc:
+        return _io_fault("import", exc)
     for stats in result.files:
         for note in stats.notes:
             print(f"note: {note}")
@@ -283,6 +339,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_fetch.add_argument("--note", default="", help="provenance note for the manifest row")
     p_fetch.set_defaults(func=_cmd_fetch)
+    p_verify = sub.add_parser(
+        "verify",
+        help="check every kept database version (sha256) and the import journal; exit 1 if anything is wrong",
+    )
+    p_verify.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
+    p_verify.set_defaults(func=_cmd_verify)
     p_brief = sub.add_parser(
         "briefing",
         help="write the executive briefing PDF for a brand (optionally e-mail it)",

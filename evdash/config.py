@@ -4,7 +4,12 @@ EVDASH_DB        path of the database the dashboard reads (a symlink to the curr
                  default `<repo>/var/evdash.duckdb`
 EVDASH_SEEDS     folder of seed CSVs; default `<repo>/data/seeds`
 EVDASH_IMPORTS   folder of accepted import files + manifest; default `<db dir>/imports`
-EVDASH_IMPORT_MAX_BYTES   largest import file accepted (bytes); default 200 MB
+EVDASH_IMPORT_MAX_BYTES   largest import file accepted (bytes, checked before reading); default 200 MB
+EVDASH_IMPORT_MAX_ROWS    data rows per import (all files together); default 5,000,000
+EVDASH_IMPORT_MAX_COLUMNS columns per import file; default 200
+EVDASH_IMPORT_MAX_LINE    bytes per line of an import file; default 100,000
+EVDASH_IMPORT_MAX_CELL    characters per cell; default 10,000
+EVDASH_IMPORT_MAX_NAME    characters per name (brand, model, market, source title, subject); default 200
 EVDASH_IMPORT_LOCK_TIMEOUT  seconds an import waits for another one to finish; default 60
 EVDASH_USER      name recorded in the import history for CLI imports; default the OS user
 EVDASH_JOURNAL   PostgreSQL DSN of a shared import journal (several app servers); default unset: the
@@ -81,6 +86,26 @@ def revocations_dir(db: Path | None = None) -> Path:
 
 def import_max_bytes() -> int:
     return int(os.environ.get("EVDASH_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+
+
+def import_max_rows() -> int:
+    return int(os.environ.get("EVDASH_IMPORT_MAX_ROWS", 5_000_000))
+
+
+def import_max_columns() -> int:
+    return int(os.environ.get("EVDASH_IMPORT_MAX_COLUMNS", 200))
+
+
+def import_max_line() -> int:
+    return int(os.environ.get("EVDASH_IMPORT_MAX_LINE", 100_000))
+
+
+def import_max_cell() -> int:
+    return int(os.environ.get("EVDASH_IMPORT_MAX_CELL", 10_000))
+
+
+def import_max_name() -> int:
+    return int(os.environ.get("EVDASH_IMPORT_MAX_NAME", 200))
 
 
 def import_lock_timeout() -> float:

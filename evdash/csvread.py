@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,19 +19,143 @@ from typing import IO
 import duckdb
 import pandas as pd
 
-from evdash import confidence
+from evdash import confidence, config, iofaults
 
 # Tables whose `row_id` the build assigns (their CSVs have no row_id column).
 ROW_ID_TABLES = frozenset({"deliveries_monthly", "delivery_totals", "targets", "market_stats", "events"})
-MAX_ERRORS = 25  # problems listed per file; the first ones in file order
+MAX_ERRORS = 100  # problems listed; the first ones in file order, the rest only counted
+# Names (brand, model, market, source titles, subjects): no control characters (NUL, CR/LF, tab, C1) and no
+# bidirectional overrides/isolates (U+202A–U+202E, U+2066–U+2069), which make a name read differently on
+# screen than it is stored. Other text cells refuse NUL and control characters but keep tabs and line breaks.
+NAME_COLUMNS = frozenset(
+    {"name", "brand", "brand_id", "model", "model_id", "model_name", "variant", "variant_id", "market"}
+    | {"market_code", "publisher", "title", "subject", "source_id", "parent_group", "region_name"}
+    | {"subregion_name"}
+)
+_NAME_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_TEXT_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+SHOWN_CHARS = 40  # a value echoed in a message is cut here, with its length said
+
+
+class Problems(list[str]):
+    """Problem messages plus how many more of the same kind were found but not listed (`hidden`)."""
+
+    hidden: int = 0
 
 
 class SeedError(ValueError):
-    """A seed or import file was rejected. `errors` lists every problem found, each with its place."""
+    """A seed or import file was rejected. `errors` lists the first MAX_ERRORS problems found, each with
+    its place, and then how many more there are (`more`)."""
 
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors = list(errors)
+    def __init__(self, errors: Sequence[str], more: int = 0) -> None:
+        listed = [e for e in errors if not e.startswith("… and ")]
+        self.more = more + getattr(errors, "hidden", 0) + max(0, len(listed) - MAX_ERRORS)
+        self.errors = listed[:MAX_ERRORS]
+        if self.more:
+            self.errors.append(f"… and {self.more:,} more problem(s) not listed (the first {MAX_ERRORS} are)")
         super().__init__("\n".join(self.errors))
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """A cell value as a message shows it: quoted, non-printable characters as \\uXXXX, and when long cut
+    with an ellipsis and its length given (a 50 MB name is never echoed back)."""
+    text = str(value)
+    safe = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text[:limit])
+    return f"'{safe}…' ({len(text):,} characters)" if len(text) > limit else f"'{safe}'"
+
+
+def check_shape(data: bytes, name: str, sep: str = ",") -> int:
+    """The shape of an import file, checked on its bytes before it is parsed and without copying them:
+    columns in the header (EVDASH_IMPORT_MAX_COLUMNS), bytes per line (EVDASH_IMPORT_MAX_LINE) and data
+    rows (EVDASH_IMPORT_MAX_ROWS). Raises SeedError with one message; returns the number of lines after
+    the header."""
+    header_end = data.find(b"\n")
+    header_end = len(data) if header_end < 0 else header_end
+    max_columns = config.import_max_columns()
+    columns = data.count(sep.encode(), 0, header_end) + 1
+    if columns > max_columns:
+        raise SeedError(
+            [
+                f"{name}, line 1: {columns:,} columns, over the limit of {max_columns:,} per file "
+                "(EVDASH_IMPORT_MAX_COLUMNS); an import file has the columns of its kind's format"
+            ]
+        )
+    max_line = config.import_max_line()
+    pos, line, size = 0, 1, len(data)
+    while pos < size:
+        end = data.find(b"\n", pos)
+        end = size if end < 0 else end
+        if end - pos > max_line:
+            raise SeedError(
+                [
+                    f"{name}, line {line}{_widest_column(data, pos, end, header_end, sep)}: "
+                    f"{end - pos:,} bytes long, over the limit of {max_line:,} bytes per line "
+                    "(EVDASH_IMPORT_MAX_LINE); the value is not shown"
+                ]
+            )
+        pos, line = end + 1, line + 1
+    rows = data.count(b"\n", header_end) - (1 if data.endswith(b"\n") else 0)
+    max_rows = config.import_max_rows()
+    if rows > max_rows:
+        raise SeedError([f"{name}: {rows:,} rows, over the limit of {max_rows:,} (EVDASH_IMPORT_MAX_ROWS)"])
+    return rows
+
+
+def _widest_column(data: bytes, start: int, end: int, header_end: int, sep: str) -> str:
+    """ ", column '<name>'" of the widest cell of the line data[start:end] (split at `sep`, quotes not
+    considered; at most the header's number of cells are looked at), or "" when it cannot be told."""
+    if start == 0 or header_end > config.import_max_line():  # the long line is the header itself
+        return ""
+    header = data[:header_end].decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r")
+    names = [n.strip().strip('"') for n in header.split(sep)]
+    widest, widest_at, pos = -1, 0, start
+    for index in range(len(names)):
+        cut = data.find(sep.encode(), pos, end)
+        cell_end = end if cut < 0 else cut
+        if cell_end - pos > widest:
+            widest, widest_at = cell_end - pos, index
+        if cut < 0:
+            break
+        pos = cut + 1
+    return f", column {shown(names[widest_at])}"
+
+
+def _check_text(series: pd.Series, col: Column, where: str, errors: list[str]) -> pd.Series:
+    """Refuse over-long cells and forbidden characters (names: none of _NAME_BAD, and at most
+    EVDASH_IMPORT_MAX_NAME characters; other text: none of _TEXT_BAD, at most EVDASH_IMPORT_MAX_CELL).
+    Returns the mask of refused cells (the caller empties them)."""
+    is_name = col.name in NAME_COLUMNS
+    limit, setting = (
+        (config.import_max_name(), "EVDASH_IMPORT_MAX_NAME")
+        if is_name
+        else (config.import_max_cell(), "EVDASH_IMPORT_MAX_CELL")
+    )
+    too_long = series.str.len() > limit
+    for i in first_bad(too_long, errors):
+        errors.append(
+            f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is longer than the "
+            f"{limit:,} characters a {'name' if is_name else 'cell'} may have ({setting})"
+        )
+    forbidden = series.str.contains(_NAME_BAD if is_name else _TEXT_BAD, regex=True) & ~too_long
+    for i in first_bad(forbidden, errors):
+        errors.append(
+            f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} contains "
+            f"{_forbidden_character(str(series[i]))}, which {'a name' if is_name else 'a cell'} may not"
+        )
+    return too_long | forbidden
+
+
+def _forbidden_character(value: str) -> str:
+    if "\x00" in value:
+        return "a NUL byte"
+    if "\r" in value or "\n" in value:
+        return "a line break (CR/LF)"
+    bidi = _BIDI.search(value)
+    if bidi:
+        return f"a bidirectional override (U+{ord(bidi.group()):04X})"
+    bad = _NAME_BAD.search(value)
+    return f"a control character (U+{ord(bad.group()) if bad else 0:04X})"
 
 
 @dataclass(frozen=True)
@@ -62,8 +187,12 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[Column]:
     return cols
 
 
-def _first_bad(mask: pd.Series) -> list[int]:
-    return [int(i) for i in mask[mask].index[:MAX_ERRORS]]
+def first_bad(mask: pd.Series, errors: list[str] | None = None) -> list[int]:
+    """Positions of the first MAX_ERRORS true cells; the rest are counted in `errors.hidden`."""
+    bad = mask[mask].index
+    if isinstance(errors, Problems) and len(bad) > MAX_ERRORS:
+        errors.hidden += len(bad) - MAX_ERRORS
+    return [int(i) for i in bad[:MAX_ERRORS]]
 
 
 def _convert_column(
@@ -71,17 +200,22 @@ def _convert_column(
 ) -> pd.Series:
     """Validate one text column against its SQL type; return it typed. Appends errors with line numbers
     (the CSV header is line 1, so frame index i is line i + 2)."""
+    refused = _check_text(series, col, where, errors)
+    if refused.any():
+        series = series.where(~refused, "")
     text = series.str.strip()
-    empty = text.eq("")
+    empty = text.eq("") & ~refused
     if not col.nullable:
-        for i in _first_bad(empty):
+        for i in first_bad(empty, errors):
             errors.append(f"{where}, line {i + 2}, column '{col.name}': value is required but empty")
     present = ~empty
     dtype = col.data_type.upper()
     if dtype in {"INTEGER", "BIGINT", "SMALLINT"}:
         ok = text.str.fullmatch(r"[+-]?\d+")
-        for i in _first_bad(present & ~ok):
-            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a whole number")
+        for i in first_bad(present & ~ok, errors):
+            errors.append(
+                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not a whole number"
+            )
         ints = pd.to_numeric(text.where(present & ok), errors="coerce").astype("Int64")
         _check_minimum(ints, series, col, where, errors)
         return ints
@@ -89,45 +223,49 @@ def _convert_column(
         if decimal_comma:  # ';'-separated files from European spreadsheets write 1,5 for 1.5
             text = text.str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
         num = pd.to_numeric(text.where(present), errors="coerce")
-        for i in _first_bad(present & num.isna()):
+        for i in first_bad(present & num.isna(), errors):
             hint = " (decimal comma? write 1.5, not 1,5)" if "," in str(series[i]) else ""
-            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a number{hint}")
+            errors.append(
+                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not a number{hint}"
+            )
         _check_minimum(num, series, col, where, errors)
         return num.astype("Float64")
     if dtype == "MONTH":
         ok = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
-        for i in _first_bad(present & ~ok):
+        for i in first_bad(present & ~ok, errors):
             errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a month (YYYY-MM)"
+                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not a month (YYYY-MM)"
             )
         parsed = pd.to_datetime(text.where(present & ok) + "-01", format="%Y-%m-%d", errors="coerce")
         return parsed.dt.date.astype(object).where(parsed.notna(), None)
     if dtype == "DATE":
         ok = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
         parsed = pd.to_datetime(text.where(present & ok), format="%Y-%m-%d", errors="coerce")
-        for i in _first_bad(present & (~ok | parsed.isna())):
+        for i in first_bad(present & (~ok | parsed.isna()), errors):
             errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not a date (YYYY-MM-DD)"
+                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not a date (YYYY-MM-DD)"
             )
         return parsed.dt.date.astype(object).where(parsed.notna(), None)
     if dtype == "BOOLEAN":
         low = text.str.lower()
         ok = low.isin(["true", "false"])
-        for i in _first_bad(present & ~ok):
-            errors.append(f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' must be true or false")
+        for i in first_bad(present & ~ok, errors):
+            errors.append(
+                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} must be true or false"
+            )
         return low.map({"true": True, "false": False}).astype("boolean")
     if dtype.startswith("ENUM") or col.name == "confidence":
         ok = text.isin(confidence.ORDER)
-        for i in _first_bad(present & ~ok):
+        for i in first_bad(present & ~ok, errors):
             errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not one of "
+                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not one of "
                 f"{', '.join(confidence.ORDER)}"
             )
         return text.where(present, None)
     if col.allowed is not None:
-        for i in _first_bad(present & ~text.isin(col.allowed)):
+        for i in first_bad(present & ~text.isin(col.allowed), errors):
             errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': '{series[i]}' is not one of "
+                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not one of "
                 f"{', '.join(col.allowed)}"
             )
         return text.where(present, None)
@@ -138,9 +276,10 @@ def _check_minimum(values: pd.Series, raw: pd.Series, col: Column, where: str, e
     if col.minimum is None:
         return
     low = values.notna() & (values < col.minimum)
-    for i in _first_bad(low.fillna(False).astype(bool)):
+    for i in first_bad(low.fillna(False).astype(bool), errors):
         errors.append(
-            f"{where}, line {i + 2}, column '{col.name}': '{raw[i]}' is below the minimum {col.minimum:g}"
+            f"{where}, line {i + 2}, column '{col.name}': {shown(raw[i])} "
+            f"is below the minimum {col.minimum:g}"
         )
 
 
@@ -169,7 +308,7 @@ def read_table_csv(
     except pd.errors.ParserError as exc:
         raise SeedError([f"{where}: cannot be parsed as CSV ({exc})"]) from exc
     expected = [c.name for c in columns]
-    errors: list[str] = []
+    errors = Problems()
     for name in raw.columns:
         if name not in expected:
             hint = difflib.get_close_matches(str(name), expected, n=1)
@@ -186,8 +325,10 @@ def read_table_csv(
         out[col.name] = _convert_column(series, col, where, errors, decimal_comma)
     if errors and collect is not None:
         collect.extend(errors)
+        if isinstance(collect, Problems):
+            collect.hidden += errors.hidden
     elif errors:
-        raise SeedError(errors[:MAX_ERRORS])
+        raise SeedError(errors)
     return out
 
 
@@ -208,6 +349,8 @@ def locate_rejected_row(
     With `skip_existing_keys`, a row that only collides with a key already in the table (a corrected
     row, which the import updates rather than inserts) is not taken for the culprit. When no single
     row fails, the database's own message is returned with the file named."""
+    if iofaults.fault_of(exc):  # the disk, not the file: never blame a row for it
+        raise exc
     message = str(exc).splitlines()[0]
     col_sql = ", ".join(f'"{c}"' for c in columns)
     with_row_id = table in ROW_ID_TABLES and "row_id" not in columns

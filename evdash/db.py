@@ -13,6 +13,7 @@ shared across threads returns wrong results (DESIGN.md).
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from evdash import config
+from evdash import config, integrity, logs
 
 _PARAM_RE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*\(([^)]+)\)\s*$")
 
@@ -79,8 +80,15 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.Da
 
 
 def connect_readonly(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the current database version read-only (resolving the `current` link)."""
-    target = (path or config.db_path()).resolve()
+    """Open the current database version read-only (resolving the `current` link). The file must prove
+    itself first (`integrity.servable`: its recorded sha256, checked once per process): a damaged one is
+    never opened, the newest good kept version is, with a `version.damaged` log line naming it."""
+    link = path or config.db_path()
+    target, problem = integrity.servable(link)
+    if problem is not None:
+        logs.event(
+            "version.damaged", logging.WARNING, path=str(link.resolve()), problem=problem, served=str(target)
+        )
     return duckdb.connect(str(target), read_only=True)
 
 

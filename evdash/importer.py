@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from evdash import apply, config, versions
+from evdash import apply, config, csvread, iofaults, versions
 from evdash import build as build_mod
 from evdash.apply import KIND_HELP, KINDS, FileStats
 from evdash.csvread import SeedError
@@ -110,17 +110,30 @@ def import_files(
     say = progress or (lambda _m: None)
     errors: list[str] = []
     pending: list[ImportFile] = []
+    rows = 0
     for kind, source in files:
-        name, data = (source.name, source.read_bytes()) if isinstance(source, Path) else source
+        name = source.name if isinstance(source, Path) else source[0]
         if kind not in KINDS:
             errors.append(f"{name}: unknown kind '{kind}' (one of {', '.join(KINDS)})")
             continue
         try:
+            if isinstance(source, Path):  # the size is checked before a byte is read
+                with iofaults.named("reading", source):
+                    apply.check_size(source.stat().st_size, name)
+                    data = source.read_bytes()
+            else:
+                data = source[1]
             apply.check_bytes(data, name)
+            rows += csvread.check_shape(data, name, apply.sniff_separator(data))
         except SeedError as exc:
             errors.extend(exc.errors)
             continue
         pending.append(ImportFile(kind, name, hashlib.sha256(data).hexdigest(), len(data), data))
+    if rows > config.import_max_rows():
+        errors.append(
+            f"{rows:,} rows in this import, over the limit of {config.import_max_rows():,} "
+            "(EVDASH_IMPORT_MAX_ROWS); import them in parts"
+        )
     if not files:
         errors.append("nothing to import: give at least one <kind> <file> pair")
     if errors:
@@ -160,9 +173,11 @@ def import_files(
             f.stats = s.record()
         crash_point("built")
         hold_point("built")
-        journal.commit(batch)  # commit point
+        with iofaults.named("writing the import journal at", journal.where):
+            journal.commit(batch)  # commit point
         crash_point("committed")
-        versions.swap_link(db, result.path)
+        with iofaults.named("writing", db):
+            versions.swap_link(db, result.path)
         versions.prune(db, result.path)
         for f in pending:
             f.data = None

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from evdash import config, locks
+from evdash.integrity import checksum_file, record_checksum
 from evdash.journal.base import Batch, busy
 
 KEEP_OLD_VERSIONS = 3
@@ -79,9 +80,11 @@ def discard(tmp: Path) -> None:
 
 
 def publish(tmp: Path, final: Path) -> None:
-    """Make a completely written temp file the version file `final` (fsync, then rename)."""
+    """Make a completely written temp file the version file `final` (fsync, record its sha256, then
+    rename)."""
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
+    record_checksum(tmp, final)
     os.replace(tmp, final)
 
 
@@ -101,6 +104,8 @@ def prune(db: Path, keep: Path) -> None:
     for p in old[:-KEEP_OLD_VERSIONS] if KEEP_OLD_VERSIONS else old:
         with contextlib.suppress(OSError):
             p.unlink()
+        with contextlib.suppress(OSError):
+            checksum_file(p).unlink()
     for stray in _strays(versions):
         with contextlib.suppress(OSError):
             stray.unlink()

@@ -41,7 +41,7 @@ def test_every_manifest_validates_strictly(key: tuple[str, str]) -> None:
 
 def test_the_validator_does_reject_a_broken_manifest() -> None:
     broken = copy.deepcopy(manifests()[("Deployment", "evdash")])
-    broken["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]["pth"] = "/x"
+    broken["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["httpGet"]["pth"] = "/x"
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(broken, KUBERNETES, strict=True)
 
@@ -64,12 +64,27 @@ def env(c: dict[str, Any]) -> dict[str, Any]:
     return {e["name"]: e.get("value", e.get("valueFrom")) for e in c["env"]}
 
 
+def assert_verify_then_health(command: str) -> None:
+    """A health command runs `evdash verify` first (a damaged version or journal file fails it), then
+    asks Streamlit's health endpoint; and `evdash verify` is a real subcommand that says what it checks."""
+    assert command.startswith("evdash verify ") and "&&" in command
+    assert "http://127.0.0.1:8501/_stcore/health" in command.split("&&", 1)[1]
+    from evdash import cli
+
+    with pytest.raises(SystemExit) as shown:
+        cli.main(["verify", "--help"])
+    assert shown.value.code == 0
+
+
 def test_app_replicas_probe_health_read_the_journal_from_a_secret_and_keep_their_own_database() -> None:
     deployment = manifests()[("Deployment", "evdash")]
     assert deployment["spec"]["replicas"] >= 2
     app = container("Deployment", "evdash")
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+    for probe in ("startupProbe", "livenessProbe"):
         assert app[probe]["httpGet"] == {"path": "/_stcore/health", "port": "http"}
+    # Ready only while the data proves itself (evdash verify) and the server answers.
+    assert app["readinessProbe"]["exec"]["command"][:2] == ["sh", "-c"]
+    assert_verify_then_health(app["readinessProbe"]["exec"]["command"][2])
     variables = env(app)
     assert variables["EVDASH_JOURNAL"] == {"secretKeyRef": {"name": "evdash-journal", "key": "dsn"}}
     assert variables["EVDASH_DB"].startswith("/data/")
@@ -134,6 +149,9 @@ def test_compose_has_the_same_shape_two_servers_own_volumes_one_journal_nginx_in
         assert s["depends_on"]["postgres"]["condition"] == "service_healthy"
         assert any(v.endswith(":/data") for v in s["volumes"])
     assert services["postgres"]["image"].startswith("postgres:15") and "healthcheck" in services["postgres"]
+    for s in apps.values():
+        assert s["healthcheck"]["test"][0] == "CMD-SHELL"
+        assert_verify_then_health(s["healthcheck"]["test"][1])
     nginx = services["nginx"]
     assert "./compose/nginx-site.conf:/etc/nginx/conf.d/default.conf:ro" in nginx["volumes"]
     cluster = _cluster()
