@@ -102,7 +102,10 @@ create table deliveries_monthly (
     note varchar,
     -- Set by the data team only where the general picking rule would choose a figure that reported
     -- totals contradict; the note must say why (data/README.md, "Which figure is used").
-    preferred boolean
+    preferred boolean,
+    -- A withdrawal (a vintage, never a delete): this source's figure for the key stops counting from this
+    -- row's as_of; units/confidence repeat the withdrawn figure. A later vintage counts again.
+    withdrawn boolean
 );
 
 -- Reported totals over a period (quarter, year, cumulative to a date, year-to-date).

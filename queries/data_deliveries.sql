@@ -10,7 +10,8 @@ select
     s.url as source_url,
     t.as_of,
     t.confidence,
-    t.note
+    t.note,
+    t.withdrawn
 from deliveries_monthly as t
 join sources as s using (source_id)
 where ($brand = '' or t.brand_id = $brand)
