@@ -5,7 +5,6 @@ import history records the analyst; a bad source URL is refused naming the field
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -14,22 +13,20 @@ from streamlit.testing.v1 import AppTest
 
 from evdash import byhand
 from tests.conftest import open_page, shown
-from tests.test_auth_pages import ROLES_TOML, USERS
+from tests.test_auth_pages import USERS, auth_on
 from tests.test_import import snapshot
 from tests.test_import_pages import own_db
 
-__all__ = ["own_db"]  # the fixture, used by name
+__all__ = ["auth_on", "own_db"]  # fixtures, used by name
 
 URL = "https://ir.mi.com/by-hand"
 
 
 @pytest.fixture
-def signed_in_db(own_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    roles = tmp_path / "roles.toml"
-    roles.write_text(ROLES_TOML)
-    monkeypatch.setenv("EVDASH_AUTH", "on")
-    monkeypatch.setenv("EVDASH_ROLES", str(roles))
-    yield own_db
+def signed_in_db(auth_on: Path, own_db: Path) -> Path:
+    """Sign-in on (tests/test_auth_pages.py roles) over a private real-seed database (own_db is set up
+    after auth_on, so the app reads this test's database)."""
+    return own_db
 
 
 def fill(at: AppTest, month: str, units: int, url: str) -> AppTest:
