@@ -316,6 +316,13 @@ def data_deliveries(con: duckdb.DuckDBPyConnection, brand: str, market: str) -> 
     return run_query(con, "data_deliveries", brand=brand, market=market)
 
 
+def byhand_vintages(
+    con: duckdb.DuckDBPyConnection, brand: str, model: str, market: str, month: dt.date
+) -> pd.DataFrame:
+    """Every stored vintage of one monthly figure and which one is shown (evdash.byhand)."""
+    return run_query(con, "byhand_vintages", brand=brand, model=model, market=market, month=month)
+
+
 def data_targets(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFrame:
     return run_query(con, "data_targets", brand=brand)
 

@@ -108,7 +108,10 @@ create table deliveries_monthly (
     preferred boolean,
     -- As the source words the figure (as delivery_totals.qualifier): 'more_than' keeps the floor of an
     -- "over N" downgraded to an estimate (a weak source), shown "≥ ≈ N".
-    qualifier varchar check (qualifier in ('about', 'more_than', 'derived'))
+    qualifier varchar check (qualifier in ('about', 'more_than', 'derived')),
+    -- A withdrawal (a vintage, never a delete): this source's figure for the key stops counting from this
+    -- row's as_of; units/confidence repeat the withdrawn figure. A later vintage counts again.
+    withdrawn boolean
 );
 
 -- Reported totals over a period (quarter, year, cumulative to a date, year-to-date).

@@ -3,6 +3,7 @@ format, see the import history with every correction, and the data-quality panel
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +12,7 @@ import pandas as pd
 import pycountry
 import streamlit as st
 
-from evdash import config, freshness, importer, labels, quality, queries, ui
+from evdash import byhand, config, freshness, importer, labels, quality, queries, ui
 from evdash.csvread import SeedError
 
 ctx = ui.frame("Data", required_role="analyst")
@@ -326,3 +327,74 @@ with tab_quality:
         },
     )
     ui.download_buttons(ctx, sources_shown, "quality-source-status", {}, key="q-sources")
+
+with tab_import:
+    # One figure by hand: validated, journalled and audited like an import (evdash.byhand).
+    ui.subheader("Add or correct a figure")
+    ui.caption(
+        "One monthly delivery figure. It is checked like an import and kept as a new version beside "
+        "earlier ones (a later as-of date is the correction shown); withdrawing is a version too."
+    )
+    hand_done = st.session_state.pop("byhand_done", None)
+    if hand_done:
+        ui.success("{done}", icon=":material/check_circle:", done=hand_done)
+    hand_brands = ui.query(ctx, queries.brands)
+    brand_names: dict[str, str] = dict(zip(hand_brands["brand_id"], hand_brands["name"], strict=True))
+    hand_markets: list[str] = [code for code in MARKET_OPTIONS if code]
+    with st.form("byhand"):
+        h1, h2, h3, h4 = st.columns(4)
+        hand_brand = h1.selectbox(
+            "Brand",
+            list(brand_names),
+            format_func=lambda b: brand_names.get(b, b),
+        )
+        hand_model = h2.text_input(
+            "Model", help="Optional: a model id or its exact name; empty = all models."
+        )
+        hand_market = h3.selectbox(
+            "Market",
+            hand_markets,
+            index=hand_markets.index("CHN"),
+            format_func=lambda m: MARKET_OPTIONS.get(m, m),
+        )
+        hand_month = h4.text_input("Month", placeholder="2026-11", help="The month the figure covers.")
+        h5, h6, h7 = st.columns(3)
+        hand_units = h5.number_input("Units", value=None, step=1)
+        hand_qualifier = h6.radio(
+            "Qualifier", list(byhand.QUALIFIERS), format_func=lambda q: byhand.QUALIFIER_LABEL.get(q, q)
+        )
+        hand_confidence = h7.selectbox(
+            "Confidence",
+            ["reported", "estimate", "lower_bound"],
+            format_func=lambda c: labels.label(labels.CONFIDENCE, c),
+            help="Over N is kept as a lower bound and About N as an estimate.",
+        )
+        hand_url = st.text_input(
+            "Source URL", placeholder="https://…", help="Required: the http(s) page it comes from."
+        )
+        h8, h9 = st.columns([1, 3])
+        hand_as_of = h8.date_input("As of", help="When the source published the figure.")
+        hand_note = h9.text_input("Note")
+        hand_withdraw = st.checkbox("Withdraw this source's figure for that month (as of the date above)")
+        hand_submit = st.form_submit_button("Save figure", type="primary", icon=":material/save:")
+    if hand_submit:
+        figure = byhand.Figure(
+            brand=str(hand_brand or ""),
+            model=hand_model,
+            market=str(hand_market or ""),
+            month=hand_month,
+            source_url=hand_url,
+            as_of=hand_as_of if isinstance(hand_as_of, dt.date) else "",
+            units=None if hand_units is None else int(hand_units),
+            qualifier=str(hand_qualifier),
+            confidence=str(hand_confidence),
+            note=hand_note,
+        )
+        with st.spinner("Writing a new data version…"):
+            try:
+                outcome = byhand.submit(figure, user=ui.current_user(), withdraw=hand_withdraw)
+            except (SeedError, importer.ImportRefused) as exc:
+                show_result(None, exc.errors if isinstance(exc, SeedError) else [str(exc)])
+            else:
+                st.session_state["byhand_done"] = outcome.words()
+                st.rerun()

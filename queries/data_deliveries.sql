@@ -11,7 +11,8 @@ select
     t.as_of,
     t.confidence,
     t.note,
-    t.qualifier
+    t.qualifier,
+    t.withdrawn
 from deliveries_monthly as t
 join sources as s using (source_id)
 where ($brand = '' or t.brand_id = $brand)

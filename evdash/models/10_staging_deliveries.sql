@@ -15,9 +15,18 @@ with versions as (
         count(*) over k - 1 as alternatives
     from deliveries_monthly as d
     join sources as s using (source_id)
+    -- A withdrawal row never counts, nor any figure of the same source and key published on or before
+    -- the newest withdrawal (a figure published after it counts again).
+    where not coalesce(d.withdrawn, false)
+        and not exists (
+            select 1 from deliveries_monthly as w
+            where w.withdrawn and w.brand_id = d.brand_id and coalesce(w.model_id, '') = coalesce(d.model_id, '')
+                and w.market_code = d.market_code and w.month = d.month and w.source_id = d.source_id
+                and w.as_of >= d.as_of
+        )
     window k as (partition by d.brand_id, coalesce(d.model_id, ''), d.market_code, d.month)
 )
-select * exclude (floor_units, preferred)
+select * exclude (floor_units, preferred, withdrawn)
 from versions
 qualify row_number() over (
     partition by brand_id, coalesce(model_id, ''), market_code, month
