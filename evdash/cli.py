@@ -279,7 +279,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     try:
         with db.connect_readonly(args.db) as con:
             statuses = freshness.source_status(queries.source_status(con), today)
-    except duckdb.Error as exc:  # no database yet, or one built before the source registry
+    except (duckdb.Error, OSError) as exc:  # no database yet, or one built before the source registry
         print(f"status not read: {exc}\nbuild the database first: evdash build", file=sys.stderr)
         return 1
     if args.json:

@@ -709,8 +709,12 @@ def _notice(message: str | None) -> None:
 
 
 def _sync_url(key: str, raw: list[str], default_raw: list[str]) -> None:
+    """The URL holds the user's choice; a default is left out, except where the address the user opened
+    already says it. Dropping it there would make Streamlit push a second history entry for the same
+    view, and the browser's Back button would land on that entry, where the same page dropped it again,
+    so Back never left the page (a sidebar link carrying `year=2025` into a page whose default is 2025)."""
     if raw == default_raw:
-        if key in st.query_params:
+        if key in st.query_params and list(st.query_params.get_all(key)) != raw:
             del st.query_params[key]
     elif len(raw) == 1:
         st.query_params[key] = raw[0]

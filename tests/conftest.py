@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pytest
 
-from evdash import build, db, serving
+from evdash import build, config, db, serving
+from evdash.csvread import NAME_COLUMNS
 
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
@@ -338,6 +339,17 @@ HOSTILE_COLUMNS = {
 }
 
 
+def hostile_name(original: str) -> str:
+    """`original` with as many hostile fragments appended as a name may hold: a name is one line (no CR/LF)
+    of at most EVDASH_IMPORT_MAX_NAME characters, and the build refuses any other, so the fragments that fit
+    are appended in FRAGMENTS' order (the Markdown link first)."""
+    name = original
+    for fragment in (f for f in FRAGMENTS if "\n" not in f):
+        if len(f"{name} {fragment}") <= config.import_max_name():
+            name = f"{name} {fragment}"
+    return name
+
+
 @pytest.fixture(scope="session")
 def hostile_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real seeds with every name, note and statement carrying the hostile string (names stay
@@ -352,7 +364,10 @@ def hostile_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
         fieldnames = list(rows[0])
         for row in rows:
             for column in columns:
-                row[column] = f"{row[column] or ''} {HOSTILE}".strip()
+                original = row[column] or ""
+                row[column] = (
+                    hostile_name(original) if column in NAME_COLUMNS else f"{original} {HOSTILE}"
+                ).strip()
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=fieldnames)
             writer.writeheader()

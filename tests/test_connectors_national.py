@@ -6,6 +6,7 @@ like an import) and what a user sees: Germany's 2025 BEV registrations on the Ma
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -409,8 +410,13 @@ def test_brand_months_draws_one_line_per_followed_brand_with_gaps_kept() -> None
     )
     fig = figures.brand_months(frame, "Germany", "2025", "reported", "new BEV registrations")
     assert [t.name for t in fig.data] == ["BYD"]  # a make the dashboard does not follow is in the table only
-    assert list(fig.data[0].y)[:3] == [10, None, 10] and list(fig.data[0].x)[:2] == ["Jan", "Feb"]
-    assert fig.data[0].customdata[1] == "no figure"
+    assert list(fig.data[0].y)[:3] == [10, None, 10]
+    assert list(fig.data[0].x)[:2] == [dt.date(2025, 1, 1), dt.date(2025, 2, 1)]
+    assert list(fig.data[0].customdata[1]) == ["BYD", "Feb", "no figure"]
+    # Quarters as upright ticks: twelve month names were turned on their side on a 375 px phone.
+    assert fig.layout.xaxis.tickangle == 0 and len(fig.layout.xaxis.tickvals) == 4
+    assert fig.layout.title.text == "New BEV registrations per month"
+    assert "Germany, 2025" in fig.layout.title.subtitle.text
     about = figures.brand_months(frame, "Germany", "2025", "estimate", "new BEV registrations")
     assert about.data[0].name == "BYD (estimate)" and about.data[0].line.dash == "dot"
     empty = figures.brand_months(frame.head(0), "Germany", "2025", "reported", "new BEV registrations")

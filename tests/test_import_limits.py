@@ -47,19 +47,26 @@ def test_a_1_gb_file_is_refused_before_it_is_read(shared_db: Path, tmp_path: Pat
     assert peak < 600, f"peak {peak} MB: the file was read (before the fix: 1.19 GB)"
 
 
+# A child's ru_maxrss starts from the image of the process that spawned it (Linux keeps the high-water
+# mark across exec), so a CLI spawned straight from a pytest worker that already holds 700 MB reports
+# 700 MB whatever it does. A small launcher process spawns the CLI instead and reports the CLI's own peak.
+_LAUNCHER = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+err = proc.stderr.read()
+_, status, usage = os.wait4(proc.pid, 0)
+sys.stderr.buffer.write(err)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss // 1024)
+"""
+
+
 def measured_cli(db: Path, *args: str) -> tuple[int, str, int]:
+    """Exit code, stderr and peak resident memory (MB) of `evdash import --user t *args`."""
     env = {**os.environ, "EVDASH_SEEDS": str(FIXTURE_SEEDS), "EVDASH_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "evdash.cli", "import", "--user", "t", *args],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        env=env,
-    )
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err.decode(), int(usage.ru_maxrss) // 1024
+    cli = [sys.executable, "-m", "evdash.cli", "import", "--user", "t", *args]
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *cli], capture_output=True, env=env, check=False)
+    code, peak = (int(v) for v in done.stdout.split())
+    return code, done.stderr.decode(), peak
 
 
 def test_a_million_columns_are_refused_at_once_with_one_message(shared_db: Path) -> None:

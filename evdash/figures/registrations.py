@@ -8,6 +8,7 @@ shipped to the browser stays small at any table size (tests/test_performance_gua
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -89,6 +90,7 @@ def brand_share(
         showlegend=True,
     )
     fig.update_layout(**base_layout(title, height=420))
+    phone_title(fig, f"Brand share of {counted}", f"{market_name}, {period}")
     fig.update_yaxes(autorange="reversed", title_text=None)
     fig.update_xaxes(title_text=f"Share of {counted} (%)", ticksuffix="%", range=[0, max(shares) * 1.15])
     return fig
@@ -104,25 +106,47 @@ def brand_months(
     """Lines, one per brand the dashboard follows (rows with a `brand_id`; the publisher's other makes are
     in the table), of registrations per month. Input: national_registrations_by_make (one row per make,
     months in m01 … m12, empty = no figure for that month)."""
-    title = f"{market_name}, {year}: {counted} per month of the brands followed here"
+    title = f"{counted[:1].upper()}{counted[1:]} per month"
+    subtitle = f"{market_name}, {year} · brands followed here (every make in the table)"
     followed = frame[frame["brand_id"].notna()] if "brand_id" in frame else frame.head(0)
     if followed.empty:
-        return empty_figure(title, f"No figure for a brand followed here in {market_name} in {year}")
+        return empty_figure(
+            f"{market_name}, {year}: {title[:1].lower()}{title[1:]}",
+            f"No figure for a brand followed here in {market_name} in {year}",
+        )
+    first = dt.date(int(year), 1, 1) if year.isdigit() else None
+    months: list[Any] = [first.replace(month=m) for m in range(1, 13)] if first else list(MONTH_NAMES)
     fig = go.Figure()
     for i, row in enumerate(followed.to_dict("records")):
         values = [None if pd.isna(row[m]) else int(row[m]) for m in MONTH_COLUMNS]
         fig.add_scatter(
-            x=list(MONTH_NAMES),
+            x=months,
             y=values,
             mode="lines+markers",
             name=f"{row['brand_name']}{_suffix(confidence)}",
             line={"color": SERIES[i % len(SERIES)], "dash": "solid" if confidence == "reported" else "dot"},
-            customdata=[fmt_int(v) if v is not None else "no figure" for v in values],
-            hovertemplate=f"{row['brand_name']}, %{{x}}: %{{customdata}}<extra></extra>",
+            customdata=[
+                [row["brand_name"], name, fmt_int(v) if v is not None else "no figure"]
+                for name, v in zip(MONTH_NAMES, values, strict=True)
+            ],
+            hovertemplate="%{customdata[0]}, %{customdata[1]}: %{customdata[2]}<extra></extra>",
         )
-    fig.update_layout(**base_layout(title, height=440))
-    fig.update_yaxes(title_text=f"{counted[:1].upper()}{counted[1:]}", rangemode="tozero")
-    fig.update_xaxes(title_text=None)
+    fig.update_layout(**base_layout(title))
+    fig.update_yaxes(
+        title_text=f"{counted[:1].upper()}{counted[1:]} (cars)", rangemode="tozero", tickformat="~s"
+    )
+    if first:  # quarters as upright ticks (twelve month names turned on a phone), every month a minor tick
+        fig.update_xaxes(
+            title_text=f"Month ({year})",
+            range=[first - dt.timedelta(days=10), first.replace(month=12, day=10)],
+            tickvals=[first.replace(month=m) for m in (1, 4, 7, 10)],
+            tickformat="%b",
+            tickangle=0,
+            minor={"tickvals": months, "showgrid": True},
+        )
+    else:
+        fig.update_xaxes(title_text="Month", tickangle=0, nticks=4)
+    phone_title(fig, title, subtitle, legend="below", plot_height=300)
     return fig
 
 
