@@ -279,6 +279,23 @@ class Step:
     as_of: str = ""
     confidence: str = ""
     note: str = ""
+    step_id: str = ""  # what the step is (STEP_*): code compares ids, never label text
+
+    def row(self) -> dict[str, object]:
+        """The step as a table row (what the page shows and exports; the id is not shown)."""
+        return {k: v for k, v in self.__dict__.items() if k != "step_id"}
+
+
+# Step ids: what each step of the build-up is, whatever its label says.
+STEP_STICKER = "sticker"
+STEP_ORIGIN_VAT = "origin_vat"
+STEP_EX_FACTORY = "ex_factory"
+STEP_FREIGHT = "freight"
+STEP_CIF = "cif"
+STEP_DUTY = "duty"
+STEP_DUTY_UNKNOWN = "duty_unknown"
+STEP_VAT = "vat"
+STEP_ESTIMATE = "estimate"
 
 
 @dataclass(frozen=True)
@@ -296,10 +313,19 @@ class LandedPrice:
         return self.steps[-1].running_total
 
     def step(self, label_start: str) -> Step:
+        """The first step whose label starts with `label_start` (tests and notebooks; code uses `by_id`)."""
         return next(s for s in self.steps if s.label.startswith(label_start))
 
+    def by_id(self, step_id: str) -> Step:
+        """The first step with this id (STEP_*)."""
+        return next(s for s in self.steps if s.step_id == step_id)
+
+    def ids(self, step_id: str) -> tuple[Step, ...]:
+        """Every step with this id (e.g. each duty line)."""
+        return tuple(s for s in self.steps if s.step_id == step_id)
+
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([s.__dict__ for s in self.steps])
+        return pd.DataFrame([s.row() for s in self.steps])
 
 
 @dataclass(frozen=True)
@@ -350,15 +376,11 @@ class LandedInputs:
     extra_warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
-def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
-    """Sticker price at origin → ex-factory → FX → + freight = CIF → + duties → + VAT → estimate.
-
-    Raises FxUnavailable when the origin or a minimum-amount currency has no rate on the date."""
+def _origin_steps(inputs: LandedInputs, fx: FxQuote) -> tuple[list[Step], float]:
+    """Sticker price converted → less the origin VAT refunded on export → ex-factory (steps, ex-factory)."""
     cur = inputs.target_currency
-    fx = fx_rate(rates, inputs.price_currency, cur, inputs.on)
-    steps: list[Step] = []
     sticker = inputs.price * fx.rate
-    steps.append(
+    steps = [
         Step(
             f"Origin sticker price ({inputs.price_currency} {inputs.price:,.0f})",
             "absolute",
@@ -369,8 +391,9 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
             as_of=inputs.price_as_of,
             confidence=inputs.price_confidence,
             note=f"{inputs.price_label}; converted at {fx.describe()}",
+            step_id=STEP_STICKER,
         )
-    )
+    ]
     ex_factory = sticker
     if inputs.price_includes_vat and inputs.strip_origin_vat:
         ex_factory = sticker / (1 + inputs.origin_vat_pct / 100)
@@ -385,6 +408,7 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
                 basis="sticker ÷ (1 + VAT)",
                 source="assumption (evdash convention)",
                 note="Chinese sticker prices include 13% VAT; ex-VAT = price / 1.13",
+                step_id=STEP_ORIGIN_VAT,
             )
         )
     steps.append(
@@ -398,8 +422,15 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
             as_of=labels.day(fx.rate_date, missing=""),
             confidence=fx.confidence,
             note=fx.describe(),
+            step_id=STEP_EX_FACTORY,
         )
     )
+    return steps, ex_factory
+
+
+def _freight_steps(inputs: LandedInputs, ex_factory: float) -> tuple[list[Step], float]:
+    """Freight & logistics (a % of ex-factory plus a fixed amount) → the CIF value (steps, CIF)."""
+    cur = inputs.target_currency
     freight = ex_factory * inputs.freight_pct / 100 + inputs.freight_amount
     cif = ex_factory + freight
     freight_basis = []
@@ -407,7 +438,7 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
         freight_basis.append(f"{inputs.freight_pct:g}% of ex-factory")
     if inputs.freight_amount:
         freight_basis.append(f"{cur} {inputs.freight_amount:,.0f}")
-    steps.append(
+    return [
         Step(
             "Freight & logistics",
             "relative",
@@ -417,138 +448,170 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
             rate_pct=inputs.freight_pct or None,
             basis=" + ".join(freight_basis) or "none set",
             source="assumption (analyst input)",
-        )
+            step_id=STEP_FREIGHT,
+        ),
+        Step(
+            "CIF value (customs base)", "total", cif, cif, cur, basis="ex-factory + freight", step_id=STEP_CIF
+        ),
+    ], cif
+
+
+def _duty_step(duty: Duty, inputs: LandedInputs, rates: pd.DataFrame, cif: float, running: float) -> Step:
+    """One duty line on the CIF value (the larger of rate × CIF and a minimum amount, where one is set)."""
+    cur = inputs.target_currency
+    amount = cif * (duty.rate_pct or 0.0) / 100
+    note = ""
+    if duty.min_amount is not None and duty.min_currency:
+        minimum = duty.min_amount * fx_rate(rates, duty.min_currency, cur, inputs.on).rate
+        if minimum > amount:
+            amount = minimum
+            note = f"minimum {duty.min_currency} {duty.min_amount:,.0f} applies (> rate × CIF)"
+        else:
+            note = f"rate × CIF exceeds the minimum {duty.min_currency} {duty.min_amount:,.0f}"
+    who = (
+        "all makers"
+        if duty.applies_to == "all"
+        else f"class {labels.label(labels.DUTY_CLASS, duty.applies_to)}"
     )
-    steps.append(Step("CIF value (customs base)", "total", cif, cif, cur, basis="ex-factory + freight"))
-    running = cif
-    duties_total = 0.0
+    kind = "Base import duty" if duty.duty_kind == "base" else "Additional duty"
+    rate_text = f" {duty.rate_pct:g}%" if duty.rate_pct is not None else " (fixed fee)"
+    return Step(
+        f"{kind}{rate_text} ({who})",
+        "relative",
+        amount,
+        running + amount,
+        cur,
+        rate_pct=duty.rate_pct,
+        basis="CIF",
+        source=duty.source_url or duty.source_id,
+        as_of=f"in force from {labels.day(duty.effective_from)}",
+        confidence=duty.confidence,
+        note="; ".join(x for x in (duty.measure, note) if x),
+        step_id=STEP_DUTY,
+    )
+
+
+def _duty_steps(inputs: LandedInputs, rates: pd.DataFrame, cif: float) -> tuple[list[Step], list[str]]:
+    """Every duty line of the case on the CIF value, base duty first (steps, warnings). No line in force
+    → one zero step named 'unknown' and a warning: the duty is unknown, not zero."""
+    where = inputs.market_label or "this market"
     ordered = sorted(inputs.duties, key=lambda d: (d.duty_kind != "base", d.tariff_id))
+    steps: list[Step] = []
+    running = cif
     for duty in ordered:
-        by_rate = cif * (duty.rate_pct or 0.0) / 100
-        amount = by_rate
-        note = ""
-        if duty.min_amount is not None and duty.min_currency:
-            minimum = duty.min_amount * fx_rate(rates, duty.min_currency, cur, inputs.on).rate
-            if minimum > by_rate:
-                amount = minimum
-                note = f"minimum {duty.min_currency} {duty.min_amount:,.0f} applies (> rate × CIF)"
-            else:
-                note = f"rate × CIF exceeds the minimum {duty.min_currency} {duty.min_amount:,.0f}"
-        running += amount
-        duties_total += amount
-        who = (
-            "all makers"
-            if duty.applies_to == "all"
-            else f"class {labels.label(labels.DUTY_CLASS, duty.applies_to)}"
-        )
-        kind = "Base import duty" if duty.duty_kind == "base" else "Additional duty"
-        rate_text = f" {duty.rate_pct:g}%" if duty.rate_pct is not None else " (fixed fee)"
-        steps.append(
-            Step(
-                f"{kind}{rate_text} ({who})",
-                "relative",
-                amount,
-                running,
-                cur,
-                rate_pct=duty.rate_pct,
-                basis="CIF",
-                source=duty.source_url or duty.source_id,
-                as_of=f"in force from {labels.day(duty.effective_from)}",
-                confidence=duty.confidence,
-                note="; ".join(x for x in (duty.measure, note) if x),
-            )
-        )
-    warnings = list(inputs.extra_warnings)
+        steps.append(_duty_step(duty, inputs, rates, cif, running))
+        running = steps[-1].running_total
+    warnings: list[str] = []
     if not inputs.duty_known or not ordered:
         warnings.append(
             f"The data has no import duty in force on {labels.day(inputs.on)} for this car in "
-            f"{inputs.market_label or 'this market'}: the duty is unknown, not zero, so this estimate is "
-            "incomplete."
+            f"{where}: the duty is unknown, not zero, so this estimate is incomplete."
         )
         steps.append(
-            Step("Import duties (unknown: no duty in the data)", "relative", 0.0, running, cur, basis="CIF")
+            Step(
+                "Import duties (unknown: no duty in the data)",
+                "relative",
+                0.0,
+                running,
+                inputs.target_currency,
+                basis="CIF",
+                step_id=STEP_DUTY_UNKNOWN,
+            )
         )
     elif not any(d.duty_kind == "base" for d in ordered):
-        warnings.append(
-            f"No base import duty for {inputs.market_label or 'this market'} is in the data: the duties "
-            "shown are a floor."
-        )
+        warnings.append(f"No base import duty for {where} is in the data: the duties shown are a floor.")
+    return steps, warnings
+
+
+def _vat_steps(inputs: LandedInputs, rates: pd.DataFrame, running: float) -> tuple[list[Step], list[str]]:
+    """Import VAT/GST on CIF + duties (only above the relief threshold where one applies)."""
+    cur = inputs.target_currency
     if inputs.vat is None:
-        warnings.append(
+        warning = (
             f"No VAT/GST rate in the data for {inputs.market_label or 'this market'}; none added "
             "(e.g. US state sales taxes vary)."
         )
-        steps.append(Step("VAT / GST (no rate in the data)", "relative", 0.0, running, cur))
-    else:
-        relief = inputs.vat.relief
-        taxable = running
-        label = f"Import VAT {inputs.vat.rate_pct:g}%"
-        basis = "CIF + duties"
-        source = inputs.vat.source_id
-        as_of = f"in force from {labels.day(inputs.vat.effective_from)}"
-        note = inputs.vat.note
-        confidence = "reported"
-        if relief is not None:
-            exempt = relief.exempt_up_to * fx_rate(rates, relief.currency, cur, inputs.on).rate
-            taxable = max(0.0, running - exempt)
-            label += f" on the part above {relief.currency} {relief.exempt_up_to:,.0f}"
-            basis = f"CIF + duties above the {inputs.powertrain} VAT threshold ({cur} {exempt:,.0f})"
-            source = relief.source
-            as_of = f"threshold in force {labels.day(relief.effective_from)}" + (
-                f" to {labels.day(relief.effective_to)}" if relief.effective_to else ""
-            )
-            note = relief.note
-            confidence = relief.confidence
-        vat_amount = taxable * inputs.vat.rate_pct / 100
-        running += vat_amount
-        steps.append(
-            Step(
-                label,
-                "relative",
-                vat_amount,
-                running,
-                cur,
-                rate_pct=inputs.vat.rate_pct,
-                basis=basis,
-                source=source,
-                as_of=as_of,
-                confidence=confidence,
-                note=note,
-            )
+        return [Step("VAT / GST (no rate in the data)", "relative", 0.0, running, cur, step_id=STEP_VAT)], [
+            warning
+        ]
+    relief = inputs.vat.relief
+    taxable = running
+    label = f"Import VAT {inputs.vat.rate_pct:g}%"
+    basis = "CIF + duties"
+    source = inputs.vat.source_id
+    as_of = f"in force from {labels.day(inputs.vat.effective_from)}"
+    note = inputs.vat.note
+    confidence = "reported"
+    if relief is not None:
+        exempt = relief.exempt_up_to * fx_rate(rates, relief.currency, cur, inputs.on).rate
+        taxable = max(0.0, running - exempt)
+        label += f" on the part above {relief.currency} {relief.exempt_up_to:,.0f}"
+        basis = f"CIF + duties above the {inputs.powertrain} VAT threshold ({cur} {exempt:,.0f})"
+        source = relief.source
+        as_of = f"threshold in force {labels.day(relief.effective_from)}" + (
+            f" to {labels.day(relief.effective_to)}" if relief.effective_to else ""
         )
-    steps.append(
-        Step(
-            "Estimated sticker price",
-            "total",
-            running,
-            running,
-            cur,
-            basis="before dealer margin and registration taxes",
-            confidence="estimate",
-            note=f"duties total {cur} {duties_total:,.0f} = {100 * duties_total / cif:.1f}% of CIF"
-            if cif
-            else "",
-        )
+        note = relief.note
+        confidence = relief.confidence
+    vat_amount = taxable * inputs.vat.rate_pct / 100
+    step = Step(
+        label,
+        "relative",
+        vat_amount,
+        running + vat_amount,
+        cur,
+        rate_pct=inputs.vat.rate_pct,
+        basis=basis,
+        source=source,
+        as_of=as_of,
+        confidence=confidence,
+        note=note,
+        step_id=STEP_VAT,
+    )
+    return [step], []
+
+
+def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
+    """Sticker price at origin → ex-factory → FX → + freight = CIF → + duties → + VAT → estimate.
+
+    Raises FxUnavailable when the origin or a minimum-amount currency has no rate on the date."""
+    cur = inputs.target_currency
+    fx = fx_rate(rates, inputs.price_currency, cur, inputs.on)
+    steps, ex_factory = _origin_steps(inputs, fx)
+    freight, cif = _freight_steps(inputs, ex_factory)
+    duties, duty_warnings = _duty_steps(inputs, rates, cif)
+    running = duties[-1].running_total if duties else cif
+    vat, vat_warnings = _vat_steps(inputs, rates, running)
+    running = vat[-1].running_total
+    duties_total = sum(s.amount for s in duties)
+    total = Step(
+        "Estimated sticker price",
+        "total",
+        running,
+        running,
+        cur,
+        basis="before dealer margin and registration taxes",
+        confidence="estimate",
+        note=f"duties total {cur} {duties_total:,.0f} = {100 * duties_total / cif:.1f}% of CIF"
+        if cif
+        else "",
+        step_id=STEP_ESTIMATE,
     )
     return LandedPrice(
-        tuple(steps),
+        (*steps, *freight, *duties, *vat, total),
         cur,
         fx,
-        tuple(warnings),
+        (*inputs.extra_warnings, *duty_warnings, *vat_warnings),
         inputs.not_applied,
         inputs.case_label,
-        inputs.duty_known and bool(ordered),
+        inputs.duty_known and bool(inputs.duties),
     )
 
 
 def duty_burden_pct(landed: LandedPrice) -> float:
     """All duties as a percentage of the CIF value (the tariff-burden measure for scoring)."""
-    cif = landed.step("CIF value").amount
-    duties = sum(
-        s.amount
-        for s in landed.steps
-        if s.kind == "relative" and s.label.startswith(("Base import duty", "Additional duty"))
-    )
+    cif = landed.by_id(STEP_CIF).amount
+    duties = sum(s.amount for s in landed.ids(STEP_DUTY))
     return 100 * duties / cif if cif else 0.0
 
 
@@ -948,9 +1011,7 @@ def landed_for_markets(
             if landed.several
             else "",
             vat_pct=inputs[0].vat.rate_pct if inputs[0].vat else math.nan,
-            duties_applied=";".join(
-                s.label for s in landed.high.steps if s.label.startswith(("Base import", "Additional"))
-            ),
+            duties_applied=";".join(s.label for s in landed.high.ids(STEP_DUTY)),
             warnings=" ".join(dict.fromkeys(w for c in landed.cases for w in c.warnings)),
             error="",
         )

@@ -6,18 +6,17 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import expansion, labels, pricing, queries, scoring, ui
+from evdash import expansion, labels, pricing, pricing_service, queries, scoring, ui
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
 
 ctx = ui.frame("Market ranking")
 on = ui.in_force_date()
 
-prices = ui.query(ctx, queries.pricing_prices, on=on)
-latest = ui.computed(ctx, pricing.latest_prices, prices, on)
-origins = ui.computed(ctx, pricing.origin_prices, latest)
+reader = ui.reader(ctx)
+cat = pricing_service.catalogue(reader, on)
 # The model's entry price at home (cheapest variant) is what gets landed in each market.
-entry = ui.computed(ctx, pricing.entry_prices, origins)
+entry = cat.entry
 model_options = ui.computed(ctx, pricing.model_labels, entry)
 
 
@@ -34,7 +33,7 @@ with st.sidebar:
         "Model to take abroad",
         "model",
         model_options,
-        "xiaomi_yu7",
+        pricing_service.DEFAULT_MODEL,
         on_change=ui.forget,  # the duty class defaults to this model's class in the data
         args=("duty_class",),
     )
@@ -52,7 +51,7 @@ plan = ui.computed(
     ctx, scoring.brand_plan, presence, regions, REGION_LABELS, str(origin["brand_name"]), names
 )
 plan_markets = [c for c in universe if plan.region is None or regions.get(c) == plan.region]
-classes = sorted(set(ui.query(ctx, queries.duty_classes)["duty_class"]) | {str(origin["tariff_company"])})
+classes = sorted(set(cat.duty_classes) | {str(origin["tariff_company"])})
 
 with st.sidebar:
     duty_class = ui.url_select(
@@ -61,7 +60,9 @@ with st.sidebar:
         {c: labels.label(labels.DUTY_CLASS, c) for c in classes},
         str(origin["tariff_company"]),
     )
-    freight_pct = ui.url_int("Freight, % of ex-factory", "freight_pct", 5, 0, 30)
+    freight_pct = ui.url_int(
+        "Freight, % of ex-factory", "freight_pct", pricing_service.DEFAULT_FREIGHT_PCT, 0, 30
+    )
     ui.markdown("**Weights** (0 drops a measure)")
     for preset in scoring.PRESET_LIST:
         st.button(
@@ -106,35 +107,20 @@ if not chosen:  # every market removed (or '?markets=' in a link): nothing to ra
     ui.info("No market is compared: add one or more under *Markets compared* above.", icon=":material/info:")
     st.stop()
 
-duties = ui.query(
-    ctx,
-    queries.pricing_duties,
-    markets=universe,
-    origin=str(origin["production_country"]),
-    duty_class=duty_class,
-    powertrain=str(origin["powertrain"]),
-    on=on,
-)
-vat = ui.query(ctx, queries.pricing_vat, on=on)
-reliefs = ui.query(ctx, queries.pricing_vat_reliefs, on=on)
-rates = ui.query(ctx, queries.pricing_fx)
-# Landed prices for every market cost most of this page's run (profiled): computed once per data
-# version and scenario, not on every rerun.
-landed = ui.computed(
-    ctx,
-    pricing.landed_for_markets,
-    origin,
-    list(chosen),
-    duties,
-    vat,
-    rates,
-    latest,
-    on,
-    "EUR",
-    duty_class,
-    freight_pct=freight_pct,
-    reliefs=reliefs,
-)
+# Landed prices for every market cost most of this page's run (profiled): each step is computed once per
+# data version and scenario (the reader caches), not on every rerun.
+landed = pricing_service.pricing_view(
+    reader,
+    pricing_service.PricingScenario(
+        on=on,
+        model=model,
+        markets=tuple(chosen),
+        currency="EUR",
+        duty_class=duty_class,
+        freight_pct=freight_pct,
+        detail=False,
+    ),
+).by_market
 # Scoring and the sensitivity analysis (every ±10% combination of the weights) are pure functions of
 # the data version and the sidebar: computed once per combination, not on every rerun.
 raw, provenance = ui.computed(
