@@ -217,6 +217,7 @@ LANDED_COLUMNS = [
     "rival_confidence",
     "gap_pct",
     "warnings",
+    "incentive",
     "sources",
 ]
 
@@ -304,6 +305,7 @@ def landed_table(
                 "rival_confidence": str(cheapest["confidence"]) if cheapest is not None else None,
                 "gap_pct": gap,
                 "warnings": str(rec.get("warnings") or rec.get("error") or ""),
+                "incentive": str(rec.get("incentive") or ""),
                 "sources": " ; ".join(
                     [
                         str(d.source_url)
@@ -315,6 +317,7 @@ def landed_table(
                     ]
                     + [str(u) for u in vat[vat["market_code"] == market["iso3"]]["source_url"]]
                     + ([str(cheapest["source_url"])] if cheapest is not None else [])
+                    + ([str(rec["incentive_source"])] if isinstance(rec.get("incentive_source"), str) else [])
                 ),
             }
         )

@@ -62,6 +62,8 @@ DUTY_STATUS: Mapping[str, str] = {
     "planned": "Planned",
 }
 DUTY_KIND: Mapping[str, str] = {"base": "Base duty", "additional": "Additional duty"}
+# Who may claim a purchase incentive (purchase_incentives.buyer).
+BUYER: Mapping[str, str] = {"private": "private buyer", "business": "business buyer", "all": "buyer"}
 
 # The company classes a duty can name (tariffs.applies_to, brands.tariff_company, the page's scenario
 # "none"). Company names (BYD, Geely, Tesla …) are shown as they are.

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
+import pycountry
 
 from evdash import labels
 from evdash.confidence import rank as confidence_rank
@@ -296,6 +297,8 @@ STEP_DUTY = "duty"
 STEP_DUTY_UNKNOWN = "duty_unknown"
 STEP_VAT = "vat"
 STEP_ESTIMATE = "estimate"
+STEP_INCENTIVE = "incentive"
+STEP_AFTER_INCENTIVE = "after_incentive"
 
 
 @dataclass(frozen=True)
@@ -308,9 +311,23 @@ class LandedPrice:
     case_label: str = "every import"
     duty_known: bool = True  # False: the data has no duty in force for the car (unknown, not zero)
 
+    incentive_notes: tuple[str, ...] = ()  # what each purchase incentive does to the price, in words
+
     @property
     def total(self) -> float:
+        """The estimate before any purchase incentive (what duties and rivals are compared on)."""
+        return next(
+            (s.running_total for s in self.steps if s.step_id == STEP_ESTIMATE), self.steps[-1].running_total
+        )
+
+    @property
+    def after_incentive(self) -> float:
+        """The price an eligible buyer pays after the market's purchase incentive (= total without one)."""
         return self.steps[-1].running_total
+
+    @property
+    def incentive_applies(self) -> bool:
+        return any(s.step_id == STEP_INCENTIVE and s.amount for s in self.steps)
 
     def step(self, label_start: str) -> Step:
         """The first step whose label starts with `label_start` (tests and notebooks; code uses `by_id`)."""
@@ -351,6 +368,72 @@ class Vat:
 
 
 @dataclass(frozen=True)
+class Incentive:
+    """A purchase incentive in force in a market (a row of `queries.pricing_incentives`). `amount` is what
+    an eligible buyer gets at least (None: the market has no purchase grant, status `no_scheme`)."""
+
+    scheme: str
+    market_code: str
+    amount: float | None
+    amount_max: float | None
+    currency: str
+    price_cap: float | None
+    excluded_origins: tuple[str, ...]
+    origin_rule: str
+    buyer: str
+    eligibility: str
+    status: str
+    source: str
+    as_of: str
+    confidence: str
+    note: str = ""
+
+
+def incentives_for(frame: pd.DataFrame, market: str, powertrain: str) -> tuple[Incentive, ...]:
+    """The incentives of `queries.pricing_incentives` in `market` for the car's powertrain (or all)."""
+    rows = frame[(frame["market_code"] == market) & frame["powertrain"].isin([powertrain, "all"])]
+    return tuple(
+        Incentive(
+            str(r["scheme"]),
+            market,
+            _opt_float(r["amount"]),
+            _opt_float(r["amount_max"]),
+            _opt_str(r["currency"]),
+            _opt_float(r["price_cap"]),
+            tuple(c for c in _opt_str(r["excluded_origins"]).split(";") if c),
+            _opt_str(r["origin_rule"]),
+            str(r["buyer"]),
+            str(r["eligibility"]),
+            str(r["status"]),
+            _opt_str(r.get("source_url")),
+            labels.day(r["as_of"]),
+            _opt_str(r.get("confidence")) or "reported",
+            _opt_str(r.get("note")),
+        )
+        for r in rows.to_dict("records")
+    )
+
+
+def country_name(iso3: str) -> str:
+    """'China' for 'CHN' (pycountry's common name where it has one); the code when unknown."""
+    found = pycountry.countries.get(alpha_3=iso3)
+    return str(getattr(found, "common_name", None) or getattr(found, "name", iso3)) if found else iso3
+
+
+def why_not_eligible(incentive: Incentive, production_country: str, price_in_scheme_currency: float) -> str:
+    """'' when a car built in `production_country` at this estimated price qualifies; else why not, in
+    words ('the car is built in China'). The buyer is assumed eligible (the scheme's own conditions)."""
+    if production_country in incentive.excluded_origins:
+        return f"the car is built in {country_name(production_country)}"
+    if incentive.price_cap is not None and price_in_scheme_currency > incentive.price_cap:
+        return (
+            f"the estimated price ({incentive.currency} {price_in_scheme_currency:,.0f}) is above its "
+            f"{incentive.currency} {incentive.price_cap:,.0f} price cap"
+        )
+    return ""
+
+
+@dataclass(frozen=True)
 class LandedInputs:
     price: float  # the origin sticker price
     price_currency: str
@@ -374,6 +457,8 @@ class LandedInputs:
     origin_vat_pct: float = DEFAULT_ORIGIN_VAT_PCT
     price_confidence: str = "reported"
     extra_warnings: tuple[str, ...] = field(default_factory=tuple)
+    production_country: str = ""
+    incentives: tuple[Incentive, ...] = ()  # purchase incentives in force in the market (incentives_for)
 
 
 def _origin_steps(inputs: LandedInputs, fx: FxQuote) -> tuple[list[Step], float]:
@@ -571,6 +656,77 @@ def _vat_steps(inputs: LandedInputs, rates: pd.DataFrame, running: float) -> tup
     return [step], []
 
 
+def _incentive_note(incentive: Incentive, why: str, upto: str, after: str, before: str) -> str:
+    """'The Electric Car Grant does not apply: the car is built in China. <rule>.' or what an eligible
+    buyer pays after the incentive instead of before."""
+    if why:
+        rule = incentive.origin_rule if "built in" in why else ""
+        return f"The {incentive.scheme} does not apply: {why}." + (
+            f" {rule[:1].upper()}{rule[1:]}." if rule else ""
+        )
+    return (
+        f"With the {incentive.scheme} ({incentive.currency} {incentive.amount:,.0f}{upto}), an eligible "
+        f"{labels.label(labels.BUYER, incentive.buyer)} pays {after} instead of {before}."
+    )
+
+
+def _incentive_steps(
+    inputs: LandedInputs, rates: pd.DataFrame, estimate: float
+) -> tuple[list[Step], list[str]]:
+    """Each purchase incentive in force: the base amount off the estimate for an eligible buyer, or a zero
+    step saying why the car does not qualify; then the price after incentives (steps, sentences)."""
+    cur = inputs.target_currency
+    steps: list[Step] = []
+    notes: list[str] = []
+    running = estimate
+    for incentive in inputs.incentives:
+        if incentive.amount is None:
+            notes.append(f"{incentive.eligibility}.")
+            continue
+        to_cur = fx_rate(rates, incentive.currency, cur, inputs.on).rate
+        why = why_not_eligible(incentive, inputs.production_country, estimate / to_cur)
+        amount = 0.0 if why else -incentive.amount * to_cur
+        running += amount
+        upto = (
+            f", up to {incentive.currency} {incentive.amount_max:,.0f}"
+            if incentive.amount_max and incentive.amount_max != incentive.amount
+            else ""
+        )
+        steps.append(
+            Step(
+                f"{incentive.scheme} ({incentive.currency} {incentive.amount:,.0f}{upto})"
+                + (
+                    ": does not apply" if why else f", eligible {labels.label(labels.BUYER, incentive.buyer)}"
+                ),
+                "relative",
+                amount,
+                running,
+                cur,
+                basis=incentive.eligibility,
+                source=incentive.source,
+                as_of=incentive.as_of,
+                confidence=incentive.confidence,
+                note=f"does not apply: {why}" if why else incentive.note,
+                step_id=STEP_INCENTIVE,
+            )
+        )
+        notes.append(_incentive_note(incentive, why, upto, f"{cur} {running:,.0f}", f"{cur} {estimate:,.0f}"))
+    if steps:
+        steps.append(
+            Step(
+                "Price after purchase incentive",
+                "total",
+                running,
+                running,
+                cur,
+                basis="for a buyer who meets the scheme's conditions",
+                confidence="estimate",
+                step_id=STEP_AFTER_INCENTIVE,
+            )
+        )
+    return steps, notes
+
+
 def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
     """Sticker price at origin → ex-factory → FX → + freight = CIF → + duties → + VAT → estimate.
 
@@ -597,14 +753,16 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
         else "",
         step_id=STEP_ESTIMATE,
     )
+    incentive, notes = _incentive_steps(inputs, rates, running)
     return LandedPrice(
-        (*steps, *freight, *duties, *vat, total),
+        (*steps, *freight, *duties, *vat, total, *incentive),
         cur,
         fx,
         (*inputs.extra_warnings, *duty_warnings, *vat_warnings),
         inputs.not_applied,
         inputs.case_label,
         inputs.duty_known and bool(inputs.duties),
+        tuple(notes),
     )
 
 
@@ -787,6 +945,7 @@ def build_inputs(
     freight_amount: float = 0.0,
     strip_origin_vat: bool = True,
     reliefs: pd.DataFrame | None = None,
+    incentives: pd.DataFrame | None = None,
 ) -> tuple[LandedInputs, ...]:
     """LandedInputs for one origin price (a row of `origin_prices`) going to one market, one per duty case
     of `queries.pricing_duties` (rows for that car and date). The origin VAT rate comes from `vat` for
@@ -815,6 +974,10 @@ def build_inputs(
         "origin_vat_pct": origin_vat.rate_pct if origin_vat else DEFAULT_ORIGIN_VAT_PCT,
         "duty_known": found.known,
         "not_applied": found.not_applied,
+        "production_country": str(origin.get("production_country") or ""),
+        "incentives": incentives_for(incentives, market, str(origin["powertrain"]))
+        if incentives is not None
+        else (),
     }
     return tuple(
         LandedInputs(duties=case.duties, case_label=case.label, **common)  # type: ignore[arg-type]
@@ -968,6 +1131,7 @@ def landed_for_markets(
     freight_amount: float = 0.0,
     strip_origin_vat: bool = True,
     reliefs: pd.DataFrame | None = None,
+    incentives: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per market: landed estimate, duty burden (% of CIF), rivals' median price and the gap.
 
@@ -977,14 +1141,17 @@ def landed_for_markets(
     `duty_cases` names each case with its duty. A market whose estimate cannot be made (no FX rate)
     gets NaN and the reason in `error`; a market without comparable rivals gets NaN gap and
     n_rivals = 0 (missing, not zero); a market with no duty in force in the data gets NaN duty burden
-    and NaN gap (its duty is unknown)."""
+    and NaN gap (its duty is unknown). With `incentives` (`queries.pricing_incentives`),
+    `landed_after_incentive` and `price_gap_after_incentive_pct` are the highest case's price for an
+    eligible buyer after the market's purchase incentive (equal to `landed` where none applies) and
+    `incentive` says what applied or why not."""
     records = []
     for market in markets:
         record: dict[str, object] = {"market_code": market}
         try:
             inputs = build_inputs(
                 origin, market, market, duties, vat, on, currency, duty_class,
-                freight_pct, freight_amount, strip_origin_vat, reliefs,
+                freight_pct, freight_amount, strip_origin_vat, reliefs, incentives,
             )  # fmt: skip
             landed = landed_cases(inputs, rates)
         except FxUnavailable as err:
@@ -1003,6 +1170,9 @@ def landed_for_markets(
         record.update(
             landed=landed.high.total,
             landed_low=landed.low.total,
+            landed_after_incentive=landed.high.after_incentive,
+            incentive=" ".join(landed.high.incentive_notes),
+            incentive_source=" ; ".join(dict.fromkeys(s.source for s in landed.high.ids(STEP_INCENTIVE))),
             tariff_data=known,
             # No duty in force in the data = unknown duty: missing, never a silent 0 %.
             duty_burden_pct=duty_burden_pct(landed.high) if known else math.nan,
@@ -1026,10 +1196,12 @@ def landed_for_markets(
             record["rival_median"] = median
             record["price_gap_pct"] = gap_vs(landed.high.total, median)[1]
             record["price_gap_low_pct"] = gap_vs(landed.low.total, median)[1]
+            record["price_gap_after_incentive_pct"] = gap_vs(landed.high.after_incentive, median)[1]
         else:
             record["rival_median"] = math.nan
             record["price_gap_pct"] = math.nan
             record["price_gap_low_pct"] = math.nan
+            record["price_gap_after_incentive_pct"] = math.nan
         records.append(record)
     return pd.DataFrame.from_records(records)
 

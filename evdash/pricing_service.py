@@ -17,7 +17,7 @@ from typing import Any, ParamSpec, Protocol, TypeVar
 import duckdb
 import pandas as pd
 
-from evdash import expansion, pricing, queries
+from evdash import expansion, labels, pricing, queries
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -28,6 +28,7 @@ DEFAULT_MODEL = "xiaomi_yu7"  # the Market ranking's model
 DEFAULT_MARKET = "DEU"
 DEFAULT_CURRENCY = "EUR"
 DEFAULT_FREIGHT_PCT = 5
+PRICE_BASES = {"before": "before purchase incentives", "after": "after purchase incentives"}
 RIVAL_SCOPES = {"body": "same body type", "segment": "same body type and segment"}
 
 
@@ -71,6 +72,7 @@ class PricingScenario:
     strip_origin_vat: bool = True
     rival_scope: str = "body"
     detail: bool = True
+    after_incentive: bool = False  # the ranking's price measure on the price after purchase incentives
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class PricingView:
     gaps: tuple[pricing.RivalGap, ...] = ()
     rivals_without_price: tuple[str, ...] = ()
     registered_line: str = ""
+    incentive_notes: tuple[str, ...] = ()  # the market's purchase incentive for this car, in words
 
 
 def origin_row(cat: Catalogue, scenario: PricingScenario) -> pd.Series:
@@ -162,6 +165,7 @@ def pricing_view(reader: Reader, scenario: PricingScenario) -> PricingView:
     )
     vat = reader.query(queries.pricing_vat, on=on)
     reliefs = reader.query(queries.pricing_vat_reliefs, on=on)
+    incentives = reader.query(queries.pricing_incentives, on=on)
     view = PricingView(
         scenario,
         origin,
@@ -179,20 +183,24 @@ def pricing_view(reader: Reader, scenario: PricingScenario) -> PricingView:
             pricing.landed_for_markets,
             origin, list(scenario.markets), duties, vat, cat.rates, cat.latest, on, scenario.currency,
             duty_class, freight_pct=scenario.freight_pct, freight_amount=scenario.freight_amount,
-            strip_origin_vat=scenario.strip_origin_vat, reliefs=reliefs,
+            strip_origin_vat=scenario.strip_origin_vat, reliefs=reliefs, incentives=incentives,
         )  # fmt: skip
+        if scenario.after_incentive and "price_gap_after_incentive_pct" in by_market.columns:
+            by_market = by_market.assign(price_gap_pct=by_market["price_gap_after_incentive_pct"])
         return replace(view, by_market=by_market)
-    return _detail(reader, view, reliefs)
+    return _detail(reader, view, reliefs, incentives)
 
 
-def _detail(reader: Reader, view: PricingView, reliefs: pd.DataFrame) -> PricingView:
+def _detail(
+    reader: Reader, view: PricingView, reliefs: pd.DataFrame, incentives: pd.DataFrame
+) -> PricingView:
     """The Pricing page's view of one market: landed cases, duty changes, rivals and the gaps."""
     s, origin, on = view.scenario, view.origin, view.scenario.on
     inputs = reader.computed(
         pricing.build_inputs,
         origin, view.market, view.market_name, view.duties, view.vat, on, s.currency, view.duty_class,
         freight_pct=s.freight_pct, freight_amount=s.freight_amount,
-        strip_origin_vat=s.strip_origin_vat, reliefs=reliefs,
+        strip_origin_vat=s.strip_origin_vat, reliefs=reliefs, incentives=incentives,
     )  # fmt: skip
     try:
         landed = reader.computed(pricing.landed_cases, inputs, view.rates)
@@ -223,4 +231,19 @@ def _detail(reader: Reader, view: PricingView, reliefs: pd.DataFrame) -> Pricing
             reader.computed(pricing.rivals_without_price, view.latest, view.market, body, model)
         ),
         registered_line=reader.computed(expansion.registrations_line, registered),
+        incentive_notes=_incentive_notes(landed, view.market_name, on),
     )
+
+
+def _incentive_notes(landed: pricing.LandedCases, market_name: str, on: dt.date) -> tuple[str, ...]:
+    """What the market's purchase incentive does to each case's price (said once when the cases agree),
+    or that the data has none in force."""
+    if not any(c.incentive_notes for c in landed.cases):
+        return (
+            f"No purchase incentive for this car in {market_name} is in force on {labels.day(on)} "
+            "in the data.",
+        )
+    notes = dict.fromkeys(n for c in landed.cases for n in c.incentive_notes)
+    if len(notes) == len(landed.low.incentive_notes):
+        return tuple(notes)
+    return tuple(f"{c.case_label}: {n}" for c in landed.cases for n in c.incentive_notes)

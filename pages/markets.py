@@ -63,6 +63,15 @@ with st.sidebar:
     freight_pct = ui.url_int(
         "Freight, % of ex-factory", "freight_pct", pricing_service.DEFAULT_FREIGHT_PCT, 0, 30
     )
+    price_basis = ui.url_select(
+        "Price compared",
+        "price",
+        pricing_service.PRICE_BASES,
+        "before",
+        help="The landed estimate before purchase incentives, or after them for a buyer who qualifies "
+        "(a car that does not qualify, e.g. a China-built car under the UK's Electric Car Grant, keeps "
+        "its price).",
+    )
     ui.markdown("**Weights** (0 drops a measure)")
     for preset in scoring.PRESET_LIST:
         st.button(
@@ -119,6 +128,7 @@ landed = pricing_service.pricing_view(
         duty_class=duty_class,
         freight_pct=freight_pct,
         detail=False,
+        after_incentive=price_basis == "after",
     ),
 ).by_market
 # Scoring and the sensitivity analysis (every ±10% combination of the weights) are pure functions of
@@ -212,6 +222,7 @@ inputs: dict[str, Any] = {
     "model": model,
     "duty_class": duty_class,
     "freight_pct": freight_pct,
+    "price": price_basis,
     "norm": method,
     "missing": missing,
     "min_cov": min_coverage,
@@ -222,6 +233,7 @@ scenario: dict[str, Any] = {
     "model": model_options[model],
     "duty_class": labels.label(labels.DUTY_CLASS, duty_class),
     "freight_pct": freight_pct,
+    "price": pricing_service.PRICE_BASES[price_basis],
     "norm": scoring.NORMALISATIONS[method],
     "missing": scoring.MISSING_POLICIES[missing],
     "min_cov": min_coverage,
@@ -263,6 +275,10 @@ ui.table(
         "landed_low": st.column_config.NumberColumn("Landed, lowest duty case (EUR)", format="%,.0f"),
         "duty_burden_low_pct": st.column_config.NumberColumn("Duties % of CIF, lowest case", format="%.1f"),
         "duty_cases": "Duty cases",
+        "landed_after_incentive": st.column_config.NumberColumn(
+            "Landed after purchase incentive (EUR)", format="%,.0f"
+        ),
+        "incentive": "Purchase incentive",
         "rival_median": st.column_config.NumberColumn("Rival median (EUR)", format="%,.0f"),
         "ev_share_history": st.column_config.LineChartColumn(
             "EV share over the years", y_min=0, help="IEA 2010–2023 (CC BY 4.0) and national figures 2024–25"

@@ -164,6 +164,8 @@ if landed is not None:
             help=f"{case.fx.describe()} · {labels.label(labels.CONFIDENCE, case.fx.confidence)} · source "
             f"{kpis.source_label(case.fx.source_url or case.fx.source_id)}",
         )
+    for note in view.incentive_notes:
+        ui.info("{text}", icon=":material/savings:", text=note)
     for warning in dict.fromkeys(w for c in landed.cases for w in c.warnings):
         ui.warning("{text}", icon=":material/info:", text=warning)
     tabs = ui.tabs([c.case_label for c in landed.cases]) if landed.several else [st.container()]
