@@ -72,6 +72,7 @@ DUTY_CLASS: Mapping[str, str] = {
     "none": "No company class",
     "other_cooperating": "Other cooperating makers",
     "non_cooperating": "Non-cooperating makers",
+    "cooperation_unverified": "Cooperation not established (two cases)",
     "li_ion_ev_batteries": "Li-ion EV batteries",
 }
 

@@ -1197,11 +1197,13 @@ def landed_for_markets(
             record["price_gap_pct"] = gap_vs(landed.high.total, median)[1]
             record["price_gap_low_pct"] = gap_vs(landed.low.total, median)[1]
             record["price_gap_after_incentive_pct"] = gap_vs(landed.high.after_incentive, median)[1]
+            record["price_gap_after_incentive_low_pct"] = gap_vs(landed.low.after_incentive, median)[1]
         else:
             record["rival_median"] = math.nan
             record["price_gap_pct"] = math.nan
             record["price_gap_low_pct"] = math.nan
             record["price_gap_after_incentive_pct"] = math.nan
+            record["price_gap_after_incentive_low_pct"] = math.nan
         records.append(record)
     return pd.DataFrame.from_records(records)
 

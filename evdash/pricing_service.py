@@ -186,7 +186,10 @@ def pricing_view(reader: Reader, scenario: PricingScenario) -> PricingView:
             strip_origin_vat=scenario.strip_origin_vat, reliefs=reliefs, incentives=incentives,
         )  # fmt: skip
         if scenario.after_incentive and "price_gap_after_incentive_pct" in by_market.columns:
-            by_market = by_market.assign(price_gap_pct=by_market["price_gap_after_incentive_pct"])
+            by_market = by_market.assign(
+                price_gap_pct=by_market["price_gap_after_incentive_pct"],
+                price_gap_low_pct=by_market["price_gap_after_incentive_low_pct"],
+            )
         return replace(view, by_market=by_market)
     return _detail(reader, view, reliefs, incentives)
 
@@ -247,3 +250,24 @@ def _incentive_notes(landed: pricing.LandedCases, market_name: str, on: dt.date)
     if len(notes) == len(landed.low.incentive_notes):
         return tuple(notes)
     return tuple(f"{c.case_label}: {n}" for c in landed.cases for n in c.incentive_notes)
+
+
+def lowest_case(by_market: pd.DataFrame) -> pd.DataFrame | None:
+    """`PricingView.by_market` with each market's lowest duty case as its duty and price measures (what
+    the ranking scores a second time, to report the rank under that case); None when no market has
+    several cases (Xiaomi's unverified EU class, Canada's quota, ...)."""
+    if (
+        by_market.empty
+        or "duty_cases" not in by_market.columns
+        or not by_market["duty_cases"].astype(bool).any()
+    ):
+        return None
+    return by_market.assign(
+        duty_burden_pct=by_market["duty_burden_low_pct"], price_gap_pct=by_market["price_gap_low_pct"]
+    )
+
+
+def with_lowest_case_rank(by_market: pd.DataFrame, ranked_low: pd.DataFrame) -> pd.DataFrame:
+    """`by_market` with `rank_lowest_duty_case`, the rank of `ranked_low` (the ranking of `lowest_case`)."""
+    ranks = ranked_low[["market_code", "rank"]].rename(columns={"rank": "rank_lowest_duty_case"})
+    return by_market.merge(ranks, on="market_code", how="left")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from evdash import expansion, labels, pricing, pricing_service, queries, scoring, ui
@@ -133,19 +134,32 @@ landed = pricing_service.pricing_view(
 ).by_market
 # Scoring and the sensitivity analysis (every ±10% combination of the weights) are pure functions of
 # the data version and the sidebar: computed once per combination, not on every rerun.
-raw, provenance = ui.computed(
-    ctx, scoring.assemble_measures, measures_long, presence, landed, str(origin["body_type"]), chosen
-)
-result = ui.computed(
-    ctx,
-    scoring.score_markets,
-    raw,
-    weights,
-    method,  # type: ignore[arg-type]
-    missing,  # type: ignore[arg-type]
-    min_coverage_pct=float(min_coverage),
-)
+
+
+def _scored(priced: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, scoring.ScoreResult]:
+    measured, where_from = ui.computed(
+        ctx, scoring.assemble_measures, measures_long, presence, priced, str(origin["body_type"]), chosen
+    )
+    ranked = ui.computed(
+        ctx,
+        scoring.score_markets,
+        measured,
+        weights,
+        method,  # type: ignore[arg-type]
+        missing,  # type: ignore[arg-type]
+        min_coverage_pct=float(min_coverage),
+    )
+    return measured, where_from, ranked
+
+
+raw, provenance, result = _scored(landed)
 sens = ui.computed(ctx, scoring.sensitivity, result)
+# Where a duty has cases (Xiaomi's unverified EU class, Canada's quota) the ranking scores the highest; the
+# same scoring on the lowest case gives each market's rank under it (a column of the table and the CSV).
+lowest = pricing_service.lowest_case(landed)
+if lowest is not None:
+    result_low = _scored(lowest)[2]
+    landed = ui.computed(ctx, pricing_service.with_lowest_case_rank, landed, result_low.table)
 
 for key, why in result.dropped.items():
     ui.info(
@@ -275,6 +289,7 @@ ui.table(
         "landed_low": st.column_config.NumberColumn("Landed, lowest duty case (EUR)", format="%,.0f"),
         "duty_burden_low_pct": st.column_config.NumberColumn("Duties % of CIF, lowest case", format="%.1f"),
         "duty_cases": "Duty cases",
+        "rank_lowest_duty_case": "Rank, lowest duty case",
         "landed_after_incentive": st.column_config.NumberColumn(
             "Landed after purchase incentive (EUR)", format="%,.0f"
         ),
