@@ -80,6 +80,7 @@ class Catalogue:
     """What can be priced on a date: every price, the ones in force, the cars priced at home, each model's
     entry variant, and the names the pickers show."""
 
+    on: dt.date
     prices: pd.DataFrame
     latest: pd.DataFrame
     origins: pd.DataFrame
@@ -102,6 +103,7 @@ def catalogue(reader: Reader, on: dt.date) -> Catalogue:
         for c, n in zip(frame["market_code"], frame["market_name"], strict=True)
     }
     return Catalogue(
+        on,
         prices,
         latest,
         origins,
@@ -147,10 +149,11 @@ def origin_row(cat: Catalogue, scenario: PricingScenario) -> pd.Series:
     return cat.entry[cat.entry["model_id"] == scenario.model].iloc[0]
 
 
-def pricing_view(reader: Reader, scenario: PricingScenario) -> PricingView:
-    """Price the scenario's car in its markets (see PricingScenario). Raises IndexError when the variant
-    or model has no price at home on the date (the pages offer only those that have one)."""
-    cat = catalogue(reader, scenario.on)
+def pricing_view(reader: Reader, scenario: PricingScenario, cat: Catalogue | None = None) -> PricingView:
+    """Price the scenario's car in its markets (see PricingScenario). `cat` is the date's `catalogue` when
+    the caller already has it (a page reads it for its pickers). Raises IndexError when the variant or
+    model has no price at home on the date (the pages offer only those that have one)."""
+    cat = cat if cat is not None and cat.on == scenario.on else catalogue(reader, scenario.on)
     origin = origin_row(cat, scenario)
     duty_class = scenario.duty_class or str(origin["tariff_company"])
     market = scenario.markets[0] if scenario.markets else ""

@@ -131,6 +131,7 @@ landed = pricing_service.pricing_view(
         detail=False,
         after_incentive=price_basis == "after",
     ),
+    cat,
 ).by_market
 # Scoring and the sensitivity analysis (every ±10% combination of the weights) are pure functions of
 # the data version and the sidebar: computed once per combination, not on every rerun.

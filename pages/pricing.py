@@ -109,6 +109,7 @@ view = pricing_service.pricing_view(
         strip_origin_vat=ex_vat == "yes",
         rival_scope=rival_scope,
     ),
+    cat,
 )
 params = {
     "variant": variant,
