@@ -30,15 +30,27 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from evdash import db, deliveries, events, expansion, freshness, kpis, labels, pricing, queries, watch
+from evdash import (
+    db,
+    deliveries,
+    events,
+    expansion,
+    freshness,
+    kpis,
+    labels,
+    pricing,
+    pricing_service,
+    queries,
+    watch,
+)
 from evdash.deliveries import MONTH_NAMES
 from evdash.kpis import Kpi, source_label
 
 WINDOW_MONTHS = 3  # the Deliveries page's default run-rate window
 FOCUS_MARKETS = 4  # at most this many markets in the landed-price table
 FOCUS_STATUSES = ("launched", "pilot", "announced", "evaluating")  # closest to the brand first
-CURRENCY = "EUR"  # the Pricing page's default
-FREIGHT_PCT = 5.0  # the Pricing page's default
+CURRENCY = pricing_service.DEFAULT_CURRENCY  # the Pricing page's default
+FREIGHT_PCT = pricing_service.DEFAULT_FREIGHT_PCT  # the Pricing page's default
 BRIEFING_OVERDUE_NAMED = 3  # late sources named in the verdict box; the rest are counted
 
 
@@ -223,6 +235,7 @@ LANDED_COLUMNS = [
     "rival_confidence",
     "gap_pct",
     "warnings",
+    "incentive",
     "sources",
 ]
 
@@ -263,32 +276,14 @@ def landed_table(
     if markets.empty:
         return pd.DataFrame(columns=LANDED_COLUMNS)
     codes = list(markets["iso3"])
-    prices = queries.pricing_prices(con, on)
-    latest = pricing.latest_prices(prices, on)
-    rates = queries.pricing_fx(con)
-    duties = queries.pricing_duties(
-        con,
-        codes,
-        str(origin["production_country"]),
-        str(origin["tariff_company"]),
-        str(origin["powertrain"]),
-        on,
-    )
-    vat = queries.pricing_vat(con, on)
-    reliefs = queries.pricing_vat_reliefs(con, on)
-    landed = pricing.landed_for_markets(
-        origin,
-        codes,
-        duties,
-        vat,
-        rates,
-        latest,
-        on,
-        CURRENCY,
-        str(origin["tariff_company"]),
-        freight_pct=FREIGHT_PCT,
-        reliefs=reliefs,
-    )
+    view = pricing_service.pricing_view(
+        pricing_service.ConnectionReader(con),
+        pricing_service.PricingScenario(
+            on=on, variant=str(origin["variant_id"]), markets=tuple(codes), currency=CURRENCY,
+            freight_pct=FREIGHT_PCT, detail=False,
+        ),
+    )  # fmt: skip
+    latest, rates, duties, vat, landed = view.latest, view.rates, view.duties, view.vat, view.by_market
     column = f"price_{CURRENCY.lower()}"
     rows: list[dict[str, object]] = []
     for market, rec in zip(markets.to_dict("records"), landed.to_dict("records"), strict=True):
@@ -328,6 +323,7 @@ def landed_table(
                 "rival_confidence": str(cheapest["confidence"]) if cheapest is not None else None,
                 "gap_pct": gap,
                 "warnings": str(rec.get("warnings") or rec.get("error") or ""),
+                "incentive": str(rec.get("incentive") or ""),
                 "sources": " ; ".join(
                     [
                         str(d.source_url)
@@ -339,6 +335,7 @@ def landed_table(
                     ]
                     + [str(u) for u in vat[vat["market_code"] == market["iso3"]]["source_url"]]
                     + ([str(cheapest["source_url"])] if cheapest is not None else [])
+                    + ([str(rec["incentive_source"])] if isinstance(rec.get("incentive_source"), str) else [])
                 ),
             }
         )

@@ -558,6 +558,8 @@ def build_pdf(b: Briefing, render: Render, paper: Paper = "A4") -> tuple[bytes, 
         for r in b.landed.itertuples(index=False):
             if isinstance(r.warnings, str) and r.warnings:
                 pdf.para(f"{r.market_name}: {r.warnings}", size=7, height=3.3)
+            if isinstance(r.incentive, str) and r.incentive:
+                pdf.para(f"{r.market_name}, purchase incentive: {r.incentive}", size=7, height=3.3)
 
     pdf.heading("Sources used")
     pdf.para(

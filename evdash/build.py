@@ -51,6 +51,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "duty_cases",
     "vat_rates",
     "vat_reliefs",
+    "purchase_incentives",
     "fx_rates",
     "expansion_status",
     "events",

@@ -62,6 +62,8 @@ DUTY_STATUS: Mapping[str, str] = {
     "planned": "Planned",
 }
 DUTY_KIND: Mapping[str, str] = {"base": "Base duty", "additional": "Additional duty"}
+# Who may claim a purchase incentive (purchase_incentives.buyer).
+BUYER: Mapping[str, str] = {"private": "private buyer", "business": "business buyer", "all": "buyer"}
 
 # The company classes a duty can name (tariffs.applies_to, brands.tariff_company, the page's scenario
 # "none"). Company names (BYD, Geely, Tesla …) are shown as they are.
@@ -70,6 +72,7 @@ DUTY_CLASS: Mapping[str, str] = {
     "none": "No company class",
     "other_cooperating": "Other cooperating makers",
     "non_cooperating": "Non-cooperating makers",
+    "cooperation_unverified": "Cooperation not established (two cases)",
     "li_ion_ev_batteries": "Li-ion EV batteries",
 }
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
+import pycountry
 
 from evdash import labels
 from evdash.confidence import rank as confidence_rank
@@ -279,6 +280,25 @@ class Step:
     as_of: str = ""
     confidence: str = ""
     note: str = ""
+    step_id: str = ""  # what the step is (STEP_*): code compares ids, never label text
+
+    def row(self) -> dict[str, object]:
+        """The step as a table row (what the page shows and exports; the id is not shown)."""
+        return {k: v for k, v in self.__dict__.items() if k != "step_id"}
+
+
+# Step ids: what each step of the build-up is, whatever its label says.
+STEP_STICKER = "sticker"
+STEP_ORIGIN_VAT = "origin_vat"
+STEP_EX_FACTORY = "ex_factory"
+STEP_FREIGHT = "freight"
+STEP_CIF = "cif"
+STEP_DUTY = "duty"
+STEP_DUTY_UNKNOWN = "duty_unknown"
+STEP_VAT = "vat"
+STEP_ESTIMATE = "estimate"
+STEP_INCENTIVE = "incentive"
+STEP_AFTER_INCENTIVE = "after_incentive"
 
 
 @dataclass(frozen=True)
@@ -291,15 +311,38 @@ class LandedPrice:
     case_label: str = "every import"
     duty_known: bool = True  # False: the data has no duty in force for the car (unknown, not zero)
 
+    incentive_notes: tuple[str, ...] = ()  # what each purchase incentive does to the price, in words
+
     @property
     def total(self) -> float:
+        """The estimate before any purchase incentive (what duties and rivals are compared on)."""
+        return next(
+            (s.running_total for s in self.steps if s.step_id == STEP_ESTIMATE), self.steps[-1].running_total
+        )
+
+    @property
+    def after_incentive(self) -> float:
+        """The price an eligible buyer pays after the market's purchase incentive (= total without one)."""
         return self.steps[-1].running_total
 
+    @property
+    def incentive_applies(self) -> bool:
+        return any(s.step_id == STEP_INCENTIVE and s.amount for s in self.steps)
+
     def step(self, label_start: str) -> Step:
+        """The first step whose label starts with `label_start` (tests and notebooks; code uses `by_id`)."""
         return next(s for s in self.steps if s.label.startswith(label_start))
 
+    def by_id(self, step_id: str) -> Step:
+        """The first step with this id (STEP_*)."""
+        return next(s for s in self.steps if s.step_id == step_id)
+
+    def ids(self, step_id: str) -> tuple[Step, ...]:
+        """Every step with this id (e.g. each duty line)."""
+        return tuple(s for s in self.steps if s.step_id == step_id)
+
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([s.__dict__ for s in self.steps])
+        return pd.DataFrame([s.row() for s in self.steps])
 
 
 @dataclass(frozen=True)
@@ -322,6 +365,72 @@ class Vat:
     effective_from: dt.date | None
     note: str = ""
     relief: VatRelief | None = None
+
+
+@dataclass(frozen=True)
+class Incentive:
+    """A purchase incentive in force in a market (a row of `queries.pricing_incentives`). `amount` is what
+    an eligible buyer gets at least (None: the market has no purchase grant, status `no_scheme`)."""
+
+    scheme: str
+    market_code: str
+    amount: float | None
+    amount_max: float | None
+    currency: str
+    price_cap: float | None
+    excluded_origins: tuple[str, ...]
+    origin_rule: str
+    buyer: str
+    eligibility: str
+    status: str
+    source: str
+    as_of: str
+    confidence: str
+    note: str = ""
+
+
+def incentives_for(frame: pd.DataFrame, market: str, powertrain: str) -> tuple[Incentive, ...]:
+    """The incentives of `queries.pricing_incentives` in `market` for the car's powertrain (or all)."""
+    rows = frame[(frame["market_code"] == market) & frame["powertrain"].isin([powertrain, "all"])]
+    return tuple(
+        Incentive(
+            str(r["scheme"]),
+            market,
+            _opt_float(r["amount"]),
+            _opt_float(r["amount_max"]),
+            _opt_str(r["currency"]),
+            _opt_float(r["price_cap"]),
+            tuple(c for c in _opt_str(r["excluded_origins"]).split(";") if c),
+            _opt_str(r["origin_rule"]),
+            str(r["buyer"]),
+            str(r["eligibility"]),
+            str(r["status"]),
+            _opt_str(r.get("source_url")),
+            labels.day(r["as_of"]),
+            _opt_str(r.get("confidence")) or "reported",
+            _opt_str(r.get("note")),
+        )
+        for r in rows.to_dict("records")
+    )
+
+
+def country_name(iso3: str) -> str:
+    """'China' for 'CHN' (pycountry's common name where it has one); the code when unknown."""
+    found = pycountry.countries.get(alpha_3=iso3)
+    return str(getattr(found, "common_name", None) or getattr(found, "name", iso3)) if found else iso3
+
+
+def why_not_eligible(incentive: Incentive, production_country: str, price_in_scheme_currency: float) -> str:
+    """'' when a car built in `production_country` at this estimated price qualifies; else why not, in
+    words ('the car is built in China'). The buyer is assumed eligible (the scheme's own conditions)."""
+    if production_country in incentive.excluded_origins:
+        return f"the car is built in {country_name(production_country)}"
+    if incentive.price_cap is not None and price_in_scheme_currency > incentive.price_cap:
+        return (
+            f"the estimated price ({incentive.currency} {price_in_scheme_currency:,.0f}) is above its "
+            f"{incentive.currency} {incentive.price_cap:,.0f} price cap"
+        )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -348,17 +457,15 @@ class LandedInputs:
     origin_vat_pct: float = DEFAULT_ORIGIN_VAT_PCT
     price_confidence: str = "reported"
     extra_warnings: tuple[str, ...] = field(default_factory=tuple)
+    production_country: str = ""
+    incentives: tuple[Incentive, ...] = ()  # purchase incentives in force in the market (incentives_for)
 
 
-def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
-    """Sticker price at origin → ex-factory → FX → + freight = CIF → + duties → + VAT → estimate.
-
-    Raises FxUnavailable when the origin or a minimum-amount currency has no rate on the date."""
+def _origin_steps(inputs: LandedInputs, fx: FxQuote) -> tuple[list[Step], float]:
+    """Sticker price converted → less the origin VAT refunded on export → ex-factory (steps, ex-factory)."""
     cur = inputs.target_currency
-    fx = fx_rate(rates, inputs.price_currency, cur, inputs.on)
-    steps: list[Step] = []
     sticker = inputs.price * fx.rate
-    steps.append(
+    steps = [
         Step(
             f"Origin sticker price ({inputs.price_currency} {inputs.price:,.0f})",
             "absolute",
@@ -369,8 +476,9 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
             as_of=inputs.price_as_of,
             confidence=inputs.price_confidence,
             note=f"{inputs.price_label}; converted at {fx.describe()}",
+            step_id=STEP_STICKER,
         )
-    )
+    ]
     ex_factory = sticker
     if inputs.price_includes_vat and inputs.strip_origin_vat:
         ex_factory = sticker / (1 + inputs.origin_vat_pct / 100)
@@ -385,6 +493,7 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
                 basis="sticker ÷ (1 + VAT)",
                 source="assumption (evdash convention)",
                 note="Chinese sticker prices include 13% VAT; ex-VAT = price / 1.13",
+                step_id=STEP_ORIGIN_VAT,
             )
         )
     steps.append(
@@ -398,8 +507,15 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
             as_of=labels.day(fx.rate_date, missing=""),
             confidence=fx.confidence,
             note=fx.describe(),
+            step_id=STEP_EX_FACTORY,
         )
     )
+    return steps, ex_factory
+
+
+def _freight_steps(inputs: LandedInputs, ex_factory: float) -> tuple[list[Step], float]:
+    """Freight & logistics (a % of ex-factory plus a fixed amount) → the CIF value (steps, CIF)."""
+    cur = inputs.target_currency
     freight = ex_factory * inputs.freight_pct / 100 + inputs.freight_amount
     cif = ex_factory + freight
     freight_basis = []
@@ -407,7 +523,7 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
         freight_basis.append(f"{inputs.freight_pct:g}% of ex-factory")
     if inputs.freight_amount:
         freight_basis.append(f"{cur} {inputs.freight_amount:,.0f}")
-    steps.append(
+    return [
         Step(
             "Freight & logistics",
             "relative",
@@ -417,138 +533,243 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
             rate_pct=inputs.freight_pct or None,
             basis=" + ".join(freight_basis) or "none set",
             source="assumption (analyst input)",
-        )
+            step_id=STEP_FREIGHT,
+        ),
+        Step(
+            "CIF value (customs base)", "total", cif, cif, cur, basis="ex-factory + freight", step_id=STEP_CIF
+        ),
+    ], cif
+
+
+def _duty_step(duty: Duty, inputs: LandedInputs, rates: pd.DataFrame, cif: float, running: float) -> Step:
+    """One duty line on the CIF value (the larger of rate × CIF and a minimum amount, where one is set)."""
+    cur = inputs.target_currency
+    amount = cif * (duty.rate_pct or 0.0) / 100
+    note = ""
+    if duty.min_amount is not None and duty.min_currency:
+        minimum = duty.min_amount * fx_rate(rates, duty.min_currency, cur, inputs.on).rate
+        if minimum > amount:
+            amount = minimum
+            note = f"minimum {duty.min_currency} {duty.min_amount:,.0f} applies (> rate × CIF)"
+        else:
+            note = f"rate × CIF exceeds the minimum {duty.min_currency} {duty.min_amount:,.0f}"
+    who = (
+        "all makers"
+        if duty.applies_to == "all"
+        else f"class {labels.label(labels.DUTY_CLASS, duty.applies_to)}"
     )
-    steps.append(Step("CIF value (customs base)", "total", cif, cif, cur, basis="ex-factory + freight"))
-    running = cif
-    duties_total = 0.0
+    kind = "Base import duty" if duty.duty_kind == "base" else "Additional duty"
+    rate_text = f" {duty.rate_pct:g}%" if duty.rate_pct is not None else " (fixed fee)"
+    return Step(
+        f"{kind}{rate_text} ({who})",
+        "relative",
+        amount,
+        running + amount,
+        cur,
+        rate_pct=duty.rate_pct,
+        basis="CIF",
+        source=duty.source_url or duty.source_id,
+        as_of=f"in force from {labels.day(duty.effective_from)}",
+        confidence=duty.confidence,
+        note="; ".join(x for x in (duty.measure, note) if x),
+        step_id=STEP_DUTY,
+    )
+
+
+def _duty_steps(inputs: LandedInputs, rates: pd.DataFrame, cif: float) -> tuple[list[Step], list[str]]:
+    """Every duty line of the case on the CIF value, base duty first (steps, warnings). No line in force
+    → one zero step named 'unknown' and a warning: the duty is unknown, not zero."""
+    where = inputs.market_label or "this market"
     ordered = sorted(inputs.duties, key=lambda d: (d.duty_kind != "base", d.tariff_id))
+    steps: list[Step] = []
+    running = cif
     for duty in ordered:
-        by_rate = cif * (duty.rate_pct or 0.0) / 100
-        amount = by_rate
-        note = ""
-        if duty.min_amount is not None and duty.min_currency:
-            minimum = duty.min_amount * fx_rate(rates, duty.min_currency, cur, inputs.on).rate
-            if minimum > by_rate:
-                amount = minimum
-                note = f"minimum {duty.min_currency} {duty.min_amount:,.0f} applies (> rate × CIF)"
-            else:
-                note = f"rate × CIF exceeds the minimum {duty.min_currency} {duty.min_amount:,.0f}"
-        running += amount
-        duties_total += amount
-        who = (
-            "all makers"
-            if duty.applies_to == "all"
-            else f"class {labels.label(labels.DUTY_CLASS, duty.applies_to)}"
+        steps.append(_duty_step(duty, inputs, rates, cif, running))
+        running = steps[-1].running_total
+    warnings: list[str] = []
+    if not inputs.duty_known or not ordered:
+        warnings.append(
+            f"The data has no import duty in force on {labels.day(inputs.on)} for this car in "
+            f"{where}: the duty is unknown, not zero, so this estimate is incomplete."
         )
-        kind = "Base import duty" if duty.duty_kind == "base" else "Additional duty"
-        rate_text = f" {duty.rate_pct:g}%" if duty.rate_pct is not None else " (fixed fee)"
         steps.append(
             Step(
-                f"{kind}{rate_text} ({who})",
+                "Import duties (unknown: no duty in the data)",
+                "relative",
+                0.0,
+                running,
+                inputs.target_currency,
+                basis="CIF",
+                step_id=STEP_DUTY_UNKNOWN,
+            )
+        )
+    elif not any(d.duty_kind == "base" for d in ordered):
+        warnings.append(f"No base import duty for {where} is in the data: the duties shown are a floor.")
+    return steps, warnings
+
+
+def _vat_steps(inputs: LandedInputs, rates: pd.DataFrame, running: float) -> tuple[list[Step], list[str]]:
+    """Import VAT/GST on CIF + duties (only above the relief threshold where one applies)."""
+    cur = inputs.target_currency
+    if inputs.vat is None:
+        warning = (
+            f"No VAT/GST rate in the data for {inputs.market_label or 'this market'}; none added "
+            "(e.g. US state sales taxes vary)."
+        )
+        return [Step("VAT / GST (no rate in the data)", "relative", 0.0, running, cur, step_id=STEP_VAT)], [
+            warning
+        ]
+    relief = inputs.vat.relief
+    taxable = running
+    label = f"Import VAT {inputs.vat.rate_pct:g}%"
+    basis = "CIF + duties"
+    source = inputs.vat.source_id
+    as_of = f"in force from {labels.day(inputs.vat.effective_from)}"
+    note = inputs.vat.note
+    confidence = "reported"
+    if relief is not None:
+        exempt = relief.exempt_up_to * fx_rate(rates, relief.currency, cur, inputs.on).rate
+        taxable = max(0.0, running - exempt)
+        label += f" on the part above {relief.currency} {relief.exempt_up_to:,.0f}"
+        basis = f"CIF + duties above the {inputs.powertrain} VAT threshold ({cur} {exempt:,.0f})"
+        source = relief.source
+        as_of = f"threshold in force {labels.day(relief.effective_from)}" + (
+            f" to {labels.day(relief.effective_to)}" if relief.effective_to else ""
+        )
+        note = relief.note
+        confidence = relief.confidence
+    vat_amount = taxable * inputs.vat.rate_pct / 100
+    step = Step(
+        label,
+        "relative",
+        vat_amount,
+        running + vat_amount,
+        cur,
+        rate_pct=inputs.vat.rate_pct,
+        basis=basis,
+        source=source,
+        as_of=as_of,
+        confidence=confidence,
+        note=note,
+        step_id=STEP_VAT,
+    )
+    return [step], []
+
+
+def _incentive_note(incentive: Incentive, why: str, upto: str, after: str, before: str) -> str:
+    """'The Electric Car Grant does not apply: the car is built in China. <rule>.' or what an eligible
+    buyer pays after the incentive instead of before."""
+    if why:
+        rule = incentive.origin_rule if "built in" in why else ""
+        return f"The {incentive.scheme} does not apply: {why}." + (
+            f" {rule[:1].upper()}{rule[1:]}." if rule else ""
+        )
+    return (
+        f"With the {incentive.scheme} ({incentive.currency} {incentive.amount:,.0f}{upto}), an eligible "
+        f"{labels.label(labels.BUYER, incentive.buyer)} pays {after} instead of {before}."
+    )
+
+
+def _incentive_steps(
+    inputs: LandedInputs, rates: pd.DataFrame, estimate: float
+) -> tuple[list[Step], list[str]]:
+    """Each purchase incentive in force: the base amount off the estimate for an eligible buyer, or a zero
+    step saying why the car does not qualify; then the price after incentives (steps, sentences)."""
+    cur = inputs.target_currency
+    steps: list[Step] = []
+    notes: list[str] = []
+    running = estimate
+    for incentive in inputs.incentives:
+        if incentive.amount is None:
+            notes.append(f"{incentive.eligibility}.")
+            continue
+        to_cur = fx_rate(rates, incentive.currency, cur, inputs.on).rate
+        why = why_not_eligible(incentive, inputs.production_country, estimate / to_cur)
+        amount = 0.0 if why else -incentive.amount * to_cur
+        running += amount
+        upto = (
+            f", up to {incentive.currency} {incentive.amount_max:,.0f}"
+            if incentive.amount_max and incentive.amount_max != incentive.amount
+            else ""
+        )
+        steps.append(
+            Step(
+                f"{incentive.scheme} ({incentive.currency} {incentive.amount:,.0f}{upto})"
+                + (
+                    ": does not apply" if why else f", eligible {labels.label(labels.BUYER, incentive.buyer)}"
+                ),
                 "relative",
                 amount,
                 running,
                 cur,
-                rate_pct=duty.rate_pct,
-                basis="CIF",
-                source=duty.source_url or duty.source_id,
-                as_of=f"in force from {labels.day(duty.effective_from)}",
-                confidence=duty.confidence,
-                note="; ".join(x for x in (duty.measure, note) if x),
+                basis=incentive.eligibility,
+                source=incentive.source,
+                as_of=incentive.as_of,
+                confidence=incentive.confidence,
+                note=f"does not apply: {why}" if why else incentive.note,
+                step_id=STEP_INCENTIVE,
             )
         )
-    warnings = list(inputs.extra_warnings)
-    if not inputs.duty_known or not ordered:
-        warnings.append(
-            f"The data has no import duty in force on {labels.day(inputs.on)} for this car in "
-            f"{inputs.market_label or 'this market'}: the duty is unknown, not zero, so this estimate is "
-            "incomplete."
-        )
-        steps.append(
-            Step("Import duties (unknown: no duty in the data)", "relative", 0.0, running, cur, basis="CIF")
-        )
-    elif not any(d.duty_kind == "base" for d in ordered):
-        warnings.append(
-            f"No base import duty for {inputs.market_label or 'this market'} is in the data: the duties "
-            "shown are a floor."
-        )
-    if inputs.vat is None:
-        warnings.append(
-            f"No VAT/GST rate in the data for {inputs.market_label or 'this market'}; none added "
-            "(e.g. US state sales taxes vary)."
-        )
-        steps.append(Step("VAT / GST (no rate in the data)", "relative", 0.0, running, cur))
-    else:
-        relief = inputs.vat.relief
-        taxable = running
-        label = f"Import VAT {inputs.vat.rate_pct:g}%"
-        basis = "CIF + duties"
-        source = inputs.vat.source_id
-        as_of = f"in force from {labels.day(inputs.vat.effective_from)}"
-        note = inputs.vat.note
-        confidence = "reported"
-        if relief is not None:
-            exempt = relief.exempt_up_to * fx_rate(rates, relief.currency, cur, inputs.on).rate
-            taxable = max(0.0, running - exempt)
-            label += f" on the part above {relief.currency} {relief.exempt_up_to:,.0f}"
-            basis = f"CIF + duties above the {inputs.powertrain} VAT threshold ({cur} {exempt:,.0f})"
-            source = relief.source
-            as_of = f"threshold in force {labels.day(relief.effective_from)}" + (
-                f" to {labels.day(relief.effective_to)}" if relief.effective_to else ""
-            )
-            note = relief.note
-            confidence = relief.confidence
-        vat_amount = taxable * inputs.vat.rate_pct / 100
-        running += vat_amount
+        notes.append(_incentive_note(incentive, why, upto, f"{cur} {running:,.0f}", f"{cur} {estimate:,.0f}"))
+    if steps:
         steps.append(
             Step(
-                label,
-                "relative",
-                vat_amount,
+                "Price after purchase incentive",
+                "total",
+                running,
                 running,
                 cur,
-                rate_pct=inputs.vat.rate_pct,
-                basis=basis,
-                source=source,
-                as_of=as_of,
-                confidence=confidence,
-                note=note,
+                basis="for a buyer who meets the scheme's conditions",
+                confidence="estimate",
+                step_id=STEP_AFTER_INCENTIVE,
             )
         )
-    steps.append(
-        Step(
-            "Estimated sticker price",
-            "total",
-            running,
-            running,
-            cur,
-            basis="before dealer margin and registration taxes",
-            confidence="estimate",
-            note=f"duties total {cur} {duties_total:,.0f} = {100 * duties_total / cif:.1f}% of CIF"
-            if cif
-            else "",
-        )
+    return steps, notes
+
+
+def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
+    """Sticker price at origin → ex-factory → FX → + freight = CIF → + duties → + VAT → estimate.
+
+    Raises FxUnavailable when the origin or a minimum-amount currency has no rate on the date."""
+    cur = inputs.target_currency
+    fx = fx_rate(rates, inputs.price_currency, cur, inputs.on)
+    steps, ex_factory = _origin_steps(inputs, fx)
+    freight, cif = _freight_steps(inputs, ex_factory)
+    duties, duty_warnings = _duty_steps(inputs, rates, cif)
+    running = duties[-1].running_total if duties else cif
+    vat, vat_warnings = _vat_steps(inputs, rates, running)
+    running = vat[-1].running_total
+    duties_total = sum(s.amount for s in duties)
+    total = Step(
+        "Estimated sticker price",
+        "total",
+        running,
+        running,
+        cur,
+        basis="before dealer margin and registration taxes",
+        confidence="estimate",
+        note=f"duties total {cur} {duties_total:,.0f} = {100 * duties_total / cif:.1f}% of CIF"
+        if cif
+        else "",
+        step_id=STEP_ESTIMATE,
     )
+    incentive, notes = _incentive_steps(inputs, rates, running)
     return LandedPrice(
-        tuple(steps),
+        (*steps, *freight, *duties, *vat, total, *incentive),
         cur,
         fx,
-        tuple(warnings),
+        (*inputs.extra_warnings, *duty_warnings, *vat_warnings),
         inputs.not_applied,
         inputs.case_label,
-        inputs.duty_known and bool(ordered),
+        inputs.duty_known and bool(inputs.duties),
+        tuple(notes),
     )
 
 
 def duty_burden_pct(landed: LandedPrice) -> float:
     """All duties as a percentage of the CIF value (the tariff-burden measure for scoring)."""
-    cif = landed.step("CIF value").amount
-    duties = sum(
-        s.amount
-        for s in landed.steps
-        if s.kind == "relative" and s.label.startswith(("Base import duty", "Additional duty"))
-    )
+    cif = landed.by_id(STEP_CIF).amount
+    duties = sum(s.amount for s in landed.ids(STEP_DUTY))
     return 100 * duties / cif if cif else 0.0
 
 
@@ -724,6 +945,7 @@ def build_inputs(
     freight_amount: float = 0.0,
     strip_origin_vat: bool = True,
     reliefs: pd.DataFrame | None = None,
+    incentives: pd.DataFrame | None = None,
 ) -> tuple[LandedInputs, ...]:
     """LandedInputs for one origin price (a row of `origin_prices`) going to one market, one per duty case
     of `queries.pricing_duties` (rows for that car and date). The origin VAT rate comes from `vat` for
@@ -752,6 +974,10 @@ def build_inputs(
         "origin_vat_pct": origin_vat.rate_pct if origin_vat else DEFAULT_ORIGIN_VAT_PCT,
         "duty_known": found.known,
         "not_applied": found.not_applied,
+        "production_country": str(origin.get("production_country") or ""),
+        "incentives": incentives_for(incentives, market, str(origin["powertrain"]))
+        if incentives is not None
+        else (),
     }
     return tuple(
         LandedInputs(duties=case.duties, case_label=case.label, **common)  # type: ignore[arg-type]
@@ -905,6 +1131,7 @@ def landed_for_markets(
     freight_amount: float = 0.0,
     strip_origin_vat: bool = True,
     reliefs: pd.DataFrame | None = None,
+    incentives: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per market: landed estimate, duty burden (% of CIF), rivals' median price and the gap.
 
@@ -914,14 +1141,17 @@ def landed_for_markets(
     `duty_cases` names each case with its duty. A market whose estimate cannot be made (no FX rate)
     gets NaN and the reason in `error`; a market without comparable rivals gets NaN gap and
     n_rivals = 0 (missing, not zero); a market with no duty in force in the data gets NaN duty burden
-    and NaN gap (its duty is unknown)."""
+    and NaN gap (its duty is unknown). With `incentives` (`queries.pricing_incentives`),
+    `landed_after_incentive` and `price_gap_after_incentive_pct` are the highest case's price for an
+    eligible buyer after the market's purchase incentive (equal to `landed` where none applies) and
+    `incentive` says what applied or why not."""
     records = []
     for market in markets:
         record: dict[str, object] = {"market_code": market}
         try:
             inputs = build_inputs(
                 origin, market, market, duties, vat, on, currency, duty_class,
-                freight_pct, freight_amount, strip_origin_vat, reliefs,
+                freight_pct, freight_amount, strip_origin_vat, reliefs, incentives,
             )  # fmt: skip
             landed = landed_cases(inputs, rates)
         except FxUnavailable as err:
@@ -940,6 +1170,9 @@ def landed_for_markets(
         record.update(
             landed=landed.high.total,
             landed_low=landed.low.total,
+            landed_after_incentive=landed.high.after_incentive,
+            incentive=" ".join(landed.high.incentive_notes),
+            incentive_source=" ; ".join(dict.fromkeys(s.source for s in landed.high.ids(STEP_INCENTIVE))),
             tariff_data=known,
             # No duty in force in the data = unknown duty: missing, never a silent 0 %.
             duty_burden_pct=duty_burden_pct(landed.high) if known else math.nan,
@@ -948,9 +1181,7 @@ def landed_for_markets(
             if landed.several
             else "",
             vat_pct=inputs[0].vat.rate_pct if inputs[0].vat else math.nan,
-            duties_applied=";".join(
-                s.label for s in landed.high.steps if s.label.startswith(("Base import", "Additional"))
-            ),
+            duties_applied=";".join(s.label for s in landed.high.ids(STEP_DUTY)),
             warnings=" ".join(dict.fromkeys(w for c in landed.cases for w in c.warnings)),
             error="",
         )
@@ -965,10 +1196,14 @@ def landed_for_markets(
             record["rival_median"] = median
             record["price_gap_pct"] = gap_vs(landed.high.total, median)[1]
             record["price_gap_low_pct"] = gap_vs(landed.low.total, median)[1]
+            record["price_gap_after_incentive_pct"] = gap_vs(landed.high.after_incentive, median)[1]
+            record["price_gap_after_incentive_low_pct"] = gap_vs(landed.low.after_incentive, median)[1]
         else:
             record["rival_median"] = math.nan
             record["price_gap_pct"] = math.nan
             record["price_gap_low_pct"] = math.nan
+            record["price_gap_after_incentive_pct"] = math.nan
+            record["price_gap_after_incentive_low_pct"] = math.nan
         records.append(record)
     return pd.DataFrame.from_records(records)
 

@@ -146,6 +146,10 @@ def pricing_vat_reliefs(con: duckdb.DuckDBPyConnection, on: dt.date) -> pd.DataF
     return run_query(con, "pricing_vat_reliefs", on=on)
 
 
+def pricing_incentives(con: duckdb.DuckDBPyConnection, on: dt.date) -> pd.DataFrame:
+    return run_query(con, "pricing_incentives", on=on)
+
+
 def pricing_vat(con: duckdb.DuckDBPyConnection, on: dt.date) -> pd.DataFrame:
     return run_query(con, "pricing_vat", on=on)
 

@@ -311,6 +311,37 @@ create table vat_reliefs (
     check (effective_to is null or effective_to >= effective_from)
 );
 
+-- Purchase incentives by market and scheme, with their eligibility: an amount for an eligible buyer
+-- (`amount` the base, `amount_max` the most), a price cap, production countries that cannot qualify
+-- (`excluded_origins`, ';'-separated ISO3, with the rule in `origin_rule`) and the buyer type. A
+-- `no_scheme` row says the market was checked and has no purchase grant.
+create table purchase_incentives (
+    market_code varchar not null references countries (iso3),
+    scheme_id varchar not null,
+    scheme varchar not null,
+    powertrain varchar not null check (powertrain in ('BEV', 'PHEV', 'all')),
+    amount decimal(14, 2) check (amount >= 0),
+    amount_max decimal(14, 2) check (amount_max >= amount),
+    currency varchar references currencies (code),
+    price_cap decimal(14, 2) check (price_cap > 0),
+    excluded_origins varchar,
+    origin_rule varchar,
+    buyer varchar not null check (buyer in ('private', 'business', 'all')),
+    eligibility varchar not null,
+    effective_from date not null,
+    effective_to date,
+    status varchar not null check (status in ('in_force', 'ended', 'planned', 'no_scheme')),
+    source_id varchar not null references sources (source_id),
+    as_of date not null,
+    confidence confidence_t not null,
+    note varchar,
+    primary key (market_code, scheme_id, effective_from),
+    check (effective_to is null or effective_to >= effective_from),
+    check ((status = 'no_scheme') = (amount is null)),
+    check (amount is null or currency is not null),
+    check ((excluded_origins is null) = (origin_rule is null))
+);
+
 -- Units of `quote` per 1 unit of `base` on rate_date.
 create table fx_rates (
     rate_date date not null,

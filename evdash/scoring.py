@@ -509,6 +509,9 @@ def ranking_export(
         for c in ("landed", "landed_low", "duty_burden_low_pct", "duty_cases", "n_rivals", "rival_median")
         if c in landed.columns
     ]
+    landed_columns += [  # pricing_service: purchase incentives, the rank under the lowest duty case
+        c for c in ("landed_after_incentive", "incentive", "rank_lowest_duty_case") if c in landed.columns
+    ]
     export = table.merge(raw.reset_index(), on="market_code", how="left").merge(
         landed[["market_code", *landed_columns]], on="market_code", how="left"
     )

@@ -400,6 +400,25 @@ def computed(ctx: Context, function: Callable[P, T], *args: P.args, **kwargs: P.
     return result
 
 
+@dataclass(frozen=True)
+class _CachedReader:
+    """A service's `Reader` (evdash.pricing_service.Reader) that runs queries and computations through
+    this module's caches (`query`, `computed`), so a service's steps are cached like a page's own."""
+
+    ctx: Context
+
+    def query(self, function: Callable[..., pd.DataFrame], /, **params: Any) -> pd.DataFrame:
+        return query(self.ctx, function, **params)
+
+    def computed(self, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return computed(self.ctx, function, *args, **kwargs)
+
+
+def reader(ctx: Context) -> _CachedReader:
+    """The reader a page passes to a service (e.g. `pricing_service.pricing_view`)."""
+    return _CachedReader(ctx)
+
+
 _startup_objects_frozen = False
 
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from evdash import expansion, labels, pricing, queries, scoring, text, ui
+from evdash import expansion, labels, pricing, pricing_service, queries, scoring, text, ui
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
 
 ctx = ui.frame("Market ranking")
 on = ui.in_force_date()
 
-prices = ui.query(ctx, queries.pricing_prices, on=on)
-latest = ui.computed(ctx, pricing.latest_prices, prices, on)
-origins = ui.computed(ctx, pricing.origin_prices, latest)
+reader = ui.reader(ctx)
+cat = pricing_service.catalogue(reader, on)
 # The model's entry price at home (cheapest variant) is what gets landed in each market.
-entry = ui.computed(ctx, pricing.entry_prices, origins)
+entry = cat.entry
 model_options = ui.computed(ctx, pricing.model_labels, entry)
 
 
@@ -34,7 +34,7 @@ with st.sidebar:
         "Model to take abroad",
         "model",
         model_options,
-        "xiaomi_yu7",
+        pricing_service.DEFAULT_MODEL,
         on_change=ui.forget,  # the duty class defaults to this model's class in the data
         args=("duty_class",),
     )
@@ -53,7 +53,7 @@ plan = ui.computed(
     ctx, scoring.brand_plan, presence, regions, REGION_LABELS, str(origin["brand_name"]), names
 )
 plan_markets = [c for c in universe if plan.region is None or regions.get(c) == plan.region]
-classes = sorted(set(ui.query(ctx, queries.duty_classes)["duty_class"]) | {str(origin["tariff_company"])})
+classes = sorted(set(cat.duty_classes) | {str(origin["tariff_company"])})
 
 with st.sidebar:
     duty_class = ui.url_select(
@@ -62,7 +62,18 @@ with st.sidebar:
         {c: labels.label(labels.DUTY_CLASS, c) for c in classes},
         str(origin["tariff_company"]),
     )
-    freight_pct = ui.url_int("Freight, % of ex-factory", "freight_pct", 5, 0, 30)
+    freight_pct = ui.url_int(
+        "Freight, % of ex-factory", "freight_pct", pricing_service.DEFAULT_FREIGHT_PCT, 0, 30
+    )
+    price_basis = ui.url_select(
+        "Price compared",
+        "price",
+        pricing_service.PRICE_BASES,
+        "before",
+        help="The landed estimate before purchase incentives, or after them for a buyer who qualifies "
+        "(a car that does not qualify, e.g. a China-built car under the UK's Electric Car Grant, keeps "
+        "its price).",
+    )
     ui.markdown("**Weights** (0 drops a measure)")
     for preset in scoring.PRESET_LIST:
         st.button(
@@ -136,63 +147,58 @@ gaps = ui.computed(ctx, scoring.requirement_gaps, requirements, configurations, 
 ranked_markets, gated_out = ui.computed(ctx, scoring.gate_markets, list(chosen), gaps, gate)
 basis = ui.computed(ctx, scoring.pick_basis, measures_long, ranked_markets)
 
-duties = ui.query(
-    ctx,
-    queries.pricing_duties,
-    markets=universe,
-    origin=str(origin["production_country"]),
-    duty_class=duty_class,
-    powertrain=str(origin["powertrain"]),
-    on=on,
-)
-vat = ui.query(ctx, queries.pricing_vat, on=on)
-reliefs = ui.query(ctx, queries.pricing_vat_reliefs, on=on)
-rates = ui.query(ctx, queries.pricing_fx)
-# Landed prices for every market cost most of this page's run (profiled): computed once per data
-# version and scenario, not on every rerun.
-landed = ui.computed(
-    ctx,
-    pricing.landed_for_markets,
-    origin,
-    list(chosen),
-    duties,
-    vat,
-    rates,
-    latest,
-    on,
-    "EUR",
-    duty_class,
-    freight_pct=freight_pct,
-    reliefs=reliefs,
-)
-# Scoring and the sensitivity analysis (every ±10% combination of the weights) are pure functions of
-# the data version and the sidebar: computed once per combination, not on every rerun.
-raw, provenance = ui.computed(
-    ctx,
-    scoring.assemble_measures,
-    basis.measures,
-    presence,
-    landed,
-    str(origin["body_type"]),
-    ranked_markets,
-)
+# Landed prices for every market cost most of this page's run (profiled): each step is computed once per
+# data version and scenario (the reader caches), not on every rerun.
+landed = pricing_service.pricing_view(
+    reader,
+    pricing_service.PricingScenario(
+        on=on,
+        model=model,
+        markets=tuple(chosen),
+        currency="EUR",
+        duty_class=duty_class,
+        freight_pct=freight_pct,
+        detail=False,
+        after_incentive=price_basis == "after",
+    ),
+    cat,
+).by_market
 # A proxy is scored inside the range of the markets' own figures (never beating real data); its spread
 # gives each proxied market a score range.
 proxied = ui.computed(ctx, scoring.proxied_markets, basis.measures)
-scored_raw = ui.computed(ctx, scoring.proxy_bounded, raw, proxied)
-# Scale: a small market's shares count less (none at 1/50 of the largest compared) while size has a weight.
-scale = ui.computed(ctx, scoring.scale_factors, raw, weights)
-result = ui.computed(
-    ctx,
-    scoring.score_markets,
-    scored_raw,
-    weights,
-    method,  # type: ignore[arg-type]
-    missing,  # type: ignore[arg-type]
-    min_coverage_pct=float(min_coverage),
-    scale=scale,
-)
-result = ui.computed(ctx, scoring.with_excluded, result, gated_out)
+
+
+def _scored(priced: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, scoring.ScoreResult]:
+    """The ranking on landed prices `priced`. Scoring and the sensitivity analysis (every ±10% combination
+    of the weights) are pure functions of the data version and the sidebar: computed once per combination,
+    not on every rerun."""
+    measured, where_from = ui.computed(
+        ctx,
+        scoring.assemble_measures,
+        basis.measures,
+        presence,
+        priced,
+        str(origin["body_type"]),
+        ranked_markets,
+    )
+    scored_raw = ui.computed(ctx, scoring.proxy_bounded, measured, proxied)
+    # Scale: a small market's shares count less (none at 1/50 of the largest compared) while size has a
+    # weight.
+    scale = ui.computed(ctx, scoring.scale_factors, measured, weights)
+    ranked = ui.computed(
+        ctx,
+        scoring.score_markets,
+        scored_raw,
+        weights,
+        method,  # type: ignore[arg-type]
+        missing,  # type: ignore[arg-type]
+        min_coverage_pct=float(min_coverage),
+        scale=scale,
+    )
+    return measured, where_from, ui.computed(ctx, scoring.with_excluded, ranked, gated_out)
+
+
+raw, provenance, result = _scored(landed)
 ranges = ui.computed(
     ctx,
     scoring.proxy_score_range,
@@ -202,9 +208,15 @@ ranges = ui.computed(
     method,  # type: ignore[arg-type]
     missing,  # type: ignore[arg-type]
     min_coverage_pct=float(min_coverage),
-    scale=scale,
+    scale=ui.computed(ctx, scoring.scale_factors, raw, weights),
 )
 sens = ui.computed(ctx, scoring.sensitivity, result)
+# Where a duty has cases (Xiaomi's unverified EU class, Canada's quota) the ranking scores the highest; the
+# same scoring on the lowest case gives each market's rank under it (a column of the table and the CSV).
+lowest = pricing_service.lowest_case(landed)
+if lowest is not None:
+    result_low = _scored(lowest)[2]
+    landed = ui.computed(ctx, pricing_service.with_lowest_case_rank, landed, result_low.table)
 
 if not ranked_markets:
     ui.info(
@@ -322,6 +334,7 @@ inputs: dict[str, Any] = {
     "model": model,
     "duty_class": duty_class,
     "freight_pct": freight_pct,
+    "price": price_basis,
     "norm": method,
     "missing": missing,
     "min_cov": min_coverage,
@@ -334,6 +347,7 @@ scenario: dict[str, Any] = {
     "model": model_options[model],
     "duty_class": labels.label(labels.DUTY_CLASS, duty_class),
     "freight_pct": freight_pct,
+    "price": pricing_service.PRICE_BASES[price_basis],
     "norm": scoring.NORMALISATIONS[method],
     "missing": scoring.MISSING_POLICIES[missing],
     "min_cov": min_coverage,
@@ -393,6 +407,11 @@ ui.table(
         "landed_low": st.column_config.NumberColumn("Landed, lowest duty case (EUR)", format="%,.0f"),
         "duty_burden_low_pct": st.column_config.NumberColumn("Duties % of CIF, lowest case", format="%.1f"),
         "duty_cases": "Duty cases",
+        "rank_lowest_duty_case": "Rank, lowest duty case",
+        "landed_after_incentive": st.column_config.NumberColumn(
+            "Landed after purchase incentive (EUR)", format="%,.0f"
+        ),
+        "incentive": "Purchase incentive",
         "rival_median": st.column_config.NumberColumn("Rival median (EUR)", format="%,.0f"),
         "ev_share_history": st.column_config.LineChartColumn(
             "EV share over the years", y_min=0, help="IEA 2010–2023 (CC BY 4.0) and national figures 2024–25"

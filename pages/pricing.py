@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import expansion, kpis, labels, pricing, queries, text, ui
+from evdash import kpis, labels, pricing, pricing_service, text, ui
 from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison
 
 ctx = ui.frame("Pricing")
@@ -30,31 +30,24 @@ NAMES: dict[str, Any] = {
     "confidence": "Confidence",
 }
 on = ui.in_force_date()
-
-prices = ui.query(ctx, queries.pricing_prices, on=on)
-rates = ui.query(ctx, queries.pricing_fx)
-measures = ui.query(ctx, queries.markets_measures)
-classes = list(ui.query(ctx, queries.duty_classes)["duty_class"])
-latest = ui.computed(ctx, pricing.latest_prices, prices, on)
-origins = ui.computed(ctx, pricing.origin_prices, latest)
+reader = ui.reader(ctx)
+cat = pricing_service.catalogue(reader, on)
+prices, latest, origins, rates = cat.prices, cat.latest, cat.origins, cat.rates
 
 variant_options = {
     str(r.variant_id): f"{r.brand_name} {r.model_name} {r.variant_name} ({r.currency} {r.price:,.0f})"
     for r in origins.itertuples()
 }
-market_names: dict[str, str] = {
-    str(c): str(n)
-    for frame in (measures, prices)
-    for c, n in zip(frame["market_code"], frame["market_name"], strict=True)
-}
+market_names = cat.market_names
 market_options = {c: f"{n} ({c})" for c, n in sorted(market_names.items(), key=lambda kv: kv[1])}
-currencies = sorted(set(rates["base"]) | set(rates["quote"]))
 
 with st.sidebar:
     if not variant_options:
         ui.error("No variant has a price in its production country on or before {on}.", on=on)
         st.stop()
-    default_variant = "xiaomi_yu7_standard_rwd" if "xiaomi_yu7_standard_rwd" in variant_options else ""
+    default_variant = (
+        pricing_service.DEFAULT_VARIANT if pricing_service.DEFAULT_VARIANT in variant_options else ""
+    )
     variant = ui.url_select(
         "Car (priced at home)",
         "variant",
@@ -63,21 +56,25 @@ with st.sidebar:
         on_change=ui.forget,  # the duty class below defaults to this car's class
         args=("duty_class",),
     )
-    market = ui.url_select("Target market", "market", market_options, "DEU")
-    currency = ui.url_select("Show prices in", "currency", {c: c for c in currencies}, "EUR")
+    market = ui.url_select("Target market", "market", market_options, pricing_service.DEFAULT_MARKET)
+    currency = ui.url_select(
+        "Show prices in", "currency", {c: c for c in cat.currencies}, pricing_service.DEFAULT_CURRENCY
+    )
     origin = origins[origins["variant_id"] == variant].iloc[0]
     duty_class = ui.url_select(
         f"Duty class (data: {labels.label(labels.DUTY_CLASS, origin['tariff_company'])})",
         "duty_class",
         {
             c: labels.label(labels.DUTY_CLASS, c)
-            for c in sorted(set(classes) | {str(origin["tariff_company"])})
+            for c in sorted(set(cat.duty_classes) | {str(origin["tariff_company"])})
         },
         str(origin["tariff_company"]),
         help="The brand's class for company-specific duties (EU CVD). Change it to test a scenario, "
         "e.g. Xiaomi treated as a non-cooperating maker.",
     )
-    freight_pct = ui.url_int("Freight & logistics, % of ex-factory", "freight_pct", 5, 0, 30)
+    freight_pct = ui.url_int(
+        "Freight & logistics, % of ex-factory", "freight_pct", pricing_service.DEFAULT_FREIGHT_PCT, 0, 30
+    )
     freight_amount = ui.url_int(f"Plus a fixed amount ({currency})", "freight_amt", 0, 0, 10_000, step=100)
     ex_vat = ui.url_select(
         "China price",
@@ -85,9 +82,7 @@ with st.sidebar:
         {"yes": "includes 13% VAT: remove it (export)", "no": "use as is"},
         "yes",
     )
-    rival_scope = ui.url_select(
-        "Rivals", "rivals", {"body": "same body type", "segment": "same body type and segment"}, "body"
-    )
+    rival_scope = ui.url_select("Rivals", "rivals", pricing_service.RIVAL_SCOPES, "body")
 
 market_name = market_names.get(market, market)
 model_label = f"{origin['brand_name']} {origin['model_name']}"
@@ -101,40 +96,20 @@ ui.caption(
     on=labels.day(on),
 )
 
-duties = ui.query(
-    ctx,
-    queries.pricing_duties,
-    markets=[market],
-    origin=str(origin["production_country"]),
-    duty_class=duty_class,
-    powertrain=str(origin["powertrain"]),
-    on=on,
-)
-vat = ui.query(ctx, queries.pricing_vat, on=on)
-reliefs = ui.query(ctx, queries.pricing_vat_reliefs, on=on)
-changes = ui.query(
-    ctx,
-    queries.pricing_duty_changes,
-    origin=str(origin["production_country"]),
-    duty_class=duty_class,
-    powertrain=str(origin["powertrain"]),
-    country=market,
-)
-inputs = ui.computed(
-    ctx,
-    pricing.build_inputs,
-    origin,
-    market,
-    market_name,
-    duties,
-    vat,
-    on,
-    currency,
-    duty_class,
-    freight_pct=freight_pct,
-    freight_amount=freight_amount,
-    strip_origin_vat=ex_vat == "yes",
-    reliefs=reliefs,
+view = pricing_service.pricing_view(
+    reader,
+    pricing_service.PricingScenario(
+        on=on,
+        variant=variant,
+        markets=(market,),
+        currency=currency,
+        duty_class=duty_class,
+        freight_pct=freight_pct,
+        freight_amount=freight_amount,
+        strip_origin_vat=ex_vat == "yes",
+        rival_scope=rival_scope,
+    ),
+    cat,
 )
 params = {
     "variant": variant,
@@ -146,13 +121,9 @@ params = {
     "freight_amt": freight_amount,
     "ex_vat": ex_vat,
 }
-segment = str(origin["segment"]) if rival_scope == "segment" else None
-landed: pricing.LandedCases | None
-try:
-    landed = ui.computed(ctx, pricing.landed_cases, inputs, rates)
-except pricing.FxUnavailable as err:
-    landed = None
-    ui.error("{message}", icon=":material/currency_exchange:", message=str(err))
+landed = view.landed
+if view.fx_error:
+    ui.error("{message}", icon=":material/currency_exchange:", message=view.fx_error)
 
 ui.subheader("Landed-price estimate")
 if landed is not None:
@@ -175,7 +146,9 @@ if landed is not None:
             f"{currency} {case.total:,.0f}",
             help="Estimate: lowest price that covers ex-factory, freight, duties and VAT.",
         )
-        ui.metric(cols[1], "CIF value (customs base)", f"{currency} {case.step('CIF value').amount:,.0f}")
+        ui.metric(
+            cols[1], "CIF value (customs base)", f"{currency} {case.by_id(pricing.STEP_CIF).amount:,.0f}"
+        )
         ui.metric(
             cols[2],
             "Duties, % of CIF",
@@ -192,6 +165,8 @@ if landed is not None:
             help=f"{case.fx.describe()} · {labels.label(labels.CONFIDENCE, case.fx.confidence)} · source "
             f"{kpis.source_label(case.fx.source_url or case.fx.source_id)}",
         )
+    for note in view.incentive_notes:
+        ui.info("{text}", icon=":material/savings:", text=note)
     for warning in dict.fromkeys(w for c in landed.cases for w in c.warnings):
         ui.warning("{text}", icon=":material/info:", text=warning)
     tabs = ui.tabs([c.case_label for c in landed.cases]) if landed.several else [st.container()]
@@ -240,30 +215,16 @@ if landed is not None:
     ui.download_buttons(ctx, steps, "landed-price", params, key="landed")
 
     ui.subheader("Duty changes for this car in {market}", market=market_name)
-    if changes.empty:
+    if view.changes.empty:
         ui.caption("No duty for this car in {market} in the data.", market=market_name)
     else:
-        marked = ui.computed(ctx, pricing.mark_changes, changes, on)
-        ui.table(marked, ui.DUTY_CHANGE_COLUMNS)
-        ui.download_buttons(ctx, marked, "duty-changes", params, key="changes")
+        ui.table(view.changes, ui.DUTY_CHANGE_COLUMNS)
+        ui.download_buttons(ctx, view.changes, "duty-changes", params, key="changes")
 
     ui.subheader("Against local rivals in {market}", market=market_name)
-    rivals = ui.computed(
-        ctx,
-        pricing.converted_rivals,
-        latest,
-        market,
-        str(origin["body_type"]),
-        str(origin["model_id"]),
-        segment,
-        rates,
-        currency,
-        on,
-    )
+    rivals, comparison = view.rivals, view.comparison
     column = f"price_{currency.lower()}"
-    comparison = ui.computed(ctx, pricing.compare_rivals, landed, rivals, currency, on)
-    gaps = ui.computed(ctx, pricing.rival_gaps, comparison, landed, currency)
-    for gap in gaps:
+    for gap in view.gaps:
         ui.markdown(
             "{case}Our estimate of **{estimate}** is **{gap} ({gap_pct})** against the cheapest comparable "
             "model, {rival} ({price}, {confidence}, price of {date}), and {median_pct} against the median "
@@ -300,9 +261,7 @@ if landed is not None:
                 )
             ),
         )
-    missing = ui.computed(
-        ctx, pricing.rivals_without_price, latest, market, str(origin["body_type"]), str(origin["model_id"])
-    )
+    missing = view.rivals_without_price
     if rivals.empty:
         ui.info(
             "No comparable {body} has a price in {market} in the data.",
@@ -362,8 +321,7 @@ if landed is not None:
         },
     )
     ui.download_buttons(ctx, rival_table, "landed-vs-rivals", params, key="rivals")
-    registered = ui.query(ctx, queries.brand_registrations_known, markets=[market])
-    line = ui.computed(ctx, expansion.registrations_line, registered)
+    line = view.registered_line
     if line:
         ui.caption("Registered in {market} (published totals): {line}.", market=market_name, line=line)
 

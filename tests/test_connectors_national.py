@@ -18,7 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from evdash import apply, build, queries
+from evdash import apply, build, queries, theme
 from evdash.connectors import dft, kba, rdw
 from evdash.connectors.base import FormatError
 from evdash.csvread import SeedError
@@ -367,8 +367,11 @@ def test_market_mix_shows_germanys_2025_byd_figure_with_its_provenance() -> None
     byd = table[table["brand_name"] == "BYD"].iloc[0]
     assert int(byd["units"]) == 11_167 and int(byd["m12"]) == 2_218
     assert (byd["confidence"], byd["publisher"]) == ("Reported", "Kraftfahrt-Bundesamt (KBA)")
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
-    assert "Germany, 2025: brand share of new BEV registrations" in titles
+    titles = [
+        theme.plain(f"{t['text']} · {t.get('subtitle', {}).get('text', '')}")
+        for t in (json.loads(c.proto.spec)["layout"]["title"] for c in at.get("plotly_chart"))
+    ]
+    assert "Brand share of new BEV registrations · Germany, 2025" in titles
     lines = next(
         json.loads(c.proto.spec)
         for c in at.get("plotly_chart")

@@ -230,7 +230,8 @@ def test_page_deep_link_germany_tariff_and_bad_measure() -> None:
     assert not at.exception
     assert any("Germany: the market for Xiaomi" in h.value for h in at.header)
     duty = next(m for m in at.metric if m.label.startswith("Import duty"))
-    assert duty.value == "30.7%"
+    # Xiaomi's EU class is not established: 10% + 20.7% if accepted as cooperating, 10% + 35.3% if not
+    assert duty.value == "30.7%–45.3%"
     assert any("announced" in md.value.lower() for md in at.markdown)
     bad = _run(measure="'; drop table x; --")
     assert not bad.exception

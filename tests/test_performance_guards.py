@@ -131,14 +131,9 @@ def test_uncached_chart_is_caught(tmp_path: Path) -> None:
     ("page", "computation"),
     [
         ("pricing.py", "pricing.converted_models"),
-        ("pricing.py", "pricing.converted_rivals"),
-        ("pricing.py", "pricing.origin_prices"),
-        ("pricing.py", "pricing.landed_cases"),
-        ("markets.py", "pricing.origin_prices"),
         ("markets.py", "scoring.ranking_export"),
         ("expansion.py", "expansion.with_labels"),
         ("expansion.py", "expansion.ranking_table"),
-        ("markets.py", "pricing.landed_for_markets"),
         ("markets.py", "scoring.score_markets"),
         ("markets.py", "scoring.sensitivity"),
     ],
@@ -149,6 +144,57 @@ def test_heavy_page_computations_go_through_the_computation_cache(page: str, com
     text = (REPO / "pages" / page).read_text()
     assert f"{computation}(" not in text, f"{page} calls {computation} directly"
     assert computation.split(".")[1] in text
+
+
+def _reader_computations(path: Path) -> tuple[set[str], list[str]]:
+    """In a service module: the `pricing.*` functions passed to `reader.computed(...)`, and every other
+    call of a `pricing.*` function (file:line), which would run on every page run."""
+    tree = ast.parse(path.read_text())
+    through: set[str] = set()
+    direct: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr == "computed" and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Attribute) and isinstance(first.value, ast.Name):
+                through.add(f"{first.value.id}.{first.attr}")
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "pricing":
+            direct += [f"{path.name}:{node.lineno} pricing.{f.attr}"] if f.attr[:1].islower() else []
+    return through, direct
+
+
+SERVICE_COMPUTATIONS = (
+    "pricing.latest_prices",
+    "pricing.origin_prices",
+    "pricing.landed_for_markets",
+    "pricing.build_inputs",
+    "pricing.landed_cases",
+    "pricing.converted_rivals",
+    "pricing.compare_rivals",
+)
+
+
+def test_the_pricing_service_runs_the_chain_through_the_pages_cache() -> None:
+    """The pricing chain lives in `pricing_service` (issue 21): the Pricing and Market ranking pages pass it
+    `ui.reader(ctx)`, whose `computed` is `ui.computed`, so each heavy step runs once per data version and
+    scenario. A step called directly in the service would run on every rerun of both pages."""
+    through, direct = _reader_computations(REPO / "evdash" / "pricing_service.py")
+    assert set(SERVICE_COMPUTATIONS) <= through, set(SERVICE_COMPUTATIONS) - through
+    assert direct == []
+    for page in ("pricing.py", "markets.py"):
+        text = (REPO / "pages" / page).read_text()
+        assert "pricing_service.pricing_view(" in text and "ui.reader(ctx)" in text, page
+        for computation in SERVICE_COMPUTATIONS:
+            assert f"{computation}(" not in text, f"{page} calls {computation} directly"
+
+
+def test_a_direct_call_in_a_service_is_caught(tmp_path: Path) -> None:
+    service = tmp_path / "service.py"
+    service.write_text("a = reader.computed(pricing.landed_cases, x)\nb = pricing.converted_rivals(y)\n")
+    through, direct = _reader_computations(service)
+    assert through == {"pricing.landed_cases"} and direct == ["service.py:2 pricing.converted_rivals"]
 
 
 def _big_frames() -> dict[str, pd.DataFrame]:

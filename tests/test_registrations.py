@@ -148,5 +148,7 @@ def test_page_draws_the_vendor_charts_with_registrations(
     # as read: a long title is broken into lines that fit a phone
     titles = [theme.plain(json.loads(c.proto.spec)["layout"]["title"]["text"]) for c in charts]
     assert titles[0] == "SUV share of new cars: every published figure"
-    assert titles[1] == "Germany, Mar 2024: brand share of new registrations"
+    assert titles[1] == "Brand share of new registrations"  # the context is the subtitle, on a phone too
+    subtitle = theme.plain(json.loads(charts[1].proto.spec)["layout"]["title"]["subtitle"]["text"])
+    assert subtitle == "Germany, Mar 2024"
     assert any("Reported · as of 5 Apr 2024 · source: Example News" in shown(c.value) for c in at.caption)

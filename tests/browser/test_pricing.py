@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
+
+from evdash import labels
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -27,9 +31,10 @@ def test_deep_link_with_duty_class_scenario(live_server: str, browser_page: Any)
     assert "Base duty10%" in ticks
     assert "Extra duty 35.3%(Non-cooperating makers)" in ticks  # the scenario, not the data's 20.7%
     assert "VAT19%" in ticks
-    duty_select = page.locator(
-        '[data-testid="stSelectbox"]', has_text="Duty class (data: Other cooperating makers)"
-    )
+    # Xiaomi's class in the data (brands.csv: cooperation_unverified, two EU cases), in words
+    brands = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "seeds" / "brands.csv")
+    data_class = labels.label(labels.DUTY_CLASS, brands.set_index("brand_id").at["xiaomi", "tariff_company"])
+    duty_select = page.locator('[data-testid="stSelectbox"]', has_text=f"Duty class (data: {data_class})")
     assert duty_select.count() == 1  # the data's class is named beside the scenario's choice
     estimate = page.locator('[data-testid="stMetric"]', has_text="Estimated sticker price").inner_text()
     assert "EUR" in estimate
