@@ -125,6 +125,15 @@ def test_short_labels() -> None:
     assert short_label("Origin sticker price (CNY 253,500)") == "Home price<br>CNY 253,500"
     assert short_label("Import VAT 19%") == "VAT<br>19%"
     assert short_label("Less origin VAT 13% (refunded on export)") == "− home VAT<br>13%"
+    # A purchase incentive's step: its scheme and terms ran off a 375 px phone as one 70-character label.
+    scheme = "2026 EV subsidy (EUR 3,000, up to EUR 6,000)"
+    assert short_label(f"{scheme}, eligible private buyer") == "Purchase<br>incentive"
+    assert short_label(f"{scheme}: does not apply") == "Purchase incentive<br>(does not apply)"
+    assert short_label("Price after purchase incentive") == "After<br>incentive"
+    # A long duty class in words is broken into lines that fit beside the bars on a phone.
+    unverified = short_label("Additional duty 20.7% (class cooperation_unverified)")
+    assert unverified.startswith("Extra duty 20.7%<br>")
+    assert max(len(line) for line in unverified.split("<br>")) <= 26
 
 
 def test_waterfall_figure_measures_and_axis() -> None:

@@ -28,6 +28,7 @@ from evdash.theme import (
     empty_figure,
     inside_text_colour,
     phone_title,
+    wrap,
 )
 
 
@@ -179,7 +180,16 @@ _SHORT = (
     (r"Import VAT (.+)", r"VAT<br>\1"),
     (r"VAT / GST .*", "VAT<br>no rate"),
     (r"Estimated sticker price", "Estimated<br>sticker price"),
+    # A purchase incentive ("<scheme> (EUR 3,000, up to EUR 6,000), eligible private buyer"): the scheme's
+    # name and terms are in the hover and the steps table; the amount is the bar's label.
+    (
+        r".+ \([A-Z]{3} [\d,.]+(?:, up to [A-Z]{3} [\d,.]+)?\): does not apply",
+        "Purchase incentive<br>(does not apply)",
+    ),
+    (r".+ \([A-Z]{3} [\d,.]+(?:, up to [A-Z]{3} [\d,.]+)?\), eligible .+", "Purchase<br>incentive"),
+    (r"Price after purchase incentive", "After<br>incentive"),
 )
+LABEL_LINE_CHARS = 26  # a step label's line: the labels may take ~45 % of a 343 px phone chart
 
 
 def short_label(label: str) -> str:
@@ -190,9 +200,18 @@ def short_label(label: str) -> str:
         match = re.fullmatch(pattern, label)
         if match:
             if pattern.startswith("Additional duty (\\S+) \\(class"):
-                return f"Extra duty {match[1]}<br>({words.label(words.DUTY_CLASS, match[2])})"
-            return re.sub(pattern, replacement, label)
-    return label
+                short = f"Extra duty {match[1]}<br>({words.label(words.DUTY_CLASS, match[2])})"
+            else:
+                short = re.sub(pattern, replacement, label)
+            break
+    else:
+        short = label
+    # Any line still longer than a phone allows is broken at its spaces (a duty class in words, a
+    # scheme's name).
+    return "<br>".join(
+        "<br>".join(wrap(line, LABEL_LINE_CHARS)) if len(line) > LABEL_LINE_CHARS else line
+        for line in short.split("<br>")
+    )
 
 
 def landed_waterfall(steps: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
