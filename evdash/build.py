@@ -13,9 +13,11 @@ replayed after the seeds (`evdash.apply.replay`); version files and the link are
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -117,10 +119,10 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("_cur")
 
 
-def inputs_version(seeds: Path, extra_inputs: Iterable[Path] = ()) -> str:
-    """Content hash of everything the database is built from."""
+def inputs_version(seeds: Path, extra_inputs: Iterable[Path] = (), known: dt.date | None = None) -> str:
+    """Content hash of everything the database is built from (with `known`: the raw files held by then)."""
     digest = hashlib.sha256()
-    shipped = raw.inputs(raw.shipped_dir(seeds))  # publishers' raw files, replayed after the seeds
+    shipped = raw.inputs(raw.shipped_dir(seeds), known)  # publishers' raw files, replayed after the seeds
     files = [config.SCHEMA_SQL, *config.model_files(), *sorted(seeds.glob("*.csv")), *shipped, *extra_inputs]
     for f in files:
         digest.update(f.name.encode())
@@ -153,9 +155,12 @@ def refresh_models(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(text)
 
 
-def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | None = None) -> dict[str, int]:
+def populate(
+    con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | None = None, known: dt.date | None = None
+) -> dict[str, int]:
     """Create the schema and load every seed table into an empty database `con`, then the shipped raw
-    publishers' files through their readers (`evdash.raw.replay_shipped`), then the models."""
+    publishers' files through their readers (`evdash.raw.replay_shipped`; with `known`, those held by
+    then), then the models."""
     con.execute(config.SCHEMA_SQL.read_text())
     load_reference_tables(con)
     rows: dict[str, int] = {}
@@ -170,7 +175,7 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Path, label_root: Path | Non
         frame = csvread.read_table_csv(path, table, csvread.table_columns(con, table), label)
         _insert(con, table, frame, label)
         rows[table] = len(frame)
-    for stats in raw.replay_shipped(con, raw.shipped_dir(seeds)):
+    for stats in raw.replay_shipped(con, raw.shipped_dir(seeds), known=known):
         rows[stats.file_name] = stats.rows
     for model in config.model_files():
         con.execute(model.read_text())
@@ -233,11 +238,12 @@ def _write_version(
     journal: Journal,
     version: str,
     progress: Callable[[str], None] | None,
+    known: dt.date | None = None,
 ) -> tuple[list[apply.FileStats], dict[str, int]]:
     """Write the complete database for `version` into `tmp` (seeds, replayed imports, build_info)."""
     con = duckdb.connect(str(tmp))
     try:
-        rows = populate(con, seeds, config.REPO_ROOT)
+        rows = populate(con, seeds, config.REPO_ROOT, known)
         stats = apply.replay(con, batches, journal, progress)
         if batches:  # imported rows: the materialised models were made from the seeds only
             refresh_models(con)
@@ -251,6 +257,52 @@ def _write_version(
     finally:
         con.close()
     return stats, rows
+
+
+KNOWN_KEPT = 8  # databases "as known on a date" kept beside the versions (the oldest built dropped)
+
+
+def known_version(known: dt.date, db: Path | None = None, seeds: Path | None = None) -> Path:
+    """The database as evdash knew it at the end of `known` (UTC): the seeds, the shipped raw files held by
+    then (`raw.held_on`) and the imports accepted by then (the journal's batches, each with its time:
+    fetches, uploads and figures entered by hand). Which value is current still follows publication (the
+    staging views' picking rule); `known` only leaves out what arrived later, so "why did last month's
+    briefing say something else?" has an answer. The seed files are the product's own data and count as
+    held from the start.
+
+    When nothing arrived after `known`, that is the version already built (no work). Otherwise it is built
+    once into `versions/known/` (a read-only file like any version; the KNOWN_KEPT most recently built are
+    kept) and reused by every session and page asking for that date."""
+    db = db or config.db_path()
+    seeds = seeds or config.seeds_dir()
+    journal = open_journal(db)
+    batches = [b for b in journal.batches() if b.imported_at[:10] <= known.isoformat()]
+    version = versions.version_id(inputs_version(seeds, known=known), batches)
+    built = versions.version_file(db, version)
+    if built.exists() and integrity.verify(built) is None:
+        return built
+    folder = config.versions_dir(db) / "known"
+    final = folder / f"evdash-{version}.duckdb"
+    if final.exists() and integrity.verify(final) is None:
+        return final
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".building-{os.getpid()}-{threading.get_ident()}.duckdb"
+    versions.discard(tmp)
+    try:
+        with iofaults.named("writing", tmp):
+            _write_version(tmp, seeds, batches, journal, version, None, known)
+        with iofaults.named("writing", final):
+            versions.publish(tmp, final)
+    except BaseException:
+        versions.discard(tmp)
+        raise
+    kept = sorted(folder.glob("evdash-*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[KNOWN_KEPT:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+        with contextlib.suppress(OSError):
+            integrity.checksum_file(old).unlink()
+    return final
 
 
 def ensure_built(db: Path | None = None) -> Path:

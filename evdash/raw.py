@@ -3,7 +3,9 @@
 Layout (other tools rely on it): `<raw dir>/<source>/<file name>` plus one `<raw dir>/<source>/MANIFEST.csv`
 per source with the columns `MANIFEST_COLUMNS`: the file, its sha256 and size, where it came from (`url`:
 http(s) or `file:<path>`), when (`retrieved_at`, UTC ISO), the HTTP status and ETag (empty for a file), the
-licence, the reader and its version, and a note.
+licence, the reader and its version, a note, and `held_since` (UTC ISO; empty = `retrieved_at`): when evdash
+first held these figures, if that was before this copy was retrieved (the IEA's 2024 edition was a seed from
+1 Dec 2026 before it was kept here as a raw file). `?known=` (`evdash.build.known_version`) reads it.
 
 - Shipped raw files live in `data/raw/` (beside `data/seeds/`; `EVDASH_RAW` overrides): every build replays
   them after the seeds through the same readers and the same validated apply as an import
@@ -16,6 +18,7 @@ licence, the reader and its version, and a note.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import os
@@ -43,6 +46,7 @@ MANIFEST_COLUMNS = (
     "parser",
     "parser_version",
     "note",
+    "held_since",
 )
 
 
@@ -113,13 +117,23 @@ def known(folder: Path, sha256: str) -> dict[str, str] | None:
     return next((r for r in read_manifest(folder) if r.get("sha256") == sha256), None)
 
 
-def shipped_files(raw: Path) -> Iterator[RawFile]:
+def held_on(row: dict[str, str]) -> dt.date:
+    """The day (UTC) evdash first held a raw file's figures: `held_since`, else `retrieved_at`."""
+    return dt.date.fromisoformat(((row.get("held_since") or "") or row["retrieved_at"])[:10])
+
+
+def _known_by(row: dict[str, str], known: dt.date | None) -> bool:
+    return known is None or held_on(row) <= known
+
+
+def shipped_files(raw: Path, known: dt.date | None = None) -> Iterator[RawFile]:
     """Every shipped raw file, source by source (sorted), in manifest order; sha256 verified (SeedError
-    naming the file when it is missing or its bytes differ from the manifest)."""
+    naming the file when it is missing or its bytes differ from the manifest). With `known`, only the
+    files evdash held by the end of that day."""
     if not raw.is_dir():
         return
     for folder in sorted(p for p in raw.iterdir() if (p / MANIFEST).exists()):
-        for row in read_manifest(folder):
+        for row in (r for r in read_manifest(folder) if _known_by(r, known)):
             path = folder / row["file"]
             where = f"{raw.name}/{folder.name}/{row['file']}"
             if not path.exists():
@@ -132,14 +146,19 @@ def shipped_files(raw: Path) -> Iterator[RawFile]:
             yield RawFile(folder.name, path, row)
 
 
-def inputs(raw: Path) -> list[Path]:
-    """The files a build's version depends on: every manifest and every file it lists."""
+def inputs(raw: Path, known: dt.date | None = None) -> list[Path]:
+    """The files a build's version depends on: every manifest and every file it lists (with `known`, the
+    files held by then)."""
     if not raw.is_dir():
         return []
     out: list[Path] = []
     for folder in sorted(p for p in raw.iterdir() if (p / MANIFEST).exists()):
         out.append(folder / MANIFEST)
-        out.extend(folder / r["file"] for r in read_manifest(folder) if (folder / r["file"]).exists())
+        out.extend(
+            folder / r["file"]
+            for r in read_manifest(folder)
+            if (folder / r["file"]).exists() and _known_by(r, known)
+        )
     return out
 
 
@@ -161,7 +180,10 @@ def parse(source: str, data: bytes, name: str) -> Parsed:
 
 
 def replay_shipped(
-    con: duckdb.DuckDBPyConnection, raw: Path, progress: Callable[[str], None] | None = None
+    con: duckdb.DuckDBPyConnection,
+    raw: Path,
+    progress: Callable[[str], None] | None = None,
+    known: dt.date | None = None,
 ) -> list[apply.FileStats]:
     """Apply every shipped raw file (after the seeds, before the journal's imports) through its reader and
     the import's validated apply. Raises SeedError naming the file when one no longer reads.
@@ -170,7 +192,7 @@ def replay_shipped(
     ~0.4 s whatever its size, and 13 KBA monthly files one by one took 6 s of every build."""
     out = []
     groups: dict[tuple[str, str], list[tuple[str, bytes, str]]] = {}
-    for f in shipped_files(raw):
+    for f in shipped_files(raw, known):
         label = f"{raw.name}/{f.source}/{f.path.name}"
         data = f.path.read_bytes()
         if progress:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import decimal
+import functools
 import gc
 import getpass
 import hashlib
@@ -65,6 +66,7 @@ class Context:
     db_file: str  # resolved versioned database file; part of every cache key
     version: str
     as_of: str
+    known: dt.date | None = None  # `?known=`: the data as evdash knew it on that day (None: today's)
 
 
 # The read connections of this process, one per version file, newest last. Not a Streamlit cache: clearing
@@ -102,6 +104,32 @@ def _data_version(db_file: str) -> tuple[str, str]:
 
 def current_db_file() -> str:
     return str(build.ensure_built())
+
+
+KNOWN_FIRST = dt.date(2024, 1, 1)  # the earliest `?known=` date offered
+
+
+def known_date() -> dt.date | None:
+    """The sidebar's "Data as known on" date (`?known=YYYY-MM-DD`, carried by every link like the brand);
+    None for today's data (the default)."""
+    chosen = url_date(
+        "Data as known on",
+        "known",
+        today(),
+        KNOWN_FIRST,
+        today(),
+        help="Shows the data as evdash knew it at the end of that day: figures and files that arrived "
+        "later (fetches, imports, figures entered by hand) are left out.",
+    )
+    return None if chosen >= today() else chosen
+
+
+@functools.lru_cache(maxsize=32)
+def _known_db_file(known: dt.date, current: str) -> str:
+    """The database file of `build.known_version`, once per date and current version in this process
+    (finding it hashes the inputs; building it, the first time anyone asks for that date, takes a build)."""
+    del current  # part of the cache key: a new current version can change what was known on a date
+    return str(build.known_version(known))
 
 
 def _data_updates_notice() -> None:
@@ -604,7 +632,7 @@ def _gate(required_role: str, page: str) -> auth.Role | None:
 # on every sidebar and in-page link; every other parameter is the page's own scenario, remembered per
 # page and never put into another page's URL.
 
-SHARED_PARAMS = ("brand", "year", "market", "model", "on")
+SHARED_PARAMS = ("brand", "year", "market", "model", "on", "known")
 _NAV_STATE = "_evdash_nav"
 _NOTICE_AREA = "_evdash_notice_area"
 _NAV_SLOT = "_evdash_nav_slot"
@@ -699,9 +727,6 @@ def frame(title: str, *, required_role: str = "viewer") -> Context:
     role = _gate(required_role, page)
     _arrive(page, role)
     _freeze_startup_objects()
-    db_file = current_db_file()
-    version, as_of = _data_version(db_file)
-    ctx = Context(db_file, version, as_of)
     _data_updates_notice()
     st.session_state[_NOTICE_AREA] = st.container()
     with st.sidebar:
@@ -710,7 +735,27 @@ def frame(title: str, *, required_role: str = "viewer") -> Context:
         st.markdown("### evdash\n:gray[:small[EV expansion dashboard]]")
         st.session_state[_NAV_SLOT] = st.empty()
         _draw_nav()
-        caption("---\n\nData as of **{as_of}** · version {version}", as_of=labels.day(as_of), version=version)
+        as_of_slot = st.empty()
+        known = known_date()
+    db_file = current_db_file() if known is None else _known_db_file(known, current_db_file())
+    version, as_of = _data_version(db_file)
+    ctx = Context(db_file, version, as_of, known)
+    caption(
+        "---\n\nData as of **{as_of}** · version {version}",
+        container=as_of_slot,
+        as_of=labels.day(as_of),
+        version=version,
+    )
+    if known is not None:
+        info(
+            "**Data as evdash knew it on {known}** (version {version}): figures and files that arrived later "
+            "are left out. Set *Data as known on* in the sidebar back to today for the current data.",
+            icon=":material/history:",
+            container=st.session_state[_NOTICE_AREA],
+            known=labels.day(known),
+            version=version,
+        )
+    with st.sidebar:
         if auth_enabled():
             caption("Signed in as {user} · {role}", user=current_user(), role=role or "no role")
             st.button("Sign out", icon=":material/logout:", on_click=_sign_out, key="logout")
@@ -1155,6 +1200,8 @@ def download_buttons(
 ) -> None:
     """CSV of exactly `frame_`, a ZIP with the same CSV plus a README of filters and provenance, and an
     Excel workbook of the same rows (typed columns, an "About this export" sheet: `exports.xlsx_bytes`)."""
+    if ctx.known is not None:  # the vintage: the file says which day's knowledge it holds
+        filters_ = {**filters_, "known": ctx.known.isoformat()}
     csv_name = exports.export_filename(view, filters_, ctx.as_of)
     # What the downloads are made of, as of this run; the README, the source list and every file are
     # built only when a button is clicked (the source scan alone was a fifth of a page's downloads).

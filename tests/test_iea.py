@@ -234,3 +234,52 @@ def test_expansion_page_shows_the_revision_and_its_csv_carries_it(app_env: Path)
     assert sizes.loc[
         (sizes["market_code"] == "NLD") & (sizes["measure"] == "bev_sales"), "year"
     ].tolist() == [2025]
+
+
+def _nl_2023_row(at: object) -> pd.Series:
+    tables = [t.value for t in at.dataframe if "revised_from_value" in t.value.columns]  # type: ignore[attr-defined]
+    assert len(tables) == 1
+    table = tables[0]
+    row: pd.Series = table[(table["year"] == 2023) & (table["metric"] == "BEV sales")].iloc[0]
+    return row
+
+
+def test_known_before_the_2026_edition_arrived_shows_what_was_known_then(app_env: Path) -> None:
+    """`?known=2026-12-06`: the 2026 workbook was kept on 7 Dec 2026, so the page shows the Netherlands'
+    2023 BEV sales as the 2024 edition gave them (130,000, no revision), says which date it shows, and
+    every sidebar link carries the date; today's view is unchanged (110,000 revised from 130,000)."""
+    from tests.conftest import open_page, shown
+
+    at = open_page("pages/expansion.py", {"market": "NLD", "known": "2026-12-06"}, timeout=180)
+    assert not at.exception
+    row = _nl_2023_row(at)
+    assert row["value"] == 130000.0 and pd.isna(row["revised_from_value"])
+    assert any("Data as evdash knew it on 6 Dec 2026" in shown(i.value) for i in at.info)
+    links = [link.proto.query_string for link in at.sidebar.get("page_link")]
+    assert links and all("known=2026-12-06" in q for q in links), links
+    now = open_page("pages/expansion.py", {"market": "NLD"}, timeout=120)
+    row = _nl_2023_row(now)
+    assert (row["value"], row["revised_from_value"]) == (110000.0, 130000.0)
+    assert not any("Data as evdash knew it" in shown(i.value) for i in now.info)
+
+
+def test_known_version_leaves_out_what_arrived_later(app_env: Path) -> None:
+    """The database as known on a date: files held later are left out (KBA's 2025 files were kept on
+    7 Dec 2026), a date after every arrival is the current version itself (no second build)."""
+    import datetime as dt
+
+    from evdash import build
+
+    current = app_env.resolve()
+    assert build.known_version(dt.date(2026, 12, 7), app_env) == current
+    earlier = build.known_version(dt.date(2026, 12, 6), app_env)
+    assert earlier != current and earlier.parent.name == "known"
+    assert build.known_version(dt.date(2026, 12, 6), app_env) == earlier  # built once, then reused
+    counts = []
+    for path in (current, earlier):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            counts.append(con.execute("select count(*) from national_registrations").fetchall()[0][0])
+        finally:
+            con.close()
+    assert counts[0] > 0 and counts[1] == 0

@@ -186,3 +186,24 @@ def test_an_unknown_path_says_so_and_links_to_the_pages(server: str, browser: An
     assert page.locator('[data-testid="stMetricValue"]').count() == 0  # not the Overview in disguise
     assert page.outside_requests == []
     page.context.close()
+
+
+@pytest.mark.parametrize("width", [1440, 375], ids=["desktop", "phone"])
+def test_the_data_as_known_on_a_date_travels_with_every_sidebar_move(
+    server: str, browser: Any, width: int
+) -> None:
+    """`?known=2026-12-06` (before the IEA's 2026 edition and KBA's files were kept): the page says which
+    day's knowledge it shows, and clicking through the sidebar keeps that date, on a phone too."""
+    phone = width < 500
+    page = new_page(browser, width)
+    page.goto(server + "/expansion?known=2026-12-06", wait_until="domcontentloaded")
+    wait_for_page(page, "pages/expansion.py", None)
+    notice = page.get_by_text("Data as evdash knew it on 6 Dec 2026")
+    notice.first.wait_for(timeout=60_000)
+    for target in ("pages/markets.py", "app.py"):
+        click_sidebar(page, target, phone=phone)
+        wait_for_page(page, target, None)
+        assert query(page).get("known") == ["2026-12-06"], (target, page.url)
+        page.get_by_text("Data as evdash knew it on 6 Dec 2026").first.wait_for(timeout=60_000)
+    assert page.outside_requests == []
+    page.context.close()
