@@ -41,13 +41,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str, ensure_ascii=False)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a line is logged, not the one it was when the handler was
+    made: a command run in-process after stderr was redirected (a test's capture, a wrapper) logs where
+    its other messages go, instead of to a stream nobody reads any more."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
 def configure(stream: TextIO | None = None, level: str | None = None) -> logging.Logger:
     """Attach the JSON handler to the `evdash` logger once (idempotent); returns that logger."""
     logger = logging.getLogger(LOGGER_NAME)
     chosen = (level or os.environ.get("EVDASH_LOG_LEVEL", "INFO")).upper()
     logger.setLevel(chosen if chosen in logging.getLevelNamesMapping() else "INFO")
     if not any(getattr(h, _HANDLER_FLAG, False) for h in logger.handlers):
-        handler = logging.StreamHandler(stream or sys.stderr)
+        handler: logging.StreamHandler = (  # type: ignore[type-arg]
+            logging.StreamHandler(stream) if stream is not None else _StderrHandler()
+        )
         handler.setFormatter(JsonFormatter())
         setattr(handler, _HANDLER_FLAG, True)
         logger.addHandler(handler)

@@ -45,3 +45,30 @@ def test_error_carries_exception_type_and_traceback(stream: io.StringIO) -> None
     assert record["level"] == "error"
     assert record["error"] == "ValueError: bad seed row"
     assert "Traceback" in record["traceback"]
+
+
+def test_a_log_line_goes_to_the_stderr_of_the_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The JSON handler made while stderr was one stream logs to the stream stderr is now: `evdash
+    briefing --email` run in-process after an earlier command had set up logging wrote its
+    `briefing.email_failed` line to the first command's stderr, where nobody read it."""
+    import io
+    import logging
+    import sys
+
+    logger = logging.getLogger(logs.LOGGER_NAME)
+    kept = list(logger.handlers)
+    for handler in kept:
+        logger.removeHandler(handler)
+    try:
+        first, now = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stderr", first)
+        logs.configure()
+        monkeypatch.setattr(sys, "stderr", now)
+        logs.event("test.where", level=logging.WARNING, n=1)
+        assert first.getvalue() == ""
+        assert json.loads(now.getvalue())["event"] == "test.where"
+    finally:
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        for handler in kept:
+            logger.addHandler(handler)
