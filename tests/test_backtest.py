@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from evdash import backtest, queries
+from evdash.figures.backtest import rank_vs_entry
 
 REPO = Path(__file__).resolve().parent.parent
 BRANDS = {"nio": "NIO", "byd": "BYD"}
@@ -200,3 +201,21 @@ def test_the_backtest_on_the_seed_database_has_a_row_per_launch(seed_con: duckdb
     k, (hits, wave) = 5, result.pooled_hits[5]
     assert hits == int((result.table["first_wave"] & result.table[f"top{k}"]).sum())
     assert wave == int((result.table["first_wave"] & result.table["model_rank"].notna()).sum())
+
+
+def test_the_figure_and_the_doc_show_the_numbers_of_this_data(seed_con: duckdb.DuckDBPyConnection) -> None:
+    result = backtest.backtest(seed_con)
+    rho = dict(zip(result.brands["brand_id"], result.brands["rho"], strict=True))
+    fig = rank_vs_entry(result.table, rho, result.pooled_rho, result.markets)
+    assert len(fig.data) == result.brands["brand_id"].nunique()  # one panel (trace) per brand
+    assert {len(t.x) for t in fig.data} <= set(result.brands["ranked"])
+    assert f"brands: {backtest.fmt_rho(result.pooled_rho)}" in fig.layout.title.text
+    titles = [a.text for a in fig.layout.annotations]
+    for brand in result.brands.to_dict("records"):
+        assert f"{brand['brand_name']}: ρ {backtest.fmt_rho(brand['rho'])}, n = {brand['ranked']}" in titles
+    # docs/backtest.md was generated from this data (python -m bench.backtest after any change to it)
+    doc = (REPO / "docs" / "backtest.md").read_text(encoding="utf-8")
+    assert f"is **{backtest.fmt_rho(result.pooled_rho)}**" in doc
+    assert f"{len(result.table)} first launches of {result.brands['brand_id'].nunique()} brands" in doc
+    hits, wave = result.pooled_hits[10]
+    assert f"{hits} ({100 * hits / wave:.0f}%) in its top 10" in " ".join(doc.split())
