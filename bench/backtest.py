@@ -78,7 +78,8 @@ def markdown(
     weights = ", ".join(
         f"{scoring.MEASURE_BY_KEY[k].label} {w:g}" for k, w in backtest.WEIGHTS.items() if w > 0
     )
-    agree = ", ".join(f"{k} {rho(v)}" for k, v in sorted(agreement.items()))
+    names = dict(zip(b["brand_id"], b["brand_name"], strict=True))
+    agree = ", ".join(f"{names.get(k, k)} {rho(v)}" for k, v in sorted(agreement.items()))
     rows = []
     for r in b.to_dict("records"):
         rows.append(
@@ -89,7 +90,11 @@ def markdown(
         )
     launches = []
     for r in now.table.to_dict("records"):
-        rank = f"{int(r['model_rank'])} of {r['ranked_of']}" if pd.notna(r["model_rank"]) else "not ranked"
+        rank = (
+            f"{int(r['model_rank'])} of {r['ranked_of']}"
+            if pd.notna(r["model_rank"])
+            else f"not ranked: {r['not_ranked']}"
+        )
         launches.append(
             f"| {r['brand_name']} | {r['market_name']} | {_when(r['start'], r['date_precision'])} "
             f"| [{r['publisher']}]({r['source_url']}) | {rank} | {_order(r['entry_order'])} "

@@ -259,9 +259,13 @@ def run(years_long: pd.DataFrame, launches: pd.DataFrame, weights: Mapping[str, 
         rankings[str(brand)] = result.table
         rank = dict(zip(result.table["market_code"], result.table["rank"], strict=True))
         years = basis.table.set_index("key")["year"]
+        why = dict(zip(result.excluded["market_code"], result.excluded["reason"], strict=True))
         out = part.assign(
             market_name=[names.get(c, c) for c in part["market_code"]],
             model_rank=pd.Series([rank.get(c) for c in part["market_code"]], index=part.index, dtype=float),
+            not_ranked=[
+                "" if c in rank else why.get(c, "no market figures in the data") for c in part["market_code"]
+            ],
             ranked_of=len(result.table),
             size_year=years.get("ev_sales"),
             first_wave=[(s - first).days <= FIRST_WAVE_DAYS for s in part["start"]],
