@@ -116,6 +116,8 @@ def markdown(
         if hits[5][0] / hits[5][1] > chance[5] and hits[10][0] / hits[10][1] > chance[10]
         else "no better than chance"
     )
+    without = backtest.leave_one_brand_out(now)
+    spread = [v for v in without.values() if v is not None]
     adds = "add nothing over size" if min(beats) >= 0 else "add something over size"
     return f"""# Back-test of the market ranking
 
@@ -136,7 +138,8 @@ first-wave launches (within {backtest.FIRST_WAVE_DAYS} days of the brand's first
 ({_pct(hits[10][0] / hits[10][1])}) in its top 10, against {_pct(chance[5])} and {_pct(chance[10])} by
 chance. A naive ranking by EV market size alone does {size_does} (top 5: {s5[0]} of {s5[1]}, top 10:
 {s10[0]} of {s10[1]}; ρ {rho(size_only.pooled_rho)}): on this evidence the weights on EV share and
-growth {adds}. Per-brand ρ rests on {b["ranked"].min()} to {b["ranked"].max()} launches, many tied
+growth {adds}. The pooled ρ is fragile: without any one brand it ranges from {rho(min(spread))} to
+{rho(max(spread))}. Per-brand ρ rests on {b["ranked"].min()} to {b["ranked"].max()} launches, many tied
 (same-day or same-year launches), so one brand's ρ says little.
 
 ## Per brand

@@ -240,6 +240,27 @@ def _scaled_ranks(values: pd.Series) -> pd.Series:
     return (ranks - 1) / (len(ranks) - 1) if len(ranks) > 1 else ranks * 0.0
 
 
+def pooled_rho(table: pd.DataFrame) -> float | None:
+    """Spearman's ρ over the launches of every brand in `table` (`Backtest.table`), each brand's model ranks
+    and entry orders scaled to 0–1 among its ranked launches first, so no brand sets the scale."""
+    x: list[float] = []
+    y: list[float] = []
+    if table.empty:
+        return None
+    for _, part in table[table["model_rank"].notna()].groupby("brand_id", sort=True):
+        if len(part) > 1:
+            x += list(_scaled_ranks(part["model_rank"].astype(float)))
+            y += list(_scaled_ranks(part["entry_order"].astype(float)))
+    return spearman(x, y) if x else None
+
+
+def leave_one_brand_out(result: Backtest) -> dict[str, float | None]:
+    """The pooled ρ without each brand in turn (its rankings do not depend on the other brands): how much
+    one brand's launches move the pooled figure."""
+    table = result.table
+    return {str(b): pooled_rho(table[table["brand_id"] != b]) for b in sorted(set(table["brand_id"]))}
+
+
 def run(years_long: pd.DataFrame, launches: pd.DataFrame, weights: Mapping[str, float] = WEIGHTS) -> Backtest:
     """The back-test on the market figures `years_long` (every year, queries.markets_measures_years) and
     the checked launch facts `launches` (`load_launches`), ranking with `weights`."""
@@ -247,8 +268,6 @@ def run(years_long: pd.DataFrame, launches: pd.DataFrame, weights: Mapping[str, 
     names = dict(zip(years_long["market_code"], years_long["market_name"], strict=False))
     rows: list[pd.DataFrame] = []
     summary: list[dict[str, object]] = []
-    pooled_x: list[float] = []
-    pooled_y: list[float] = []
     pooled_hits = {k: [0, 0] for k in TOP_K}
     chance = {k: 0.0 for k in TOP_K}
     rankings: dict[str, pd.DataFrame] = {}
@@ -297,12 +316,9 @@ def run(years_long: pd.DataFrame, launches: pd.DataFrame, weights: Mapping[str, 
             pooled_hits[k][1] += len(wave)
             chance[k] += len(wave) * by_chance
         summary.append(stats)
-        if len(ranked) > 1:
-            pooled_x += list(_scaled_ranks(ranked["model_rank"].astype(float)))
-            pooled_y += list(_scaled_ranks(ranked["entry_order"].astype(float)))
         rows.append(out)
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-    pooled = spearman(pooled_x, pooled_y) if pooled_x else None
+    pooled = pooled_rho(table)
     return Backtest(
         table,
         pd.DataFrame(summary),

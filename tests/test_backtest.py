@@ -198,6 +198,13 @@ def test_the_backtest_on_the_seed_database_has_a_row_per_launch(seed_con: duckdb
     assert result.markets == len(europe)
     ranked = result.table.dropna(subset=["model_rank"])
     assert (ranked["model_rank"] <= ranked["ranked_of"]).all()
+    assert backtest.pooled_rho(result.table) == result.pooled_rho
+    without = backtest.leave_one_brand_out(result)
+    assert set(without) == set(result.brands["brand_id"])
+    only_nio = result.table[result.table["brand_id"] == "nio"]
+    assert backtest.pooled_rho(only_nio) == pytest.approx(
+        result.brands.set_index("brand_id").at["nio", "rho"]
+    )
     k, (hits, wave) = 5, result.pooled_hits[5]
     assert hits == int((result.table["first_wave"] & result.table[f"top{k}"]).sum())
     assert wave == int((result.table["first_wave"] & result.table["model_rank"].notna()).sum())
