@@ -35,6 +35,10 @@ def sources_usage(con: duckdb.DuckDBPyConnection, reliability: list[str]) -> pd.
     return run_query(con, "sources_usage", reliability=reliability)
 
 
+def sources_revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "sources_revisions")
+
+
 # --- Expansion map (pages/expansion.py) -------------------------------------------------------------
 
 

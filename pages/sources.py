@@ -51,3 +51,40 @@ ui.table(
     },
 )
 ui.download_buttons(ctx, shown, "sources", {"reliability": chosen}, key="sources")
+
+# Revisions: a figure a later edition of its publisher changed. Both values are kept (nothing is
+# overwritten); the page that draws the figure shows the later one with the earlier beside it.
+revisions = ui.query(ctx, queries.sources_revisions)
+ui.subheader("Revised figures")
+ui.markdown(
+    "**{n}** market figures were revised by a later edition of their publisher (the IEA's 2026 edition "
+    "against its 2024 one). The dashboard uses the latest publication; the earlier value is kept beside it "
+    "here, on the Expansion map's market figures and in their downloads. Latest years first. Use "
+    "*Data as known on* in the sidebar to see the dashboard as it was before a revision arrived.",
+    n=f"{len(revisions):,}",
+)
+revised = ui.computed(
+    ctx,
+    labels.for_people,
+    revisions,
+    drop=["market_code"],
+    metric=labels.METRIC,
+    confidence=labels.CONFIDENCE,
+)
+ui.table(
+    revised,
+    {
+        "market_name": "Market",
+        "year": st.column_config.NumberColumn("Year", format="%d"),
+        "metric": "Figure",
+        "value": st.column_config.NumberColumn("Value now", format="localized"),
+        "revised_from_value": st.column_config.NumberColumn("Revised from", format="localized"),
+        "change_pct": st.column_config.NumberColumn("Change", format="%+.1f%%"),
+        "as_of": st.column_config.DateColumn("Published"),
+        "revised_from_as_of": st.column_config.DateColumn("Earlier value published"),
+        "confidence": "Confidence",
+        "publisher": "Publisher",
+        "source_url": st.column_config.LinkColumn("Source"),
+    },
+)
+ui.download_buttons(ctx, revised, "revisions", {}, key="revisions")

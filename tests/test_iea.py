@@ -283,3 +283,27 @@ def test_known_version_leaves_out_what_arrived_later(app_env: Path) -> None:
         finally:
             con.close()
     assert counts[0] > 0 and counts[1] == 0
+
+
+def test_the_sources_page_lists_the_revisions_with_both_values(app_env: Path) -> None:
+    """The Sources page lists every figure a later IEA edition revised, the Netherlands' 2023 BEV sales among
+    them with both editions' values (as each edition's file states them) and dates, and its download is
+    that table."""
+    from tests.conftest import open_page, shown
+
+    before = _nl_2023_bev(RAW / "iea_global_ev_data_2024.csv")
+    after = _nl_2023_bev(RAW / "ev-data-explorer-2026.xlsx")
+    at = open_page("pages/sources.py", timeout=120)
+    assert not at.exception
+    table = next(t.value for t in at.dataframe if "revised_from_value" in t.value.columns)
+    row = table[
+        (table["market_name"] == "Netherlands") & (table["year"] == 2023) & (table["metric"] == "BEV sales")
+    ]
+    assert row[["value", "revised_from_value"]].values.tolist() == [[after, before]]
+    assert row["change_pct"].iloc[0] == round(100 * (after - before) / before, 1)
+    dates = [pd.Timestamp(row[c].iloc[0]).date().isoformat() for c in ("revised_from_as_of", "as_of")]
+    assert dates == ["2024-04-23", "2026-05-28"]  # the two editions' publication dates
+    assert (table["value"] != table["revised_from_value"]).all()  # a revision changed the value
+    assert list(table["year"]) == sorted(table["year"], reverse=True)  # latest years first
+    counted = f"**{len(table):,}** market figures were revised"
+    assert any(counted in shown(m.value) for m in at.markdown)
