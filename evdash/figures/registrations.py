@@ -114,8 +114,8 @@ def brand_months(
             f"{market_name}, {year}: {title[:1].lower()}{title[1:]}",
             f"No figure for a brand followed here in {market_name} in {year}",
         )
-    first = dt.date(int(year), 1, 1) if year.isdigit() else None
-    months: list[Any] = [first.replace(month=m) for m in range(1, 13)] if first else list(MONTH_NAMES)
+    first = dt.date(int(year), 1, 1)
+    months = [first.replace(month=m) for m in range(1, 13)]
     fig = go.Figure()
     for i, row in enumerate(followed.to_dict("records")):
         values = [None if pd.isna(row[m]) else int(row[m]) for m in MONTH_COLUMNS]
@@ -135,17 +135,15 @@ def brand_months(
     fig.update_yaxes(
         title_text=f"{counted[:1].upper()}{counted[1:]} (cars)", rangemode="tozero", tickformat="~s"
     )
-    if first:  # quarters as upright ticks (twelve month names turned on a phone), every month a minor tick
-        fig.update_xaxes(
-            title_text=f"Month ({year})",
-            range=[first - dt.timedelta(days=10), first.replace(month=12, day=10)],
-            tickvals=[first.replace(month=m) for m in (1, 4, 7, 10)],
-            tickformat="%b",
-            tickangle=0,
-            minor={"tickvals": months, "showgrid": True},
-        )
-    else:
-        fig.update_xaxes(title_text="Month", tickangle=0, nticks=4)
+    # Quarters as upright ticks (twelve month names were turned on a phone), every month a minor tick.
+    fig.update_xaxes(
+        title_text=f"Month ({year})",
+        range=[first - dt.timedelta(days=10), first.replace(month=12, day=10)],
+        tickvals=[first.replace(month=m) for m in (1, 4, 7, 10)],
+        tickformat="%b",
+        tickangle=0,
+        minor={"tickvals": months, "showgrid": True},
+    )
     phone_title(fig, title, subtitle, legend="below", plot_height=300)
     return fig
 
