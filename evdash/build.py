@@ -13,7 +13,6 @@ replayed after the seeds (`evdash.apply.replay`); version files and the link are
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -214,21 +213,38 @@ def build(
         if swap:
             versions.swap_link(db, final)
         return BuildResult(version, final, {}, time.perf_counter() - started, reused=True)
-    tmp = versions.building_file(db)
-    versions.discard(tmp)
-    try:
-        with iofaults.named("writing", tmp):
-            stats, rows = _write_version(tmp, seeds, batches, journal, version, progress)
-        with iofaults.named("writing", final):
-            versions.publish(tmp, final)
-    except BaseException:
-        versions.discard(tmp)
-        raise
+    stats, rows = _publish_version(
+        versions.building_file(db), final, seeds, batches, journal, version, progress
+    )
     if swap:
         with iofaults.named("writing", db):
             versions.swap_link(db, final)
         versions.prune(db, final)
     return BuildResult(version, final, rows, time.perf_counter() - started, imports=stats)
+
+
+def _publish_version(
+    tmp: Path,
+    final: Path,
+    seeds: Path,
+    batches: Sequence[Batch],
+    journal: Journal,
+    version: str,
+    progress: Callable[[str], None] | None,
+    known: dt.date | None = None,
+) -> tuple[list[apply.FileStats], dict[str, int]]:
+    """Write the version into `tmp` and make it the version file `final` (checksummed, renamed); a failed
+    write leaves neither behind. I/O faults are named with the file being written."""
+    versions.discard(tmp)
+    try:
+        with iofaults.named("writing", tmp):
+            written = _write_version(tmp, seeds, batches, journal, version, progress, known)
+        with iofaults.named("writing", final):
+            versions.publish(tmp, final)
+    except BaseException:
+        versions.discard(tmp)
+        raise
+    return written
 
 
 def _write_version(
@@ -287,21 +303,10 @@ def known_version(known: dt.date, db: Path | None = None, seeds: Path | None = N
         return final
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".building-{os.getpid()}-{threading.get_ident()}.duckdb"
-    versions.discard(tmp)
-    try:
-        with iofaults.named("writing", tmp):
-            _write_version(tmp, seeds, batches, journal, version, None, known)
-        with iofaults.named("writing", final):
-            versions.publish(tmp, final)
-    except BaseException:
-        versions.discard(tmp)
-        raise
+    _publish_version(tmp, final, seeds, batches, journal, version, None, known)
     kept = sorted(folder.glob("evdash-*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in kept[KNOWN_KEPT:]:
-        with contextlib.suppress(OSError):
-            old.unlink()
-        with contextlib.suppress(OSError):
-            integrity.checksum_file(old).unlink()
+        versions.drop(old)
     return final
 
 

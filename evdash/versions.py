@@ -97,15 +97,20 @@ def swap_link(db: Path, target: Path) -> None:
     os.replace(tmp, db)
 
 
+def drop(version_path: Path) -> None:
+    """Delete a version file and its recorded checksum (whatever of them is still there)."""
+    with contextlib.suppress(OSError):
+        version_path.unlink()
+    with contextlib.suppress(OSError):
+        checksum_file(version_path).unlink()
+
+
 def prune(db: Path, keep: Path) -> None:
     """Delete all but the newest KEEP_OLD_VERSIONS older version files, and temp files of dead builds."""
     versions = config.versions_dir(db)
     old = sorted((p for p in versions.glob("evdash-*.duckdb") if p != keep), key=lambda p: p.stat().st_mtime)
     for p in old[:-KEEP_OLD_VERSIONS] if KEEP_OLD_VERSIONS else old:
-        with contextlib.suppress(OSError):
-            p.unlink()
-        with contextlib.suppress(OSError):
-            checksum_file(p).unlink()
+        drop(p)
     for stray in _strays(versions):
         with contextlib.suppress(OSError):
             stray.unlink()
