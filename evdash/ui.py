@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import decimal
-import functools
 import gc
 import getpass
 import hashlib
@@ -124,12 +123,21 @@ def known_date() -> dt.date | None:
     return None if chosen >= today() else chosen
 
 
-@functools.lru_cache(maxsize=32)
+_KNOWN_FILES: dict[tuple[dt.date, str], str] = {}
+
+
 def _known_db_file(known: dt.date, current: str) -> str:
-    """The database file of `build.known_version`, once per date and current version in this process
-    (finding it hashes the inputs; building it, the first time anyone asks for that date, takes a build)."""
-    del current  # part of the cache key: a new current version can change what was known on a date
-    return str(build.known_version(known))
+    """The database file of `build.known_version`, remembered per date and current version in this
+    process (finding it hashes the inputs; building it, the first time anyone asks for that date, takes a
+    build). A remembered file that is gone (the known-date cap dropped it, here or on another server
+    sharing the folder) is found or built again, never handed to DuckDB."""
+    path = _KNOWN_FILES.get((known, current))
+    if path is None or not os.path.exists(path):
+        path = str(build.known_version(known))
+        if len(_KNOWN_FILES) >= 32:
+            _KNOWN_FILES.pop(next(iter(_KNOWN_FILES)))
+        _KNOWN_FILES[(known, current)] = path
+    return path
 
 
 def _data_updates_notice() -> None:

@@ -307,3 +307,31 @@ def test_the_sources_page_lists_the_revisions_with_both_values(app_env: Path) ->
     assert list(table["year"]) == sorted(table["year"], reverse=True)  # latest years first
     counted = f"**{len(table):,}** market figures were revised"
     assert any(counted in shown(m.value) for m in at.markdown)
+
+
+def test_a_known_date_file_dropped_by_the_cap_is_found_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server remembers the file of each `?known=` date; when the cap of kept dates (build.KNOWN_KEPT,
+    on this or another server) has deleted it, the next page run finds or builds it again instead of
+    opening a file that is gone."""
+    import datetime as dt
+
+    from evdash import build, ui
+
+    made: list[Path] = []
+
+    def known_version(known: dt.date) -> Path:
+        path = tmp_path / f"known-{len(made)}.duckdb"
+        path.write_bytes(b"")
+        made.append(path)
+        return path
+
+    monkeypatch.setattr(build, "known_version", known_version)
+    monkeypatch.setattr(ui, "_KNOWN_FILES", {})
+    day = dt.date(2026, 12, 6)
+    first = ui._known_db_file(day, "current.duckdb")
+    assert ui._known_db_file(day, "current.duckdb") == first and len(made) == 1  # remembered
+    Path(first).unlink()  # dropped by the cap
+    again = ui._known_db_file(day, "current.duckdb")
+    assert again != first and Path(again).exists() and len(made) == 2
