@@ -420,6 +420,18 @@ def test_brand_months_draws_one_line_per_followed_brand_with_gaps_kept() -> None
     assert fig.layout.xaxis.tickangle == 0 and len(fig.layout.xaxis.tickvals) == 4
     assert fig.layout.title.text == "New BEV registrations per month"
     assert "Germany, 2025" in fig.layout.title.subtitle.text
+    many = pd.DataFrame(
+        {
+            "brand_name": [f"Brand {i}" for i in range(11)],
+            "brand_id": [f"b{i}" for i in range(11)],
+            **{m: [1] * 11 for m in figures.MONTH_COLUMNS},
+        }
+    )
+    looks = [
+        (t.line.color, t.marker.symbol)
+        for t in figures.brand_months(many, "Germany", "2025", "reported", "x").data
+    ]
+    assert len(set(looks)) == 11  # more brands than colours: no two lines alike
     about = figures.brand_months(frame, "Germany", "2025", "estimate", "new BEV registrations")
     assert about.data[0].name == "BYD (estimate)" and about.data[0].line.dash == "dot"
     empty = figures.brand_months(frame.head(0), "Germany", "2025", "reported", "new BEV registrations")

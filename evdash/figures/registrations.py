@@ -96,6 +96,7 @@ def brand_share(
     return fig
 
 
+MARKER_SYMBOLS = ("circle", "square", "diamond", "triangle-up")
 MONTH_COLUMNS = tuple(f"m{i:02d}" for i in range(1, 13))
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -125,6 +126,9 @@ def brand_months(
             mode="lines+markers",
             name=f"{row['brand_name']}{_suffix(confidence)}",
             line={"color": SERIES[i % len(SERIES)], "dash": "solid" if confidence == "reported" else "dot"},
+            # More brands than colours: the next round of colours gets another marker, so no two lines
+            # look alike (Tesla and NIO were both orange circles).
+            marker={"symbol": MARKER_SYMBOLS[(i // len(SERIES)) % len(MARKER_SYMBOLS)], "size": 7},
             customdata=[
                 [row["brand_name"], name, fmt_int(v) if v is not None else "no figure"]
                 for name, v in zip(MONTH_NAMES, values, strict=True)
