@@ -101,6 +101,14 @@ def test_charts_have_a_text_alternative_and_no_toolbar(server: str, browser: Any
     page = open_page(browser, server + path, 1440)
     charts = page.locator('[data-testid="stPlotlyChart"]')
     alternatives = page.locator('[data-testid="stCaptionContainer"]').filter(has_text=ALT)
+    # Each chart's text alternative is the element after it: under load a chart can be on screen before
+    # its caption arrives, so wait for the run to end and for as many captions as charts.
+    page.wait_for_function(
+        '() => !document.querySelector(\'[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]\')',
+        timeout=60_000,
+    )
+    if charts.count():
+        alternatives.nth(charts.count() - 1).wait_for(timeout=30_000)
     assert alternatives.count() >= charts.count(), f"{path}: {charts.count()} charts"
     assert page.locator(".modebar-container .modebar").count() == 0  # ten tab stops each, nothing to read
     page.context.close()

@@ -180,6 +180,7 @@ def test_an_unknown_path_says_so_and_links_to_the_pages(server: str, browser: An
     page.goto(server + "/nosuchpage", wait_until="domcontentloaded")
     page.get_by_role("heading", level=1, name="This page does not exist").wait_for(timeout=60_000)
     main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("nosuchpage").first.wait_for(timeout=30_000)  # the paragraph comes after the heading
     assert "nosuchpage" in main.inner_text()
     for label in LABEL.values():
         main.get_by_role("link", name=re.compile(re.escape(label))).first.wait_for(timeout=30_000)
