@@ -107,8 +107,17 @@ def test_charts_have_a_text_alternative_and_no_toolbar(server: str, browser: Any
         '() => !document.querySelector(\'[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]\')',
         timeout=60_000,
     )
-    if charts.count():
-        alternatives.nth(charts.count() - 1).wait_for(timeout=30_000)
+    page.wait_for_function(
+        """(alt) => {
+            const re = new RegExp(alt);
+            const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+            const captions = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+                .filter(c => re.test(c.innerText.trim())).length;
+            return captions >= charts;
+        }""",
+        arg=ALT.pattern,
+        timeout=30_000,
+    )
     assert alternatives.count() >= charts.count(), f"{path}: {charts.count()} charts"
     assert page.locator(".modebar-container .modebar").count() == 0  # ten tab stops each, nothing to read
     page.context.close()
