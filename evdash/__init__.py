@@ -1,7 +1,7 @@
 """evdash: analytics dashboard for electric-vehicle market expansion.
 
 The core (build, queries, figures, filters, exports) never imports Streamlit; the Streamlit glue
-lives in `evdash.ui` and the page scripts.
+lives in the web package `evdash.web` (pages use its facade `evdash.ui`) and the page scripts.
 """
 
 __version__ = "0.1.0"

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evdash import auth, config, revocations, ui
+from evdash.web import pages as web_pages
 from tests.conftest import open_page, shown
 
 REPO = Path(__file__).resolve().parent.parent
@@ -130,7 +131,7 @@ def test_frame_required_role_refuses_lower_roles(
     role: str, refused: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A page declaring `ui.frame(..., required_role="analyst")` (as the import page does)."""
-    monkeypatch.setattr(ui, "NAV", ())  # a script from a string has no sibling pages to link
+    monkeypatch.setattr(web_pages, "NAV", ())  # a script from a string has no sibling pages to link
     script = (
         "from evdash import ui\n"
         "import streamlit as st\n"
@@ -167,7 +168,7 @@ def test_auth_off_everything_open_as_before(page: str, monkeypatch: pytest.Monke
 @pytest.mark.usefixtures("app_env")
 def test_current_user_is_the_os_user_when_auth_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("EVDASH_AUTH", raising=False)
-    monkeypatch.setattr(ui, "NAV", ())
+    monkeypatch.setattr(web_pages, "NAV", ())
     at = AppTest.from_string(
         "from evdash import ui\nimport streamlit as st\nui.frame('X')\nst.caption(ui.current_user())\n"
     ).run()

@@ -1,7 +1,7 @@
 """A December headline that does not mislead: when this year's newest delivered figure stops months before
 today, the Overview's card says which months have no figure, compares with the target path at the figure's
 date (not at today), and the verdict names the gap in data before the gap in pace — the same words on the
-Overview, the Deliveries page and the briefing. Pages get "today" from `evdash.ui.today`, injected here."""
+Overview, the Deliveries page and the briefing. Pages get "today" from `evdash.ui.today` (evdash.web.clock), injected here."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from evdash import briefing, deliveries, queries, ui
+from evdash import briefing, deliveries, queries
 from evdash.deliveries import MONTH_NAMES
 from evdash.theme import fmt_figure
+from evdash.web import clock
 from tests.conftest import run_page, shown
 from tests.test_source_status import DECEMBER, december  # noqa: F401  (the fixture: pages' today is 6 Dec 2026)
 
@@ -101,7 +102,7 @@ def test_the_overview_the_month_after_the_figure_has_no_gap(
     row = _current_row(seed_con, DECEMBER.year)
     through = pd.Timestamp(row["delivered_through"]).date()
     soon = through + dt.timedelta(days=2)  # early in the month after the figure's last month
-    monkeypatch.setattr(ui, "today", lambda: soon)
+    monkeypatch.setattr(clock, "today", lambda: soon)
     at = run_page("app.py")
     assert not at.exception
     card = next(m for m in at.metric if shown(m.label).startswith(f"{soon.year} deliveries so far"))

@@ -317,7 +317,8 @@ def test_a_known_date_file_dropped_by_the_cap_is_found_again(
     opening a file that is gone."""
     import datetime as dt
 
-    from evdash import build, ui
+    from evdash import build
+    from evdash.web import cache
 
     made: list[Path] = []
 
@@ -328,10 +329,10 @@ def test_a_known_date_file_dropped_by_the_cap_is_found_again(
         return path
 
     monkeypatch.setattr(build, "known_version", known_version)
-    monkeypatch.setattr(ui, "_KNOWN_FILES", {})
+    monkeypatch.setattr(cache, "_KNOWN_FILES", {})
     day = dt.date(2026, 12, 6)
-    first = ui._known_db_file(day, "current.duckdb")
-    assert ui._known_db_file(day, "current.duckdb") == first and len(made) == 1  # remembered
+    first = cache.known_db_file(day, "current.duckdb")
+    assert cache.known_db_file(day, "current.duckdb") == first and len(made) == 1  # remembered
     Path(first).unlink()  # dropped by the cap
-    again = ui._known_db_file(day, "current.duckdb")
+    again = cache.known_db_file(day, "current.duckdb")
     assert again != first and Path(again).exists() and len(made) == 2

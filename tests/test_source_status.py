@@ -12,7 +12,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from evdash import briefing, cli, freshness, queries, ui
+from evdash import briefing, cli, freshness, queries
+from evdash.web import clock
 from tests.conftest import run_page, shown
 
 DECEMBER = dt.date(2026, 12, 6)  # the day of the issue: Xiaomi's newest monthly figure is months old
@@ -236,8 +237,8 @@ def test_the_briefing_names_the_overdue_sources(seed_con: duckdb.DuckDBPyConnect
 
 @pytest.fixture
 def december(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    """Pages treat 6 Dec 2026 as today (every page gets "today" from `evdash.ui.today`)."""
-    monkeypatch.setattr(ui, "today", lambda: DECEMBER)
+    """Pages treat 6 Dec 2026 as today (every page gets "today" from `evdash.ui.today`, i.e. evdash.web.clock)."""
+    monkeypatch.setattr(clock, "today", lambda: DECEMBER)
     return DECEMBER
 
 

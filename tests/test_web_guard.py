@@ -32,7 +32,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.web.server.starlette.starlette_app_utils import create_signed_value, generate_xsrf_token_string
 
-from evdash import ui
+from evdash.web import cache
 from tests.conftest import REPO, start_server, stop_server
 
 ROLES = '[users]\n"ana@example.com" = "analyst"\n"root@example.com" = "admin"\n\n[domains]\n"example.com" = "viewer"\n'
@@ -270,11 +270,11 @@ def test_the_read_connection_outlives_a_cleared_cache(seed_db_path: Path) -> Non
     import streamlit as st
 
     db_file = str(seed_db_path.resolve())
-    con = ui._connection(db_file)
+    con = cache._connection(db_file)
     cursor = con.cursor()
     st.cache_resource.clear()
     st.cache_data.clear()
-    assert ui._connection(db_file) is con
+    assert cache._connection(db_file) is con
     assert cursor.execute("select count(*) from build_info").fetchone() == (1,)
 
 
