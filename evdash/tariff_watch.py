@@ -240,7 +240,7 @@ def watch(reader: Reader, scenario: WatchScenario) -> pd.DataFrame:
     the highest duty case, the one the ranking scores; `landed_low_*`: the lowest; `after_incentive_*`:
     for a buyer who qualifies) and their difference; the market's rank the day before and that day
     among the markets the Market ranking compares by default (empty where it is not ranked) and how many
-    were ranked; `when`: 'upcoming' after `on`, 'in force' otherwise."""
+    were ranked; `when`: 'announced' after `on`, 'took effect' otherwise."""
     cat = pricing_service.catalogue(reader, scenario.on)
     origin = pricing_service.origin_row(
         cat, pricing_service.PricingScenario(scenario.on, scenario.variant, scenario.model)
@@ -290,7 +290,7 @@ def watch(reader: Reader, scenario: WatchScenario) -> pd.DataFrame:
     )
     out["market_name"] = [cat.market_names.get(str(m), str(m)) for m in out["market_code"]]
     out["rule_kind"] = [labels.label(RULE_KINDS, k) for k in out["kind"]]
-    out["when"] = ["upcoming" if d > scenario.on else "in force" for d in out["on_date"]]
+    out["when"] = ["announced" if d > scenario.on else "took effect" for d in out["on_date"]]
     out["currency"] = scenario.currency
     out["status"] = [
         ", ".join(labels.label(labels.DUTY_STATUS, s.strip()) for s in str(v).split(","))

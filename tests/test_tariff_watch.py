@@ -89,7 +89,7 @@ def test_eu_anti_subsidy_duty_with_its_landed_price_change_and_rank(
         reader, tariff_watch.WatchScenario(on=on, variant=EARLY_VARIANT, markets=(EU_MEMBER,))
     )
     row = frame[(frame["on_date"] == CVD_DAY) & (frame["kind"] == "duty")].iloc[0]
-    assert row["market_code"] == EU_MEMBER and row["when"] == "in force"
+    assert row["market_code"] == EU_MEMBER and row["when"] == "took effect"
     assert "countervailing" in row["what_changed"]
     for rate in EU_CVD["rate_pct"]:  # each case's new duty: base + the class's CVD
         base = TARIFFS.loc[TARIFFS["tariff_id"] == "eu27_base_cars", "rate_pct"].iloc[0]
@@ -118,7 +118,7 @@ def test_announced_future_changes_are_listed_with_their_price_change(
             on=on, variant=pricing_service.DEFAULT_VARIANT, markets=(PLANNED_MARKET,), kinds=("vat_relief",)
         ),
     )
-    planned = frame[frame["when"] == "upcoming"]
+    planned = frame[frame["when"] == "announced"]
     assert list(planned["on_date"]) == [d.date() for d in PLANNED["effective_from"]]
     assert set(planned["status"]) == {"Planned"}
     first = planned.iloc[0]
