@@ -216,3 +216,16 @@ def test_page_says_when_a_market_has_no_changes(reader: pricing_service.Connecti
     assert not at.exception
     assert _watch_table(at) is None
     assert any("No change to a duty, quota, VAT rate" in shown(i.value) for i in at.info)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_watch_ranks_are_the_market_ranking_pages(reader: pricing_service.ConnectionReader) -> None:
+    """The rank the watch reports is the Market ranking page's with its defaults (one chain)."""
+    at = open_page("pages/markets.py", {"on": PAGE_ON.isoformat()}, timeout=180)
+    assert not at.exception
+    page = next(df.value for df in at.dataframe if {"rank", "score"} <= set(df.value.columns))
+    ranked = ranking.ranking(reader, ranking.RankingScenario(on=PAGE_ON))
+    assert len(page) == len(ranked.table) > 1
+    assert dict(zip(page["market_code"], page["rank"], strict=True)) == dict(
+        zip(ranked.table["market_code"], ranked.table["rank"], strict=True)
+    )
