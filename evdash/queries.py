@@ -146,6 +146,33 @@ def expansion_duty_changes(
     return run_query(con, "expansion_duty_changes", brand=brand, powertrain=powertrain, country=country)
 
 
+def tariff_watch_duty_moves(
+    con: duckdb.DuckDBPyConnection,
+    origin: str,
+    duty_class: str,
+    powertrain: str,
+    date_from: dt.date,
+    date_to: dt.date,
+) -> pd.DataFrame:
+    return run_query(
+        con,
+        "tariff_watch_duty_moves",
+        origin=origin,
+        duty_class=duty_class,
+        powertrain=powertrain,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def tariff_watch_tax_changes(
+    con: duckdb.DuckDBPyConnection, powertrain: str, date_from: dt.date, date_to: dt.date
+) -> pd.DataFrame:
+    return run_query(
+        con, "tariff_watch_tax_changes", powertrain=powertrain, date_from=date_from, date_to=date_to
+    )
+
+
 def pricing_vat_reliefs(con: duckdb.DuckDBPyConnection, on: dt.date) -> pd.DataFrame:
     return run_query(con, "pricing_vat_reliefs", on=on)
 

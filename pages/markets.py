@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from evdash import expansion, labels, pricing, pricing_service, queries, scoring, text, ui
+from evdash import expansion, labels, pricing, pricing_service, queries, ranking, scoring, text, ui
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
 
@@ -41,18 +41,11 @@ with st.sidebar:
     origin = entry[entry["model_id"] == model].iloc[0]
     brand = str(origin["brand_id"])
 
-# Every year of every measure: the ranking compares all markets on one basis year per measure.
-measures_long = ui.query(ctx, queries.markets_measures_years)
-presence = ui.query(ctx, queries.markets_presence, brand=brand, on_date=on)
-home = set(presence.loc[presence["status"] == "home", "market_code"]) | {str(origin["production_country"])}
-universe = sorted(set(measures_long["market_code"]) - home)
-names = dict(zip(measures_long["market_code"], measures_long["market_name"], strict=True))
-regions = dict(zip(measures_long["market_code"], measures_long["evdash_region"], strict=True))
-# The default compares the markets of the region the brand says it enters first (its expansion statuses).
-plan = ui.computed(
-    ctx, scoring.brand_plan, presence, regions, REGION_LABELS, str(origin["brand_name"]), names
-)
-plan_markets = [c for c in universe if plan.region is None or regions.get(c) == plan.region]
+# Every year of every measure: the ranking compares all markets on one basis year per measure. The default
+# compares the markets of the region the brand says it enters first (its expansion statuses).
+world = ranking.universe(reader, origin, on)
+measures_long, presence, names, plan = world.measures_long, world.presence, world.names, world.plan
+universe, plan_markets = list(world.markets), list(world.plan_markets)
 classes = sorted(set(cat.duty_classes) | {str(origin["tariff_company"])})
 
 with st.sidebar:
@@ -169,33 +162,23 @@ proxied = ui.computed(ctx, scoring.proxied_markets, basis.measures)
 
 
 def _scored(priced: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, scoring.ScoreResult]:
-    """The ranking on landed prices `priced`. Scoring and the sensitivity analysis (every ±10% combination
-    of the weights) are pure functions of the data version and the sidebar: computed once per combination,
-    not on every rerun."""
-    measured, where_from = ui.computed(
-        ctx,
-        scoring.assemble_measures,
+    """The ranking on landed prices `priced` (the one chain, `ranking.scored`). Scoring and the sensitivity
+    analysis (every ±10% combination of the weights) are pure functions of the data version and the
+    sidebar: computed once per combination, not on every rerun."""
+    return ranking.scored(
+        reader,
         basis.measures,
         presence,
         priced,
         str(origin["body_type"]),
         ranked_markets,
-    )
-    scored_raw = ui.computed(ctx, scoring.proxy_bounded, measured, proxied)
-    # Scale: a small market's shares count less (none at 1/50 of the largest compared) while size has a
-    # weight.
-    scale = ui.computed(ctx, scoring.scale_factors, measured, weights)
-    ranked = ui.computed(
-        ctx,
-        scoring.score_markets,
-        scored_raw,
+        proxied,
         weights,
-        method,  # type: ignore[arg-type]
-        missing,  # type: ignore[arg-type]
-        min_coverage_pct=float(min_coverage),
-        scale=scale,
+        method,
+        missing,
+        float(min_coverage),
+        gated_out,
     )
-    return measured, where_from, ui.computed(ctx, scoring.with_excluded, ranked, gated_out)
 
 
 raw, provenance, result = _scored(landed)

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import kpis, labels, pricing, pricing_service, text, ui
+from evdash import kpis, labels, pricing, pricing_service, tariff_watch, text, ui
 from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison
 
 ctx = ui.frame("Pricing")
@@ -324,6 +324,94 @@ if landed is not None:
     line = view.registered_line
     if line:
         ui.caption("Registered in {market} (published totals): {line}.", market=market_name, line=line)
+
+ui.subheader("Tariff-change watch: the {car} in {market}", car=model_label, market=market_name)
+watch_scope = ui.url_select(
+    "Markets watched",
+    "watch",
+    {"market": f"{market_name} only", "all": "Every market in the data (slower)"},
+    "market",
+)
+watch_scenario = tariff_watch.WatchScenario(
+    on=on,
+    variant=variant,
+    markets=(market,) if watch_scope == "market" else None,
+    currency=currency,
+    duty_class=duty_class,
+    freight_pct=freight_pct,
+    freight_amount=freight_amount,
+    strip_origin_vat=ex_vat == "yes",
+)
+watch_from, _ = tariff_watch.window(watch_scenario)
+watched = ui.computed(
+    ctx, labels.for_people, tariff_watch.watch(reader, watch_scenario), confidence=labels.CONFIDENCE
+)
+where = market_name if watch_scope == "market" else "any market in the data"
+if watched.empty:
+    ui.info(
+        "No change to a duty, quota, VAT rate, VAT relief or purchase incentive for this car in {where} "
+        "took effect from {start} to {on}, and none is announced, in the data.",
+        icon=":material/event_available:",
+        where=where,
+        start=labels.day(watch_from),
+        on=labels.day(on),
+    )
+else:
+    ui.caption(
+        "Every rule change for this car in {where} from {start} (12 months before {on}) and every announced "
+        "one. Landed price: the estimate above (same car, freight and duty class) the day before and the "
+        "day the change takes effect, in {currency}; a price or FX rate that moved that day moves it too. "
+        "Rank: the market's rank for the {model} the day before and that day, on the Market ranking's "
+        "default scenario (its markets, weights and policies); — = not among the markets it compares. "
+        "Each row names its source and confidence.",
+        where=where,
+        start=labels.day(watch_from),
+        on=labels.day(on),
+        currency=currency,
+        model=model_label,
+    )
+    cases_differ = bool((watched["landed_low_change"].fillna(0) != watched["landed_change"].fillna(0)).any())
+    ui.table(
+        watched,
+        {
+            "on_date": st.column_config.DateColumn("In force from"),
+            "market_code": None,
+            "market_name": "Market",
+            "kind": None,
+            "rule_kind": "Rule",
+            "what_changed": "What changed",
+            "before": "Before",
+            "after": "From then",
+            "when": "When",
+            "status": "Status",
+            "currency": None,
+            "landed_before": st.column_config.NumberColumn(
+                f"Landed the day before ({currency})", format="%,.0f"
+            ),
+            "landed_after": st.column_config.NumberColumn(f"Landed that day ({currency})", format="%,.0f"),
+            "landed_change": st.column_config.NumberColumn(f"Landed change ({currency})", format="%+,.0f"),
+            "landed_low_before": None,
+            "landed_low_after": None,
+            "landed_low_change": st.column_config.NumberColumn(
+                f"Landed change, lowest duty case ({currency})", format="%+,.0f"
+            )
+            if cases_differ
+            else None,
+            "after_incentive_before": None,
+            "after_incentive_after": None,
+            "after_incentive_change": st.column_config.NumberColumn(
+                f"Change after purchase incentive ({currency})", format="%+,.0f"
+            ),
+            "rank_before": st.column_config.NumberColumn("Rank the day before", format="%d"),
+            "rank_after": st.column_config.NumberColumn("Rank that day", format="%d"),
+            "markets_ranked": st.column_config.NumberColumn("Markets ranked", format="%d"),
+            "price_note": "Price note",
+            "source_url": st.column_config.LinkColumn("Source"),
+            "confidence": "Confidence",
+            "as_of": st.column_config.DateColumn("As of"),
+        },
+    )
+    ui.download_buttons(ctx, watched, "tariff-watch", params | {"watch": watch_scope}, key="watch")
 
 ui.subheader("Prices by model and market")
 model_options = {

@@ -134,7 +134,6 @@ def test_uncached_chart_is_caught(tmp_path: Path) -> None:
         ("markets.py", "scoring.ranking_export"),
         ("expansion.py", "expansion.with_labels"),
         ("expansion.py", "expansion.ranking_table"),
-        ("markets.py", "scoring.score_markets"),
         ("markets.py", "scoring.sensitivity"),
     ],
 )
@@ -188,6 +187,37 @@ def test_the_pricing_service_runs_the_chain_through_the_pages_cache() -> None:
         assert "pricing_service.pricing_view(" in text and "ui.reader(ctx)" in text, page
         for computation in SERVICE_COMPUTATIONS:
             assert f"{computation}(" not in text, f"{page} calls {computation} directly"
+
+
+RANKING_COMPUTATIONS = (
+    "scoring.assemble_measures",
+    "scoring.proxy_bounded",
+    "scoring.scale_factors",
+    "scoring.score_markets",
+    "scoring.with_excluded",
+)
+
+
+def test_the_ranking_chain_runs_through_the_pages_cache() -> None:
+    """The market ranking's chain lives in `evdash.ranking` (`scored`, also what the tariff-change watch
+    ranks with); the Market ranking page passes it `ui.reader(ctx)`, so scoring runs once per data version
+    and sidebar, not on every rerun."""
+    tree = ast.parse((REPO / "evdash" / "ranking.py").read_text())
+    through = {
+        f"{c.args[0].value.id}.{c.args[0].attr}"
+        for c in ast.walk(tree)
+        if isinstance(c, ast.Call)
+        and isinstance(c.func, ast.Attribute)
+        and c.func.attr == "computed"
+        and c.args
+        and isinstance(c.args[0], ast.Attribute)
+        and isinstance(c.args[0].value, ast.Name)
+    }
+    assert set(RANKING_COMPUTATIONS) <= through, set(RANKING_COMPUTATIONS) - through
+    text = (REPO / "pages" / "markets.py").read_text()
+    assert "ranking.scored(" in text and "ui.reader(ctx)" in text
+    for computation in RANKING_COMPUTATIONS:
+        assert f"{computation}(" not in text, f"markets.py calls {computation} directly"
 
 
 def test_a_direct_call_in_a_service_is_caught(tmp_path: Path) -> None:

@@ -35,6 +35,8 @@ SAMPLE_PARAMS: dict[str, Any] = {
     "duty_class": "other_cooperating",
     "model": "xiaomi_yu7",
     "month": dt.date(2025, 1, 1),
+    "date_from": dt.date(2024, 1, 1),
+    "date_to": dt.date(2028, 12, 31),
 }
 QUERY_NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 # Queries that give no rows on a plain seed build with the sample values, and why (their rows are tested

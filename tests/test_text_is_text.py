@@ -152,7 +152,7 @@ URL_PARAMS = {
     "app.py": ["brand"],
     "pages/deliveries.py": ["brand", "year", "models", "through"],
     "pages/expansion.py": ["brand", "measure", "market", "region"],
-    "pages/pricing.py": ["variant", "market", "currency", "duty_class", "on"],
+    "pages/pricing.py": ["variant", "market", "currency", "duty_class", "on", "watch"],
     "pages/markets.py": ["model", "norm", "markets", "w_ev_sales"],
     "pages/market_mix.py": ["market", "year", "office", "office_year"],
     "pages/data.py": ["table", "brand"],

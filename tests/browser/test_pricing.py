@@ -44,3 +44,29 @@ def test_deep_link_with_duty_class_scenario(live_server: str, browser_page: Any)
     assert "Tesla Model Y Standard" in rivals
     assert "duty_class=non_cooperating" in page.url
     assert page.blocked_requests == []
+
+
+def test_tariff_watch_reads_on_a_phone(live_server: str, browser_page: Any) -> None:
+    """At 375 px the Tariff-change watch's table fits the screen (it scrolls inside itself, the page does
+    not scroll sideways) and its download is reachable."""
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 800})
+    relief = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "seeds" / "vat_reliefs.csv")
+    market = str(relief.loc[relief["status"] == "planned", "market_code"].iloc[0])  # has announced changes
+    page.goto(live_server + f"/pricing?market={market}&on=2026-12-07", wait_until="domcontentloaded")
+    heading = page.get_by_role("heading", name=re.compile("Tariff-change watch"))
+    heading.wait_for(timeout=120_000)
+    heading.scroll_into_view_if_needed()
+    grid = page.locator(
+        "xpath=//h3[contains(., 'Tariff-change watch')]/following::*[@data-testid='stDataFrame'][1]"
+    )
+    grid.wait_for(timeout=60_000)
+    box = grid.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    download = page.locator(
+        "xpath=//h3[contains(., 'Tariff-change watch')]/following::*[@data-testid='stDownloadButton'][1]"
+    )
+    download.scroll_into_view_if_needed()
+    assert download.is_visible()
+    assert page.blocked_requests == []
