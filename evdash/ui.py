@@ -37,6 +37,7 @@ from evdash import (
     queries,
     replica,
     revocations,
+    scenario,
     text,
 )
 
@@ -47,6 +48,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("pages/expansion.py", "Expansion map", ":material/public:"),
     ("pages/pricing.py", "Pricing", ":material/sell:"),
     ("pages/markets.py", "Market ranking", ":material/leaderboard:"),
+    ("pages/compare.py", "Compare two scenarios", ":material/compare_arrows:"),
     ("pages/market_mix.py", "Market mix (registrations)", ":material/donut_small:"),
     ("pages/data.py", "Data", ":material/database:"),
     ("pages/sources.py", "Sources", ":material/menu_book:"),
@@ -105,7 +107,7 @@ def current_db_file() -> str:
     return str(build.ensure_built())
 
 
-KNOWN_FIRST = dt.date(2024, 1, 1)  # the earliest `?known=` date offered
+KNOWN_FIRST = scenario.KNOWN_FIRST  # the earliest `?known=` date offered
 
 
 def known_date() -> dt.date | None:
@@ -138,6 +140,16 @@ def _known_db_file(known: dt.date, current: str) -> str:
             _KNOWN_FILES.pop(next(iter(_KNOWN_FILES)))
         _KNOWN_FILES[(known, current)] = path
     return path
+
+
+def known_context(ctx: Context, known: dt.date | None) -> Context:
+    """The context of the data as known on `known` (a scenario's own `known` date, e.g. on the Compare
+    page); None or the page's own date: the page's context."""
+    if known is None or known == ctx.known:
+        return ctx
+    db_file = _known_db_file(known, current_db_file())
+    version, as_of = _data_version(db_file)
+    return Context(db_file, version, as_of, known)
 
 
 def _data_updates_notice() -> None:
@@ -1017,7 +1029,7 @@ def kpis(items: Sequence[Any], captions: bool = False) -> None:
 
 
 IN_FORCE_PARAM = "on"
-IN_FORCE_RANGE = (dt.date(2020, 1, 1), dt.date(2035, 12, 31))
+IN_FORCE_RANGE = scenario.IN_FORCE_RANGE
 
 
 def in_force_date(container: Any = None) -> dt.date:
