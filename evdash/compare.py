@@ -304,7 +304,7 @@ def headlines(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
         if diff is None:
             delta = "no difference computed"
         elif unit == "place (1 = first)":
-            delta = f"B − A: {diff:+.0f} places"
+            delta = f"B − A: {diff:+.0f} {labels.noun(abs(round(diff)), 'place')}"
         elif unit == "% of target":
             delta = f"B − A: {diff:+.1f} points"
         else:

@@ -4,7 +4,6 @@ attainment) and B − A, from one link (`?a_brand=…&b_market=…`, evdash.scen
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -225,10 +224,10 @@ ui.table(
 pair = scenario.pair_params(scenario_a, scenario_b)
 ui.download_buttons(ctx, shown, "compare", pair, key="compare")
 ui.caption(
-    "Link to this comparison: {link}. Landed prices are estimates in {currency} for the highest duty case "
-    "(the one the ranking scores; the lowest is its own row where a duty has cases); ranks and scores are "
-    "the Market ranking's, on the markets each scenario ranks; attainment is delivered ÷ the final target "
-    "of the year, as on the Overview.",
-    link="/compare" + (f"?{urlencode(pair)}" if pair else ""),
+    "This page's address is the link to this comparison: it opens on the same two scenarios on any "
+    "server. Landed prices are estimates in {currency} for the highest duty case (the one the ranking "
+    "scores; the lowest is its own row where a duty has cases); ranks and scores are the Market "
+    "ranking's, on the markets each scenario ranks; attainment is delivered ÷ the final target of the "
+    "year, as on the Overview.",
     currency=pricing_service.DEFAULT_CURRENCY,
 )
