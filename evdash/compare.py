@@ -9,15 +9,17 @@ a floor stays a floor); a difference is `reported` only when both values are.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from evdash import labels, pricing
-from evdash.pricing_service import PricingView
-from evdash.ranking_service import Ranking
+from evdash import labels, pricing, pricing_service, ranking_service
+from evdash.pricing_service import Catalogue, PricingView, Reader
+from evdash.ranking_service import Ranking, Universe
+from evdash.scenario import Scenario
 
 COLUMNS = [
     "section",
@@ -62,6 +64,57 @@ class Side:
     year: int
     year_row: pd.Series | None
     why: str = ""
+
+
+def side(
+    reader: Reader,
+    cat: Catalogue,
+    uni: Universe | None,
+    s: Scenario,
+    on: dt.date,
+    markets: Sequence[str],
+    year: int,
+    years: pd.DataFrame,
+    as_of: str,
+) -> Side:
+    """Scenario `s` read by the services: its model priced in its market (the Pricing chain, in the
+    default currency), `markets` ranked (the Market ranking's chain) and the brand's row of `years`
+    (`queries.overview_years`) for `year`. `uni` None: the brand has no model priced at home on `on`."""
+    rows = years[years["year"] == year]
+    year_row = rows.iloc[0] if not rows.empty else None
+    market_name = cat.market_names.get(s.market, s.market)
+    if uni is None:
+        why = f"no model of this brand has a price at home on {labels.day(on)}"
+        return Side(as_of, market_name, None, None, {}, year, year_row, why)
+    view = pricing_service.pricing_view(
+        reader,
+        pricing_service.PricingScenario(
+            on=on,
+            model=s.model,
+            markets=(s.market,),
+            currency=pricing_service.DEFAULT_CURRENCY,
+            duty_class=s.duty_class,
+            freight_pct=s.freight_pct,
+        ),
+        cat,
+    )
+    ranking = None
+    if markets:
+        ranking = ranking_service.ranking(
+            reader,
+            cat,
+            uni,
+            ranking_service.RankingScenario(
+                on=on,
+                model=s.model,
+                markets=tuple(markets),
+                weights=s.weights,
+                duty_class=s.duty_class,
+                freight_pct=s.freight_pct,
+            ),
+        )
+    why = "" if markets else "no market ranked"
+    return Side(as_of, market_name, view, ranking, uni.names, year, year_row, why)
 
 
 @dataclass(frozen=True)

@@ -88,16 +88,22 @@ def _side(prefix: str, letter: str, container: Any) -> tuple[scenario.Scenario, 
             container=box,
         )
     )
-    rows = years[years["year"] == year]
-    year_row = rows.iloc[0] if not rows.empty else None
     as_of = labels.day(sctx.as_of)
-    market_name = cat.market_names.get(market, market)
     if not model_options:
-        why = f"no model of {brand_options.get(brand, brand)} has a price at home on {labels.day(on)}"
-        ui.info("Scenario {letter}: {why}.", icon=":material/info:", container=box, letter=letter, why=why)
-        chosen = scenario.Scenario(brand, "", market, (), on if on != today else None, "", freight_pct,
-                                   preset, known, None if year == default_year else year)  # fmt: skip
-        return chosen, compare.Side(as_of, market_name, None, None, {}, year, year_row, why), brand
+        chosen = scenario.Scenario(
+            brand=brand,
+            market=market,
+            on=None if on == today else on,
+            freight_pct=freight_pct,
+            preset=preset,
+            known=known,
+            year=None if year == default_year else year,
+        )
+        side = compare.side(reader, cat, None, chosen, on, (), year, years, as_of)
+        ui.info(
+            "Scenario {letter}: {why}.", icon=":material/info:", container=box, letter=letter, why=side.why
+        )
+        return chosen, side, brand
     model = ui.url_select(
         "Model",
         f"{prefix}model",
@@ -136,38 +142,7 @@ def _side(prefix: str, letter: str, container: Any) -> tuple[scenario.Scenario, 
         known=known,
         year=None if year == default_year else year,
     )
-    view = pricing_service.pricing_view(
-        reader,
-        pricing_service.PricingScenario(
-            on=on,
-            model=model,
-            markets=(market,),
-            currency=pricing_service.DEFAULT_CURRENCY,
-            duty_class=duty_class,
-            freight_pct=freight_pct,
-        ),
-        cat,
-    )
-    ranking = (
-        ranking_service.ranking(
-            reader,
-            cat,
-            uni,
-            ranking_service.RankingScenario(
-                on=on,
-                model=model,
-                markets=tuple(markets),
-                weights=chosen.weights,
-                duty_class=duty_class,
-                freight_pct=freight_pct,
-            ),
-        )
-        if markets
-        else None
-    )
-    side = compare.Side(
-        as_of, market_name, view, ranking, uni.names, year, year_row, "" if markets else "no market ranked"
-    )
+    side = compare.side(reader, cat, uni, chosen, on, markets, year, years, as_of)
     return chosen, side, brand
 
 
