@@ -9,6 +9,7 @@ import streamlit as st
 from evdash import expansion, labels, pricing, pricing_service, queries, ranking_service, scoring, text, ui
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
+from evdash.scenario import FREIGHT_PCT_RANGE
 
 ctx = ui.frame("Market ranking")
 on = ui.in_force_date()
@@ -53,7 +54,10 @@ with st.sidebar:
         str(origin["tariff_company"]),
     )
     freight_pct = ui.url_int(
-        "Freight, % of ex-factory", "freight_pct", pricing_service.DEFAULT_FREIGHT_PCT, 0, 30
+        "Freight, % of ex-factory",
+        "freight_pct",
+        pricing_service.DEFAULT_FREIGHT_PCT,
+        *FREIGHT_PCT_RANGE,
     )
     price_basis = ui.url_select(
         "Price compared",

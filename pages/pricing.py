@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import kpis, labels, pricing, pricing_service, text, ui
+from evdash import kpis, labels, pricing, pricing_service, scenario, text, ui
 from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison
 
 ctx = ui.frame("Pricing")
@@ -73,7 +73,10 @@ with st.sidebar:
         "e.g. Xiaomi treated as a non-cooperating maker.",
     )
     freight_pct = ui.url_int(
-        "Freight & logistics, % of ex-factory", "freight_pct", pricing_service.DEFAULT_FREIGHT_PCT, 0, 30
+        "Freight & logistics, % of ex-factory",
+        "freight_pct",
+        pricing_service.DEFAULT_FREIGHT_PCT,
+        *scenario.FREIGHT_PCT_RANGE,
     )
     freight_amount = ui.url_int(f"Plus a fixed amount ({currency})", "freight_amt", 0, 0, 10_000, step=100)
     ex_vat = ui.url_select(
