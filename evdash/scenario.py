@@ -23,6 +23,8 @@ FREIGHT_PCT_RANGE = (0, 30)  # freight & logistics, % of ex-factory (the Pricing
 IN_FORCE_RANGE = (dt.date(2020, 1, 1), dt.date(2035, 12, 31))  # duties, VAT and FX in force on (`?on=`)
 KNOWN_FIRST = dt.date(2024, 1, 1)  # the earliest `?known=` date offered
 YEAR_RANGE = (2015, 2035)
+WEIGHT_PREFIX = "w_"  # `?w_ev_sales=30`: one measure's weight (the Market ranking page's parameters)
+WEIGHT_RANGE = (0, 100)
 PAIR_PREFIXES = ("a_", "b_")  # the Compare page's two scenarios in one link
 
 _CODE = re.compile(r"[a-z0-9_]{1,60}")
@@ -48,11 +50,13 @@ class Scenario:
     preset: str = scoring.DEFAULT_PRESET
     known: dt.date | None = None
     year: int | None = None
+    custom_weights: tuple[tuple[str, int], ...] = ()  # (measure key, weight) in scoring.MEASURES order
 
     @property
     def weights(self) -> dict[str, int]:
-        """The ranking weights of the scenario's preset (measure key → weight)."""
-        return dict(scoring.PRESETS[self.preset])
+        """The ranking weights: the preset's, with `custom_weights` in place of its own (measure key →
+        weight, 0 drops a measure)."""
+        return {**scoring.PRESETS[self.preset], **dict(self.custom_weights)}
 
     def in_force(self, today: dt.date) -> dt.date:
         return self.on or today
@@ -63,7 +67,9 @@ class Scenario:
         out: dict[str, str] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if value != getattr(default, f.name):
+            if f.name == "custom_weights":  # one parameter per measure, as on the Market ranking page
+                out.update({f"{prefix}{WEIGHT_PREFIX}{key}": str(w) for key, w in value})
+            elif value != getattr(default, f.name):
                 out[prefix + f.name] = _raw(value)
         return out
 
@@ -93,7 +99,18 @@ class Scenario:
                 problems[prefix + name] = (
                     f"{prefix}{name}: '{cut(text, _VALUE_CHARS)}' {err}; using {_shown_default(default)}."
                 )
-        return cls(**values), problems  # type: ignore[arg-type]
+        weights = []
+        for measure in scoring.MEASURES:
+            param = f"{prefix}{WEIGHT_PREFIX}{measure.key}"
+            raw = params.get(param)
+            if raw is None:
+                continue
+            text = raw if isinstance(raw, str) else (raw[-1] if raw else "")
+            try:
+                weights.append((measure.key, _int(text, *WEIGHT_RANGE)))
+            except ValueError as err:
+                problems[param] = f"{param}: '{cut(text, _VALUE_CHARS)}' {err}; using the preset's weight."
+        return cls(**values, custom_weights=tuple(weights)), problems  # type: ignore[arg-type]
 
 
 def pair_params(a: Scenario, b: Scenario) -> dict[str, str]:

@@ -73,9 +73,23 @@ def _side(prefix: str, letter: str, container: Any) -> tuple[scenario.Scenario, 
         *scenario.FREIGHT_PCT_RANGE,
         container=box,
     )
+    weight_keys = [f"{prefix}{scenario.WEIGHT_PREFIX}{m.key}" for m in scoring.MEASURES]
     preset = ui.url_select(
-        "Ranking weights", f"{prefix}preset", scoring.PRESET_LABEL, default.preset, container=box
+        "Ranking weights",
+        f"{prefix}preset",
+        scoring.PRESET_LABEL,
+        default.preset,
+        container=box,
+        on_change=ui.forget,  # the weights below start from the chosen preset
+        args=tuple(weight_keys),
     )
+    base = scoring.PRESETS[preset]
+    tuning = box.popover("Adjust the weights (0 drops a measure)", width="stretch")
+    weights = {
+        m.key: ui.url_int(f"{m.label} ({m.unit})", key, base[m.key], 0, 100, container=tuning)
+        for m, key in zip(scoring.MEASURES, weight_keys, strict=True)
+    }
+    custom = tuple((k, w) for k, w in weights.items() if w != base[k])
     years = ui.query(sctx, queries.overview_years, brand=brand)
     year_list = [int(y) for y in years["year"]]
     default_year = deliveries.default_year(year_list, today.year)
@@ -98,6 +112,7 @@ def _side(prefix: str, letter: str, container: Any) -> tuple[scenario.Scenario, 
             preset=preset,
             known=known,
             year=None if year == default_year else year,
+            custom_weights=custom,
         )
         side = compare.side(reader, cat, None, chosen, on, (), year, years, as_of)
         ui.info(
@@ -141,6 +156,7 @@ def _side(prefix: str, letter: str, container: Any) -> tuple[scenario.Scenario, 
         preset=preset,
         known=known,
         year=None if year == default_year else year,
+        custom_weights=custom,
     )
     side = compare.side(reader, cat, uni, chosen, on, markets, year, years, as_of)
     return chosen, side, brand
@@ -152,11 +168,11 @@ def _summary(s: scenario.Scenario, side: compare.Side, brand_name: str) -> str:
         if side.pricing
         else brand_name
     )
+    weights = scoring.PRESET_LABEL[s.preset] + (" (adjusted)" if s.custom_weights else "")
     return (
         f"{car} in {side.market_name} · duty class "
         f"{labels.label(labels.DUTY_CLASS, side.pricing.duty_class) if side.pricing else '—'} · freight "
-        f"{s.freight_pct}% · weights {scoring.PRESET_LABEL[s.preset]} · year {side.year} · data as of "
-        f"{side.as_of}"
+        f"{s.freight_pct}% · weights {weights} · year {side.year} · data as of {side.as_of}"
     )
 
 

@@ -211,3 +211,17 @@ def test_a_known_date_reads_the_data_as_known_that_day(app_env: Path) -> None:
     assert page_a == pytest.approx(_scores(app_env, today))
     assert page_b == pytest.approx(_scores(build.known_version(known, app_env), today))
     assert page_a != pytest.approx(page_b), "the later files change a score"
+
+
+def test_weights_come_from_the_link_and_a_new_preset_starts_them_afresh() -> None:
+    at = open_page(PAGE, {"b_w_tariff_burden_pct": "0"}, timeout=180)
+    assert not at.exception, at.exception
+    assert at.slider(key="b_w_tariff_burden_pct").value == 0
+    assert any("weights" in m.value and "(adjusted)" in m.value for m in at.markdown)
+    frame = table(at)
+    scores = frame[frame["item"].str.startswith("Score in ")].dropna(subset=["a", "b"])
+    assert (scores["a"] != scores["b"]).any(), "without the duty measure the scores change"
+    at.selectbox(key="b_preset").set_value("low_tariff").run()
+    assert not at.exception, at.exception
+    assert at.slider(key="b_w_tariff_burden_pct").value == scoring.PRESETS["low_tariff"]["tariff_burden_pct"]
+    assert dict(at.query_params) == {"b_preset": "low_tariff"}

@@ -49,6 +49,9 @@ scenarios = st.builds(
     preset=st.sampled_from(list(scoring.PRESET_BY_KEY)),
     known=st.one_of(st.none(), st.dates(KNOWN_FIRST, TODAY - dt.timedelta(days=1))),
     year=st.one_of(st.none(), st.integers(*YEAR_RANGE)),
+    custom_weights=st.lists(st.sampled_from([m.key for m in scoring.MEASURES]), unique=True)
+    .flatmap(lambda keys: st.tuples(*(st.tuples(st.just(k), st.integers(0, 100)) for k in keys)))
+    .map(lambda pairs: tuple(sorted(pairs, key=lambda kw: [m.key for m in scoring.MEASURES].index(kw[0])))),
 )
 
 
@@ -80,6 +83,7 @@ def test_a_multiselect_list_reads_like_a_comma_list() -> None:
         ("a_brand", "<b>x</b>", "is not a code"),
         ("a_preset", "best", "is not a weights preset"),
         ("a_year", "20x5", "is not a whole number from 2015 to 2035"),
+        ("a_w_ev_sales", "120", "'120' is not from 0 to 100; using the preset's weight"),
     ],
 )
 def test_a_bad_value_is_named_and_its_default_used(param: str, value: str, words: str) -> None:
@@ -93,3 +97,10 @@ def test_a_known_date_of_today_or_later_is_todays_data() -> None:
     assert Scenario.from_params({"known": TODAY.isoformat()}, "", TODAY)[0].known is None
     day = TODAY - dt.timedelta(days=30)
     assert Scenario.from_params({"known": day.isoformat()}, "", TODAY)[0].known == day
+
+
+def test_custom_weights_take_the_presets_place_measure_by_measure() -> None:
+    s, problems = Scenario.from_params({"a_preset": "low_tariff", "a_w_presence": "0"}, "a_", TODAY)
+    assert problems == {}
+    assert s.weights == {**scoring.PRESETS["low_tariff"], "presence": 0}
+    assert s.to_params("a_") == {"a_preset": "low_tariff", "a_w_presence": "0"}
