@@ -134,7 +134,6 @@ def test_uncached_chart_is_caught(tmp_path: Path) -> None:
         ("markets.py", "scoring.ranking_export"),
         ("expansion.py", "expansion.with_labels"),
         ("expansion.py", "expansion.ranking_table"),
-        ("markets.py", "scoring.score_markets"),
         ("markets.py", "scoring.sensitivity"),
     ],
 )
@@ -146,9 +145,9 @@ def test_heavy_page_computations_go_through_the_computation_cache(page: str, com
     assert computation.split(".")[1] in text
 
 
-def _reader_computations(path: Path) -> tuple[set[str], list[str]]:
-    """In a service module: the `pricing.*` functions passed to `reader.computed(...)`, and every other
-    call of a `pricing.*` function (file:line), which would run on every page run."""
+def _reader_computations(path: Path, module: str = "pricing") -> tuple[set[str], list[str]]:
+    """In a service module: the `<module>.*` functions passed to `reader.computed(...)`, and every other
+    call of a `<module>.*` function (file:line), which would run on every page run."""
     tree = ast.parse(path.read_text())
     through: set[str] = set()
     direct: list[str] = []
@@ -160,8 +159,8 @@ def _reader_computations(path: Path) -> tuple[set[str], list[str]]:
             first = node.args[0]
             if isinstance(first, ast.Attribute) and isinstance(first.value, ast.Name):
                 through.add(f"{first.value.id}.{first.attr}")
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "pricing":
-            direct += [f"{path.name}:{node.lineno} pricing.{f.attr}"] if f.attr[:1].islower() else []
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == module:
+            direct += [f"{path.name}:{node.lineno} {module}.{f.attr}"] if f.attr[:1].islower() else []
     return through, direct
 
 
@@ -183,11 +182,44 @@ def test_the_pricing_service_runs_the_chain_through_the_pages_cache() -> None:
     through, direct = _reader_computations(REPO / "evdash" / "pricing_service.py")
     assert set(SERVICE_COMPUTATIONS) <= through, set(SERVICE_COMPUTATIONS) - through
     assert direct == []
-    for page in ("pricing.py", "markets.py"):
+    # The Market ranking prices through the ranking service (issue 22: the Compare page ranks with the same
+    # chain), which takes the page's reader.
+    ranking = (REPO / "evdash" / "ranking_service.py").read_text()
+    assert "pricing_service.pricing_view(" in ranking
+    for page, call in (
+        ("pricing.py", "pricing_service.pricing_view("),
+        ("markets.py", "ranking_service.ranking("),
+    ):
         text = (REPO / "pages" / page).read_text()
-        assert "pricing_service.pricing_view(" in text and "ui.reader(ctx)" in text, page
+        assert call in text and "ui.reader(ctx)" in text, page
         for computation in SERVICE_COMPUTATIONS:
             assert f"{computation}(" not in text, f"{page} calls {computation} directly"
+
+
+RANKING_COMPUTATIONS = (
+    "scoring.brand_plan",
+    "scoring.requirement_gaps",
+    "scoring.gate_markets",
+    "scoring.pick_basis",
+    "scoring.proxied_markets",
+    "scoring.assemble_measures",
+    "scoring.proxy_bounded",
+    "scoring.scale_factors",
+    "scoring.score_markets",
+    "scoring.with_excluded",
+)
+
+
+def test_the_ranking_service_runs_scoring_through_the_pages_cache() -> None:
+    """The ranking chain lives in `ranking_service` (the Market ranking and Compare pages call it with
+    `ui.reader`): scoring costs 20–600 ms per run when recomputed (py-spy, docs/performance.md), so every
+    step goes through the reader's `computed`, and no page scores markets itself."""
+    through, direct = _reader_computations(REPO / "evdash" / "ranking_service.py", "scoring")
+    assert set(RANKING_COMPUTATIONS) <= through, set(RANKING_COMPUTATIONS) - through
+    assert direct == []
+    for page in ("markets.py", "compare.py"):
+        text = (REPO / "pages" / page).read_text()
+        assert "scoring.score_markets(" not in text and "score_markets" not in text, page
 
 
 def test_a_direct_call_in_a_service_is_caught(tmp_path: Path) -> None:
