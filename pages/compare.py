@@ -26,12 +26,13 @@ today = ui.today()
 
 # The link's values are checked in one place (evdash.scenario); a bad one is named, dropped from the
 # address, and its default used. The widgets below then check codes against the data.
-_, _, problems = scenario.parse_pair({k: st.query_params.get_all(k) for k in st.query_params}, today)
+linked_a, _, problems = scenario.parse_pair({k: st.query_params.get_all(k) for k in st.query_params}, today)
 for param, message in problems.items():
     ui.warning("{message}", icon=":material/link_off:", message=message)
     del st.query_params[param]
 
 ui.title("Compare two scenarios")
+ui.freshness(ctx, ["prices", "fx", "market_figures", "monthly_deliveries", "targets"], brand=linked_a.brand)
 ui.caption(
     "Two scenarios side by side: the landed-price estimate and its steps, the rank and score of each "
     "market compared, and the attainment of the year's delivery target, with B − A. Each value keeps its "
