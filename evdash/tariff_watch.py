@@ -1,7 +1,7 @@
 """Tariff-change watch: every rule change in the data (import duty, tariff-rate quota, VAT, VAT relief,
 purchase incentive) in a window around the in-force date, with what it does to a car — the landed price
 the day before and the day it takes effect (the one pricing chain, `pricing_service.pricing_view`) and
-the market's rank on those two days (the Market ranking page's chain, `ranking.ranking`).
+the market's rank on those two days (the Market ranking page's chain, `ranking_service.default_ranking`).
 
 The Pricing page shows `watch` for its car; "what changed" and the alert "a duty or VAT change in force
 within N days" call `changes_within`. No Streamlit: pass `ui.reader(ctx)` from a page,
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from evdash import labels, pricing_service, queries, ranking
+from evdash import labels, pricing_service, queries, ranking_service
 from evdash.pricing_service import Reader
 
 # What kind of rule changed (`kind`), in words (`rule_kind`).
@@ -28,6 +28,7 @@ RULE_KINDS: Mapping[str, str] = {
     "vat_relief": "VAT relief",
     "incentive": "Purchase incentive",
 }
+RANK_COLUMNS = ("rank_before", "rank_after", "markets_ranked")  # empty unless `with_ranks`
 PAST_DAYS = 365  # "the past 12 months": from the same day a year before the in-force date
 COLUMNS = (
     "on_date",
@@ -78,6 +79,7 @@ class WatchScenario:
     freight_pct: float = pricing_service.DEFAULT_FREIGHT_PCT
     freight_amount: float = 0.0
     strip_origin_vat: bool = True
+    with_ranks: bool = True  # rank the markets on each change day (the costly part: a ranking per day)
 
 
 def year_before(on: dt.date) -> dt.date:
@@ -216,12 +218,9 @@ def _priced(
 
 def _ranked(
     reader: Reader, model: str, duty_class: str, freight_pct: float, on: dt.date
-) -> ranking.Ranking | None:
+) -> ranking_service.Ranking | None:
     try:
-        return ranking.ranking(
-            reader,
-            ranking.RankingScenario(on=on, model=model, duty_class=duty_class, freight_pct=freight_pct),
-        )
+        return ranking_service.default_ranking(reader, on, model, duty_class, freight_pct)
     except IndexError:  # the model has no price at home on that day
         return None
 
@@ -251,7 +250,9 @@ def watch(reader: Reader, scenario: WatchScenario) -> pd.DataFrame:
     # The ranking is run only on the days a market it compares changes (the brand's plan markets).
     entry = cat.entry[cat.entry["model_id"] == model]
     compared = (
-        set(ranking.universe(reader, entry.iloc[0], scenario.on).plan_markets) if not entry.empty else set()
+        set(ranking_service.universe(reader, cat, model, scenario.on).plan_markets)
+        if scenario.with_ranks and not entry.empty
+        else set()
     )
     records: list[dict[str, object]] = []
     for on_date, group in changes.groupby("on_date", sort=True):
@@ -283,7 +284,7 @@ def watch(reader: Reader, scenario: WatchScenario) -> pd.DataFrame:
             record["price_note"] = _price_note(before, after, market, origin, day)
             record["rank_before"] = rank_before.rank_of(market) if rank_before else None
             record["rank_after"] = rank_after.rank_of(market) if rank_after else None
-            record["markets_ranked"] = len(rank_after.table) if rank_after else None
+            record["markets_ranked"] = len(rank_after.result.table) if rank_after else None
             records.append(record)
     out = pd.DataFrame.from_records(
         records, columns=[c for c in changes.columns] + [c for c in COLUMNS if c not in changes.columns]

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from evdash import deliveries, events, kpis, labels, queries, ui
+from evdash import deliveries, events, kpis, labels, queries, scenario, ui
 from evdash.figures import deliveries as figures
 from evdash.theme import CONFIDENCE_LABEL
 
@@ -15,7 +15,7 @@ ctx = ui.frame("Deliveries vs targets")
 brands = ui.query(ctx, queries.brands)
 brand_options = dict(zip(brands["brand_id"], brands["name"], strict=True))
 with st.sidebar:
-    brand = ui.url_select("Brand", "brand", brand_options, "xiaomi")
+    brand = ui.url_select("Brand", "brand", brand_options, scenario.DEFAULT_BRAND)
 brand_name = brand_options[brand]
 
 years_frame = ui.query(ctx, queries.overview_years, brand=brand)

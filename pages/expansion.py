@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evdash import expansion, labels, pricing, queries, text, ui
+from evdash import expansion, labels, pricing, queries, scenario, text, ui
 from evdash.figures.expansion import country_ev_sales, ev_share_history
 from evdash.figures.maps import choropleth
 from evdash.regions import REGION_LABELS
@@ -19,7 +19,7 @@ years = ui.query(ctx, queries.expansion_years)
 year_options = {str(y): str(y) for y in years["year"]}
 default_year = expansion.default_year(years)
 with st.sidebar:
-    brand = ui.url_select("Brand", "brand", brand_options, "xiaomi")
+    brand = ui.url_select("Brand", "brand", brand_options, scenario.DEFAULT_BRAND)
     measure_code = ui.url_select(
         "Colour the map by", "measure", {m.code: m.label for m in expansion.MEASURES.values()}, "status"
     )

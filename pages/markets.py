@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from evdash import expansion, labels, pricing, pricing_service, queries, ranking, scoring, text, ui
+from evdash import expansion, labels, pricing, pricing_service, queries, ranking_service, scoring, text, ui
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
+from evdash.scenario import FREIGHT_PCT_RANGE
 
 ctx = ui.frame("Market ranking")
 on = ui.in_force_date()
@@ -41,11 +41,9 @@ with st.sidebar:
     origin = entry[entry["model_id"] == model].iloc[0]
     brand = str(origin["brand_id"])
 
-# Every year of every measure: the ranking compares all markets on one basis year per measure. The default
-# compares the markets of the region the brand says it enters first (its expansion statuses).
-world = ranking.universe(reader, origin, on)
-measures_long, presence, names, plan = world.measures_long, world.presence, world.names, world.plan
-universe, plan_markets = list(world.markets), list(world.plan_markets)
+uni = ranking_service.universe(reader, cat, model, on)
+measures_long, presence, universe = uni.measures_long, uni.presence, uni.markets
+names, regions, plan, plan_markets = uni.names, uni.regions, uni.plan, uni.plan_markets
 classes = sorted(set(cat.duty_classes) | {str(origin["tariff_company"])})
 
 with st.sidebar:
@@ -56,13 +54,16 @@ with st.sidebar:
         str(origin["tariff_company"]),
     )
     freight_pct = ui.url_int(
-        "Freight, % of ex-factory", "freight_pct", pricing_service.DEFAULT_FREIGHT_PCT, 0, 30
+        "Freight, % of ex-factory",
+        "freight_pct",
+        pricing_service.DEFAULT_FREIGHT_PCT,
+        *FREIGHT_PCT_RANGE,
     )
     price_basis = ui.url_select(
         "Price compared",
         "price",
         pricing_service.PRICE_BASES,
-        "before",
+        ranking_service.DEFAULT_PRICE_BASIS,
         help="The landed estimate before purchase incentives, or after them for a buyer who qualifies "
         "(a car that does not qualify, e.g. a China-built car under the UK's Electric Car Grant, keeps "
         "its price).",
@@ -91,7 +92,7 @@ with st.sidebar:
         "Markets the model cannot serve yet",
         "gate",
         scoring.GATE_POLICIES,
-        "show",
+        ranking_service.DEFAULT_GATE,
         help="A market whose steering side, charging standard or type approval the model does not meet "
         "(market requirements against the model's configurations in the data).",
     )
@@ -108,9 +109,13 @@ with st.sidebar:
             f"Default: {volume_basis}. The ranking shows the share of each market's EV sales it would be."
         ),
     )
-    method = ui.url_select("Normalisation", "norm", scoring.NORMALISATIONS, "minmax")
-    missing = ui.url_select("Market missing a measure", "missing", scoring.MISSING_POLICIES, "rescale")
-    min_coverage = ui.url_int("Minimum data coverage, % of weight", "min_cov", 50, 0, 100)
+    method = ui.url_select("Normalisation", "norm", scoring.NORMALISATIONS, ranking_service.DEFAULT_METHOD)
+    missing = ui.url_select(
+        "Market missing a measure", "missing", scoring.MISSING_POLICIES, ranking_service.DEFAULT_MISSING
+    )
+    min_coverage = ui.url_int(
+        "Minimum data coverage, % of weight", "min_cov", ranking_service.DEFAULT_MIN_COVERAGE, 0, 100
+    )
 
 ui.title("Which market first for the {car}?", car=f"{origin['brand_name']} {origin['model_name']}")
 ui.freshness(ctx, ["market_figures", "suv_shares", "prices"], brand=brand)
@@ -133,55 +138,26 @@ if not chosen:  # every market removed (or '?markets=' in a link): nothing to ra
     ui.info("No market is compared: add one or more under *Markets compared* above.", icon=":material/info:")
     st.stop()
 
-# Market requirements as gates: what each market needs of the car against what the model offers.
-requirements = ui.query(ctx, queries.markets_requirements)
-configurations = ui.query(ctx, queries.markets_model_configurations, model=model)
-gaps = ui.computed(ctx, scoring.requirement_gaps, requirements, configurations, list(chosen))
-ranked_markets, gated_out = ui.computed(ctx, scoring.gate_markets, list(chosen), gaps, gate)
-basis = ui.computed(ctx, scoring.pick_basis, measures_long, ranked_markets)
-
-# Landed prices for every market cost most of this page's run (profiled): each step is computed once per
-# data version and scenario (the reader caches), not on every rerun.
-landed = pricing_service.pricing_view(
+ranking = ranking_service.ranking(
     reader,
-    pricing_service.PricingScenario(
+    cat,
+    uni,
+    ranking_service.RankingScenario(
         on=on,
         model=model,
         markets=tuple(chosen),
-        currency="EUR",
+        weights=weights,
         duty_class=duty_class,
         freight_pct=freight_pct,
-        detail=False,
-        after_incentive=price_basis == "after",
+        price_basis=price_basis,
+        method=method,
+        missing=missing,
+        min_coverage=min_coverage,
+        gate=gate,
     ),
-    cat,
-).by_market
-# A proxy is scored inside the range of the markets' own figures (never beating real data); its spread
-# gives each proxied market a score range.
-proxied = ui.computed(ctx, scoring.proxied_markets, basis.measures)
-
-
-def _scored(priced: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, scoring.ScoreResult]:
-    """The ranking on landed prices `priced` (the one chain, `ranking.scored`). Scoring and the sensitivity
-    analysis (every ±10% combination of the weights) are pure functions of the data version and the
-    sidebar: computed once per combination, not on every rerun."""
-    return ranking.scored(
-        reader,
-        basis.measures,
-        presence,
-        priced,
-        str(origin["body_type"]),
-        ranked_markets,
-        proxied,
-        weights,
-        method,
-        missing,
-        float(min_coverage),
-        gated_out,
-    )
-
-
-raw, provenance, result = _scored(landed)
+)
+gaps, ranked_markets, basis, proxied = ranking.gaps, ranking.ranked_markets, ranking.basis, ranking.proxied
+raw, provenance, result, landed = ranking.raw, ranking.provenance, ranking.result, ranking.landed
 ranges = ui.computed(
     ctx,
     scoring.proxy_score_range,
@@ -194,12 +170,6 @@ ranges = ui.computed(
     scale=ui.computed(ctx, scoring.scale_factors, raw, weights),
 )
 sens = ui.computed(ctx, scoring.sensitivity, result)
-# Where a duty has cases (Xiaomi's unverified EU class, Canada's quota) the ranking scores the highest; the
-# same scoring on the lowest case gives each market's rank under it (a column of the table and the CSV).
-lowest = pricing_service.lowest_case(landed)
-if lowest is not None:
-    result_low = _scored(lowest)[2]
-    landed = ui.computed(ctx, pricing_service.with_lowest_case_rank, landed, result_low.table)
 
 if not ranked_markets:
     ui.info(

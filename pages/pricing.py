@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import kpis, labels, pricing, pricing_service, tariff_watch, text, ui
+from evdash import kpis, labels, pricing, pricing_service, scenario, tariff_watch, text, ui
 from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison
 
 ctx = ui.frame("Pricing")
@@ -73,7 +73,10 @@ with st.sidebar:
         "e.g. Xiaomi treated as a non-cooperating maker.",
     )
     freight_pct = ui.url_int(
-        "Freight & logistics, % of ex-factory", "freight_pct", pricing_service.DEFAULT_FREIGHT_PCT, 0, 30
+        "Freight & logistics, % of ex-factory",
+        "freight_pct",
+        pricing_service.DEFAULT_FREIGHT_PCT,
+        *scenario.FREIGHT_PCT_RANGE,
     )
     freight_amount = ui.url_int(f"Plus a fixed amount ({currency})", "freight_amt", 0, 0, 10_000, step=100)
     ex_vat = ui.url_select(
@@ -332,6 +335,12 @@ watch_scope = ui.url_select(
     {"market": f"{market_name} only", "all": "Every market in the data (slower)"},
     "market",
 )
+watch_ranks = ui.url_select(
+    "Rank changes",
+    "watch_rank",
+    {"no": "Not shown (faster)", "yes": "Rank every change day on the Market ranking (slower)"},
+    "no",
+)
 watch_scenario = tariff_watch.WatchScenario(
     on=on,
     variant=variant,
@@ -341,11 +350,14 @@ watch_scenario = tariff_watch.WatchScenario(
     freight_pct=freight_pct,
     freight_amount=freight_amount,
     strip_origin_vat=ex_vat == "yes",
+    with_ranks=watch_ranks == "yes",
 )
 watch_from, _ = tariff_watch.window(watch_scenario)
 watched = ui.computed(
     ctx, labels.for_people, tariff_watch.watch(reader, watch_scenario), confidence=labels.CONFIDENCE
 )
+if watch_ranks != "yes":  # not computed: not shown and not exported
+    watched = watched.drop(columns=list(tariff_watch.RANK_COLUMNS))
 where = market_name if watch_scope == "market" else "any market in the data"
 if watched.empty:
     ui.info(
@@ -361,8 +373,9 @@ else:
         "Every rule change for this car in {where} from {start} (12 months before {on}) and every announced "
         "one. Landed price: the estimate above (same car, freight and duty class) the day before and the "
         "day the change takes effect, in {currency}; a price or FX rate that moved that day moves it too. "
-        "Rank: the market's rank for the {model} the day before and that day, on the Market ranking's "
-        "default scenario (its markets, weights and policies); — = not among the markets it compares. "
+        "Rank (when chosen under *Rank changes*): the market's rank for the {model} the day before and that "
+        "day, on the Market ranking's default scenario (its markets, weights and policies); — = not among "
+        "the markets it compares. "
         "Each row names its source and confidence.",
         where=where,
         start=labels.day(watch_from),
@@ -402,16 +415,24 @@ else:
             "after_incentive_change": st.column_config.NumberColumn(
                 f"Change after purchase incentive ({currency})", format="%+,.0f"
             ),
-            "rank_before": st.column_config.NumberColumn("Rank the day before", format="%d"),
-            "rank_after": st.column_config.NumberColumn("Rank that day", format="%d"),
-            "markets_ranked": st.column_config.NumberColumn("Markets ranked", format="%d"),
+            **(
+                {
+                    "rank_before": st.column_config.NumberColumn("Rank the day before", format="%d"),
+                    "rank_after": st.column_config.NumberColumn("Rank that day", format="%d"),
+                    "markets_ranked": st.column_config.NumberColumn("Markets ranked", format="%d"),
+                }
+                if watch_ranks == "yes"
+                else {}
+            ),
             "price_note": "Price note",
             "source_url": st.column_config.LinkColumn("Source"),
             "confidence": "Confidence",
             "as_of": st.column_config.DateColumn("As of"),
         },
     )
-    ui.download_buttons(ctx, watched, "tariff-watch", params | {"watch": watch_scope}, key="watch")
+    ui.download_buttons(
+        ctx, watched, "tariff-watch", params | {"watch": watch_scope, "watch_rank": watch_ranks}, key="watch"
+    )
 
 ui.subheader("Prices by model and market")
 model_options = {

@@ -51,6 +51,7 @@ PAGES = {
     "pages/market_mix.py": "latest SUV-share figure",
     "pages/sources.py": "latest full-year market figure",
     "pages/data.py": "latest full-year market figure",
+    "pages/compare.py": "latest price in the data",
 }
 
 

@@ -145,9 +145,9 @@ def test_heavy_page_computations_go_through_the_computation_cache(page: str, com
     assert computation.split(".")[1] in text
 
 
-def _reader_computations(path: Path) -> tuple[set[str], list[str]]:
-    """In a service module: the `pricing.*` functions passed to `reader.computed(...)`, and every other
-    call of a `pricing.*` function (file:line), which would run on every page run."""
+def _reader_computations(path: Path, module: str = "pricing") -> tuple[set[str], list[str]]:
+    """In a service module: the `<module>.*` functions passed to `reader.computed(...)`, and every other
+    call of a `<module>.*` function (file:line), which would run on every page run."""
     tree = ast.parse(path.read_text())
     through: set[str] = set()
     direct: list[str] = []
@@ -159,8 +159,8 @@ def _reader_computations(path: Path) -> tuple[set[str], list[str]]:
             first = node.args[0]
             if isinstance(first, ast.Attribute) and isinstance(first.value, ast.Name):
                 through.add(f"{first.value.id}.{first.attr}")
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "pricing":
-            direct += [f"{path.name}:{node.lineno} pricing.{f.attr}"] if f.attr[:1].islower() else []
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == module:
+            direct += [f"{path.name}:{node.lineno} {module}.{f.attr}"] if f.attr[:1].islower() else []
     return through, direct
 
 
@@ -182,14 +182,26 @@ def test_the_pricing_service_runs_the_chain_through_the_pages_cache() -> None:
     through, direct = _reader_computations(REPO / "evdash" / "pricing_service.py")
     assert set(SERVICE_COMPUTATIONS) <= through, set(SERVICE_COMPUTATIONS) - through
     assert direct == []
-    for page in ("pricing.py", "markets.py"):
+    # The Market ranking prices through the ranking service (issue 22: the Compare page ranks with the same
+    # chain), which takes the page's reader.
+    ranking = (REPO / "evdash" / "ranking_service.py").read_text()
+    assert "pricing_service.pricing_view(" in ranking
+    for page, call in (
+        ("pricing.py", "pricing_service.pricing_view("),
+        ("markets.py", "ranking_service.ranking("),
+    ):
         text = (REPO / "pages" / page).read_text()
-        assert "pricing_service.pricing_view(" in text and "ui.reader(ctx)" in text, page
+        assert call in text and "ui.reader(ctx)" in text, page
         for computation in SERVICE_COMPUTATIONS:
             assert f"{computation}(" not in text, f"{page} calls {computation} directly"
 
 
 RANKING_COMPUTATIONS = (
+    "scoring.brand_plan",
+    "scoring.requirement_gaps",
+    "scoring.gate_markets",
+    "scoring.pick_basis",
+    "scoring.proxied_markets",
     "scoring.assemble_measures",
     "scoring.proxy_bounded",
     "scoring.scale_factors",
@@ -198,26 +210,16 @@ RANKING_COMPUTATIONS = (
 )
 
 
-def test_the_ranking_chain_runs_through_the_pages_cache() -> None:
-    """The market ranking's chain lives in `evdash.ranking` (`scored`, also what the tariff-change watch
-    ranks with); the Market ranking page passes it `ui.reader(ctx)`, so scoring runs once per data version
-    and sidebar, not on every rerun."""
-    tree = ast.parse((REPO / "evdash" / "ranking.py").read_text())
-    through = {
-        f"{c.args[0].value.id}.{c.args[0].attr}"
-        for c in ast.walk(tree)
-        if isinstance(c, ast.Call)
-        and isinstance(c.func, ast.Attribute)
-        and c.func.attr == "computed"
-        and c.args
-        and isinstance(c.args[0], ast.Attribute)
-        and isinstance(c.args[0].value, ast.Name)
-    }
+def test_the_ranking_service_runs_scoring_through_the_pages_cache() -> None:
+    """The ranking chain lives in `ranking_service` (the Market ranking and Compare pages call it with
+    `ui.reader`): scoring costs 20–600 ms per run when recomputed (py-spy, docs/performance.md), so every
+    step goes through the reader's `computed`, and no page scores markets itself."""
+    through, direct = _reader_computations(REPO / "evdash" / "ranking_service.py", "scoring")
     assert set(RANKING_COMPUTATIONS) <= through, set(RANKING_COMPUTATIONS) - through
-    text = (REPO / "pages" / "markets.py").read_text()
-    assert "ranking.scored(" in text and "ui.reader(ctx)" in text
-    for computation in RANKING_COMPUTATIONS:
-        assert f"{computation}(" not in text, f"markets.py calls {computation} directly"
+    assert direct == []
+    for page in ("markets.py", "compare.py"):
+        text = (REPO / "pages" / page).read_text()
+        assert "scoring.score_markets(" not in text and "score_markets" not in text, page
 
 
 def test_a_direct_call_in_a_service_is_caught(tmp_path: Path) -> None:
@@ -316,9 +318,9 @@ def test_cache_key_of_a_frame_is_exact_and_stable() -> None:
 def test_every_streamlit_cache_is_bounded() -> None:
     """Memory stays bounded under users picking ever new filter values (the soak in docs/performance.md):
     every Streamlit cache has a max_entries ceiling, and the result caches also expire idle entries."""
-    trees = [ast.parse(path.read_text()) for path in sorted((REPO / "evdash" / "web").glob("*.py"))]
+    tree = ast.parse((REPO / "evdash" / "ui.py").read_text())
     caches: dict[str, set[str]] = {}
-    for node in (node for tree in trees for node in ast.walk(tree)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
             for deco in node.decorator_list:
                 if isinstance(deco, ast.Call) and any(
@@ -331,9 +333,9 @@ def test_every_streamlit_cache_is_bounded() -> None:
     # The read connections are not a Streamlit cache (clearing one must not close them, issue 25) and are
     # bounded by their own count: the current version and the previous one.
     assert "_connection" not in caches
-    from evdash.web import cache
+    from evdash import ui
 
-    assert cache._CONNECTIONS_KEPT == 2
+    assert ui._CONNECTIONS_KEPT == 2
 
 
 def test_frames_from_the_caches_are_keyed_by_where_they_came_from() -> None:
@@ -341,33 +343,33 @@ def test_frames_from_the_caches_are_keyed_by_where_they_came_from() -> None:
     value on each later lookup); a frame derived from it is keyed by its values; and a frame modified in
     place after it was handed out is caught (the suite runs with EVDASH_CHECK_LINEAGE=1), never
     answered from the cache entry of the unmodified frame."""
-    from evdash.web import lineage
+    from evdash import ui
 
     def handed_out(db_file: str, brand: str) -> pd.DataFrame:
         frame = pd.DataFrame({"market": ["CHN", "DEU", "FRA"], "units": [30, 20, 10]})
-        key = lineage.lineage_key(("query", db_file, "q", (("brand", brand),)))
+        key = ui._lineage_key(("query", db_file, "q", (("brand", brand),)))
         assert key is not None
-        lineage.tag(frame, key, "ui.query(q)")
+        ui._tag(frame, key, "ui.query(q)")
         return frame
 
     xiaomi, tesla = handed_out("v1.duckdb", "xiaomi"), handed_out("v1.duckdb", "tesla")
     again, newer = handed_out("v1.duckdb", "xiaomi"), handed_out("v2.duckdb", "xiaomi")
-    assert lineage.frame_digest(xiaomi) == lineage.frame_digest(again)  # same call: same key
-    assert lineage.frame_digest(xiaomi) != lineage.frame_digest(tesla)  # same values, other parameters
-    assert lineage.frame_digest(xiaomi) != lineage.frame_digest(newer)  # another data version
+    assert ui.frame_digest(xiaomi) == ui.frame_digest(again)  # same call: same key
+    assert ui.frame_digest(xiaomi) != ui.frame_digest(tesla)  # same values, other parameters
+    assert ui.frame_digest(xiaomi) != ui.frame_digest(newer)  # another data version
     derived = xiaomi[xiaomi["units"] > 15]
-    assert lineage.frame_digest(derived) == lineage.content_digest(derived)
-    assert lineage.frame_digest(derived) != lineage.frame_digest(tesla[tesla["units"] > 5])
+    assert ui.frame_digest(derived) == ui._content_digest(derived)
+    assert ui.frame_digest(derived) != ui.frame_digest(tesla[tesla["units"] > 5])
     # Arguments the key cannot describe exactly leave the result keyed by value.
-    assert lineage.lineage_key(("computed", "v1.duckdb", "f", (object(),), ())) is None
+    assert ui._lineage_key(("computed", "v1.duckdb", "f", (object(),), ())) is None
     # A tuple result's frames and a dataclass result's frame fields are keyed per item.
     result = (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}))
-    lineage.tag(result, b"Lkey", "ui.computed(f)")
-    assert lineage.frame_digest(result[0]) != lineage.frame_digest(result[1])
+    ui._tag(result, b"Lkey", "ui.computed(f)")
+    assert ui.frame_digest(result[0]) != ui.frame_digest(result[1])
 
     xiaomi.loc[0, "units"] = 31  # modified in place after it was handed out
     with pytest.raises(RuntimeError, match=r"ui\.query\(q\) was modified in place"):
-        lineage.frame_digest(xiaomi)
+        ui.frame_digest(xiaomi)
 
 
 def test_no_forced_garbage_collection_after_every_run() -> None:
@@ -388,10 +390,10 @@ def test_own_cache_keys_tell_apart_what_streamlits_hasher_tells_apart() -> None:
     it cannot describe exactly fall back to Streamlit's hasher."""
     import dataclasses
 
-    from evdash.web import lineage
+    from evdash import ui
 
     def key(*args: object) -> object:
-        return lineage.arguments_key(tuple(args), ())
+        return ui._arguments_key(tuple(args), ())
 
     distinct = [
         (1,), (1.0,), (True,), ("1",), (None,), ([1, 2],), ((1, 2),), ([2, 1],), ([[1], 2],),
@@ -423,10 +425,10 @@ def test_a_frame_from_a_shared_cache_is_the_callers_own() -> None:
     frame inside a returned dataclass) never reaches the cached entry or the next caller."""
     import dataclasses
 
-    from evdash.web import lineage
+    from evdash import ui
 
     cached = pd.DataFrame({"market": ["CHN", "DEU"], "units": [30, 20]})
-    mine = lineage.own_copy(cached)
+    mine = ui._own_copy(cached)
     mine.loc[0, "units"] = -1
     mine["extra"] = 1
     assert cached.to_dict("list") == {"market": ["CHN", "DEU"], "units": [30, 20]}
@@ -437,11 +439,11 @@ def test_a_frame_from_a_shared_cache_is_the_callers_own() -> None:
         notes: list[str]
 
     entry = Result(cached, ["a"])
-    theirs = lineage.own_copy(entry)
+    theirs = ui._own_copy(entry)
     theirs.frame.loc[1, "market"] = "FRA"
     theirs.notes.append("b")
     assert list(entry.frame["market"]) == ["CHN", "DEU"] and entry.notes == ["a"]
-    first, second = lineage.own_copy((cached, cached))
+    first, second = ui._own_copy((cached, cached))
     first.loc[0, "units"] = 0
     assert second.loc[0, "units"] == 30 == cached.loc[0, "units"]
 
@@ -451,7 +453,7 @@ def test_a_cached_table_sends_what_streamlit_makes_of_the_frame() -> None:
     makes of the frame itself, and whole-day datetime columns are still found (shown as dates)."""
     from streamlit import dataframe_util
 
-    from evdash.web import tables
+    from evdash import ui
 
     frame = pd.DataFrame(
         {
@@ -461,11 +463,11 @@ def test_a_cached_table_sends_what_streamlit_makes_of_the_frame() -> None:
             "at": pd.to_datetime(pd.Series(["2025-01-03 10:00", None, "2025-02-01 00:00"])),
         }
     )
-    table, days = tables._cached_table(b"Lkey-table-test", frame)
+    table, days = ui._cached_table(b"Lkey-table-test", frame)
     assert dataframe_util.convert_arrow_table_to_arrow_bytes(table) == (
         dataframe_util.convert_pandas_df_to_arrow_bytes(frame)
     )
-    assert days == ("day",) == tables._whole_day_columns(frame)
+    assert days == ("day",) == ui._whole_day_columns(frame)
 
 
 def test_no_page_relies_on_streamlit_magic() -> None:

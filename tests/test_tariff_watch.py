@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from evdash import db, labels, pricing_service, ranking, tariff_watch
+from evdash import db, labels, pricing_service, ranking_service, tariff_watch
 from tests.conftest import open_page, shown
 
 REPO = Path(__file__).resolve().parent.parent
@@ -102,8 +102,8 @@ def test_eu_anti_subsidy_duty_with_its_landed_price_change_and_rank(
     # the rank on both days is the Market ranking's (its default scenario) for the car's model
     model = str(VARIANTS.set_index("variant_id").at[EARLY_VARIANT, "model_id"])
     for column, day in (("rank_before", CVD_DAY - dt.timedelta(days=1)), ("rank_after", CVD_DAY)):
-        ranked = ranking.ranking(reader, ranking.RankingScenario(on=day, model=model))
-        assert EU_MEMBER in ranked.compared
+        ranked = ranking_service.default_ranking(reader, day, model)
+        assert EU_MEMBER in ranked.ranked_markets
         assert row[column] == ranked.rank_of(EU_MEMBER)
         assert 1 <= row[column] <= row["markets_ranked"]
 
@@ -203,6 +203,28 @@ def test_page_lists_the_markets_changes(reader: pricing_service.ConnectionReader
     assert set(table["confidence"]) <= set(labels.CONFIDENCE.values())
     assert table["source_url"].str.startswith("http").all()
     assert any(h.value.startswith("Tariff-change watch") for h in at.subheader)
+    # ranking every change day is the costly part: off unless asked, and then neither shown nor exported
+    assert not set(tariff_watch.RANK_COLUMNS) & set(table.columns)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_page_ranks_each_change_day_when_asked(reader: pricing_service.ConnectionReader) -> None:
+    at = open_page(
+        "pages/pricing.py",
+        {
+            "variant": EARLY_VARIANT,
+            "market": EU_MEMBER,
+            "on": (CVD_DAY + dt.timedelta(days=30)).isoformat(),
+            "watch_rank": "yes",
+        },
+        timeout=240,
+    )
+    assert not at.exception
+    table = _watch_table(at)
+    assert table is not None
+    row = table[table["on_date"] == CVD_DAY].iloc[0]
+    model = str(VARIANTS.set_index("variant_id").at[EARLY_VARIANT, "model_id"])
+    assert row["rank_after"] == ranking_service.default_ranking(reader, CVD_DAY, model).rank_of(EU_MEMBER)
 
 
 @pytest.mark.usefixtures("app_env")
@@ -224,8 +246,8 @@ def test_watch_ranks_are_the_market_ranking_pages(reader: pricing_service.Connec
     at = open_page("pages/markets.py", {"on": PAGE_ON.isoformat()}, timeout=180)
     assert not at.exception
     page = next(df.value for df in at.dataframe if {"rank", "score"} <= set(df.value.columns))
-    ranked = ranking.ranking(reader, ranking.RankingScenario(on=PAGE_ON))
-    assert len(page) == len(ranked.table) > 1
+    ranked = ranking_service.default_ranking(reader, PAGE_ON).result.table
+    assert len(page) == len(ranked) > 1
     assert dict(zip(page["market_code"], page["rank"], strict=True)) == dict(
-        zip(ranked.table["market_code"], ranked.table["rank"], strict=True)
+        zip(ranked["market_code"], ranked["rank"], strict=True)
     )

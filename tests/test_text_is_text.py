@@ -157,6 +157,7 @@ URL_PARAMS = {
     "pages/market_mix.py": ["market", "year", "office", "office_year"],
     "pages/data.py": ["table", "brand"],
     "pages/sources.py": ["reliability"],
+    "pages/compare.py": ["a_brand", "b_market", "a_freight_pct", "b_markets", "a_on"],
 }
 
 

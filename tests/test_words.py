@@ -35,6 +35,12 @@ OTHER_CHOICES: dict[str, dict[str, str | list[str]]] = {
     "pages/markets.py": {"model": "tesla_model_y", "norm": "percentile", "missing": "exclude"},
     "pages/data.py": {"brand": "byd", "table": "targets"},
     "pages/sources.py": {"reliability": ["primary"]},
+    "pages/compare.py": {
+        "b_brand": "byd",
+        "b_market": "FRA",
+        "b_freight_pct": "10",
+        "b_preset": "low_tariff",
+    },
 }
 RUNS: list[tuple[str, dict[str, str | list[str]]]] = [(page, {}) for page in PAGES] + [
     (page, OTHER_CHOICES[page]) for page in PAGES if page in OTHER_CHOICES

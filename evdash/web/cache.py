@@ -93,6 +93,16 @@ def known_db_file(known: dt.date, current: str) -> str:
     return path
 
 
+def known_context(ctx: Context, known: dt.date | None) -> Context:
+    """The context of the data as known on `known` (a scenario's own `known` date, e.g. on the Compare
+    page); None or the page's own date: the page's context."""
+    if known is None or known == ctx.known:
+        return ctx
+    db_file = known_db_file(known, current_db_file())
+    version, as_of = data_version(db_file)
+    return Context(db_file, version, as_of, known)
+
+
 def _query_function(name: str) -> Callable[..., pd.DataFrame]:
     """`evdash.<module>:<function>` → the function (only functions of evdash modules)."""
     module_name, _, function_name = name.partition(":")

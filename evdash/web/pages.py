@@ -10,6 +10,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("pages/expansion.py", "Expansion map", ":material/public:"),
     ("pages/pricing.py", "Pricing", ":material/sell:"),
     ("pages/markets.py", "Market ranking", ":material/leaderboard:"),
+    ("pages/compare.py", "Compare two scenarios", ":material/compare_arrows:"),
     ("pages/market_mix.py", "Market mix (registrations)", ":material/donut_small:"),
     ("pages/data.py", "Data", ":material/database:"),
     ("pages/sources.py", "Sources", ":material/menu_book:"),

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from evdash import auth, config, filters, text
+from evdash import auth, config, filters, scenario, text
 from evdash.web import clock, pages
 from evdash.web.render import warning
 
@@ -257,7 +257,7 @@ def url_date(
 
 
 IN_FORCE_PARAM = "on"
-IN_FORCE_RANGE = (dt.date(2020, 1, 1), dt.date(2035, 12, 31))
+IN_FORCE_RANGE = scenario.IN_FORCE_RANGE
 
 
 def in_force_date(container: Any = None) -> dt.date:
@@ -274,7 +274,7 @@ def in_force_date(container: Any = None) -> dt.date:
     )
 
 
-KNOWN_FIRST = dt.date(2024, 1, 1)  # the earliest `?known=` date offered
+KNOWN_FIRST = scenario.KNOWN_FIRST  # the earliest `?known=` date offered
 
 
 def known_date() -> dt.date | None:
