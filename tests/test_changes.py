@@ -1,0 +1,189 @@
+"""What changed since a date (issue 22, item 2): an imported revision shows old → new, a duty and a VAT
+change of the seeded rules are listed (each derived from the seed files), `?since=` refuses a bad date
+with a message naming the parameter, and every item links to the page that shows it with the shared
+parameters kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from evdash import build, changes, db, freshness, importer, queries
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_SEEDS = REPO / "tests" / "fixtures" / "seeds"
+REAL_SEEDS = REPO / "data" / "seeds"
+HEADER = "brand,model,market,month,units,confidence,source_url,as_of"
+FIRST = "acme,,CHN,2025-06,1234,reported,https://ir.acme.example/results,2025-07-01"
+CORRECTED = FIRST.replace(",1234,", ",1240,")
+# A later edition of the same source for the same month: a vintage beside the first (the picking rule
+# shows the later one), i.e. a revision by publication.
+LATER_EDITION = "acme,,CHN,2025-06,1300,reported,https://ir.acme.example/results,2025-08-01"
+
+
+def _import(link: Path, *rows: str) -> None:
+    data = "\n".join([HEADER, *rows]).encode()
+    importer.import_files(
+        [("deliveries", ("deliveries.csv", data))], db=link, seeds=FIXTURE_SEEDS, user="tester"
+    )
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The fixture seeds, then three accepted imports: a new figure, its correction (same edition, new
+    units) and a later edition of it."""
+    link = tmp_path_factory.mktemp("changes") / "evdash.duckdb"
+    build.build(seeds=FIXTURE_SEEDS, db=link)
+    _import(link, FIRST)
+    _import(link, CORRECTED)
+    _import(link, LATER_EDITION)
+    con = db.connect_readonly(link)
+    yield con
+    con.close()
+
+
+def _utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def test_an_imported_correction_is_listed_old_to_new_by_its_acceptance_day(
+    imported: duckdb.DuckDBPyConnection,
+) -> None:
+    today = _utc_today()
+    listed = changes.collect(imported, "acme", "Acme", today - dt.timedelta(days=1), today)
+    corrected = [c for c in listed if c.kind == "revision" and c.counted_by == "accepted"]
+    units = [c for c in corrected if "units 1234 → 1240" in c.text]
+    assert len(units) == 1, [c.text for c in listed]
+    assert units[0].date == today and "brand=acme" in units[0].text and "month=2025-06" in units[0].text
+    assert changes.link(units[0], {"brand": ["acme"]}) == "/data?brand=acme&table=deliveries"
+    # accepted today: not "after the end of" today, so nothing of it is listed since today
+    assert not [
+        c for c in changes.collect(imported, "acme", "Acme", today, today) if c.counted_by == "accepted"
+    ]
+
+
+def test_a_later_edition_is_listed_old_to_new_by_its_publication_day(
+    imported: duckdb.DuckDBPyConnection,
+) -> None:
+    today = _utc_today()
+    listed = changes.collect(imported, "acme", "Acme", dt.date(2025, 7, 15), today)
+    published = [c for c in listed if c.kind == "revision" and c.counted_by == "published"]
+    # the values are the CSV rows' (FIRST corrected to CORRECTED, then LATER_EDITION); the publisher the seed's
+    assert [c.text for c in published] == [
+        "Acme deliveries Jun 2025 (China): 1,240 → 1,300 (revised by Acme IR)"
+    ]
+    assert published[0].date == dt.date(2025, 8, 1)
+    assert changes.link(published[0], {"brand": ["acme"], "known": ["2025-09-01"]}) == (
+        "/deliveries?brand=acme&known=2025-09-01&year=2025"
+    )
+    # the edition itself is a new figure, published on its as_of
+    new = [c for c in listed if c.kind == "new" and c.date == dt.date(2025, 8, 1)]
+    assert len(new) == 1 and "monthly deliveries figure for Acme (Jun 2025)" in new[0].text
+    # before the later edition was published it had not changed
+    assert not [
+        c
+        for c in changes.collect(imported, "acme", "Acme", dt.date(2025, 8, 1), today)
+        if c.kind == "revision" and c.counted_by == "published"
+    ]
+
+
+def _brazil_bev_steps() -> list[tuple[dt.date, float]]:
+    """(effective from, rate %) of Brazil's BEV import tax lines in the seed file, oldest first."""
+    frame = pd.read_csv(REAL_SEEDS / "tariffs.csv", dtype=str)
+    lines = frame[
+        (frame["market_code"] == "BRA") & (frame["powertrain"] == "BEV") & (frame["status"] != "proposed")
+    ]
+    return sorted(
+        (dt.date.fromisoformat(str(r["effective_from"])), float(r["rate_pct"])) for _, r in lines.iterrows()
+    )
+
+
+def test_a_seeded_duty_change_is_listed_with_its_rates(seed_con: duckdb.DuckDBPyConnection) -> None:
+    """Brazil's BEV import tax steps, read from the seed file: every step after the date is listed with
+    the rate before and after, counted by the day it takes effect."""
+    since, today = dt.date(2026, 1, 1), dt.date(2026, 12, 7)
+    rows = _brazil_bev_steps()
+    steps = [(day, before, after) for (_, before), (day, after) in itertools.pairwise(rows) if day > since]
+    assert steps, "the seeds hold a Brazilian step after the date"
+    listed = changes.collect(seed_con, "xiaomi", "Xiaomi", since, today)
+    duties = [c for c in listed if c.kind == "duty" and c.text.startswith("Brazil:")]
+    assert [c.date for c in duties] == [day for day, _, _ in steps]
+    for change, (day, before, after) in zip(duties, steps, strict=True):
+        assert f"{before:g}% → {after:g}%" in change.text
+        assert change.counted_by == "takes effect"
+        assert (
+            changes.link(change, {"brand": ["xiaomi"]})
+            == f"/pricing?brand=xiaomi&market=BRA&on={day.isoformat()}"
+        )
+    # the same timeline the Expansion page shows for Brazil
+    timeline = queries.expansion_duty_changes(seed_con, "xiaomi", "BEV", "BRA")
+    assert {d for d in pd.to_datetime(timeline["on_date"]).dt.date if d > since} == {c.date for c in duties}
+
+
+def test_a_seeded_vat_change_is_listed(seed_con: duckdb.DuckDBPyConnection) -> None:
+    since, today = dt.date(2025, 6, 1), dt.date(2025, 12, 1)
+    vat = pd.read_csv(REAL_SEEDS / "vat_rates.csv", dtype={"market_code": str, "rate_pct": float})
+    vat["effective_from"] = pd.to_datetime(vat["effective_from"]).dt.date
+    expected = set()
+    for code, rows in vat.groupby("market_code"):
+        rows = rows.sort_values("effective_from")
+        before = rows[rows["effective_from"] <= since]
+        after = rows[rows["effective_from"] <= today + dt.timedelta(days=90)]
+        if not before.empty and before.iloc[-1]["rate_pct"] != after.iloc[-1]["rate_pct"]:
+            expected.add((str(code), f"{before.iloc[-1]['rate_pct']:g}% → {after.iloc[-1]['rate_pct']:g}%"))
+    assert expected, "the seeds hold a VAT change in the window"
+    listed = [c for c in changes.collect(seed_con, "xiaomi", "Xiaomi", since, today) if c.kind == "vat"]
+    assert {(dict(c.params)["market"], c.text.split("VAT/GST ")[1].split(",")[0]) for c in listed} == expected
+
+
+def test_sources_gone_overdue_after_the_date(seed_con: duckdb.DuckDBPyConnection) -> None:
+    today = dt.date(2026, 12, 7)
+    statuses = freshness.source_status(queries.source_status(seed_con), today)
+    late = sorted(s.overdue_since for s in statuses if s.overdue_since is not None)
+    assert len(late) >= 2
+    since = late[len(late) // 2]
+    listed = [c for c in changes.collect(seed_con, "xiaomi", "Xiaomi", since, today) if c.kind == "overdue"]
+    assert len(listed) == sum(1 for day in late if day > since)
+    assert all(c.date > since and c.page == "pages/data.py" for c in listed)
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        ("2026-13-01", "'2026-13-01' is not a date; write it as YYYY-MM-DD"),
+        ("last week", "'last week' is not a date"),
+        ("20260101", "'20260101' is not a date"),
+        ("", "'' is not a date"),
+        ("2026-12-07", "is not before today (2026-12-07)"),
+        ("2027-01-01", "is not before today"),
+        ("1999-12-31", "before 2000-01-01"),
+    ],
+)
+def test_since_refuses_a_bad_date_naming_the_parameter(raw: str, says: str) -> None:
+    with pytest.raises(ValueError, match=r"^since: ") as error:
+        changes.parse_since(raw, dt.date(2026, 12, 7))
+    assert says in str(error.value)
+
+
+def test_since_accepts_a_day_before_today() -> None:
+    assert changes.parse_since(" 2026-12-01 ", dt.date(2026, 12, 7)) == dt.date(2026, 12, 1)
+
+
+def test_summary_counts_each_kind_in_words() -> None:
+    day = dt.date(2026, 1, 1)
+    items = [
+        changes.Change("duty", "a", day, "takes effect", "pages/pricing.py"),
+        changes.Change("revision", "b", day, "accepted", "pages/data.py"),
+        changes.Change("duty", "c", day, "takes effect", "pages/pricing.py"),
+    ]
+    assert changes.summary(changes.ordered(items)) == "1 revision · 2 duty changes"
+    assert changes.summary(()) == "Nothing changed"
+    assert changes.counted_by(items) == (
+        "revisions: counted by the day the import was accepted; duty changes: counted by the day it takes effect"
+    )
