@@ -20,13 +20,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import duckdb
 import pandas as pd
 import pycountry
 
-from evdash import freshness, labels, queries, watch
+from evdash import db, filters, freshness, labels, queries, watch
 from evdash.theme import fmt_int
 
 ChangeKind = Literal["new", "revision", "duty", "vat", "overdue"]
@@ -79,26 +80,13 @@ class Change:
 
 
 def parse_since(raw: str, today: dt.date) -> dt.date:
-    """`?since=YYYY-MM-DD`: a day before `today` and not before 2000. Raises ValueError naming the
-    parameter and what was wrong."""
-    value = raw.strip()
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            f"since: '{value}' is not a date; write it as YYYY-MM-DD (e.g. 2026-12-01)."
-        ) from None
-    if len(value) != 10:
-        raise ValueError(f"since: '{value}' is not a date; write it as YYYY-MM-DD (e.g. 2026-12-01).")
-    if day >= today:
-        raise ValueError(
-            f"since: {day.isoformat()} is not before today ({today.isoformat()}); "
-            "nothing can have changed since."
-        )
-    if day < SINCE_FIRST:
-        raise ValueError(
-            f"since: {day.isoformat()} is before {SINCE_FIRST.isoformat()}, the earliest date offered."
-        )
+    """`?since=YYYY-MM-DD`: a day from 2000 to the day before `today` (the URL's one date rule,
+    `filters.parse_date`). Raises ValueError naming the parameter and what was wrong."""
+    latest = today - dt.timedelta(days=1)
+    day, problem = filters.parse_date([raw.strip()], latest, "since", SINCE_FIRST, latest)
+    if problem is not None:
+        words = problem.split("; using")[0] + "."
+        raise ValueError(words if words.startswith("since") else f"since: {words}")
     return day
 
 
@@ -184,7 +172,7 @@ def revisions(frame: pd.DataFrame, brand: str, brand_name: str, named: int = REV
         out.append(
             Change(
                 "revision",
-                f"{publisher} revised {labels.count(len(edition), 'market figure')}: "
+                f"{publisher} revised {labels.count(len(edition), 'figure')} of markets: "
                 + "; ".join(largest)
                 + more,
                 _date(as_of),
@@ -320,3 +308,12 @@ def collect(
     changes += vat_changes(queries.pricing_vat(con, since), queries.pricing_vat(con, later), today)
     changes += gone_overdue(freshness.source_status(queries.source_status(con), today), since)
     return ordered(changes)
+
+
+def collect_file(
+    db_file: str, brand: str, brand_name: str, since: dt.date, today: dt.date
+) -> tuple[Change, ...]:
+    """`collect` on its own read-only connection to a versioned database file (for the Overview's cached
+    block, which holds no connection of its own)."""
+    with db.connect_readonly(Path(db_file)) as con:
+        return collect(con, brand, brand_name, since, today)

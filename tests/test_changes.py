@@ -9,12 +9,14 @@ import datetime as dt
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 import pytest
 
-from evdash import build, changes, db, freshness, importer, queries
+from evdash import build, changes, db, freshness, importer, labels, queries, ui
+from tests.conftest import run_page, shown
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_SEEDS = REPO / "tests" / "fixtures" / "seeds"
@@ -156,17 +158,16 @@ def test_sources_gone_overdue_after_the_date(seed_con: duckdb.DuckDBPyConnection
 @pytest.mark.parametrize(
     ("raw", "says"),
     [
-        ("2026-13-01", "'2026-13-01' is not a date; write it as YYYY-MM-DD"),
-        ("last week", "'last week' is not a date"),
-        ("20260101", "'20260101' is not a date"),
-        ("", "'' is not a date"),
-        ("2026-12-07", "is not before today (2026-12-07)"),
-        ("2027-01-01", "is not before today"),
-        ("1999-12-31", "before 2000-01-01"),
+        ("2026-13-01", "'2026-13-01' is not a date (YYYY-MM-DD) for since."),
+        ("last week", "'last week' is not a date (YYYY-MM-DD) for since."),
+        ("2026-02-30", "'2026-02-30' is not a date"),
+        ("2026-12-07", "since must be between 2000-01-01 and 2026-12-06, not 2026-12-07."),
+        ("2027-01-01", "not 2027-01-01"),
+        ("1999-12-31", "not 1999-12-31"),
     ],
 )
 def test_since_refuses_a_bad_date_naming_the_parameter(raw: str, says: str) -> None:
-    with pytest.raises(ValueError, match=r"^since: ") as error:
+    with pytest.raises(ValueError, match=r"^since") as error:
         changes.parse_since(raw, dt.date(2026, 12, 7))
     assert says in str(error.value)
 
@@ -187,3 +188,55 @@ def test_summary_counts_each_kind_in_words() -> None:
     assert changes.counted_by(items) == (
         "revisions: counted by the day the import was accepted; duty changes: counted by the day it takes effect"
     )
+
+
+# --- On the Overview ---------------------------------------------------------------------------------
+
+
+def _main_kinds(at: Any) -> list[str]:
+    """The kinds of the Overview's main-area blocks, top to bottom (a card row is 'metric')."""
+    kinds: list[str] = []
+
+    def walk(node: Any) -> None:
+        kind = getattr(node, "type", "")
+        if kind in {"metric", "expander", "plotly_chart", "caption", "markdown"}:
+            kinds.append(kind)
+            if kind == "expander":
+                return
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return kinds
+
+
+@pytest.mark.usefixtures("app_env")
+def test_the_overview_says_what_changed_right_under_the_cards(seed_con: duckdb.DuckDBPyConnection) -> None:
+    """The count line sits right under the KPI cards (before the chart: a phone shows it without scrolling
+    past anything but the cards), says the date, and folds the items, each linked to its page."""
+    since = dt.date(2026, 1, 1)
+    at = run_page("app.py", since=since.isoformat())
+    assert not at.exception, at.exception
+    expected = changes.collect(seed_con, "xiaomi", "Xiaomi", since, ui.today())
+    assert expected
+    label = shown(at.expander[0].label)
+    assert label == f"What changed since 1 Jan 2026: {changes.summary(expected)}"
+    kinds = _main_kinds(at)
+    first_card, block = kinds.index("metric"), kinds.index("expander")
+    assert first_card < block < kinds.index("plotly_chart")
+    assert set(kinds[first_card:block]) <= {"metric", "caption"}  # only the cards (and their captions) above
+    lines = [shown(m.value) for m in at.expander[0].markdown]
+    assert lines == [f"**{labels.day(c.date)}** · {c.text}" for c in expected]
+    links = at.expander[0].get("page_link")
+    assert len(links) == len(expected)
+    assert at.sidebar.date_input(key="since").value == since
+
+
+@pytest.mark.usefixtures("app_env")
+def test_a_bad_since_in_the_url_says_so_and_shows_the_last_week() -> None:
+    at = run_page("app.py", since="2026-13-01")
+    assert not at.exception, at.exception
+    notices = " ".join(shown(w.value) for w in at.main.warning)
+    assert "'2026-13-01' is not a date (YYYY-MM-DD) for what changed since" in notices
+    default = changes.default_since(ui.today())
+    assert shown(at.expander[0].label).startswith(f"What changed since {labels.day(default)}")
