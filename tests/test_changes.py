@@ -6,6 +6,7 @@ parameters kept."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +15,21 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pytest
+from pypdf import PdfReader
 
-from evdash import build, changes, db, freshness, importer, labels, queries, ui
+from evdash import (
+    briefing,
+    briefing_pdf,
+    build,
+    changes,
+    db,
+    freshness,
+    importer,
+    labels,
+    mailer,
+    queries,
+    ui,
+)
 from tests.conftest import run_page, shown
 
 REPO = Path(__file__).resolve().parent.parent
@@ -240,3 +254,35 @@ def test_a_bad_since_in_the_url_says_so_and_shows_the_last_week() -> None:
     assert "'2026-13-01' is not a date (YYYY-MM-DD) for what changed since" in notices
     default = changes.default_since(ui.today())
     assert shown(at.expander[0].label).startswith(f"What changed since {labels.day(default)}")
+
+
+# --- In the briefing ---------------------------------------------------------------------------------
+
+
+def _blank_png(fig: object, width_mm: float, height_mm: float) -> bytes:
+    """A chart stand-in of the asked size (the layout, not the drawing, is under test here)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (max(1, int(width_mm * 4)), max(1, int(height_mm * 4))), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_the_briefing_says_what_changed_and_keeps_three_pages(seed_con: duckdb.DuckDBPyConnection) -> None:
+    """The briefing's section: the same items as the Overview's block, every one in the e-mail, the first
+    few in the PDF, which keeps to three pages for the featured brand."""
+    on, since = dt.date(2026, 12, 1), dt.date(2026, 1, 1)
+    b = briefing.collect(seed_con, "xiaomi", on, since)
+    assert b.changed == changes.collect(seed_con, "xiaomi", "Xiaomi", since, on)
+    assert len(b.changed) > briefing_pdf.CHANGED_ITEMS
+    heading = f"What changed since 1 Jan 2026: {changes.summary(b.changed)}"
+    assert b.changed_text == heading
+    body = mailer.body_text(b)
+    assert heading in body and all(c.text in body for c in b.changed)
+    pdf, pages = briefing_pdf.build_pdf(b, _blank_png)
+    assert pages == 3
+    words = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert heading in words
+    assert f"and {len(b.changed) - briefing_pdf.CHANGED_ITEMS} more on the Overview" in words
+    # by default: the week before the briefing's date
+    assert briefing.collect(seed_con, "xiaomi", on).changed_since == dt.date(2026, 11, 24)
