@@ -54,14 +54,6 @@ FIGURE_WORDS = {
     "targets": ("delivery target", "delivery targets"),
     "market_figures": ("market figure", "market figures"),
 }
-METRIC_WORDS = {
-    "deliveries": "deliveries",
-    "new_ev_sales": "EV sales",
-    "bev_sales": "BEV sales",
-    "ev_share_pct": "EV share of sales %",
-    "ev_stock": "EV stock",
-    "ev_stock_share_pct": "EV share of stock %",
-}
 IMPORT_PAGE_TABLE = {"iea": "markets", "national_registrations": "registrations"}
 
 
@@ -162,7 +154,7 @@ def revisions(frame: pd.DataFrame, brand: str, brand_name: str, named: int = REV
     markets = frame[frame["kind"] == "market_figures"]
     for (as_of, publisher, url), edition in markets.groupby(["as_of", "publisher", "source_url"], sort=False):
         largest = [
-            f"{row['market_name']} {METRIC_WORDS.get(str(row['metric']), str(row['metric']))} "
+            f"{row['market_name']} {labels.label(labels.METRIC, row['metric'])} "
             f"{_date(row['period_start']).year}: {_number(float(row['revised_from_value']))} → "
             f"{_number(float(row['value']))}"
             for row in edition.head(named).to_dict("records")
