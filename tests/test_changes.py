@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,8 +31,9 @@ from evdash import (
     mailer,
     queries,
     ui,
+    visits,
 )
-from tests.conftest import run_page, shown
+from tests.conftest import open_page, run_page, shown
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_SEEDS = REPO / "tests" / "fixtures" / "seeds"
@@ -286,3 +289,51 @@ def test_the_briefing_says_what_changed_and_keeps_three_pages(seed_con: duckdb.D
     assert f"and {len(b.changed) - briefing_pdf.CHANGED_ITEMS} more on the Overview" in words
     # by default: the week before the briefing's date
     assert briefing.collect(seed_con, "xiaomi", on).changed_since == dt.date(2026, 11, 24)
+
+
+# --- A signed-in user's last visit -------------------------------------------------------------------
+
+
+def test_a_visit_returns_the_users_previous_day(tmp_path: Path) -> None:
+    record = visits.Visits(tmp_path, None)
+    first, second = dt.date(2026, 12, 1), dt.date(2026, 12, 4)
+    assert record.visit("exec@example.com", first) is None  # a first visit
+    assert record.visit("exec@example.com", first) is None  # the same day again: still none before it
+    assert record.visit("exec@example.com", second) == first
+    assert record.visit("exec@example.com", second) == first  # every run of the day counts from the same day
+    assert record.visit("cfo@example.com", second) is None  # per user
+    with open(record.path, "a", encoding="utf-8") as fh:
+        fh.write('{"user": "exec@exa')  # a torn last line (a crash mid-write) is skipped
+    assert visits.Visits(tmp_path, None).visit("exec@example.com", dt.date(2026, 12, 7)) == second
+
+
+def test_the_last_visit_is_known_on_every_server_of_a_shared_journal(
+    tmp_path: Path, journal_dsn: str
+) -> None:
+    one, two = visits.Visits(tmp_path / "one", journal_dsn), visits.Visits(tmp_path / "two", journal_dsn)
+    assert one.visit("exec@example.com", dt.date(2026, 12, 1)) is None
+    assert two.visit("exec@example.com", dt.date(2026, 12, 4)) == dt.date(
+        2026, 12, 1
+    )  # recorded on the other
+
+
+def test_a_signed_in_users_overview_counts_from_their_last_visit(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    roles = app_env.parent / f"roles-{uuid.uuid4().hex[:8]}.toml"
+    roles.write_text('[domains]\n"example.com" = "viewer"\n')
+    monkeypatch.setenv("EVDASH_AUTH", "on")
+    monkeypatch.setenv("EVDASH_ROLES", str(roles))
+    email = f"visitor-{uuid.uuid4().hex[:8]}@example.com"
+    before = ui.today() - dt.timedelta(days=3)
+    visits.for_server().visit(email, before)
+    user = {"is_logged_in": True, "email": email, "iss": "https://idp.example", "sub": email}
+    user |= {"iat": int(time.time()) - 60, "exp": int(time.time()) + 3600}
+    at = open_page("app.py", user=user)
+    assert not at.exception, at.exception
+    assert shown(at.expander[0].label).startswith(
+        f"What changed since your last visit, {labels.day(before)}: "
+    )
+    # a chosen date still wins
+    at = open_page("app.py", {"since": "2026-01-01"}, user=user)
+    assert shown(at.expander[0].label).startswith("What changed since 1 Jan 2026: ")
