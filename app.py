@@ -7,7 +7,7 @@ import functools
 
 import streamlit as st
 
-from evdash import briefing, briefing_pdf, events, expansion, kpis, labels, queries, ui
+from evdash import briefing, briefing_pdf, changes, events, expansion, kpis, labels, queries, ui, visits
 from evdash.figures.maps import choropleth
 from evdash.figures.overview import years_vs_target
 from evdash.watch import SEVERITY_MARK
@@ -57,6 +57,25 @@ cards = ui.computed(
     ctx, kpis.overview_kpis, years, facts.iloc[0] if not facts.empty else None, ui.today().year, ui.today()
 )
 ui.kpis(cards, captions=True)
+# What changed since `?since=` (a signed-in user's last visit, else a week ago, unless chosen), right under
+# the cards: one line, the list folded.
+last_visit = visits.for_server().visit(ui.current_user(), ui.today()) if ui.auth_enabled() else None
+since = ui.url_date(
+    "What changed since",
+    "since",
+    last_visit or changes.default_since(ui.today()),
+    changes.SINCE_FIRST,
+    ui.today() - dt.timedelta(days=1),
+    container=st.sidebar,
+)
+page_names = {path: label for path, label, _ in ui.NAV}
+changed = ui.computed(ctx, changes.collect_file, ctx.db_file, brand, brand_name, since, ui.today())
+visit = "your last visit, " if since == last_visit else ""
+with ui.expander(f"What changed since {visit}{labels.day(since)}: {changes.summary(changed)}"):
+    ui.caption("Dates: {counted}.", counted=changes.counted_by(changed) or "none")
+    for change in changed:
+        ui.markdown("**{day}** · {text}", day=labels.day(change.date), text=change.text)
+        ui.item_link(change.page, f"Open {page_names[change.page]}", dict(change.params))
 # Late sources, after the cards (a phone shows the KPIs first): the brand's own first, the rest counted.
 ui.overdue_sources(ctx, limit=1, first=brand)
 

@@ -31,6 +31,7 @@ import duckdb
 import pandas as pd
 
 from evdash import (
+    changes,
     db,
     deliveries,
     events,
@@ -97,6 +98,15 @@ class Briefing:
     watch: tuple[watch.WatchItem, ...]
     sources: tuple[Source, ...] = field(default_factory=tuple)
     overdue_sources: str = ""  # freshness.overdue_words: the recurring sources late on `on` ('' = none)
+    changed_since: dt.date | None = None  # "what changed" counts from the end of this day (changes.collect)
+    changed: tuple[changes.Change, ...] = ()
+
+    @property
+    def changed_text(self) -> str:
+        """'What changed since 30 Nov 2026: 1 revision · 2 duty changes' ('' without a date)."""
+        if self.changed_since is None:
+            return ""
+        return f"What changed since {labels.day(self.changed_since)}: {changes.summary(self.changed)}"
 
     @property
     def newest_age_days(self) -> int | None:
@@ -406,8 +416,11 @@ def _headlines(kpis: Sequence[Kpi], this_year: int, origin: pd.Series | None) ->
 # --- everything ----------------------------------------------------------------------------------
 
 
-def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing:
-    """Gather the briefing for `brand` (a brand_id) with duties, VAT, FX and statuses in force on `on`.
+def collect(
+    con: duckdb.DuckDBPyConnection, brand: str, on: dt.date, since: dt.date | None = None
+) -> Briefing:
+    """Gather the briefing for `brand` (a brand_id) with duties, VAT, FX and statuses in force on `on`, and
+    what changed after `since` (default: the week before `on`, `changes.default_since`).
     Raises ValueError naming the brand when it is not in the data."""
     version, data_as_of = db.data_version(con)
     brands = queries.brands(con)
@@ -507,6 +520,10 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
         overdue_sources=freshness.overdue_words(  # the brand's first; the rest counted (1–3 pages)
             freshness.source_status(queries.source_status(con), on), BRIEFING_OVERDUE_NAMED, first=brand
         ),
+    )
+    since = since or changes.default_since(on)
+    b = dataclasses.replace(
+        b, changed_since=since, changed=changes.collect(con, brand, brand_name, since, on)
     )
     return _with_sources(con, b, origin)
 

@@ -57,6 +57,7 @@ FALLBACK_FONTS = (
 )
 NAME_MAX = 40  # characters of a brand's name in fixed places and sentences (a model's: twice that)
 KPI_LINE_MAX = 60  # characters of one line of a KPI card (it wraps to at most two lines in its box)
+CHANGED_ITEMS = 4  # "what changed" lines printed (one line each), so the briefing keeps to three pages
 WATCH_ITEM_MAX = 220  # characters of a watch-list item (two lines): names in it are the data's own
 MARGIN = 12.0  # mm
 GREY = (90, 90, 90)
@@ -379,6 +380,21 @@ def _watch(pdf: _Doc, b: Briefing) -> None:
         pdf.multi_cell(pdf.width - 17, 4, item.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
 
 
+def _changed(pdf: _Doc, b: Briefing) -> None:
+    """'What changed since <date>': the counts, then the first CHANGED_ITEMS items one line each (the
+    Overview lists them all, each linked to its page)."""
+    if not b.changed_text:
+        return
+    pdf.heading(b.changed_text, size=9, keep_mm=12)
+    for item in b.changed[:CHANGED_ITEMS]:
+        pdf.set_font(FONT, "", 6.5)
+        line = f"{labels.day(item.date)} · {item.text}"
+        pdf.cell(pdf.width, 3.0, pdf._fit(line, pdf.width), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    rest = len(b.changed) - CHANGED_ITEMS
+    if rest > 0:
+        pdf.para(f"… and {rest} more on the Overview (What changed since).", size=6.5, height=3.0)
+
+
 def _years_rows(b: Briefing) -> list[list[str]]:
     rows = []
     for r in b.years.to_dict("records"):
@@ -561,6 +577,7 @@ def build_pdf(b: Briefing, render: Render, paper: Paper = "A4") -> tuple[bytes, 
             if isinstance(r.incentive, str) and r.incentive:
                 pdf.para(f"{r.market_name}, purchase incentive: {r.incentive}", size=7, height=3.3)
 
+    _changed(pdf, b)
     pdf.heading("Sources used")
     pdf.para(
         "Confidence: Reported = stated by the company or an official body; ≥ / At least (lower bound) = the "

@@ -35,7 +35,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from evdash import config, text
+from evdash import config, labels, text
 from evdash.briefing import Briefing
 from evdash.watch import SEVERITY_MARK
 
@@ -150,6 +150,8 @@ def body_text(b: Briefing) -> str:
         lines.append("")
     lines.append("Watch list:")
     lines += [f"- {SEVERITY_MARK[i.severity]}: {i.text}" for i in b.watch] or ["- nothing to watch"]
+    if b.changed_text:  # what changed since the date, each item with the day it is counted by
+        lines += ["", f"{b.changed_text}:"] + [f"- {labels.day(c.date)}: {c.text}" for c in b.changed]
     lines += [
         "",
         "Filters: " + " · ".join(f"{k}: {v}" for k, v in b.filters.items()),

@@ -39,6 +39,31 @@ def sources_revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run_query(con, "sources_revisions")
 
 
+# --- What changed since a date (evdash/changes.py) ----------------------------------------------------
+
+
+def changes_new_figures(
+    con: duckdb.DuckDBPyConnection, brand: str, since: dt.date, today: dt.date
+) -> pd.DataFrame:
+    return run_query(con, "changes_new_figures", brand=brand, since=since, today=today)
+
+
+def changes_revisions(
+    con: duckdb.DuckDBPyConnection, brand: str, since: dt.date, today: dt.date
+) -> pd.DataFrame:
+    return run_query(con, "changes_revisions", brand=brand, since=since, today=today)
+
+
+def changes_corrections(con: duckdb.DuckDBPyConnection, since: dt.date, today: dt.date) -> pd.DataFrame:
+    return run_query(con, "changes_corrections", since=since, today=today)
+
+
+def changes_duties(
+    con: duckdb.DuckDBPyConnection, brand: str, powertrain: str, since: dt.date
+) -> pd.DataFrame:
+    return run_query(con, "changes_duties", brand=brand, powertrain=powertrain, since=since)
+
+
 # --- Expansion map (pages/expansion.py) -------------------------------------------------------------
 
 

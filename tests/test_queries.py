@@ -37,6 +37,7 @@ SAMPLE_PARAMS: dict[str, Any] = {
     "month": dt.date(2025, 1, 1),
     "date_from": dt.date(2024, 1, 1),
     "date_to": dt.date(2028, 12, 31),
+    "since": dt.date(2025, 6, 1),
 }
 QUERY_NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 # Queries that give no rows on a plain seed build with the sample values, and why (their rows are tested
@@ -44,6 +45,7 @@ QUERY_NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
 NO_ROWS_ON_SEEDS = {
     "data_import_changes": "a seed build has no imports",
     "data_import_history": "a seed build has no imports",
+    "changes_corrections": "a seed build has no imports",
     "data_registrations": "the seeds carry no vendor registrations",
     "registrations_body_mix": "the seeds carry no vendor registrations",
     "registrations_brand_share": "the seeds carry no vendor registrations",
@@ -70,6 +72,10 @@ NULL_IN_SAMPLE = {
     # Since the IEA's 2026 edition (data/raw/iea) every IEA market has a 2024 growth figure; the map's
     # category column stays empty for growth (a number, not a category).
     "expansion_map_growth": {"category"},
+    # the IEA's 2026 edition brings figures of many markets at once (market_code names a single one)
+    "changes_new_figures": {"market_code"},
+    # the seeds' Xiaomi monthly figures have one edition each: only market figures are revised
+    "changes_revisions": {"brand_id"},
     "expansion_map_suv": {"category"},
     "expansion_map_metric": {"category"},
     "expansion_map_status": {"value"},

@@ -149,7 +149,7 @@ def _json_strings(value: Any) -> Iterator[str]:
 
 # URL parameters each page reads (shared ones everywhere, plus a few of each page's own).
 URL_PARAMS = {
-    "app.py": ["brand"],
+    "app.py": ["brand", "since"],
     "pages/deliveries.py": ["brand", "year", "models", "through"],
     "pages/expansion.py": ["brand", "measure", "market", "region"],
     "pages/pricing.py": ["variant", "market", "currency", "duty_class", "on", "watch"],

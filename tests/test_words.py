@@ -28,7 +28,7 @@ PAGES = [path for path, _, _ in ui.NAV]
 # A second run of each page with choices other than the defaults: another brand, another car, another
 # measure, a one-month window (singular forms), and the tables that only show for them.
 OTHER_CHOICES: dict[str, dict[str, str | list[str]]] = {
-    "app.py": {"brand": "byd"},
+    "app.py": {"brand": "byd", "since": "2025-06-01"},
     "pages/deliveries.py": {"brand": "byd", "year": "2025", "through": "1", "window": "1"},
     "pages/expansion.py": {"brand": "tesla", "measure": "tariff", "market": "CAN", "region": "europe"},
     "pages/pricing.py": {"variant": "byd_sealion_7_base_rwd", "market": "CAN", "currency": "CAD"},

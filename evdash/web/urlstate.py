@@ -34,7 +34,7 @@ T = TypeVar("T")
 # on every sidebar and in-page link; every other parameter is the page's own scenario, remembered per
 # page and never put into another page's URL.
 
-SHARED_PARAMS = ("brand", "year", "market", "model", "on", "known")
+SHARED_PARAMS = ("brand", "year", "market", "model", "on", "known", "since")
 _NAV_STATE = "_evdash_nav"
 NOTICE_AREA = "_evdash_notice_area"
 NAV_SLOT = "_evdash_nav_slot"
@@ -87,6 +87,12 @@ def draw_nav() -> None:
 def page_link(path: str, label: str, icon: str | None = None, container: Any = st) -> None:
     """An in-page link to another page that keeps the user's cross-page choices (brand, year, …)."""
     container.page_link(path, label=label, icon=icon, query_params=link_params())
+
+
+def item_link(path: str, label: object, params: Mapping[str, str], container: Any = st) -> None:
+    """An in-page link to the page that shows one item (a "what changed" line): the user's cross-page
+    choices with the item's own parameters over them; the label is shown as text."""
+    container.page_link(path, label=text.md(label), query_params={**link_params(), **params})
 
 
 def _remember(key: str, raw: list[str]) -> None:

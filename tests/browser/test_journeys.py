@@ -208,3 +208,36 @@ def test_the_data_as_known_on_a_date_travels_with_every_sidebar_move(
         page.get_by_text("Data as evdash knew it on 6 Dec 2026").first.wait_for(timeout=60_000)
     assert page.outside_requests == []
     page.context.close()
+
+
+def test_what_changed_sits_under_the_cards_on_a_phone_and_links_to_its_page(
+    server: str, browser: Any
+) -> None:
+    """375 px: the "What changed since" line comes right after the KPI cards (nothing but their captions
+    between, no chart), opens to the items, and an item's link opens its page with the item's market and
+    the shared choices (brand, since) kept."""
+    page = new_page(browser, 375)
+    page.goto(server + "/?brand=xiaomi&since=2026-01-01", wait_until="domcontentloaded")
+    wait_for_page(page, "app.py", "Xiaomi")
+    main = page.locator('[data-testid="stMain"]')
+    block = main.locator('[data-testid="stExpander"]', has_text="What changed since 1 Jan 2026").first
+    block.wait_for(timeout=60_000)
+    cards = main.locator('[data-testid="stMetric"]')
+    last_card = cards.nth(cards.count() - 1).bounding_box()
+    top = block.bounding_box()
+    chart = main.locator('[data-testid="stPlotlyChart"]').first
+    chart.wait_for(timeout=60_000)
+    assert last_card is not None and top is not None
+    assert last_card["y"] + last_card["height"] <= top["y"] < chart.bounding_box()["y"]
+    assert top["y"] - (last_card["y"] + last_card["height"]) < 120  # the card's own caption at most
+    assert top["x"] >= 0 and top["x"] + top["width"] <= 375  # within the phone's width
+    block.locator("summary").click()
+    link = block.locator('[data-testid="stPageLink-NavLink"]', has_text="Open Pricing").first
+    link.wait_for(timeout=30_000)
+    link.click()
+    wait_for_page(page, "pages/pricing.py", None)
+    params = query(page)
+    assert params.get("brand") == ["xiaomi"] and params.get("since") == ["2026-01-01"], page.url
+    assert params.get("market") and params.get("on"), page.url
+    assert page.outside_requests == []
+    page.context.close()
