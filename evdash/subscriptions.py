@@ -114,6 +114,16 @@ def known_pages() -> dict[str, Path]:
     return pages
 
 
+def page_path(script: str) -> str:
+    """The URL path of a page script: 'app.py' → '' (the Overview), 'pages/markets.py' → 'markets'."""
+    return "" if script == "app.py" else Path(script).stem
+
+
+def page_script(path: str) -> str:
+    """The page script of a URL path (the inverse of `page_path`)."""
+    return "app.py" if path == "" else f"pages/{path}.py"
+
+
 def check_view(view: str, parameter: str = "--view") -> tuple[str, str]:
     """A view as `PATH[?QUERY]` (a leading slash or a whole dashboard URL is accepted): (path, query),
     the path a known page, the query kept as given (its values are the page's own URL parameters)."""

@@ -50,6 +50,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("pages/market_mix.py", "Market mix (registrations)", ":material/donut_small:"),
     ("pages/data.py", "Data", ":material/database:"),
     ("pages/sources.py", "Sources", ":material/menu_book:"),
+    ("pages/saved_views.py", "Saved views", ":material/bookmark:"),
 )
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -688,6 +689,18 @@ def _draw_nav() -> None:
         for path, label, page_icon in NAV:
             if (config.REPO_ROOT / path).exists() and auth.can_open(nav.role, path):
                 st.page_link(path, label=label, icon=page_icon, query_params=link_params())
+
+
+def visited_views() -> list[tuple[str, str, dict[str, list[str]]]]:
+    """(script path, page label, URL query) of every page in the navigation but the Saved views page,
+    each with the choices this session made there (its own and the cross-page ones): the views the Saved
+    views page offers to save (evdash.subscriptions.saved_view)."""
+    nav = _nav()
+    return [
+        (path, label, {**link_params(), **{k: list(v) for k, v in nav.pages.get(path, {}).items() if v}})
+        for path, label, _ in NAV
+        if path != "pages/saved_views.py" and (config.REPO_ROOT / path).exists()
+    ]
 
 
 def page_link(path: str, label: str, icon: str | None = None, container: Any = st) -> None:

@@ -157,6 +157,7 @@ URL_PARAMS = {
     "pages/market_mix.py": ["market", "year", "office", "office_year"],
     "pages/data.py": ["table", "brand"],
     "pages/sources.py": ["reliability"],
+    "pages/saved_views.py": ["brand", "market"],  # carried into the views it offers to save
 }
 
 
