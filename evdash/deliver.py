@@ -15,7 +15,6 @@ SMTP settings file).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 import tomllib
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from evdash import briefing, briefing_pdf, logs, mailer, text
+from evdash import briefing, briefing_pdf, config, logs, mailer, text
 from evdash import subscriptions as subs
 from evdash.journal.subscriptions import Record, Store
 
@@ -40,7 +39,7 @@ class DeliverError(RuntimeError):
 
 def base_url(smtp_config: Path | None) -> str:
     """The dashboard's address for the links back: EVDASH_BASE_URL, else `[deliver] base_url`."""
-    env = os.environ.get("EVDASH_BASE_URL", "").strip()
+    env = config.base_url()
     if env:
         return env
     if smtp_config is not None and smtp_config.is_file():

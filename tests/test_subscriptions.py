@@ -353,3 +353,22 @@ def test_rank_alert_records_the_first_ranking_then_fires_on_a_change_in_the_top_
     body = _body(mail.box.messages[0])
     codes = tops[change].split(":")[-1].split(",")
     assert ", ".join(f"{i}. {names[c]}" for i, c in enumerate(codes, start=1)) in body
+
+
+def test_the_link_back_needs_a_base_url_and_says_where_to_set_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EVDASH_BASE_URL", raising=False)
+    bare = tmp_path / "bare.toml"
+    bare.write_text('[smtp]\nhost = "127.0.0.1"\nsender = "d@example.org"\n')
+    with pytest.raises(
+        deliver.DeliverError, match="set EVDASH_BASE_URL or base_url in the \\[deliver\\] section"
+    ):
+        deliver.base_url(bare)
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('[deliver]\nbase_url = "evdash.example.org"\n')
+    with pytest.raises(deliver.DeliverError, match=r"\[deliver\] base_url: an http\(s\) address"):
+        deliver.base_url(wrong)
+    assert deliver.base_url(_settings_file(tmp_path, 25)) == BASE
+    monkeypatch.setenv("EVDASH_BASE_URL", "https://other.example.org")
+    assert deliver.base_url(bare) == "https://other.example.org"

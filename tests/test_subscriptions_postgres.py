@@ -6,32 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from evdash import db, deliver, mailer, serving
+from evdash import db, deliver, mailer
 from evdash import subscriptions as subs
 from evdash.journal import open_store
 from evdash.journal.subscriptions_pg import PostgresStore
+from tests import test_subscriptions
 from tests.test_briefing import _Inbox
 
 pytestmark = pytest.mark.xdist_group("postgres")
 NOW = dt.datetime(2026, 12, 7, 6, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[int, _Inbox]]:
-    from aiosmtpd.controller import Controller
-
-    box = _Inbox()
-    port = serving.free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, box
-    controller.stop()
+inbox = test_subscriptions.inbox  # the real local SMTP server (aiosmtpd)
 
 
 def test_a_subscription_stored_through_one_server_is_listed_and_cancelled_on_another(
