@@ -143,8 +143,11 @@ def check_view(view: str, parameter: str = "--view") -> tuple[str, str]:
     return path, urlencode(pairs)
 
 
-def check_name(name: str, parameter: str = "name") -> str:
-    value = _CONTROL.sub(" ", name).strip()
+def check_name(name: str, parameter: str = "--name") -> str:
+    """A view's name (it becomes part of an e-mail subject): one line, no control character."""
+    if _CONTROL.search(name):
+        raise SubscriptionError(f"{parameter}: the name holds a line break or another control character")
+    value = name.strip()
     if not value:
         raise SubscriptionError(f"{parameter}: a view needs a name")
     if len(value) > NAME_MAX:
@@ -235,7 +238,7 @@ def saved_view(owner: str, name: str, path: str, query: Mapping[str, str | list[
     """A saved view of the page at `path` with its URL query (a signed-in user's choices)."""
     pairs = [(k, x) for k, v in query.items() for x in ([v] if isinstance(v, str) else v)]
     checked_path, checked_query = check_view(f"{path}?{urlencode(pairs)}", "page")
-    body: dict[str, object] = {"name": check_name(name), "path": checked_path, "query": checked_query}
+    body: dict[str, object] = {"name": check_name(name, "name"), "path": checked_path, "query": checked_query}
     return Record(new_id("view"), "view", owner, body, now_iso())
 
 

@@ -26,7 +26,10 @@ views = ui.visited_views()
 
 def _where(i: int) -> str:
     path, label, query = views[i]
-    record = subscriptions.saved_view(user, label, subscriptions.page_path(path), query)
+    try:
+        record = subscriptions.saved_view(user, label, subscriptions.page_path(path), query)
+    except subscriptions.SubscriptionError as exc:  # a choice no link can hold: said when saving
+        return f"{label} ({exc})"
     return f"{label}: /{subscriptions.view_target(record)}"
 
 

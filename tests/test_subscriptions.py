@@ -224,6 +224,7 @@ def test_other_parameters_are_refused_with_their_names(seed_con: duckdb.DuckDBPy
     cases: list[tuple[Callable[[], object], str]] = [
         (lambda: subs.view_subscription("a@example.org", "nowhere", "daily", "t"), "--view: 'nowhere' is not a page"),
         (lambda: subs.view_subscription("a@example.org", "markets", "hourly", "t"), "--every: 'hourly'"),
+        (lambda: subs.view_subscription("a@example.org", "markets", "daily", "t", "A\r\nBcc: x"), "--name: the name holds a line break"),
         (lambda: subs.alert_subscription(seed_con, "a@example.org", "weather", "t"), "--alert: 'weather'"),
         (lambda: subs.alert_subscription(seed_con, "a@example.org", "pace", "t", 0), "--threshold: 0 is out of range"),
         (lambda: subs.alert_subscription(seed_con, "a@example.org", "rank", "t", brand="nobody"), "--brand: 'nobody'"),
