@@ -16,7 +16,7 @@ import itertools
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from email.message import Message
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from evdash import briefing, deliver, freshness, mailer, queries, serving
 from evdash import subscriptions as subs
 from evdash.deliveries import straight_line_path
 from evdash.journal.subscriptions import LocalStore, Store
+from tests import test_briefing
 from tests.conftest import REPO, require_chromium
 from tests.test_briefing import _Inbox
 
@@ -36,16 +37,14 @@ NOW = "2026-12-07T06:00:00Z"
 DAY = dt.datetime(2026, 12, 7, 6, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def inbox() -> Iterator[tuple[int, _Inbox]]:
-    from aiosmtpd.controller import Controller
+smtp = test_briefing.smtp  # the real local SMTP server (aiosmtpd), one per module
 
-    box = _Inbox()
-    port = serving.free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, box
-    controller.stop()
+
+@pytest.fixture
+def inbox(smtp: tuple[int, _Inbox]) -> tuple[int, _Inbox]:
+    """The server, its inbox emptied for this test."""
+    smtp[1].messages.clear()
+    return smtp
 
 
 def _settings_file(folder: Path, port: int) -> Path:

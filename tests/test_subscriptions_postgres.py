@@ -20,7 +20,7 @@ from tests.test_briefing import _Inbox
 
 pytestmark = pytest.mark.xdist_group("postgres")
 NOW = dt.datetime(2026, 12, 7, 6, tzinfo=dt.UTC)
-inbox = test_subscriptions.inbox  # the real local SMTP server (aiosmtpd)
+smtp, inbox = test_subscriptions.smtp, test_subscriptions.inbox  # the real local SMTP server (aiosmtpd)
 
 
 def test_a_subscription_stored_through_one_server_is_listed_and_cancelled_on_another(
