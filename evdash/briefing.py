@@ -138,6 +138,12 @@ def _outlook(con: duckdb.DuckDBPyConnection, brand: str, year: int, through_mont
     )
 
 
+def pace_outlook(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> deliveries.Outlook:
+    """The outlook the watch list's pace item reads on `on`: this year, counted to December (the
+    Overview's and the pace alert's, evdash.subscriptions)."""
+    return _outlook(con, brand, on.year, 12)
+
+
 def _previous_outlook(
     con: duckdb.DuckDBPyConnection, brand: str, year: int, through_month: int
 ) -> deliveries.Outlook | None:

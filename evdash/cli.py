@@ -1,5 +1,6 @@
 """Command line: `evdash build`, `evdash serve`, `evdash import`, `evdash fetch`, `evdash briefing`,
-`evdash status`, `evdash verify`."""
+`evdash status`, `evdash verify`, `evdash subscribe`, `evdash subscriptions`,
+`evdash deliver`."""
 
 from __future__ import annotations
 
@@ -293,6 +294,125 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return STATUS_OVERDUE if any(s.overdue for s in statuses) else 0
 
 
+def _owner(user: str | None) -> str:
+    import getpass
+
+    return user or os.environ.get("EVDASH_USER") or getpass.getuser()
+
+
+def _cmd_subscribe(args: argparse.Namespace) -> int:
+    """Check and store one subscription (a view or an alert); exit 2 naming the parameter refused."""
+    from evdash import db, subscriptions
+    from evdash.journal import open_store
+
+    try:
+        if args.view is not None:
+            if args.alert or args.threshold is not None or args.brand or args.market:
+                raise subscriptions.SubscriptionError("--view: give either --view and --every, or --alert")
+            if not args.every:
+                raise subscriptions.SubscriptionError(
+                    "--every: daily, weekly or monthly is needed with --view"
+                )
+            record = subscriptions.view_subscription(
+                args.email, args.view, args.every, _owner(args.user), args.name
+            )
+        elif args.alert:
+            if args.every:
+                raise subscriptions.SubscriptionError(
+                    "--every: an alert is sent when it holds, not on a schedule"
+                )
+            with db.connect_readonly(args.db) as con:
+                record = subscriptions.alert_subscription(
+                    con, args.email, args.alert, _owner(args.user), args.threshold, args.brand, args.market
+                )
+        else:
+            raise subscriptions.SubscriptionError("--view or --alert: say what to send")
+        store = open_store(args.db)
+        store.add(record)
+    except subscriptions.SubscriptionError as exc:
+        print(f"not subscribed: {exc}", file=sys.stderr)
+        return 2
+    except importer.ImportRefused as exc:  # the shared journal is away
+        print(f"not subscribed: {exc}", file=sys.stderr)
+        return 3
+    logs.event("subscription.added", subscription=record.id)
+    print(f"subscribed {record.id}: {subscriptions.describe(record)}")
+    return 0
+
+
+def _cmd_subscriptions(args: argparse.Namespace) -> int:
+    """List the active subscriptions (and saved views), or cancel one."""
+    from evdash import subscriptions
+    from evdash.journal import open_store
+
+    try:
+        store = open_store(args.db)
+        if args.cancel:
+            if not store.cancel(args.cancel, _owner(args.user)):
+                print(f"--cancel: no active subscription or saved view '{args.cancel}'", file=sys.stderr)
+                return 2
+            logs.event("subscription.cancelled", subscription=args.cancel)
+            print(f"cancelled {args.cancel}")
+            return 0
+        records = [r for r in store.records() if r.active]
+        deliveries = store.deliveries()
+    except importer.ImportRefused as exc:
+        print(f"subscriptions not read: {exc}", file=sys.stderr)
+        return 3
+    for r in records:
+        mine = [d for d in deliveries if d.subscription_id == r.id]
+        last = max((d.at for d in mine if d.status == "sent"), default="never")
+        failed = [d for d in mine if d.status == "failed"]
+        tail = f" (last sent {last}" + (f", {len(failed)} failed: {failed[-1].error}" if failed else "") + ")"
+        print(f"{r.id}  {subscriptions.describe(r)}" + (tail if r.kind == "subscription" else ""))
+    if not records:
+        print("no subscriptions")
+    return 0
+
+
+DELIVER_FAILED = 4  # `evdash deliver`: at least one message was not sent (retried by the next run)
+
+
+def _instant(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 instant (2026-12-07T06:00Z)") from exc
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _cmd_deliver(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from evdash import db, deliver, mailer
+    from evdash.journal import open_store
+
+    now = args.now or dt.datetime.now(dt.UTC)
+    try:
+        settings = mailer.load_settings(args.smtp_config)
+        base = deliver.base_url(mailer.settings_path(args.smtp_config))
+    except (mailer.MailError, deliver.DeliverError) as exc:
+        print(f"nothing delivered: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with db.connect_readonly(args.db) as con:
+            outcome = deliver.deliver(open_store(args.db), con, settings, base, now)
+    except importer.ImportRefused as exc:
+        print(f"nothing delivered: {exc}", file=sys.stderr)
+        return 3
+    except (duckdb.Error, OSError) as exc:
+        print(f"nothing delivered: the database could not be read ({exc}); run evdash build", file=sys.stderr)
+        return 1
+    logs.event("deliver.done", now=now.isoformat(), sent=len(outcome.sent), failed=len(outcome.failed))
+    print(
+        f"delivered {len(outcome.sent)} message(s) due at {now.isoformat()}"
+        + (f"; first check recorded for {len(outcome.recorded)} rank alert(s)" if outcome.recorded else "")
+    )
+    for sub_id, why in outcome.failed:
+        print(f"not sent {sub_id}: {why} (retried by the next run)", file=sys.stderr)
+    return DELIVER_FAILED if outcome.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="evdash", description="EV expansion dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -384,6 +504,49 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_status.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
     p_status.set_defaults(func=_cmd_status)
+    p_sub = sub.add_parser(
+        "subscribe",
+        help="subscribe an address to a view (daily, weekly, monthly) or to an alert",
+        description="Alert kinds: pace (below N%% of the path to the target), rule_change (a duty or VAT "
+        "change within N days), overdue (a source overdue by more than N days), rank (a change in the top "
+        "N markets). Exit codes: 0 stored, 2 a parameter refused (named), 3 the shared journal is away. "
+        "docs/subscriptions.md.",
+    )
+    p_sub.add_argument("--email", required=True, help="one address (name@example.com)")
+    p_sub.add_argument(
+        "--view", default=None, help="page path and its query, e.g. 'markets?model=xiaomi_yu7'"
+    )
+    p_sub.add_argument("--every", default=None, help="daily, weekly or monthly (with --view)")
+    p_sub.add_argument("--name", default="", help="a name for the view (the messages' subject)")
+    p_sub.add_argument("--alert", default=None, help="pace, rule_change, overdue or rank")
+    p_sub.add_argument("--threshold", type=int, default=None, help="the alert's N (see above)")
+    p_sub.add_argument("--brand", default=None, help="brand id (default xiaomi)")
+    p_sub.add_argument("--market", default=None, help="watched market, ISO 3166 alpha-3 (rule_change)")
+    p_sub.add_argument("--user", default=None, help="owner recorded (default $EVDASH_USER)")
+    p_sub.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
+    p_sub.set_defaults(func=_cmd_subscribe)
+    p_subs = sub.add_parser("subscriptions", help="list subscriptions and saved views, or cancel one")
+    p_subs.add_argument("--cancel", default=None, metavar="ID", help="cancel this subscription or view")
+    p_subs.add_argument("--user", default=None, help="who cancels (default $EVDASH_USER)")
+    p_subs.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
+    p_subs.set_defaults(func=_cmd_subscriptions)
+    p_deliver = sub.add_parser(
+        "deliver",
+        help="send every subscription due at an instant (each message once, whatever runs it)",
+        description="Exit codes: 0 everything due was sent (or nothing was due), 4 a message was not sent "
+        "(logged as deliver.failed; the next run sends it), 2 SMTP settings or base URL missing, 1 the "
+        "database could not be read, 3 the shared journal is away. docs/subscriptions.md.",
+    )
+    p_deliver.add_argument("--now", type=_instant, default=None, help="ISO 8601 instant (default now, UTC)")
+    p_deliver.add_argument(
+        "--smtp-config",
+        type=Path,
+        default=None,
+        help="TOML with [smtp] and [deliver] base_url (default $EVDASH_SMTP_CONFIG, else "
+        ".streamlit/secrets.toml)",
+    )
+    p_deliver.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
+    p_deliver.set_defaults(func=_cmd_deliver)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -16,6 +16,8 @@ EVDASH_JOURNAL   PostgreSQL DSN of a shared import journal (several app servers)
                  local folder EVDASH_IMPORTS is the journal
 EVDASH_JOURNAL_POLL_SECONDS  how often a server checks the shared journal for a new batch; default 2
 EVDASH_MAX_SESSION_AGE  seconds a sign-in lasts at most (it also ends when the ID token expires); 12 h
+EVDASH_BASE_URL  the dashboard's address, for the links back in subscription e-mails (else `base_url` in
+                 the `[deliver]` section of the SMTP settings file; docs/subscriptions.md)
 """
 
 from __future__ import annotations
@@ -77,6 +79,11 @@ def journal_poll_seconds() -> float:
 
 def max_session_age() -> float:
     return float(os.environ.get("EVDASH_MAX_SESSION_AGE", 12 * 3600))
+
+
+def base_url() -> str | None:
+    """The dashboard's public address for links in e-mails (EVDASH_BASE_URL), or None when unset."""
+    return os.environ.get("EVDASH_BASE_URL", "").strip() or None
 
 
 def revocations_dir(db: Path | None = None) -> Path:

@@ -69,6 +69,11 @@ def _config_path(explicit: Path | None) -> Path:
     return Path(env) if env else config.REPO_ROOT / ".streamlit" / "secrets.toml"
 
 
+def settings_path(explicit: Path | None = None) -> Path:
+    """The SMTP settings file used: `explicit`, else EVDASH_SMTP_CONFIG, else .streamlit/secrets.toml."""
+    return _config_path(explicit)
+
+
 def settings_from_mapping(section: dict[str, Any], source: str = "") -> SmtpSettings:
     """Validate an `[smtp]` section; MailError names the key that is missing or wrong."""
     where = f"{source} [smtp]" if source else "[smtp]"
@@ -202,6 +207,14 @@ def send_briefing(settings: SmtpSettings, b: Briefing, pdf_path: Path) -> tuple[
         msg = message(settings, b, pdf_path.read_bytes(), pdf_path.name, to)
     except (ValueError, TypeError, OSError) as exc:  # a header the e-mail library refuses, an unreadable PDF
         raise MailError(f"the message to {where} could not be made: {exc}") from exc
+    send(settings, msg)
+    return tuple(to)
+
+
+def send(settings: SmtpSettings, msg: EmailMessage) -> None:
+    """Hand one message to the SMTP server; MailError (naming the server and its answer) on any failure,
+    including a recipient it refused."""
+    where = f"{settings.host}:{settings.port} ({settings.security})"
     try:
         if settings.security == "tls":
             server: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -230,7 +243,6 @@ def send_briefing(settings: SmtpSettings, b: Briefing, pdf_path: Path) -> tuple[
         raise MailError(f"could not reach {where}: {exc}") from exc
     if refused:
         raise MailError(f"{where} refused {', '.join(refused)} (the others were sent)")
-    return tuple(to)
 
 
 def _text(value: object) -> str:

@@ -69,6 +69,7 @@ from evdash.web.urlstate import (
     url_int,
     url_multiselect,
     url_select,
+    visited_views,
 )
 
 
@@ -141,5 +142,6 @@ __all__ = [
     "url_int",
     "url_multiselect",
     "url_select",
+    "visited_views",
     "warning",
 ]

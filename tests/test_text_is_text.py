@@ -158,6 +158,7 @@ URL_PARAMS = {
     "pages/data.py": ["table", "brand"],
     "pages/sources.py": ["reliability"],
     "pages/compare.py": ["a_brand", "b_market", "a_freight_pct", "b_markets", "a_on"],
+    "pages/saved_views.py": ["brand", "market"],  # carried into the views it offers to save
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from evdash import config
 from evdash.journal.base import Journal
 from evdash.journal.local import LocalJournal
+from evdash.journal.subscriptions import LocalStore, Store
 
 
 def open_journal(db: Path | None = None) -> Journal:
@@ -22,3 +23,19 @@ def open_journal(db: Path | None = None) -> Journal:
 
         return PostgresJournal(dsn, config.journal_cache_dir(db))
     return LocalJournal(config.imports_dir(db))
+
+
+def store_dir(db: Path | None = None) -> Path:
+    """The local folder of saved views, subscriptions and deliveries: beside the import journal's files."""
+    return config.imports_dir(db) / "subscriptions"
+
+
+def open_store(db: Path | None = None) -> Store:
+    """Saved views, subscriptions and deliveries (evdash.journal.subscriptions): in the shared PostgreSQL
+    journal when `EVDASH_JOURNAL` is set (every server sees them), else in the local folder."""
+    dsn = config.journal_dsn()
+    if dsn:
+        from evdash.journal.subscriptions_pg import PostgresStore  # psycopg only when configured
+
+        return PostgresStore(dsn)
+    return LocalStore(store_dir(db))

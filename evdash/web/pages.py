@@ -14,4 +14,5 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("pages/market_mix.py", "Market mix (registrations)", ":material/donut_small:"),
     ("pages/data.py", "Data", ":material/database:"),
     ("pages/sources.py", "Sources", ":material/menu_book:"),
+    ("pages/saved_views.py", "Saved views", ":material/bookmark:"),
 )

@@ -84,6 +84,18 @@ def draw_nav() -> None:
                 st.page_link(path, label=label, icon=page_icon, query_params=link_params())
 
 
+def visited_views() -> list[tuple[str, str, dict[str, list[str]]]]:
+    """(script path, page label, URL query) of every page in the navigation but the Saved views page,
+    each with the choices this session made there (its own and the cross-page ones): the views the Saved
+    views page offers to save (evdash.subscriptions.saved_view)."""
+    nav = nav_state()
+    return [
+        (path, label, {**link_params(), **{k: list(v) for k, v in nav.pages.get(path, {}).items() if v}})
+        for path, label, _ in pages.NAV
+        if path != "pages/saved_views.py" and (config.REPO_ROOT / path).exists()
+    ]
+
+
 def page_link(path: str, label: str, icon: str | None = None, container: Any = st) -> None:
     """An in-page link to another page that keeps the user's cross-page choices (brand, year, …)."""
     container.page_link(path, label=label, icon=icon, query_params=link_params())
