@@ -7,9 +7,10 @@ import functools
 
 import streamlit as st
 
-from evdash import briefing, briefing_pdf, changes, events, expansion, kpis, labels, queries, ui, visits
+from evdash import briefing_pdf, changes, expansion, labels, queries, ui, visits
 from evdash.figures.maps import choropleth
 from evdash.figures.overview import years_vs_target
+from evdash.services import overview
 from evdash.watch import SEVERITY_MARK
 
 ctx = ui.frame("Overview")
@@ -48,15 +49,15 @@ ui.title("{brand}: deliveries against targets", brand=brand_name)
 # On a phone the sidebar (with its "Data as of") is collapsed: say it on the page itself.
 ui.caption("Data as of **{as_of}** · version {version}", as_of=labels.day(ctx.as_of), version=ctx.version)
 ui.freshness(ctx, ["monthly_deliveries", "period_totals", "targets"], brand=brand)
-years = ui.query(ctx, queries.overview_years, brand=brand)
-facts = ui.query(ctx, queries.overview_facts, brand=brand, today=ui.today())
+# Everything below from one view model, computed once per brand, date and data version: the watch list
+# in it is the briefing's, which the PDF button builds on (evdash.services.overview).
+scenario = overview.Scenario(brand=brand, on=ui.today())
+view = ui.view(ctx, overview.overview_view, scenario)
+years = view.part.years
 
 # The cards as the core decided them (evdash.kpis): this year so far, the last year before it, deliveries
 # since the brand's first figure, models on sale · markets tracked.
-cards = ui.computed(
-    ctx, kpis.overview_kpis, years, facts.iloc[0] if not facts.empty else None, ui.today().year, ui.today()
-)
-ui.kpis(cards, captions=True)
+ui.kpis(view.cards, captions=True)
 # What changed since `?since=` (a signed-in user's last visit, else a week ago, unless chosen), right under
 # the cards: one line, the list folded.
 last_visit = visits.for_server().visit(ui.current_user(), ui.today()) if ui.auth_enabled() else None
@@ -79,22 +80,7 @@ with ui.expander(f"What changed since {visit}{labels.day(since)}: {changes.summa
 # Late sources, after the cards (a phone shows the KPIs first): the brand's own first, the rest counted.
 ui.overdue_sources(ctx, limit=1, first=brand)
 
-chart_events = ui.query(ctx, queries.chart_events, brand=brand)
-ui.chart(
-    ui.figure(
-        ctx,
-        years_vs_target,
-        years,
-        brand_name,
-        ui.computed(
-            ctx,
-            events.markers,
-            ui.query(ctx, queries.chart_events, brand=brand),
-            dt.date(1900, 1, 1),
-            ui.today(),
-        ),
-    ),
-)
+ui.chart(ui.figure(ctx, years_vs_target, years, brand_name, view.markers))
 
 # The table and its download show labels, not codes (scope, confidence, how to read the attainment).
 table = ui.computed(
@@ -143,11 +129,12 @@ ui.download_buttons(ctx, table, "overview", {"brand": brand}, key="overview")
 
 # The watch list and the executive briefing: the same core as `evdash briefing` (evdash/briefing.py).
 ui.subheader("Watch list")
-for item in ui.computed(ctx, briefing.watch_for, ctx.db_file, brand, ui.today()):
+for item in view.part.watch:
     ui.markdown("**{mark}** · {text}", mark=SEVERITY_MARK[item.severity], text=item.text)
 st.download_button(
     "Briefing (PDF)",
-    data=functools.partial(briefing_pdf.make, ctx.db_file, brand, ui.today()),  # built on click
+    # built on click, on this view model (its watch list is not computed again)
+    data=functools.partial(briefing_pdf.make, ctx.db_file, brand, scenario.on, overview=view, since=since),
     file_name=briefing_pdf.filename(brand, ui.today()),
     mime="application/pdf",
     key="briefing-pdf",
@@ -158,8 +145,7 @@ st.download_button(
 
 # Footprint: where the brand sells today and where it has announced or is studying an entry.
 ui.subheader("Where {brand} is", brand=brand_name)
-status = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=ui.today())
-status_labelled = ui.computed(ctx, expansion.with_labels, status, expansion.measure("status"))
+status_labelled = view.part.status
 # The map beside its list on a wide screen (a world map across the whole width left wide blank bands
 # beside it); on a phone the two stack.
 map_col, list_col = st.columns([3, 2])

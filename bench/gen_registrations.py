@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from evdash import build, config
+from evdash import build, config, integrity
 
 OUT = Path(__file__).resolve().parent / "out"
 SEED = 20260101
@@ -193,7 +193,8 @@ def write_database(rows: int, seed: int = SEED, chunk: int = 5_000_000) -> Path:
         brands = u.brands.assign(tariff_company="none", note="SYNTHETIC benchmark brand")
         con.register("_brands", brands)
         con.execute(
-            "insert into brands select brand_id, name, null, home_market, tariff_company, note from _brands"
+            "insert into brands (brand_id, name, parent_group, home_market, tariff_company, note) "
+            "select brand_id, name, null, home_market, tariff_company, note from _brands"
         )
         con.unregister("_brands")
         for start in range(0, rows, chunk):
@@ -211,6 +212,9 @@ def write_database(rows: int, seed: int = SEED, chunk: int = 5_000_000) -> Path:
         con.execute("checkpoint")
     finally:
         con.close()
+    # The rows were added after the build recorded the file's sha256: record it again, or the server
+    # would take the file for damaged and rebuild it from the seeds (evdash.integrity).
+    integrity.record_checksum(result.path, result.path)
     return link
 
 

@@ -5,6 +5,10 @@ date from the same queries and core functions the pages use. No Streamlit, no la
         b = briefing.collect(con, "xiaomi", on=dt.date(2026, 12, 1))
     b.verdict, b.overview_kpis, b.deliveries_kpis, b.watch, b.sources …
 
+The Overview page shows a part of it (the watch list): `overview_part` makes that part and `collect` builds
+the rest on it, so the Overview and its PDF button compute it once (evdash.services.overview and
+evdash.services.briefing are the application's way in, with their cache in the web layer).
+
 Where each number comes from:
 
 * verdict and the Deliveries KPIs: `deliveries.outlook` / `deliveries.verdict` for the date's year,
@@ -25,7 +29,6 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -422,40 +425,50 @@ def _headlines(kpis: Sequence[Kpi], this_year: int, origin: pd.Series | None) ->
 # --- everything ----------------------------------------------------------------------------------
 
 
-def collect(
-    con: duckdb.DuckDBPyConnection, brand: str, on: dt.date, since: dt.date | None = None
-) -> Briefing:
-    """Gather the briefing for `brand` (a brand_id) with duties, VAT, FX and statuses in force on `on`, and
-    what changed after `since` (default: the week before `on`, `changes.default_since`).
-    Raises ValueError naming the brand when it is not in the data."""
+@dataclass(frozen=True)
+class OverviewPart:
+    """The part of the briefing the Overview page shows (its watch list) and what it is computed from:
+    `overview_part` makes it once per brand, date and data version, the Overview's service
+    (evdash.services.overview) caches it, and `collect` builds the rest of the briefing on it, so the
+    Overview and its PDF button compute it once. Its frames are shared: read them, never modify them."""
+
+    brand_id: str
+    brand_name: str
+    home: str  # the brand's home market (ISO 3166 alpha-3)
+    on: dt.date
+    version: str
+    data_as_of: str
+    years: pd.DataFrame  # queries.overview_years
+    facts: pd.DataFrame  # queries.overview_facts on `on` (one row)
+    chart_events: pd.DataFrame  # queries.chart_events
+    all_events: pd.DataFrame  # events.markers of every year
+    status: pd.DataFrame  # expansion.with_labels(queries.expansion_map_status on `on`)
+    now: deliveries.Outlook  # `on`'s year, counted to December
+    now_previous: deliveries.Outlook | None  # the same months a year earlier
+    overview_kpis: tuple[Kpi, ...]  # with their change against a year earlier
+    markets: pd.DataFrame  # focus_markets
+    origin: pd.Series | None  # focus_model: the focus variant's home price
+    watch: tuple[watch.WatchItem, ...]
+
+
+def overview_part(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> OverviewPart:
+    """The Overview's part of the briefing for `brand` on `on`. Raises ValueError naming the brand when it
+    is not in the data."""
     version, data_as_of = db.data_version(con)
     brands = queries.brands(con)
     match = brands[brands["brand_id"] == brand]
     if match.empty:
         known = ", ".join(brands["brand_id"])
         raise ValueError(f"brand '{brand}' is not in the data (known: {known})")
-    brand_name = str(match.iloc[0]["name"])
     home = str(match.iloc[0]["home_market"])
     years = queries.overview_years(con, brand)
-    year = deliveries.default_year([int(y) for y in years["year"]], on.year)  # as the Deliveries page opens
-    facts = queries.overview_facts(con, brand, on).iloc[0]
-    ytd = queries.deliveries_year_to_month(con, brand, year)
-    targets = queries.deliveries_targets(con, brand, year)
-    totals = queries.deliveries_totals(con, brand, year)
-    outlook = _outlook(con, brand, year, 12)
-    level, sentence = deliveries.verdict(outlook, on)
-    previous = _previous_outlook(con, brand, year - 1, outlook.elapsed)
-    delivery = deliveries_kpis(outlook, previous)
+    facts = queries.overview_facts(con, brand, on)
     # The Overview's cards and the watch list speak of this year, as the Overview page does.
-    if year == on.year:
-        now, now_previous = outlook, previous
-    else:
-        now = _outlook(con, brand, on.year, 12)
-        now_previous = _previous_outlook(con, brand, on.year - 1, now.elapsed)
-    overview = overview_kpis(years, facts, on.year, now_previous, on)
+    now = _outlook(con, brand, on.year, 12)
+    now_previous = _previous_outlook(con, brand, on.year - 1, now.elapsed)
+    overview = overview_kpis(years, facts.iloc[0], on.year, now_previous, on)
 
     chart_events = queries.chart_events(con, brand)
-    year_events = events.markers(chart_events, dt.date(year, 1, 1), dt.date(year, 12, 31))
     all_events = events.markers(chart_events, dt.date(1900, 1, 1), dt.date(2999, 12, 31))
     revisions = [
         watch.Revision(int(r["year"]), r["date"], str(r["what"]), str(r["source_url"]))
@@ -466,8 +479,62 @@ def collect(
     markets = focus_markets(status, home)
     prices = queries.pricing_prices(con, on)
     origins = pricing.origin_prices(pricing.latest_prices(prices, on))
-    models = queries.deliveries_models(con, brand)
-    origin = focus_model(origins, models, brand, on)
+    origin = focus_model(origins, queries.deliveries_models(con, brand), brand, on)
+    items = watch.watch_list(
+        on,
+        now,
+        _headlines(overview, on.year, origin),
+        rule_changes(con, origin, markets, on),
+        revisions,
+    )
+    return OverviewPart(
+        brand_id=brand,
+        brand_name=str(match.iloc[0]["name"]),
+        home=home,
+        on=on,
+        version=version,
+        data_as_of=data_as_of,
+        years=years,
+        facts=facts,
+        chart_events=chart_events,
+        all_events=all_events,
+        status=status,
+        now=now,
+        now_previous=now_previous,
+        overview_kpis=overview,
+        markets=markets,
+        origin=origin,
+        watch=tuple(items),
+    )
+
+
+def collect(
+    con: duckdb.DuckDBPyConnection,
+    brand: str,
+    on: dt.date,
+    part: OverviewPart | None = None,
+    since: dt.date | None = None,
+) -> Briefing:
+    """Gather the briefing for `brand` (a brand_id) with duties, VAT, FX and statuses in force on `on`,
+    on the Overview's part of it when it was already made (`part`, of the same brand, date and database),
+    and what changed after `since` (default: the week before `on`, `changes.default_since`).
+    Raises ValueError naming the brand when it is not in the data."""
+    part = part if part is not None else overview_part(con, brand, on)
+    if (part.brand_id, part.on) != (brand, on):
+        raise ValueError(f"the Overview's part is of {part.brand_id} on {part.on}, not of {brand} on {on}")
+    brand_name, years, origin, markets = part.brand_name, part.years, part.origin, part.markets
+    year = deliveries.default_year([int(y) for y in years["year"]], on.year)  # as the Deliveries page opens
+    ytd = queries.deliveries_year_to_month(con, brand, year)
+    targets = queries.deliveries_targets(con, brand, year)
+    totals = queries.deliveries_totals(con, brand, year)
+    if year == on.year:
+        outlook, previous = part.now, part.now_previous
+    else:
+        outlook = _outlook(con, brand, year, 12)
+        previous = _previous_outlook(con, brand, year - 1, outlook.elapsed)
+    level, sentence = deliveries.verdict(outlook, on)
+    delivery = deliveries_kpis(outlook, previous)
+    year_events = events.markers(part.chart_events, dt.date(year, 1, 1), dt.date(year, 12, 31))
     landed = (
         landed_table(con, origin, markets, on) if origin is not None else pd.DataFrame(columns=LANDED_COLUMNS)
     )
@@ -479,13 +546,6 @@ def collect(
 
     through = [d for d in (_date(v) for v in years["delivered_through"]) if d is not None and d <= on]
     newest = max(through, default=None)
-    items = watch.watch_list(
-        on,
-        now,
-        _headlines(overview, on.year, origin),
-        rule_changes(con, origin, markets, on),
-        revisions,
-    )
     peers = peer_table(queries.deliveries_peers(con), year)
     filters = {
         "brand": brand_name,
@@ -504,25 +564,25 @@ def collect(
         brand_name=brand_name,
         on=on,
         year=year,
-        version=version,
-        data_as_of=data_as_of,
+        version=part.version,
+        data_as_of=part.data_as_of,
         filters=filters,
         verdict_level=level,
         verdict=sentence,
         attainment_note=deliveries.attainment_note(outlook),
-        overview_kpis=overview,
+        overview_kpis=part.overview_kpis,
         deliveries_kpis=delivery,
         newest_label="latest deliveries figure",
         newest_date=newest,
         years=years,
         cumulative=deliveries.cumulative_frame(ytd, targets, totals, outlook),
         year_events=year_events,
-        all_events=all_events,
+        all_events=part.all_events,
         peers=peers,
-        status=status,
+        status=part.status,
         focus_model=focus,
         landed=landed,
-        watch=tuple(items),
+        watch=part.watch,
         overdue_sources=freshness.overdue_words(  # the brand's first; the rest counted (1–3 pages)
             freshness.source_status(queries.source_status(con), on), BRIEFING_OVERDUE_NAMED, first=brand
         ),
@@ -555,15 +615,3 @@ def _with_sources(con: duckdb.DuckDBPyConnection, b: Briefing, origin: pd.Series
     unique = sorted({u for u in split if u.startswith(("http://", "https://"))})
     sources = tuple(Source(u, str(publisher.get(u, source_label(u)))) for u in unique)
     return dataclasses.replace(b, sources=sources)
-
-
-def collect_file(db_file: str, brand: str, on: dt.date) -> Briefing:
-    """`collect` on its own read-only connection to a versioned database file (for the Overview's
-    cached watch list and its PDF button, which hold no connection of their own)."""
-    with db.connect_readonly(Path(db_file)) as con:
-        return collect(con, brand, on)
-
-
-def watch_for(db_file: str, brand: str, on: dt.date) -> tuple[watch.WatchItem, ...]:
-    """The briefing's watch list for `brand` on `on` (the Overview shows the same items)."""
-    return collect_file(db_file, brand, on).watch

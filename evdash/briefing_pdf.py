@@ -33,6 +33,8 @@ from evdash.figures.deliveries import cumulative_vs_target
 from evdash.figures.maps import choropleth
 from evdash.figures.overview import years_vs_target
 from evdash.kpis import Kpi
+from evdash.services import briefing as briefing_service
+from evdash.services.overview import OverviewView, Scenario
 from evdash.theme import CONFIDENCE_LABEL, fmt_int, fmt_pct
 from evdash.watch import SEVERITY_MARK
 
@@ -606,12 +608,22 @@ def write(b: Briefing, path: Path, render: Render, paper: Paper = "A4") -> int:
     return pages
 
 
-def make(db_file: str, brand: str, on: dt.date, paper: Paper = "A4") -> bytes:
+def make(
+    db_file: str,
+    brand: str,
+    on: dt.date,
+    paper: Paper = "A4",
+    *,
+    overview: OverviewView | None = None,
+    since: dt.date | None = None,
+) -> bytes:
     """The briefing PDF of `brand` on `on` from a database file: what `evdash briefing` writes and what the
-    Overview's "Briefing (PDF)" button downloads."""
-    from evdash import briefing, static_charts
+    Overview's "Briefing (PDF)" button downloads, built on the Overview's view model when it is given, with
+    "what changed" after the page's `since` date."""
+    from evdash import db, static_charts
 
-    data = briefing.collect_file(db_file, brand, on)
+    with db.connect_readonly(Path(db_file)) as con:
+        data = briefing_service.briefing_view(con, Scenario(brand, on), overview, since)
     with static_charts.Renderer() as render:
         pdf, _ = build_pdf(data, render, paper)
     return pdf

@@ -223,12 +223,13 @@ def _date_arg(text: str) -> dt.date:
 
 
 def _cmd_briefing(args: argparse.Namespace) -> int:
-    from evdash import briefing, briefing_pdf, db, mailer, static_charts
+    from evdash import briefing_pdf, db, mailer, static_charts
+    from evdash.services import briefing, overview
 
     on = args.on or dt.date.today()
     try:
         with db.connect_readonly(args.db) as con:
-            data = briefing.collect(con, args.brand, on)
+            data = briefing.briefing_view(con, overview.Scenario(args.brand, on))
     except ValueError as exc:
         print(f"briefing not made: {exc}", file=sys.stderr)
         return 2

@@ -1,5 +1,6 @@
-"""Expansion map: the measures a user can colour the map by (the allow-list), status labels, and the pure
-frame shaping behind the map and its ranking table. No Streamlit, no I/O."""
+"""Expansion map: the measures a user can colour the map by (the allow-list), status labels, and the frame
+shaping behind the map and its ranking table. No Streamlit; one function reads the database: `map_frame`
+runs the map query the chosen measure needs on the connection it is given (the rest are pure)."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from evdash.web.cache import (
     query,
     reader,
     safe_figure,
+    view,
 )
 from evdash.web.frame import FAVICON, frame
 from evdash.web.lineage import frame_digest
@@ -142,6 +143,7 @@ __all__ = [
     "url_int",
     "url_multiselect",
     "url_select",
+    "view",
     "visited_views",
     "warning",
 ]

@@ -275,7 +275,7 @@ def test_the_briefing_says_what_changed_and_keeps_three_pages(seed_con: duckdb.D
     """The briefing's section: the same items as the Overview's block, every one in the e-mail, the first
     few in the PDF, which keeps to three pages for the featured brand."""
     on, since = dt.date(2026, 12, 1), dt.date(2026, 1, 1)
-    b = briefing.collect(seed_con, "xiaomi", on, since)
+    b = briefing.collect(seed_con, "xiaomi", on, since=since)
     assert b.changed == changes.collect(seed_con, "xiaomi", "Xiaomi", since, on)
     assert len(b.changed) > briefing_pdf.CHANGED_ITEMS
     heading = f"What changed since 1 Jan 2026: {changes.summary(b.changed)}"

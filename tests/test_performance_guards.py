@@ -318,9 +318,9 @@ def test_cache_key_of_a_frame_is_exact_and_stable() -> None:
 def test_every_streamlit_cache_is_bounded() -> None:
     """Memory stays bounded under users picking ever new filter values (the soak in docs/performance.md):
     every Streamlit cache has a max_entries ceiling, and the result caches also expire idle entries."""
-    tree = ast.parse((REPO / "evdash" / "ui.py").read_text())
+    trees = [ast.parse(path.read_text()) for path in sorted((REPO / "evdash" / "web").glob("*.py"))]
     caches: dict[str, set[str]] = {}
-    for node in ast.walk(tree):
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.FunctionDef):
             for deco in node.decorator_list:
                 if isinstance(deco, ast.Call) and any(
@@ -333,9 +333,9 @@ def test_every_streamlit_cache_is_bounded() -> None:
     # The read connections are not a Streamlit cache (clearing one must not close them, issue 25) and are
     # bounded by their own count: the current version and the previous one.
     assert "_connection" not in caches
-    from evdash import ui
+    from evdash.web import cache
 
-    assert ui._CONNECTIONS_KEPT == 2
+    assert cache._CONNECTIONS_KEPT == 2
 
 
 def test_frames_from_the_caches_are_keyed_by_where_they_came_from() -> None:
@@ -343,33 +343,33 @@ def test_frames_from_the_caches_are_keyed_by_where_they_came_from() -> None:
     value on each later lookup); a frame derived from it is keyed by its values; and a frame modified in
     place after it was handed out is caught (the suite runs with EVDASH_CHECK_LINEAGE=1), never
     answered from the cache entry of the unmodified frame."""
-    from evdash import ui
+    from evdash.web import lineage
 
     def handed_out(db_file: str, brand: str) -> pd.DataFrame:
         frame = pd.DataFrame({"market": ["CHN", "DEU", "FRA"], "units": [30, 20, 10]})
-        key = ui._lineage_key(("query", db_file, "q", (("brand", brand),)))
+        key = lineage.lineage_key(("query", db_file, "q", (("brand", brand),)))
         assert key is not None
-        ui._tag(frame, key, "ui.query(q)")
+        lineage.tag(frame, key, "ui.query(q)")
         return frame
 
     xiaomi, tesla = handed_out("v1.duckdb", "xiaomi"), handed_out("v1.duckdb", "tesla")
     again, newer = handed_out("v1.duckdb", "xiaomi"), handed_out("v2.duckdb", "xiaomi")
-    assert ui.frame_digest(xiaomi) == ui.frame_digest(again)  # same call: same key
-    assert ui.frame_digest(xiaomi) != ui.frame_digest(tesla)  # same values, other parameters
-    assert ui.frame_digest(xiaomi) != ui.frame_digest(newer)  # another data version
+    assert lineage.frame_digest(xiaomi) == lineage.frame_digest(again)  # same call: same key
+    assert lineage.frame_digest(xiaomi) != lineage.frame_digest(tesla)  # same values, other parameters
+    assert lineage.frame_digest(xiaomi) != lineage.frame_digest(newer)  # another data version
     derived = xiaomi[xiaomi["units"] > 15]
-    assert ui.frame_digest(derived) == ui._content_digest(derived)
-    assert ui.frame_digest(derived) != ui.frame_digest(tesla[tesla["units"] > 5])
+    assert lineage.frame_digest(derived) == lineage.content_digest(derived)
+    assert lineage.frame_digest(derived) != lineage.frame_digest(tesla[tesla["units"] > 5])
     # Arguments the key cannot describe exactly leave the result keyed by value.
-    assert ui._lineage_key(("computed", "v1.duckdb", "f", (object(),), ())) is None
+    assert lineage.lineage_key(("computed", "v1.duckdb", "f", (object(),), ())) is None
     # A tuple result's frames and a dataclass result's frame fields are keyed per item.
     result = (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}))
-    ui._tag(result, b"Lkey", "ui.computed(f)")
-    assert ui.frame_digest(result[0]) != ui.frame_digest(result[1])
+    lineage.tag(result, b"Lkey", "ui.computed(f)")
+    assert lineage.frame_digest(result[0]) != lineage.frame_digest(result[1])
 
     xiaomi.loc[0, "units"] = 31  # modified in place after it was handed out
     with pytest.raises(RuntimeError, match=r"ui\.query\(q\) was modified in place"):
-        ui.frame_digest(xiaomi)
+        lineage.frame_digest(xiaomi)
 
 
 def test_no_forced_garbage_collection_after_every_run() -> None:
@@ -390,10 +390,10 @@ def test_own_cache_keys_tell_apart_what_streamlits_hasher_tells_apart() -> None:
     it cannot describe exactly fall back to Streamlit's hasher."""
     import dataclasses
 
-    from evdash import ui
+    from evdash.web import lineage
 
     def key(*args: object) -> object:
-        return ui._arguments_key(tuple(args), ())
+        return lineage.arguments_key(tuple(args), ())
 
     distinct = [
         (1,), (1.0,), (True,), ("1",), (None,), ([1, 2],), ((1, 2),), ([2, 1],), ([[1], 2],),
@@ -425,10 +425,10 @@ def test_a_frame_from_a_shared_cache_is_the_callers_own() -> None:
     frame inside a returned dataclass) never reaches the cached entry or the next caller."""
     import dataclasses
 
-    from evdash import ui
+    from evdash.web import lineage
 
     cached = pd.DataFrame({"market": ["CHN", "DEU"], "units": [30, 20]})
-    mine = ui._own_copy(cached)
+    mine = lineage.own_copy(cached)
     mine.loc[0, "units"] = -1
     mine["extra"] = 1
     assert cached.to_dict("list") == {"market": ["CHN", "DEU"], "units": [30, 20]}
@@ -439,11 +439,11 @@ def test_a_frame_from_a_shared_cache_is_the_callers_own() -> None:
         notes: list[str]
 
     entry = Result(cached, ["a"])
-    theirs = ui._own_copy(entry)
+    theirs = lineage.own_copy(entry)
     theirs.frame.loc[1, "market"] = "FRA"
     theirs.notes.append("b")
     assert list(entry.frame["market"]) == ["CHN", "DEU"] and entry.notes == ["a"]
-    first, second = ui._own_copy((cached, cached))
+    first, second = lineage.own_copy((cached, cached))
     first.loc[0, "units"] = 0
     assert second.loc[0, "units"] == 30 == cached.loc[0, "units"]
 
@@ -453,7 +453,7 @@ def test_a_cached_table_sends_what_streamlit_makes_of_the_frame() -> None:
     makes of the frame itself, and whole-day datetime columns are still found (shown as dates)."""
     from streamlit import dataframe_util
 
-    from evdash import ui
+    from evdash.web import tables
 
     frame = pd.DataFrame(
         {
@@ -463,11 +463,11 @@ def test_a_cached_table_sends_what_streamlit_makes_of_the_frame() -> None:
             "at": pd.to_datetime(pd.Series(["2025-01-03 10:00", None, "2025-02-01 00:00"])),
         }
     )
-    table, days = ui._cached_table(b"Lkey-table-test", frame)
+    table, days = tables._cached_table(b"Lkey-table-test", frame)
     assert dataframe_util.convert_arrow_table_to_arrow_bytes(table) == (
         dataframe_util.convert_pandas_df_to_arrow_bytes(frame)
     )
-    assert days == ("day",) == ui._whole_day_columns(frame)
+    assert days == ("day",) == tables._whole_day_columns(frame)
 
 
 def test_no_page_relies_on_streamlit_magic() -> None:

@@ -248,3 +248,34 @@ class _CachedReader:
 def reader(ctx: Context) -> _CachedReader:
     """The reader a page passes to a service (e.g. `pricing_service.pricing_view`)."""
     return _CachedReader(ctx)
+
+
+@st.cache_resource(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False)
+def _cached_view(
+    db_file: str, service_name: str, key: Any, _service: Callable[..., Any], _scenario: Any
+) -> Any:
+    with _connection(db_file).cursor() as cur:
+        return _service(cur, _scenario)
+
+
+def view(ctx: Context, service: Callable[[duckdb.DuckDBPyConnection, Any], T], scenario: Any) -> T:
+    """A service's view model (`evdash.services`): `service(cursor, scenario)` computed once per data
+    version and scenario and shared by every session of the process. The key is the resolved database
+    file, the service's name and the scenario's values (a frozen dataclass of scalars), never the frames
+    the service reads. Each caller gets its own shallow copy of the view model's own frames; frames of a
+    part it holds (e.g. `OverviewView.part`) are shared: read them, never modify them."""
+    name = f"{service.__module__}.{service.__qualname__}"
+    key = lineage_key(("view", scenario))
+    result: T = own_copy(
+        _cached_view(
+            db_file=ctx.db_file,
+            service_name=name,
+            key=key if key is not None else scenario,
+            _service=service,
+            _scenario=scenario,
+        )
+    )
+    if key is not None:  # the view model's own frames (fresh shallow copies) carry the call's key
+        lineage = hashlib.blake2b(repr(("view", ctx.db_file, name, key)).encode(), digest_size=16)
+        tag(result, b"L" + lineage.digest(), f"ui.view({name})")
+    return result
