@@ -69,8 +69,18 @@ since = ui.url_date(
     ui.today() - dt.timedelta(days=1),
     container=st.sidebar,
 )
+with_ranks = ui.url_select(
+    "Rank changes since then",
+    "since_ranks",
+    {"no": "Not listed (faster)", "yes": "Listed (ranks the markets on both dates)"},
+    "no",
+    container=st.sidebar,
+)
 page_names = {path: label for path, label, _ in ui.NAV}
 changed = ui.computed(ctx, changes.collect_file, ctx.db_file, brand, brand_name, since, ui.today())
+if with_ranks == "yes":  # the data as known on `since` is built once per date (versions/known/)
+    then = ui.reader(ui.known_context(ctx, since))
+    changed = changes.ordered([*changed, *changes.ranked(then, ui.reader(ctx), brand, since, ui.today())])
 visit = "your last visit, " if since == last_visit else ""
 with ui.expander(f"What changed since {visit}{labels.day(since)}: {changes.summary(changed)}"):
     ui.caption("Dates: {counted}.", counted=changes.counted_by(changed) or "none")

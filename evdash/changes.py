@@ -9,6 +9,9 @@ date, named in `Change.counted_by` and in docs/data-arrival.md ("What changed"):
   correction an import made to an existing row, old → new (the import's acceptance, `imported_at`);
 * `duty` / `vat` — an import duty on the brand's car or a VAT/GST rate that takes effect after the date
   (its effective date; one after today is announced, not yet in force);
+* `rank` — a market whose rank on the Market ranking (its default scenario) differs between the data as
+  known at the end of the date, ranked on that date, and today's data ranked today (`ranked`: two
+  rankings, so the Overview lists them only when asked);
 * `overdue` — a recurring source that became late after the date (the day after it was due).
 
 "After the date" means after the end of that day (the day itself is what the viewer already saw), up to
@@ -27,15 +30,17 @@ import duckdb
 import pandas as pd
 import pycountry
 
-from evdash import db, filters, freshness, labels, queries, watch
+from evdash import db, filters, freshness, labels, pricing_service, queries, ranking_service, watch
+from evdash.pricing_service import Reader
 from evdash.theme import fmt_int
 
-ChangeKind = Literal["new", "revision", "duty", "vat", "overdue"]
+ChangeKind = Literal["new", "revision", "duty", "vat", "rank", "overdue"]
 KIND_WORDS: dict[str, tuple[str, str]] = {  # kind → (one, many), in the order the list shows them
     "new": ("new figure release", "new figure releases"),
     "revision": ("revision", "revisions"),
     "duty": ("duty change", "duty changes"),
     "vat": ("VAT change", "VAT changes"),
+    "rank": ("rank change", "rank changes"),
     "overdue": ("source gone overdue", "sources gone overdue"),
 }
 COUNTED_BY = {
@@ -43,6 +48,7 @@ COUNTED_BY = {
     "accepted": "counted by the day the import was accepted",
     "takes effect": "counted by the day it takes effect",
     "overdue since": "counted by the first day it was late",
+    "ranked": "the Market ranking on the data as known at the end of the since day against today's",
 }
 DEFAULT_DAYS = 7  # without `?since=`: the last week
 SINCE_FIRST = dt.date(2000, 1, 1)
@@ -244,6 +250,44 @@ def vat_changes(vat_since: pd.DataFrame, vat_later: pd.DataFrame, today: dt.date
     return out
 
 
+def rank_changes(
+    then: pd.DataFrame,
+    now: pd.DataFrame,
+    names: Mapping[str, str],
+    model_name: str,
+    model: str,
+    today: dt.date,
+) -> list[Change]:
+    """Markets whose rank on the Market ranking (its default scenario, `ranking_service.default_ranking`)
+    moved: `then` is the ranking table on the `since` day with the data as known then, `now` today's
+    (columns `market_code`, `rank`). A market that entered or left the ranking says so."""
+    before = {str(c): int(r) for c, r in zip(then["market_code"], then["rank"], strict=True)}
+    after = {str(c): int(r) for c, r in zip(now["market_code"], now["rank"], strict=True)}
+    out: list[Change] = []
+    for code in sorted(set(before) | set(after), key=lambda c: (after.get(c, 10**6), before.get(c, 10**6))):
+        old, new = before.get(code), after.get(code)
+        if old == new:
+            continue
+        where = names.get(code, code)
+        if old is None:
+            what = f"newly ranked {new}"
+        elif new is None:
+            what = f"no longer ranked (was {old})"
+        else:
+            what = f"rank {old} → {new} ({'up' if new < old else 'down'} {abs(new - old)})"
+        out.append(
+            Change(
+                "rank",
+                f"{where}: {what} for the {model_name} on the Market ranking",
+                today,
+                "ranked",
+                "pages/markets.py",
+                (("model", model),),
+            )
+        )
+    return out
+
+
 def gone_overdue(statuses: Sequence[freshness.SourceStatus], since: dt.date) -> list[Change]:
     """Recurring sources late today that were not late yet at the end of `since`."""
     return [
@@ -285,6 +329,25 @@ def link(change: Change, shared: Mapping[str, Sequence[str]]) -> str:
     stem = change.page.removeprefix("pages/").removesuffix(".py")
     path = "/" if change.page == "app.py" else f"/{stem}"
     return path + (f"?{urlencode(params)}" if params else "")
+
+
+def ranked(then: Reader, now: Reader, brand: str, since: dt.date, today: dt.date) -> list[Change]:
+    """Rank changes of the markets the Market ranking compares for the brand's model (its default
+    scenario): `then` reads the data as known at the end of `since` (`build.known_version`), `now` today's.
+    Two rankings: the Overview lists them when asked, the briefing and alerts may always."""
+    model = ranking_service.brand_model(now, brand, today)
+    if not model:
+        return []
+    current = ranking_service.default_ranking(now, today, model).result.table
+    try:
+        earlier = ranking_service.default_ranking(then, since, model).result.table
+    except IndexError:  # the model had no home price yet on `since`: every ranked market is new
+        earlier = current.iloc[0:0]
+    cat = pricing_service.catalogue(now, today)
+    entry = cat.entry[cat.entry["model_id"] == model].iloc[0]
+    return rank_changes(
+        earlier, current, cat.market_names, f"{entry['brand_name']} {entry['model_name']}", model, today
+    )
 
 
 def collect(

@@ -182,3 +182,13 @@ def default_ranking(
             freight_pct=freight_pct,
         ),
     )
+
+
+def brand_model(reader: Reader, brand: str, on: dt.date) -> str:
+    """The model the brand's ranking is about: the Market ranking's default model when it is the brand's,
+    else the brand's first model priced at home on `on`; "" when the brand has none."""
+    entry = pricing_service.catalogue(reader, on).entry
+    own = entry[entry["brand_id"] == brand]
+    if (own["model_id"] == pricing_service.DEFAULT_MODEL).any():
+        return pricing_service.DEFAULT_MODEL
+    return "" if own.empty else str(own.iloc[0]["model_id"])

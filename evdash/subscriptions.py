@@ -395,16 +395,9 @@ def market_ranking(con: duckdb.DuckDBPyConnection, on: dt.date, model: str) -> p
 
 def rank_state(con: duckdb.DuckDBPyConnection, brand: str, top: int, on: dt.date) -> tuple[str, str, str]:
     """(state id, the top markets in words, the model) of the brand's ranking on `on`."""
-    model = pricing_service.DEFAULT_MODEL
-    entry = pricing_service.catalogue(pricing_service.ConnectionReader(con), on).entry
-    if (
-        not (entry["model_id"] == model).any()
-        or str(entry.set_index("model_id").loc[model, "brand_id"]) != brand
-    ):
-        own = entry[entry["brand_id"] == brand]
-        if own.empty:
-            return "", "", ""
-        model = str(own.iloc[0]["model_id"])
+    model = ranking_service.brand_model(pricing_service.ConnectionReader(con), brand, on)
+    if not model:
+        return "", "", ""
     table = market_ranking(con, on, model).head(top)
     names = market_names(con)
     codes = [str(c) for c in table["market_code"]]

@@ -337,3 +337,51 @@ def test_a_signed_in_users_overview_counts_from_their_last_visit(
     # a chosen date still wins
     at = open_page("app.py", {"since": "2026-01-01"}, user=user)
     assert shown(at.expander[0].label).startswith("What changed since 1 Jan 2026: ")
+
+
+def test_rank_changes_say_up_down_new_and_gone() -> None:
+    """Each market whose rank moved is one item, in the order of today's ranking, with its direction."""
+    then = pd.DataFrame({"market_code": ["DEU", "FRA", "NOR"], "rank": [1, 2, 3]})
+    now = pd.DataFrame({"market_code": ["FRA", "DEU", "NLD"], "rank": [1, 2, 3]})
+    names = {"DEU": "Germany", "FRA": "France", "NOR": "Norway", "NLD": "Netherlands"}
+    items = changes.rank_changes(then, now, names, "Xiaomi YU7", "xiaomi_yu7", dt.date(2026, 12, 7))
+    assert [i.text for i in items] == [
+        "France: rank 2 → 1 (up 1) for the Xiaomi YU7 on the Market ranking",
+        "Germany: rank 1 → 2 (down 1) for the Xiaomi YU7 on the Market ranking",
+        "Netherlands: newly ranked 3 for the Xiaomi YU7 on the Market ranking",
+        "Norway: no longer ranked (was 3) for the Xiaomi YU7 on the Market ranking",
+    ]
+    assert {i.kind for i in items} == {"rank"} and {i.page for i in items} == {"pages/markets.py"}
+    assert changes.summary(items) == "4 rank changes"
+    assert changes.rank_changes(then, then, names, "Xiaomi YU7", "xiaomi_yu7", dt.date(2026, 12, 7)) == []
+
+
+def test_the_overview_lists_rank_changes_only_when_asked(app_env: Path) -> None:
+    """With `?since_ranks=yes` the Overview adds the Market ranking's moves between the data as known on
+    the `since` day (before KBA's and the IEA 2026 files were kept) and today's; without it, none."""
+    from evdash import pricing_service, ranking_service
+
+    since = dt.date(2026, 12, 6)
+    plain = run_page("app.py", since=since.isoformat())
+    assert not plain.exception, plain.exception
+    assert "rank change" not in shown(plain.expander[0].label)
+    at = run_page("app.py", since=since.isoformat(), since_ranks="yes")
+    assert not at.exception, at.exception
+    today = ui.today()
+    expected = []
+    for path, on in ((build.known_version(since, app_env), since), (app_env, today)):
+        con = db.connect_readonly(Path(path))
+        try:
+            reader = pricing_service.ConnectionReader(con)
+            model = ranking_service.brand_model(reader, "xiaomi", on)
+            expected.append(ranking_service.default_ranking(reader, on, model).result.table)
+        finally:
+            con.close()
+    then, now = (dict(zip(t["market_code"], t["rank"], strict=True)) for t in expected)
+    moved = sorted(c for c in set(then) | set(now) if then.get(c) != now.get(c))
+    lines = [shown(m.value) for m in at.expander[0].markdown]
+    ranked = [line for line in lines if "on the Market ranking" in line]
+    assert moved, "the files kept on 7 Dec 2026 move some market on the ranking"
+    assert len(ranked) == len(moved), (ranked, moved)
+    for line in ranked:
+        assert "rank " in line or "ranked" in line
