@@ -336,9 +336,10 @@ def value_text(value: object, confidence: object, unit: str) -> str:
     return f"{mark}{unit} {number:,.0f}".strip()
 
 
-def headlines(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """The three figures an executive reads first (label, 'A → B', 'B − A'): the estimated sticker price,
-    the rank in A's first market, the attainment."""
+def headlines(frame: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """The three figures an executive reads first (label, A's value, B's value, 'B − A'): the estimated
+    sticker price, the rank in A's first market, the attainment. Each value alone fits a phone's card
+    ('≈ EUR 50,344'); 'A → B' in one card was cut off at 375 px."""
     picks = [
         frame[(frame["section"] == SECTION_PRICE) & frame["item"].str.startswith("Estimated sticker")],
         frame[(frame["section"] == SECTION_RANK) & frame["item"].str.startswith("Rank in")],
@@ -350,8 +351,9 @@ def headlines(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
             continue
         r = rows.iloc[0]
         unit = str(r["unit"])
-        both = (
-            f"{value_text(r['a'], r['a_confidence'], unit)} → {value_text(r['b'], r['b_confidence'], unit)}"
+        a_text, b_text = (
+            value_text(r["a"], r["a_confidence"], unit),
+            value_text(r["b"], r["b_confidence"], unit),
         )
         diff = _number(r["difference"])
         if diff is None:
@@ -363,5 +365,5 @@ def headlines(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
         else:
             delta = f"B − A: {diff:+,.0f} {unit}"
         mark = "" if r["difference_confidence"] == "reported" else " (estimate)"
-        out.append((str(r["item"]), both, delta + (mark if diff is not None else "")))
+        out.append((str(r["item"]), a_text, b_text, delta + (mark if diff is not None else "")))
     return out

@@ -184,8 +184,9 @@ ui.markdown("**A**: {summary}", container=col_a, summary=_summary(scenario_a, si
 ui.markdown("**B**: {summary}", container=col_b, summary=_summary(scenario_b, side_b, brand_b))
 
 frame: pd.DataFrame = compare.compared(side_a, side_b)
-for card, (label, both, delta) in zip(st.columns(3), compare.headlines(frame), strict=False):
-    ui.metric(card, label, both, delta, delta_color="off", delta_arrow="off")
+for card, (label, a_value, b_value, delta) in zip(st.columns(3), compare.headlines(frame), strict=False):
+    ui.metric(card, f"{label}, B", b_value, delta, delta_color="off", delta_arrow="off")
+    ui.caption("A: {value}", container=card, value=a_value)
 
 shown = labels.for_people(
     frame,

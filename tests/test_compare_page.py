@@ -89,6 +89,11 @@ def test_defaults_compare_the_scenario_with_itself_and_add_nothing_to_the_link(
     # The headline cards mark estimates and floors.
     values = [shown(m.value) for m in at.metric]
     assert len(values) == 3 and all(v.startswith(("≈", "≥")) or "—" in v for v in values), values
+    # one value per card (B's), A's under it: 'A → B' in one card was cut off on a phone
+    assert not any("→" in v for v in values), values
+    assert [m.label.endswith(", B") for m in at.metric] == [True] * 3
+    a_values = [shown(c.value) for c in at.caption if shown(c.value).startswith("A: ")]
+    assert len(a_values) == 3 and all(v[3:].startswith(("≈", "≥")) or "—" in v for v in a_values), a_values
 
 
 def test_a_difference_is_computed_from_the_data() -> None:
