@@ -1,0 +1,219 @@
+"""Analyst notes (evdash.notes): written by an analyst through the import journal, so a second app server
+sharing the journal shows the note on its chart; refused for a viewer by the write function itself;
+text is text (Markdown and HTML shown literally); an edit or a deletion is a new version, the earlier
+ones kept; a bad link or an overlong text is refused with a message naming the field, nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from evdash import build, deliveries, importer, note_rules, notes, queries
+from evdash import db as db_mod
+from evdash.csvread import SeedError
+from evdash.figures import deliveries as figures
+from evdash.journal import open_journal
+from evdash.replica import Replica
+from tests.test_import import FIXTURE_SEEDS
+
+ANALYST = "ana@example.com"
+TRICKY = "Plant **shut** <b>2 weeks</b> [see](https://evil.example) &amp; $x$"
+PERIOD = notes.Note(
+    "period",
+    TRICKY,
+    link="https://ir.acme.example/shutdown",
+    period_from="2025-03-03",
+    period_to="2025-03-16",
+    brand="acme",
+)
+
+
+def current(db: Path) -> pd.DataFrame:
+    con = db_mod.connect_readonly(db)
+    try:
+        return queries.notes_current(con)
+    finally:
+        con.close()
+
+
+def history(db: Path) -> pd.DataFrame:
+    con = db_mod.connect_readonly(db)
+    try:
+        return queries.notes_history(con)
+    finally:
+        con.close()
+
+
+def drawn(db: Path) -> tuple[go.Figure, pd.DataFrame]:
+    """Server `db`'s cumulative deliveries chart of Acme 2025 with its notes (as the page draws it)."""
+    con = db_mod.connect_readonly(db)
+    try:
+        ytd = queries.deliveries_year_to_month(con, brand="acme", year=2025)
+        rate = queries.deliveries_rate_months(con, brand="acme", year=2025, through=12)
+        targets = queries.deliveries_targets(con, brand="acme", year=2025)
+        totals = queries.deliveries_totals(con, brand="acme", year=2025)
+        shown = queries.notes_current(con)
+    finally:
+        con.close()
+    outlook = deliveries.outlook(ytd, rate, totals, 2025, 12, 3)
+    frame = deliveries.cumulative_frame(ytd, targets, totals, outlook)
+    assert not frame.empty
+    marks = notes.chart_marks(shown, "acme", dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    return figures.cumulative_vs_target(frame, "Acme", 2025, None, marks), marks
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("EVDASH_SEEDS", str(FIXTURE_SEEDS))
+    link = tmp_path / "evdash.duckdb"
+    build.build(db=link)
+    yield link
+
+
+def add(db: Path, note: notes.Note = PERIOD, role: str = "analyst") -> notes.Outcome:
+    return notes.add(note, user=ANALYST, role=role, db=db)
+
+
+def test_a_note_written_on_one_server_is_on_the_other_servers_chart(
+    journal_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVDASH_JOURNAL", journal_dsn)
+    monkeypatch.setenv("EVDASH_SEEDS", str(FIXTURE_SEEDS))
+    a, b = tmp_path / "a" / "evdash.duckdb", tmp_path / "b" / "evdash.duckdb"
+    build.build(db=a)
+    build.build(db=b)
+    written = add(a)
+    assert current(b).empty  # B has not caught up yet
+    assert Replica(b, open_journal(b), poll_seconds=60).sync() is True
+    shown = current(b)
+    assert list(shown["note_id"]) == [written.note_id]
+    assert list(shown["created_by"]) == [ANALYST]
+    fig, marks = drawn(b)
+    assert list(marks["date"]) == [dt.date(2025, 3, 3)] and list(marks["end"]) == [dt.date(2025, 3, 16)]
+    traces = [t for t in fig.data if t.legendgroup == "notes"]
+    assert len(traces) == 1
+    hover = traces[0].hovertext[0]
+    # The whole note, escaped for Plotly: the HTML tag is shown as text, never rendered.
+    assert "&lt;b&gt;2 weeks&lt;/b&gt;" in hover and "<b>" not in hover
+    assert "**shut**" in hover and "&amp;amp;" in hover
+    assert "link: https://ir.acme.example/shutdown" in hover
+    assert traces[0].text[1] == "N1"
+    assert any(s.x0 == pd.Timestamp("2025-03-03") for s in fig.layout.shapes)  # the range's band
+
+
+def test_a_viewer_is_refused_and_nothing_is_written(db: Path) -> None:
+    with pytest.raises(notes.NotAllowed, match="only an analyst or an admin"):
+        add(db, role="viewer")
+    with pytest.raises(notes.NotAllowed):
+        add(db, role=None)  # type: ignore[arg-type]
+    written = add(db)
+    with pytest.raises(notes.NotAllowed):
+        notes.edit(written.note_id, PERIOD, user="v@example.com", role="viewer", db=db)
+    with pytest.raises(notes.NotAllowed):
+        notes.delete(written.note_id, user="v@example.com", role="viewer", db=db)
+    assert list(history(db)["revision"]) == [1]
+    assert notes.may_write("analyst") and notes.may_write("admin") and not notes.may_write("viewer")
+
+
+def test_markdown_and_html_in_a_note_are_kept_and_shown_literally(db: Path) -> None:
+    add(db)
+    stored = current(db)
+    assert list(stored["note_text"]) == [TRICKY]  # stored as typed, escaped only where shown
+    fig, _ = drawn(db)
+    legend = next(t.name for t in fig.data if t.legendgroup == "notes")
+    assert "<" not in legend and legend.startswith("N1 · Plant **shut** &lt;b&gt;")
+
+
+def test_edit_and_delete_keep_every_version(db: Path) -> None:
+    first = add(db)
+    edited = notes.edit(
+        first.note_id,
+        notes.Note(
+            "period", "Plant shut 3 weeks", period_from="2025-03-03", period_to="2025-03-23", brand="acme"
+        ),
+        user="bo@example.com",
+        role="analyst",
+        db=db,
+    )
+    assert (edited.revision, edited.action) == (2, "edited")
+    now = current(db)
+    assert list(now["note_text"]) == ["Plant shut 3 weeks"]
+    assert list(now["created_by"]) == [ANALYST] and list(now["edited_by"]) == ["bo@example.com"]
+    gone = notes.delete(first.note_id, user=ANALYST, role="admin", db=db)
+    assert gone.words() == "Note deleted (version 3); the 2 earlier version(s) are kept."
+    assert current(db).empty
+    kept = history(db)
+    assert list(kept["action"]) == ["added", "edited", "deleted"]
+    assert list(kept["note_text"]) == [TRICKY, "Plant shut 3 weeks", "Plant shut 3 weeks"]
+    assert list(kept["author"]) == [ANALYST, "bo@example.com", ANALYST]
+    with pytest.raises(SeedError, match="this note was deleted"):
+        notes.edit(first.note_id, PERIOD, user=ANALYST, role="analyst", db=db)
+
+
+def test_a_version_is_never_overwritten_even_from_the_command_line(db: Path) -> None:
+    written = add(db)
+    row = history(db).iloc[0]
+    header = ",".join(notes.COLUMNS)
+    # Same note id and revision with another text: refused, not a correction in place.
+    data = (
+        f"{header}\n{written.note_id},1,added,period,2025-03-03,,,acme,,,Other text,,mallory,"
+        f"{pd.Timestamp(row['written_at']).isoformat()}\n"
+    ).encode()
+    with pytest.raises(SeedError, match="never changed in place"):
+        importer.import_files([("notes", ("note.csv", data))], db=db, user="mallory")
+    assert list(history(db)["note_text"]) == [TRICKY]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "says"),
+    [
+        ({"link": "javascript:alert(1)"}, "Link", "not an http(s) link"),
+        ({"link": "ftp://ir.acme.example/x"}, "Link", "not an http(s) link"),
+        ({"link": "https://ir.acme.example/a b"}, "Link", "a space"),
+        ({"text": "x" * (note_rules.TEXT_MAX + 1)}, "Text", f"over the {note_rules.TEXT_MAX}"),
+        ({"text": "two\r\nlines"}, "Text", "a line break (CR/LF)"),
+        ({"text": "abc\u202edcba"}, "Text", "a bidirectional override (U+202E)"),
+        ({"text": " "}, "Text", "required"),
+        ({"period_from": None}, "From", "required for a note on a period"),
+        ({"period_to": "2025-03-01"}, "To", "is before the start"),
+    ],
+)
+def test_a_bad_note_is_refused_naming_the_field(
+    db: Path, change: dict[str, object], field: str, says: str
+) -> None:
+    bad = notes.Note(**{**PERIOD.__dict__, **change})
+    with pytest.raises(SeedError) as refused:
+        add(db, bad)
+    assert any(e.startswith(f"{field}: ") and says in e for e in refused.value.errors), refused.value.errors
+    assert history(db).empty
+
+
+def test_the_import_names_the_field_of_a_bad_market_and_the_cli_path_keeps_the_rules(db: Path) -> None:
+    with pytest.raises(SeedError) as refused:
+        add(db, notes.Note("market", "Dealer network opens", market="XXX"))
+    assert refused.value.errors[0].startswith("Market: 'XXX' is not an ISO 3166-1 alpha-3 country code")
+    header = ",".join(notes.COLUMNS)
+    data = f"{header}\nn0123456789ab,1,added,market,,,DEU,,,,ok,javascript:x,ana,2026-12-01T10:00:00\n"
+    with pytest.raises(SeedError, match=r"note.csv, line 2, column 'link': 'javascript:x' is not an http"):
+        importer.import_files([("notes", ("note.csv", data.encode()))], db=db, user="ana")
+
+
+def test_market_and_figure_notes_go_where_they_belong(db: Path) -> None:
+    add(db, notes.Note("market", "Homologation pending", market="deu"))
+    add(db, notes.Note("figure", "Includes exports", brand="acme", model="acme_s", year=2025))
+    add(db, notes.Note("period", "Zeta only", period_from="2025-05-01", brand="zeta"))
+    shown = current(db)
+    germany = notes.for_market(shown, "DEU")
+    assert list(germany["what"]) == ["Homologation pending"]
+    assert germany["attached"].iloc[0] == "Germany (DEU)"
+    assert notes.for_market(shown, "FRA").empty
+    marks = notes.chart_marks(shown, "acme", dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert list(marks["attached"]) == ["Acme · S · 2025"]  # not Zeta's period note
+    assert notes.chart_marks(shown, "acme", dt.date(2024, 1, 1), dt.date(2024, 12, 31)).empty
+    lines = notes.briefing_lines(shown, "acme")
+    assert [line.split(":")[0] for line in lines] == ["Acme · S · 2025", "Germany (DEU)"]
