@@ -38,6 +38,7 @@ from evdash import (
     freshness,
     kpis,
     labels,
+    notes,
     pricing,
     pricing_service,
     queries,
@@ -97,6 +98,7 @@ class Briefing:
     watch: tuple[watch.WatchItem, ...]
     sources: tuple[Source, ...] = field(default_factory=tuple)
     overdue_sources: str = ""  # freshness.overdue_words: the recurring sources late on `on` ('' = none)
+    analyst_notes: tuple[str, ...] = ()  # notes.briefing_lines: the newest analyst notes (at most 3)
 
     @property
     def newest_age_days(self) -> int | None:
@@ -507,6 +509,7 @@ def collect(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Briefing
         overdue_sources=freshness.overdue_words(  # the brand's first; the rest counted (1–3 pages)
             freshness.source_status(queries.source_status(con), on), BRIEFING_OVERDUE_NAMED, first=brand
         ),
+        analyst_notes=tuple(notes.briefing_lines(queries.notes_current(con), brand)),
     )
     return _with_sources(con, b, origin)
 

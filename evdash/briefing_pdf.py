@@ -379,6 +379,17 @@ def _watch(pdf: _Doc, b: Briefing) -> None:
         pdf.multi_cell(pdf.width - 17, 4, item.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
 
 
+def _analyst_notes(pdf: _Doc, b: Briefing) -> None:
+    """The newest analyst notes (`notes.briefing_lines`), one line each so that page 1 keeps its chart;
+    nothing at all when there are none. A note's whole text is on the Sources page."""
+    if not b.analyst_notes:
+        return
+    pdf.heading("Analyst notes", size=9, keep_mm=20)
+    pdf.set_font(FONT, "", 8)
+    for line in b.analyst_notes:
+        pdf.cell(pdf.width, 3.8, pdf._fit(line, pdf.width), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
 def _years_rows(b: Briefing) -> list[list[str]]:
     rows = []
     for r in b.years.to_dict("records"):
@@ -468,6 +479,7 @@ def build_pdf(b: Briefing, render: Render, paper: Paper = "A4") -> tuple[bytes, 
     pdf.kpi_row("Overview", b.overview_kpis)
     pdf.kpi_row(f"Deliveries vs target, {b.year}", b.deliveries_kpis)
     _watch(pdf, b)
+    _analyst_notes(pdf, b)
     pdf.ln(1)
     cumulative = cumulative_vs_target(b.cumulative, b.brand_name, b.year, b.year_events)
     # 100 mm, or what is left of the first page down to 80 mm, so that the chart stays on it.

@@ -10,7 +10,7 @@ lists them. A viewer is refused here, not only by the page (`NotAllowed`). What 
 `evdash.note_rules` (the one home of the text and link rules); text is plain text, escaped where shown.
 
 The pure helpers turn the rows of `queries/notes_current.sql` into what a chart draws (`chart_marks`,
-`for_market`) and the briefing's lines (`briefing_lines`). No Streamlit here.
+`for_markets`) and the briefing's lines (`briefing_lines`). No Streamlit here.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import datetime as dt
 import io
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,19 @@ COLUMNS = [
     "written_at",
 ]
 MARK_COLUMNS = ["note_id", "attached_to", "date", "end", "attached", "what", "detail", "link", "author"]
+TABLE_COLUMNS = [
+    "note_id",
+    "attached",
+    "note_text",
+    "link",
+    "created_by",
+    "created_at",
+    "edited_by",
+    "edited_at",
+    "revisions",
+]
+HISTORY_COLUMNS = ["note_id", "revision", "action", "attached", "note_text", "link", "author", "written_at"]
+ACTION_LABEL = {"added": "Added", "edited": "Edited", "deleted": "Deleted"}
 SHORT_TEXT = 30  # characters of a note that fit a chart's legend on a phone
 _WHERE = re.compile(rf"^{re.escape(FILE_NAME)}(?:, lines? [\d, ]+)?(?:, column '(\w+)')?: ")
 
@@ -354,10 +367,11 @@ def chart_marks(notes: pd.DataFrame, brand: str, start: dt.date, end: dt.date) -
     return _marks(rows, place)
 
 
-def for_market(notes: pd.DataFrame, market: str) -> pd.DataFrame:
-    """The notes on one market (`MARK_COLUMNS`; date = when the note was last written)."""
+def for_markets(notes: pd.DataFrame, markets: Sequence[str]) -> pd.DataFrame:
+    """The notes on these markets (`MARK_COLUMNS`; date = when the note was last written), for the
+    Expansion map's market view and the Market ranking."""
     rows: list[Mapping[Any, Any]] = [
-        r for r in notes.to_dict("records") if r["attached_to"] == "market" and r["market_code"] == market
+        r for r in notes.to_dict("records") if r["attached_to"] == "market" and r["market_code"] in markets
     ]
     place = [(pd.Timestamp(r["edited_at"]).date(),) * 2 for r in rows]
     return _marks(rows, place)
@@ -375,3 +389,58 @@ def briefing_lines(notes: pd.DataFrame, brand: str, limit: int = 3) -> list[str]
         if len(lines) == limit:
             break
     return lines
+
+
+def with_notes(frame: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
+    """A chart's download with the notes it drew: one more row per note (series 'analyst_note', its date,
+    what it is attached to as the label) and the note in the extra columns `analyst_note` and
+    `analyst_note_link`, empty on the chart's own rows. No note: `frame` with the two empty columns."""
+    rows = pd.DataFrame(
+        {
+            "series": "analyst_note",
+            "date": marks["date"],
+            "label": marks["attached"],
+            "analyst_note": marks["detail"],
+            "analyst_note_link": marks["link"],
+        }
+    )
+    out = frame.assign(analyst_note=None, analyst_note_link=None)
+    return out if rows.empty else pd.concat([out, rows], ignore_index=True)
+
+
+def table_frame(current: pd.DataFrame) -> pd.DataFrame:
+    """The Sources page's list of notes (rows of `queries/notes_current.sql`): what each is attached to
+    in words, its text, link, who wrote it and when, who changed it last and how many versions it has."""
+    records = current.to_dict("records")
+    return pd.DataFrame(
+        {
+            "note_id": current["note_id"],
+            "attached": [attached_words(r) for r in records],
+            "note_text": current["note_text"],
+            "link": current["link"],
+            "created_by": current["created_by"],
+            "created_at": current["created_at"],
+            "edited_by": current["edited_by"],
+            "edited_at": current["edited_at"],
+            "revisions": current["revisions"],
+        },
+        columns=TABLE_COLUMNS,
+    )
+
+
+def history_frame(history: pd.DataFrame) -> pd.DataFrame:
+    """Every version of every note, deleted ones included (rows of `queries/notes_history.sql`)."""
+    records = history.to_dict("records")
+    return pd.DataFrame(
+        {
+            "note_id": history["note_id"],
+            "revision": history["revision"],
+            "action": [ACTION_LABEL.get(str(a), str(a)) for a in history["action"]],
+            "attached": [attached_words(r) for r in records],
+            "note_text": history["note_text"],
+            "link": history["link"],
+            "author": history["author"],
+            "written_at": history["written_at"],
+        },
+        columns=HISTORY_COLUMNS,
+    )

@@ -1273,3 +1273,29 @@ def today() -> dt.date:
 
 def repo_path(relative: str) -> Path:
     return config.REPO_ROOT / relative
+
+
+def analyst_notes(
+    ctx: Context, marks: pd.DataFrame, view: str, filters_: Mapping[str, object], key: str
+) -> None:
+    """Analyst notes on what this view shows (rows of `evdash.notes.for_markets` / `chart_marks`): a
+    table of the whole note, what it is attached to and its link, with its download; nothing when there
+    are none. Notes are written on the Sources page."""
+    if marks.empty:
+        return
+    subheader("Analyst notes")
+    table(
+        marks,
+        {
+            "note_id": None,
+            "attached_to": None,
+            "date": None,
+            "end": None,
+            "attached": "Attached to",
+            "what": None,
+            "detail": "Note",
+            "link": st.column_config.LinkColumn("Link"),
+            "author": None,
+        },
+    )
+    download_buttons(ctx, marks, view, filters_, key=key)

@@ -10,6 +10,7 @@ select
     a.period_from,
     a.period_to,
     a.market_code,
+    c.name as market_name,
     a.brand_id,
     b.name as brand_name,
     a.model_id,
@@ -22,6 +23,7 @@ select
     n.revision = a.revision as latest
 from annotations as a
 join v_notes as n using (note_id)
+left join countries as c on c.iso3 = a.market_code
 left join brands as b on b.brand_id = a.brand_id
 left join models as m on m.model_id = a.model_id
 order by n.created_at desc, a.note_id, a.revision

@@ -5,20 +5,27 @@ ones kept; a bad link or an overlong text is refused with a message naming the f
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import datetime as dt
+import io
+import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from pypdf import PdfReader
 
-from evdash import build, deliveries, importer, note_rules, notes, queries
+from evdash import briefing, briefing_pdf, build, deliveries, importer, note_rules, notes, queries, text
 from evdash import db as db_mod
 from evdash.csvread import SeedError
 from evdash.figures import deliveries as figures
 from evdash.journal import open_journal
 from evdash.replica import Replica
+from tests.conftest import HOSTILE, REAL_SEEDS, open_page
 from tests.test_import import FIXTURE_SEEDS
 
 ANALYST = "ana@example.com"
@@ -64,7 +71,9 @@ def drawn(db: Path) -> tuple[go.Figure, pd.DataFrame]:
     frame = deliveries.cumulative_frame(ytd, targets, totals, outlook)
     assert not frame.empty
     marks = notes.chart_marks(shown, "acme", dt.date(2025, 1, 1), dt.date(2025, 12, 31))
-    return figures.cumulative_vs_target(frame, "Acme", 2025, None, marks), marks
+    # As the page draws it: ui.figure escapes every data string of the builder's inputs first.
+    args = text.plotly_inputs((frame, "Acme", 2025, None, marks))
+    return figures.cumulative_vs_target(*args), marks
 
 
 @pytest.fixture
@@ -208,12 +217,91 @@ def test_market_and_figure_notes_go_where_they_belong(db: Path) -> None:
     add(db, notes.Note("figure", "Includes exports", brand="acme", model="acme_s", year=2025))
     add(db, notes.Note("period", "Zeta only", period_from="2025-05-01", brand="zeta"))
     shown = current(db)
-    germany = notes.for_market(shown, "DEU")
+    germany = notes.for_markets(shown, ["DEU"])
     assert list(germany["what"]) == ["Homologation pending"]
     assert germany["attached"].iloc[0] == "Germany (DEU)"
-    assert notes.for_market(shown, "FRA").empty
+    assert notes.for_markets(shown, ["FRA"]).empty
     marks = notes.chart_marks(shown, "acme", dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert list(marks["attached"]) == ["Acme · S · 2025"]  # not Zeta's period note
     assert notes.chart_marks(shown, "acme", dt.date(2024, 1, 1), dt.date(2024, 12, 31)).empty
     lines = notes.briefing_lines(shown, "acme")
     assert [line.split(":")[0] for line in lines] == ["Acme · S · 2025", "Germany (DEU)"]
+
+
+# --- on the pages ------------------------------------------------------------------------------------
+
+ROLES_TOML = '[users]\n"ana@example.com" = "analyst"\n\n[domains]\n"example.com" = "viewer"\n'
+
+
+def _user(email: str) -> dict[str, object]:
+    now = int(time.time())
+    return {"is_logged_in": True, "email": email, "iss": "https://idp.example", "sub": email} | {
+        "iat": now - 60,
+        "exp": now + 3600,
+    }
+
+
+@pytest.fixture
+def noted_app(app_env: Path, hostile_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app on the hostile database (conftest: two analyst notes carrying Markdown and HTML), sign-in on."""
+    roles = tmp_path / "roles.toml"
+    roles.write_text(ROLES_TOML)
+    monkeypatch.setenv("EVDASH_DB", str(hostile_db_path))
+    monkeypatch.setenv("EVDASH_AUTH", "on")
+    monkeypatch.setenv("EVDASH_ROLES", str(roles))
+    return hostile_db_path
+
+
+@pytest.mark.parametrize(("email", "form"), [("exec@example.com", False), ("ana@example.com", True)])
+def test_sources_lists_the_notes_and_shows_the_form_only_to_an_analyst(
+    noted_app: Path, email: str, form: bool
+) -> None:
+    at = open_page("pages/sources.py", user=_user(email), timeout=90)
+    assert not at.exception, at.exception
+    listed = [d.value for d in at.dataframe if "note_text" in d.value.columns]
+    assert listed and len(listed[0]) == 2  # the period note and the market note
+    assert set(listed[0]["note_text"]) == {text.one_line(HOSTILE)}  # stored and listed as typed
+    expanders = [e.label for e in at.expander]
+    assert ("Add a note" in expanders) is form
+    assert ("Edit or delete a note" in expanders) is form
+
+
+def test_the_deliveries_chart_and_its_download_carry_the_note(noted_app: Path) -> None:
+    at = open_page("pages/deliveries.py", user=_user("exec@example.com"), timeout=90)
+    assert not at.exception, at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    drawn = [t for s in specs for t in s["data"] if t.get("legendgroup") == "notes"]
+    assert len(drawn) == 1
+    assert "&lt;b&gt;bold&lt;/b&gt;" in drawn[0]["hovertext"][0]
+
+
+# --- in the briefing -----------------------------------------------------------------------------------
+
+_PNG = base64.b64decode(  # one white pixel: the page layout depends on the image's box, not its pixels
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def test_the_briefing_lists_the_newest_notes_and_stays_on_three_pages(tmp_path: Path) -> None:
+    link = tmp_path / "evdash.duckdb"
+    build.build(seeds=REAL_SEEDS, db=link)
+    long = "Longest allowed note " + "x" * (note_rules.TEXT_MAX - 21)
+    rows = [
+        f"n00000000000{i},1,added,figure,,,,xiaomi,,2026,{long if i else 'Short <b>one</b>'},,ana,"
+        f"2026-11-0{i + 1}T09:00:00"
+        for i in range(4)
+    ]
+    data = (",".join(notes.COLUMNS) + "\n" + "\n".join(rows) + "\n").encode()
+    importer.import_files([("notes", ("notes.csv", data))], db=link, seeds=REAL_SEEDS, user="ana")
+    con = db_mod.connect_readonly(link)
+    try:
+        b = briefing.collect(con, "xiaomi", dt.date(2026, 12, 1))
+    finally:
+        con.close()
+    assert len(b.analyst_notes) == 3  # the newest three of four
+    assert b.analyst_notes[-1].startswith("Xiaomi · all models · 2026: Longest allowed note xxx")
+    pdf, pages = briefing_pdf.build_pdf(b, lambda fig, w, h: _PNG)
+    _, without = briefing_pdf.build_pdf(dataclasses.replace(b, analyst_notes=()), lambda fig, w, h: _PNG)
+    assert pages == without == 3
+    first = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Analyst notes" in first and "Longest allowed note" in first

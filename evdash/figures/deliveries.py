@@ -151,6 +151,7 @@ def monthly_bars(
 
 EVENT_DASH = {"target_revision": "dot", "launch": "dash", "milestone": "dashdot"}
 EVENT_LEGEND_CHARS = 30  # an event's legend entry that fits a phone; the whole text is in its hover
+NOTE_HOVER_CHARS = 700  # a whole note (at most 500 characters) with its author and date
 
 
 def _event_lines(fig: go.Figure, events: pd.DataFrame, top: float) -> None:
@@ -196,9 +197,10 @@ def note_marks(fig: go.Figure, notes: pd.DataFrame, top: float) -> None:
         start, end = pd.Timestamp(str(rec["date"])), pd.Timestamp(str(rec["end"]))
         if end > start:
             fig.add_vrect(x0=start, x1=end, fillcolor=NOTE_COLOUR, opacity=0.08, line_width=0, layer="below")
-        hover = plotly_text(rec["detail"]) + "<br>" + plotly_text(rec["attached"])
+        # plotly_cut: decoded then escaped once, whether or not `ui.figure` escaped the frame already.
+        hover = plotly_cut(rec["detail"], NOTE_HOVER_CHARS) + "<br>" + plotly_cut(rec["attached"], 80)
         if rec["link"]:
-            hover += "<br>link: " + plotly_text(rec["link"])
+            hover += "<br>link: " + plotly_cut(rec["link"], 120)
         fig.add_scatter(
             x=[start, start],
             y=[0, top * 0.86],
