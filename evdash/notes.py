@@ -248,7 +248,7 @@ def _latest(note_id: str, db: Path | None) -> pd.Series:
 
 def edit(
     note_id: str,
-    note: Note,
+    note: Note | None,
     *,
     user: str,
     role: str | None,
@@ -256,31 +256,12 @@ def edit(
     seeds: Path | None = None,
     now: dt.datetime | None = None,
 ) -> Outcome:
-    """Write `note` as the next version of `note_id` (the earlier versions stay)."""
-    _check_writer(role)
-    revision = int(_latest(note_id, db)["revision"]) + 1
-    return _write(
-        note_id, "edited", note, user=user, role=role, db=db, seeds=seeds, now=now, revision=revision
-    )
-
-
-def _blank(value: Any) -> bool:
-    return value is None or bool(pd.isna(value))
-
-
-def delete(
-    note_id: str,
-    *,
-    user: str,
-    role: str | None,
-    db: Path | None = None,
-    seeds: Path | None = None,
-    now: dt.datetime | None = None,
-) -> Outcome:
-    """Delete `note_id`: a last version marked deleted that repeats its text (nothing is erased)."""
+    """Write `note` as the next version of `note_id` (the earlier versions stay); `note` None deletes it:
+    a last version marked deleted that repeats its text (nothing is erased)."""
     _check_writer(role)
     last = _latest(note_id, db)
-    note = Note(
+    action = "edited" if note is not None else "deleted"
+    kept = note or Note(
         attached_to=str(last["attached_to"]),
         text=str(last["note_text"]),
         link="" if _blank(last["link"]) else str(last["link"]),
@@ -292,9 +273,16 @@ def delete(
         year=None if _blank(last["year"]) else int(last["year"]),
     )
     revision = int(last["revision"]) + 1
-    return _write(
-        note_id, "deleted", note, user=user, role=role, db=db, seeds=seeds, now=now, revision=revision
-    )
+    return _write(note_id, action, kept, user=user, role=role, db=db, seeds=seeds, now=now, revision=revision)
+
+
+def delete(note_id: str, *, user: str, role: str | None, db: Path | None = None) -> Outcome:
+    """Delete `note_id` as `user`: its next version, marked deleted (`edit` with no note)."""
+    return edit(note_id, None, user=user, role=role, db=db)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or bool(pd.isna(value))
 
 
 # --- pure: what a chart, a table and the briefing show ---------------------------------------------------

@@ -11,15 +11,27 @@ import datetime as dt
 import io
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from pypdf import PdfReader
 
-from evdash import briefing, briefing_pdf, build, deliveries, importer, note_rules, notes, queries, text
+from evdash import (
+    briefing,
+    briefing_pdf,
+    build,
+    deliveries,
+    importer,
+    labels,
+    note_rules,
+    notes,
+    queries,
+    text,
+)
 from evdash import db as db_mod
 from evdash.csvread import SeedError
 from evdash.figures import deliveries as figures
@@ -40,23 +52,21 @@ PERIOD = notes.Note(
 )
 
 
-def current(db: Path) -> pd.DataFrame:
+def current(
+    db: Path, query: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame] = queries.notes_current
+) -> pd.DataFrame:
     con = db_mod.connect_readonly(db)
     try:
-        return queries.notes_current(con)
+        return query(con)
     finally:
         con.close()
 
 
 def history(db: Path) -> pd.DataFrame:
-    con = db_mod.connect_readonly(db)
-    try:
-        return queries.notes_history(con)
-    finally:
-        con.close()
+    return current(db, queries.notes_history)
 
 
-def drawn(db: Path) -> tuple[go.Figure, pd.DataFrame]:
+def drawn(db: Path) -> tuple[go.Figure, pd.DataFrame, pd.DataFrame]:
     """Server `db`'s cumulative deliveries chart of Acme 2025 with its notes (as the page draws it)."""
     con = db_mod.connect_readonly(db)
     try:
@@ -73,7 +83,7 @@ def drawn(db: Path) -> tuple[go.Figure, pd.DataFrame]:
     marks = notes.chart_marks(shown, "acme", dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     # As the page draws it: ui.figure escapes every data string of the builder's inputs first.
     args = text.plotly_inputs((frame, "Acme", 2025, None, marks))
-    return figures.cumulative_vs_target(*args), marks
+    return figures.cumulative_vs_target(*args), marks, frame
 
 
 @pytest.fixture
@@ -102,7 +112,7 @@ def test_a_note_written_on_one_server_is_on_the_other_servers_chart(
     shown = current(b)
     assert list(shown["note_id"]) == [written.note_id]
     assert list(shown["created_by"]) == [ANALYST]
-    fig, marks = drawn(b)
+    fig, marks, _frame = drawn(b)
     assert list(marks["date"]) == [dt.date(2025, 3, 3)] and list(marks["end"]) == [dt.date(2025, 3, 16)]
     traces = [t for t in fig.data if t.legendgroup == "notes"]
     assert len(traces) == 1
@@ -133,9 +143,17 @@ def test_markdown_and_html_in_a_note_are_kept_and_shown_literally(db: Path) -> N
     add(db)
     stored = current(db)
     assert list(stored["note_text"]) == [TRICKY]  # stored as typed, escaped only where shown
-    fig, _ = drawn(db)
+    fig, marks, frame = drawn(db)
     legend = next(t.name for t in fig.data if t.legendgroup == "notes")
     assert "<" not in legend and legend.startswith("N1 · Plant **shut** &lt;b&gt;")
+    # The chart's download (the frame it drew) carries the note: one more row and the extra columns.
+    download = notes.with_notes(frame, marks)
+    assert len(download) == len(frame) + 1
+    note_row = download[download["series"] == "analyst_note"].iloc[0]
+    assert note_row["analyst_note"] == f"Note by {ANALYST}, {labels.day(dt.date.today())}: {TRICKY}"
+    assert note_row["analyst_note_link"] == "https://ir.acme.example/shutdown"
+    assert pd.Timestamp(note_row["date"]) == pd.Timestamp("2025-03-03")
+    assert download["analyst_note"].iloc[: len(frame)].isna().all()
 
 
 def test_edit_and_delete_keep_every_version(db: Path) -> None:
@@ -304,4 +322,4 @@ def test_the_briefing_lists_the_newest_notes_and_stays_on_three_pages(tmp_path: 
     _, without = briefing_pdf.build_pdf(dataclasses.replace(b, analyst_notes=()), lambda fig, w, h: _PNG)
     assert pages == without == 3
     first = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-    assert "Analyst notes" in first and "Longest allowed note" in first
+    assert first.count("Longest allowed note") >= 2  # under the watch list, as many as leave the chart room
