@@ -37,7 +37,7 @@ from evdash.csvread import SeedError
 from evdash.figures import deliveries as figures
 from evdash.journal import open_journal
 from evdash.replica import Replica
-from tests.conftest import HOSTILE, REAL_SEEDS, open_page
+from tests.conftest import HOSTILE, REAL_SEEDS, _fresh_caches, open_page, shown
 from tests.test_import import FIXTURE_SEEDS
 
 ANALYST = "ana@example.com"
@@ -323,3 +323,41 @@ def test_the_briefing_lists_the_newest_notes_and_stays_on_three_pages(tmp_path: 
     assert pages == without == 3
     first = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert first.count("Longest allowed note") >= 2  # under the watch list, as many as leave the chart room
+
+
+def test_an_analyst_adds_edits_and_deletes_a_note_on_the_sources_page(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sign-in off (everyone is an analyst): the form writes through evdash.notes; a refusal names the
+    field and writes nothing; the list and the history follow."""
+    monkeypatch.setenv("EVDASH_DB", str(db))
+    _fresh_caches()
+    at = open_page("pages/sources.py", timeout=120)
+    assert not at.exception, at.exception
+    form_text = next(w for w in at.text_input if w.label == "Text")
+    form_link = next(w for w in at.text_input if w.label == "Link")
+    form_from = next(w for w in at.date_input if w.label == "From")
+    form_text.input("Dealer network opens <i>soon</i>")
+    form_link.input("ftp://nope.example")
+    form_from.set_value(dt.date(2025, 4, 1))
+    next(b for b in at.button if b.label == "Add note").click()
+    at.run()
+    assert any("Link: 'ftp://nope.example' is not an http(s) link" in shown(e.value) for e in at.error)
+    assert history(db).empty
+    next(w for w in at.text_input if w.label == "Link").input("")
+    next(b for b in at.button if b.label == "Add note").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Note added (version 1)." in shown(s.value) for s in at.success)
+    listed = next(d.value for d in at.dataframe if "note_text" in d.value.columns)
+    assert list(listed["note_text"]) == ["Dealer network opens <i>soon</i>"]
+    edit_text = [w for w in at.text_input if w.label == "Text"][-1]
+    edit_text.input("Dealer network opens in May")
+    next(b for b in at.button if b.label == "Save as a new version").click()
+    at.run()
+    assert any("Note edited (version 2)" in shown(s.value) for s in at.success)
+    next(b for b in at.button if b.label == "Delete (kept in the history)").click()
+    at.run()
+    assert any("Note deleted (version 3)" in shown(s.value) for s in at.success)
+    assert list(history(db)["action"]) == ["added", "edited", "deleted"]
+    _fresh_caches()
