@@ -10,7 +10,9 @@ the form names its field. Pure: no database, no Streamlit.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,4 +84,20 @@ def problems(row: Mapping[Any, object]) -> list[tuple[str, str]]:
             out.append(("brand", "required for a note on a figure"))
         if _blank(row.get("year")):
             out.append(("year", "required for a note on a figure"))
+    return out
+
+
+def author_problems(data: bytes, name: str, user: str) -> list[str]:
+    """A notes file imported by `user` (the Data page's upload, `evdash import --user`) may only hold
+    notes written in that user's name: the list and the history show `author`, so nobody files a note
+    as someone else. (The note form writes `author` = the signed-in user.)"""
+    out = []
+    rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig", errors="replace")))
+    for line, row in enumerate(rows, start=2):
+        author = (row.get("author") or "").strip()
+        if author and author != user:
+            out.append(
+                f"{name}, line {line}, column 'author': {shown(author)} is not the importing user "
+                f"{shown(user)}; a note is written in its author's own name"
+            )
     return out

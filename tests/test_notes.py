@@ -361,3 +361,11 @@ def test_an_analyst_adds_edits_and_deletes_a_note_on_the_sources_page(
     assert any("Note deleted (version 3)" in shown(s.value) for s in at.success)
     assert list(history(db)["action"]) == ["added", "edited", "deleted"]
     _fresh_caches()
+
+
+def test_an_upload_cannot_file_a_note_in_someone_elses_name(db: Path) -> None:
+    header = ",".join(notes.COLUMNS)
+    data = f"{header}\nn0123456789ab,1,added,market,,,DEU,,,,ok,,boss@example.com,2026-12-01T10:00:00\n"
+    with pytest.raises(SeedError, match=r"column 'author': 'boss@example.com' is not the importing user"):
+        importer.import_files([("notes", ("note.csv", data.encode()))], db=db, user=ANALYST)
+    assert history(db).empty
