@@ -23,6 +23,7 @@ TEXT_MAX = 500
 LINK_MAX = 1000
 ATTACHED_TO = ("period", "market", "figure")
 ACTIONS = ("added", "edited", "deleted")
+YEARS = (1990, 2100)  # a figure note's year
 
 
 def _blank(value: object) -> bool:
@@ -82,8 +83,11 @@ def problems(row: Mapping[Any, object]) -> list[tuple[str, str]]:
     elif kind == "figure":
         if _blank(row.get("brand")):
             out.append(("brand", "required for a note on a figure"))
-        if _blank(row.get("year")):
+        year = row.get("year")
+        if _blank(year):
             out.append(("year", "required for a note on a figure"))
+        elif not YEARS[0] <= int(str(year)) <= YEARS[1]:
+            out.append(("year", f"{year} is not a year from {YEARS[0]} to {YEARS[1]}"))
     return out
 
 

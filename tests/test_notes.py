@@ -208,6 +208,9 @@ def test_a_version_is_never_overwritten_even_from_the_command_line(db: Path) -> 
         ({"text": " "}, "Text", "required"),
         ({"period_from": None}, "From", "required for a note on a period"),
         ({"period_to": "2025-03-01"}, "To", "is before the start"),
+        ({"attached_to": "figure", "year": 20250}, "Year", "20250 is not a year from 1990 to 2100"),
+        ({"attached_to": "figure", "year": None}, "Year", "required for a note on a figure"),
+        ({"attached_to": "market"}, "Market", "required for a note on a market"),
     ],
 )
 def test_a_bad_note_is_refused_naming_the_field(
