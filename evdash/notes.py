@@ -197,7 +197,6 @@ def _write(
     role: str | None,
     db: Path | None,
     seeds: Path | None,
-    now: dt.datetime | None,
     revision: int,
 ) -> Outcome:
     _check_writer(role)
@@ -205,7 +204,7 @@ def _write(
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerow(_row(note_id, revision, action, note, user, now or dt.datetime.now(dt.UTC)))
+    writer.writerow(_row(note_id, revision, action, note, user, dt.datetime.now(dt.UTC)))
     try:
         result = importer.import_files(
             [("notes", (FILE_NAME, out.getvalue().encode()))], db=db, seeds=seeds, user=user
@@ -222,13 +221,12 @@ def add(
     role: str | None,
     db: Path | None = None,
     seeds: Path | None = None,
-    now: dt.datetime | None = None,
 ) -> Outcome:
     """Add `note` as `user`. Raises NotAllowed (a viewer), SeedError (messages naming the form's fields;
     nothing changes) or importer.ImportRefused."""
     _check_writer(role)
     note_id = "n" + secrets.token_hex(6)
-    return _write(note_id, "added", note, user=user, role=role, db=db, seeds=seeds, now=now, revision=1)
+    return _write(note_id, "added", note, user=user, role=role, db=db, seeds=seeds, revision=1)
 
 
 def _latest(note_id: str, db: Path | None) -> pd.Series:
@@ -254,7 +252,6 @@ def edit(
     role: str | None,
     db: Path | None = None,
     seeds: Path | None = None,
-    now: dt.datetime | None = None,
 ) -> Outcome:
     """Write `note` as the next version of `note_id` (the earlier versions stay); `note` None deletes it:
     a last version marked deleted that repeats its text (nothing is erased)."""
@@ -273,7 +270,7 @@ def edit(
         year=None if _blank(last["year"]) else int(last["year"]),
     )
     revision = int(last["revision"]) + 1
-    return _write(note_id, action, kept, user=user, role=role, db=db, seeds=seeds, now=now, revision=revision)
+    return _write(note_id, action, kept, user=user, role=role, db=db, seeds=seeds, revision=revision)
 
 
 def delete(note_id: str, *, user: str, role: str | None, db: Path | None = None) -> Outcome:
