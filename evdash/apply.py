@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pandas as pd
 
-from evdash import config, csvread
+from evdash import config, csvread, note_rules
 from evdash.csvread import Column, SeedError
 from evdash.exports import FORMULA_PREFIXES
 from evdash.journal.base import Batch, Change, FileRecord, ImportFile, Journal, crash_point
@@ -48,6 +48,7 @@ KINDS: dict[str, str] = {
     "expansion": "expansion_status",
     "registrations": "registrations",
     "national_registrations": "national_registrations",
+    "notes": "annotations",
 }
 # Natural key of each kind, in table column names.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -84,7 +85,10 @@ KEYS: dict[str, tuple[str, ...]] = {
         "source_id",
         "as_of",
     ),
+    "notes": ("note_id", "revision"),  # append-only (APPEND_ONLY): an edit is the next revision
 }
+# Kinds whose rows are never changed in place: a changed row is refused (history is kept as new rows).
+APPEND_ONLY = frozenset({"notes"})
 KIND_HELP: dict[str, str] = {
     "sources": "where figures come from (id, URL, publisher, reliability)",
     "brands": "car brands",
@@ -100,6 +104,7 @@ KIND_HELP: dict[str, str] = {
     "expansion": "a brand's status in a market on a date",
     "registrations": "a data vendor's monthly new-car registrations by market, brand, model, body",
     "national_registrations": "a registration office's monthly new cars by market, make and model series",
+    "notes": "analyst notes on a chart's period, market or figure (written by evdash.notes)",
 }
 # Seed columns renamed in the analyst format (not for the kind's own id column).
 RENAMES = {
@@ -418,6 +423,10 @@ def _resolve(
         bad = url.notna() & ~url.str.match(r"^https?://[^\s/]+", na=False)
         for i in csvread.first_bad(bad, errors):
             errors.append(_bad(where, int(lines[i]), "url", f"'{url[i]}' is not an http(s) link"))
+    if kind == "notes":  # text and link rules (evdash.note_rules), one home for the form and the CLI
+        for i, row in zip(frame.index, frame.to_dict("records"), strict=True):
+            for column, message in note_rules.problems(row):
+                errors.append(_bad(where, int(lines[i]), column, message))
     # Every other foreign key: ISO-3 countries, market groups, ISO 4217 currencies, variants.
     for table_col, (ref_table, ref_col) in refs.items():
         col = table_col if table_col == OWN_ID.get(kind) else RENAMES.get(table_col, table_col)
@@ -549,6 +558,14 @@ def _apply(
     stats.added, stats.changed, stats.unchanged = (
         int(counts.get(s, 0)) for s in ("new", "changed", "unchanged")
     )
+    if stats.changed and kind in APPEND_ONLY:
+        taken = con.execute("select min(_line) from _status where _state = 'changed'").fetchall()[0][0]
+        raise SeedError(
+            [
+                f"{where}, line {taken}: this {kind} row's key exists already with other values; rows of "
+                f"this kind are never changed in place (write a new one; reload to see the latest)"
+            ]
+        )
     if stats.changed and values:
         diff_cols = ", ".join(
             f"s.{_q(c)}::varchar as {_q('new_' + c)}, t.{_q(c)}::varchar as {_q('old_' + c)}" for c in values

@@ -42,6 +42,7 @@ from evdash import (
     freshness,
     kpis,
     labels,
+    notes,
     pricing,
     pricing_service,
     queries,
@@ -101,6 +102,7 @@ class Briefing:
     watch: tuple[watch.WatchItem, ...]
     sources: tuple[Source, ...] = field(default_factory=tuple)
     overdue_sources: str = ""  # freshness.overdue_words: the recurring sources late on `on` ('' = none)
+    analyst_notes: tuple[str, ...] = ()  # notes.briefing_lines: the newest analyst notes (at most 3)
     changed_since: dt.date | None = None  # "what changed" counts from the end of this day (changes.collect)
     changed: tuple[changes.Change, ...] = ()
 
@@ -586,6 +588,7 @@ def collect(
         overdue_sources=freshness.overdue_words(  # the brand's first; the rest counted (1–3 pages)
             freshness.source_status(queries.source_status(con), on), BRIEFING_OVERDUE_NAMED, first=brand
         ),
+        analyst_notes=tuple(notes.briefing_lines(queries.notes_current(con), brand)),
     )
     since = since or changes.default_since(on)
     b = dataclasses.replace(

@@ -397,6 +397,32 @@ def _changed(pdf: _Doc, b: Briefing) -> None:
         pdf.para(f"… and {rest} more on the Overview (What changed since).", size=6.5, height=3.0)
 
 
+FIRST_CHART_MIN_MM = 80.0  # the first page's chart is never drawn smaller (it moves to page 2 instead)
+NOTE_LINE_MM = 3.8
+
+
+def _analyst_notes(pdf: _Doc, b: Briefing) -> None:
+    """The newest analyst notes (`notes.briefing_lines`) under the watch list, one line each, as many as
+    leave page 1 room for its chart (the rest counted: the briefing stays on its pages); nothing when
+    there are none. A note's whole text is on the Sources page."""
+    if not b.analyst_notes:
+        return
+    room = int((pdf.page_break_trigger - pdf.get_y() - 2 - FIRST_CHART_MIN_MM) // NOTE_LINE_MM)
+    if room < 1:
+        return
+    lines = list(b.analyst_notes[:room])
+    if len(b.analyst_notes) > room:
+        more = len(b.analyst_notes) - room + 1
+        lines[-1] = f"… and {more} more note(s) on the Sources page"
+    for n, line in enumerate(lines):
+        pdf.set_font(FONT, "B", 8)
+        pdf.cell(17, NOTE_LINE_MM, "Note" if n else "Notes")
+        pdf.set_font(FONT, "", 8)
+        pdf.cell(
+            pdf.width - 17, NOTE_LINE_MM, pdf._fit(line, pdf.width - 17), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+
+
 def _years_rows(b: Briefing) -> list[list[str]]:
     rows = []
     for r in b.years.to_dict("records"):
@@ -486,10 +512,11 @@ def build_pdf(b: Briefing, render: Render, paper: Paper = "A4") -> tuple[bytes, 
     pdf.kpi_row("Overview", b.overview_kpis)
     pdf.kpi_row(f"Deliveries vs target, {b.year}", b.deliveries_kpis)
     _watch(pdf, b)
+    _analyst_notes(pdf, b)
     pdf.ln(1)
     cumulative = cumulative_vs_target(b.cumulative, b.brand_name, b.year, b.year_events)
     # 100 mm, or what is left of the first page down to 80 mm, so that the chart stays on it.
-    height = max(80.0, min(100.0, pdf.page_break_trigger - pdf.get_y() - 1))
+    height = max(FIRST_CHART_MIN_MM, min(100.0, pdf.page_break_trigger - pdf.get_y() - 1))
     pdf.image_block(render(cumulative, pdf.width, height), height)
 
     pdf.add_page()

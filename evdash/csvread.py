@@ -146,6 +146,12 @@ def _check_text(series: pd.Series, col: Column, where: str, errors: list[str]) -
     return too_long | forbidden
 
 
+def name_problem(value: str) -> str | None:
+    """What makes `value` unfit for a name-like one-line text (a NUL byte, CR/LF, a control character, a
+    bidirectional override), in words; None when it is fine. The rule every name cell follows."""
+    return _forbidden_character(value) if _NAME_BAD.search(value) else None
+
+
 def _forbidden_character(value: str) -> str:
     if "\x00" in value:
         return "a NUL byte"

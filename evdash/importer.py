@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from evdash import apply, config, csvread, iofaults, versions
+from evdash import apply, config, csvread, iofaults, note_rules, versions
 from evdash import build as build_mod
 from evdash.apply import KIND_HELP, KINDS, FileStats
 from evdash.csvread import SeedError
@@ -128,6 +128,8 @@ def import_files(
         except SeedError as exc:
             errors.extend(exc.errors)
             continue
+        if kind == "notes" and user:  # nobody files a note in someone else's name (evdash.note_rules)
+            errors.extend(note_rules.author_problems(data, name, user))
         pending.append(ImportFile(kind, name, hashlib.sha256(data).hexdigest(), len(data), data))
     if rows > config.import_max_rows():
         errors.append(

@@ -447,3 +447,14 @@ def national_registrations_by_make(
 
 def national_registrations_totals(con: duckdb.DuckDBPyConnection, market: str, year: int) -> pd.DataFrame:
     return run_query(con, "national_registrations_totals", market=market, year=year)
+
+
+# --- Analyst notes (evdash/notes.py; pages/sources.py, the charts they belong to) -----------------------
+
+
+def notes_current(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "notes_current")
+
+
+def notes_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return run_query(con, "notes_history")

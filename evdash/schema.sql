@@ -529,3 +529,25 @@ create table import_changes (
     old_value varchar,
     new_value varchar
 );
+
+-- Analyst notes on a chart's period, market or figure (evdash/notes.py, rules in evdash/note_rules.py).
+-- Written only through the import journal (kind `notes`), so every server replaying the journal shows
+-- them. Append-only: an edit or a deletion is a new revision of the note, never an update (the import
+-- refuses a changed row of this kind), so every earlier version stays. v_notes picks the latest.
+create table annotations (
+    note_id varchar not null check (regexp_full_match(note_id, 'n[0-9a-f]{12}')),
+    revision integer not null check (revision >= 1),
+    action varchar not null check (action in ('added', 'edited', 'deleted')),
+    attached_to varchar not null check (attached_to in ('period', 'market', 'figure')),
+    period_from date,
+    period_to date,
+    market_code varchar references countries (iso3),
+    brand_id varchar references brands (brand_id),
+    model_id varchar references models (model_id),
+    year integer,
+    note_text varchar not null check (length(note_text) <= 500),
+    link varchar,
+    author varchar not null,
+    written_at timestamp not null,  -- UTC
+    primary key (note_id, revision)
+);

@@ -39,6 +39,7 @@ TARGET_COLOUR = "#D55E00"  # company targets (lines, markers)
 TARGET_TEXT = "#B34700"  # a target's label: vermillion darkened to 5.5:1 on white (#D55E00 is 3.9:1)
 PROJECTION_COLOUR = "#56B4E9"
 EVENT_COLOUR = "#555555"
+NOTE_COLOUR = "#A6427C"  # analyst notes on a chart (reddish purple darkened: 6:1 on white)
 NEUTRAL = "#7F7F7F"  # grey bars and keys (not text: 4.0:1 on white)
 NO_DATA = "#E5E5E5"
 TEXT_COLOUR = "#2a3f5f"  # titles, legend, labels (11:1)

@@ -51,6 +51,7 @@ from evdash.web.tables import (
     MISSING_CELL,
     REGISTRATION_COLUMNS,
     TABLE_CACHE_MAX_ROWS,
+    analyst_notes,
     download_buttons,
     table,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "SHARED_PARAMS",
     "TABLE_CACHE_MAX_ROWS",
     "Context",
+    "analyst_notes",
     "auth_enabled",
     "caption",
     "chart",

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from evdash import deliveries, events, kpis, labels, queries, scenario, ui
+from evdash import deliveries, events, kpis, labels, notes, queries, scenario, ui
 from evdash.figures import deliveries as figures
 from evdash.theme import CONFIDENCE_LABEL
 
@@ -70,6 +70,15 @@ ui.kpis(ui.computed(ctx, kpis.deliveries_kpis, outlook))
 ui.caption("{note}", note=deliveries.attainment_note(outlook))
 
 cumulative = ui.computed(ctx, deliveries.cumulative_frame, ytd, targets, totals, outlook)
+# Analyst notes on this brand's periods and figures of the year (evdash.notes; written on Sources).
+note_marks = ui.computed(
+    ctx,
+    notes.chart_marks,
+    ui.query(ctx, queries.notes_current),
+    brand,
+    dt.date(year, 1, 1),
+    dt.date(year, 12, 31),
+)
 ui.chart(
     ui.figure(
         ctx,
@@ -80,11 +89,12 @@ ui.chart(
         events.markers(
             ui.query(ctx, queries.chart_events, brand=brand), dt.date(year, 1, 1), dt.date(year, 12, 31)
         ),
+        note_marks,
     ),
 )
 ui.download_buttons(
     ctx,
-    cumulative,
+    ui.computed(ctx, notes.with_notes, cumulative, note_marks),
     "deliveries-cumulative",
     {"brand": brand, "year": year, "through": through},
     key="cumulative",

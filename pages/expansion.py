@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evdash import expansion, labels, pricing, queries, scenario, text, ui
+from evdash import expansion, labels, notes, pricing, queries, scenario, text, ui
 from evdash.figures.expansion import country_ev_sales, ev_share_history
 from evdash.figures.maps import choropleth
 from evdash.regions import REGION_LABELS
@@ -200,6 +200,14 @@ ui.chart(ui.figure(ctx, country_ev_sales, stats, name))
 # EV share over the years with the IEA's scenarios beside it (drawn as projections, never as figures).
 history = ui.query(ctx, queries.market_history, markets=[country], metric="ev_share_pct", year_from=2014)
 ui.chart(ui.figure(ctx, ev_share_history, history, name))
+# Analyst notes on this market (evdash.notes; written on the Sources page).
+ui.analyst_notes(
+    ctx,
+    ui.computed(ctx, notes.for_markets, ui.query(ctx, queries.notes_current), [country]),
+    "expansion-country-notes",
+    {"market": country},
+    key="d-notes",
+)
 
 tab_market, tab_status, tab_duty, tab_prices = ui.tabs(
     ["Market figures", f"{brand_name} timeline", "Import duties", "Prices"]

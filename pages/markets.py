@@ -6,7 +6,18 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import expansion, labels, pricing, pricing_service, queries, ranking_service, scoring, text, ui
+from evdash import (
+    expansion,
+    labels,
+    notes,
+    pricing,
+    pricing_service,
+    queries,
+    ranking_service,
+    scoring,
+    text,
+    ui,
+)
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
 from evdash.scenario import FREIGHT_PCT_RANGE
@@ -391,6 +402,14 @@ ui.table(
     },
 )
 ui.download_buttons(ctx, export, "market-ranking", inputs | {"weights": weights}, key="ranking")
+# Analyst notes on the markets compared (evdash.notes; written on the Sources page).
+ui.analyst_notes(
+    ctx,
+    ui.computed(ctx, notes.for_markets, ui.query(ctx, queries.notes_current), list(chosen)),
+    "market-ranking-notes",
+    {"markets": list(chosen)},
+    key="ranking-notes",
+)
 
 if not result.excluded.empty:
     ui.markdown("**Not ranked**")

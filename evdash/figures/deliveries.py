@@ -23,6 +23,7 @@ from evdash.theme import (
     CONFIDENCE_SYMBOL,
     EVENT_COLOUR,
     NEUTRAL,
+    NOTE_COLOUR,
     PROJECTION_COLOUR,
     SELECTED_COLOUR,
     TARGET_COLOUR,
@@ -150,6 +151,7 @@ def monthly_bars(
 
 EVENT_DASH = {"target_revision": "dot", "launch": "dash", "milestone": "dashdot"}
 EVENT_LEGEND_CHARS = 30  # an event's legend entry that fits a phone; the whole text is in its hover
+NOTE_HOVER_CHARS = 700  # a whole note (at most 500 characters) with its author and date
 
 
 def _event_lines(fig: go.Figure, events: pd.DataFrame, top: float) -> None:
@@ -186,13 +188,48 @@ def _event_lines(fig: go.Figure, events: pd.DataFrame, top: float) -> None:
         )
 
 
+def note_marks(fig: go.Figure, notes: pd.DataFrame, top: float) -> None:
+    """Analyst notes (rows of `evdash.notes.chart_marks`) in the events' style but told apart: a solid
+    line in the notes' colour per note (a shaded band over a date range), labelled "N1", "N2"… at the top
+    and listed in the legend under "Analyst notes", the whole note in the hover. The note's text is data:
+    escaped for Plotly (hovertext, never a template), so Markdown or HTML in it shows literally."""
+    for number, rec in enumerate(notes.to_dict("records"), start=1):
+        start, end = pd.Timestamp(str(rec["date"])), pd.Timestamp(str(rec["end"]))
+        if end > start:
+            fig.add_vrect(x0=start, x1=end, fillcolor=NOTE_COLOUR, opacity=0.08, line_width=0, layer="below")
+        # plotly_cut: decoded then escaped once, whether or not `ui.figure` escaped the frame already.
+        hover = plotly_cut(rec["detail"], NOTE_HOVER_CHARS) + "<br>" + plotly_cut(rec["attached"], 80)
+        if rec["link"]:
+            hover += "<br>link: " + plotly_cut(rec["link"], 120)
+        fig.add_scatter(
+            x=[start, start],
+            y=[0, top * 0.86],
+            mode="lines+text",
+            line={"color": NOTE_COLOUR, "width": 1.5},
+            text=["", f"N{number}"],
+            textposition="top center",
+            textfont={"size": 11, "color": NOTE_COLOUR},
+            name=plotly_cut(f"N{number} · {rec['what']}", EVENT_LEGEND_CHARS),
+            legendgroup="notes",
+            legendgrouptitle={"text": "Analyst notes"},
+            cliponaxis=False,
+            hovertext=[hover] * 2,
+            hoverinfo="text",
+        )
+
+
 def cumulative_vs_target(
-    frame: pd.DataFrame, brand_name: str, year: int, events: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    brand_name: str,
+    year: int,
+    events: pd.DataFrame | None = None,
+    notes: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Cumulative deliveries of the year against the company's target path.
     Input: evdash.deliveries.cumulative_frame (long form, column `series`); `events`: the year's rows of
     `evdash.events.markers` (target revisions with old → new, launches, milestones), drawn as numbered
-    vertical lines listed in the legend."""
+    vertical lines listed in the legend; `notes`: the rows of `evdash.notes.chart_marks` (analyst notes,
+    `note_marks`)."""
     title = "Cumulative deliveries vs target"
     subtitle = f"{plotly_cut(brand_name, 30)} · {year} · delivered since 1 Jan"
     if frame.empty:
@@ -344,11 +381,16 @@ def cumulative_vs_target(
     if not shown_events.empty:
         # The event lines end well above the target's labels, so their numbers never sit on a label.
         _event_lines(fig, shown_events, peak * 1.2)
+    if notes is not None and not notes.empty:
+        note_marks(fig, notes, peak * 1.2)
     fig.update_layout(**base_layout(title, hovermode="closest"))
     fig.update_yaxes(
         title_text="Delivered since 1 Jan (units)",
         tickformat="~s",  # 400k: a narrow axis leaves the phone's width to the lines
-        range=[0, peak * (1.3 if not shown_events.empty else 1.12)],
+        range=[
+            0,
+            peak * (1.3 if not shown_events.empty or (notes is not None and not notes.empty) else 1.12),
+        ],
         ticklabelstandoff=6,  # "0" clear of the first month's label
     )
     fig.update_xaxes(

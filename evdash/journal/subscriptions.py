@@ -18,7 +18,7 @@ between the SMTP server's acceptance and the `sent` mark), documented in docs/su
 
 Backends (`evdash.journal.open_store`): the local folder `<imports folder>/subscriptions/`
 (`subscriptions.jsonl`, `deliveries.jsonl`, `.lock`) by default; with `EVDASH_JOURNAL` the PostgreSQL
-tables `evdash_subscriptions` and `evdash_deliveries` (migrations/0003_subscriptions.sql) of the shared
+tables `evdash_subscriptions` and `evdash_deliveries` (migrations/0004_subscriptions.sql) of the shared
 journal.
 """
 

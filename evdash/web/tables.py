@@ -14,6 +14,7 @@ from evdash import exports
 from evdash.web import clock
 from evdash.web.cache import QUERY_CACHE_ENTRIES, RESULT_TTL, Context
 from evdash.web.lineage import frame_digest, has_lineage
+from evdash.web.render import subheader
 
 MISSING_CELL = "—"
 # A table of at most this many rows whose frame came from `query`/`computed` (it has a lineage key) is
@@ -179,3 +180,29 @@ def download_buttons(
 
 def _csv_callable(snapshot: pd.DataFrame) -> Callable[[], bytes]:
     return lambda: exports.csv_bytes(snapshot)
+
+
+def analyst_notes(
+    ctx: Context, marks: pd.DataFrame, view: str, filters_: Mapping[str, object], key: str
+) -> None:
+    """Analyst notes on what this view shows (rows of `evdash.notes.for_markets` / `chart_marks`): a
+    table of the whole note, what it is attached to and its link, with its download; nothing when there
+    are none. Notes are written on the Sources page."""
+    if marks.empty:
+        return
+    subheader("Analyst notes")
+    table(
+        marks,
+        {
+            "note_id": None,
+            "attached_to": None,
+            "date": None,
+            "end": None,
+            "attached": "Attached to",
+            "what": None,
+            "detail": "Note",
+            "link": st.column_config.LinkColumn("Link"),
+            "author": None,
+        },
+    )
+    download_buttons(ctx, marks, view, filters_, key=key)
