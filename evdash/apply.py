@@ -122,8 +122,8 @@ CODE_UPPER = {"market", "home_market", "production_country", "origin_iso3", "cur
 CODE_UPPER |= {"min_currency", "market_code", "member_iso3"}
 MAX_CHANGES_RECORDED = 5000  # per file in the manifest; the count is always complete
 MAX_PREVIEW_ROWS = 1000
-# Bytes of a file validated at a time (as rows: at least 1,000, at most 100,000; 256 KB): an import's memory is a
-# chunk of the file, not the whole of it (issue 25, case 11; bench/import_memory_bench.py).
+# Bytes of a file validated at a time, 256 KB (as rows: at least 1,000, at most 100,000): an import's
+# memory is a chunk of the file, not the whole of it (issue 25, case 11; bench/import_memory_bench.py).
 CHUNK_BYTES = 1 << 18
 
 
