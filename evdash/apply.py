@@ -19,8 +19,9 @@ import hashlib
 import io
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
@@ -126,6 +127,9 @@ CODE_UPPER = {"market", "home_market", "production_country", "origin_iso3", "cur
 CODE_UPPER |= {"min_currency", "market_code", "member_iso3"}
 MAX_CHANGES_RECORDED = 5000  # per file in the manifest; the count is always complete
 MAX_PREVIEW_ROWS = 1000
+# Bytes of a file validated at a time, 256 KB (as rows: at least 1,000, at most 100,000): an import's
+# memory is a chunk of the file, not the whole of it (issue 25, case 11; bench/import_memory_bench.py).
+CHUNK_BYTES = 1 << 18
 
 
 @dataclass
@@ -196,6 +200,55 @@ def check_bytes(data: bytes, name: str, max_bytes: int | None = None) -> None:
                     "save it as 'CSV UTF-8' from your spreadsheet"
                 ]
             ) from exc
+
+
+def scan_file(path: Path, name: str) -> tuple[str, int, int, str]:
+    """(sha256, bytes, data rows, separator) of an import file on disk, read once in 1 MB blocks and
+    never held whole: the checks of `check_bytes` and `csvread.check_shape` (size, empty, UTF-8, columns,
+    line length, rows). When one of them fails, the file is read and checked as bytes, so the message is
+    theirs, word for word."""
+    size = path.stat().st_size  # the size is checked before a byte is read
+    check_size(size, name)
+    max_line = config.import_max_line()
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    blank, ok, newlines, line, last = True, True, 0, 0, b""
+    with open(path, "rb") as fh:
+        head = fh.read(max_line + 1)
+        sep = sniff_separator(head)
+        header_end = head.find(b"\n")
+        columns = head.count(sep.encode(), 0, len(head) if header_end < 0 else header_end) + 1
+        ok = columns <= config.import_max_columns()
+        block = head
+        while ok and block:
+            digest.update(block)
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                ok = False
+            blank = blank and not block.strip(b"\xef\xbb\xbf \r\n\t")
+            pos = 0
+            while ok:
+                end = block.find(b"\n", pos)
+                line += (len(block) if end < 0 else end) - pos
+                ok = line <= max_line
+                if end < 0:
+                    break
+                newlines, line, pos = newlines + 1, 0, end + 1
+            last = block[-1:]
+            block = fh.read(_UTF8_BLOCK)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        ok = False
+    rows = newlines - (1 if last == b"\n" else 0)
+    if not ok or blank or rows > config.import_max_rows():
+        with open(path, "rb") as fh:  # refused: the checks on bytes say why
+            data = fh.read(size)
+        check_bytes(data, name)
+        rows = csvread.check_shape(data, name, sniff_separator(data))
+        return hashlib.sha256(data).hexdigest(), len(data), rows, sniff_separator(data)
+    return digest.hexdigest(), size, rows, sep
 
 
 def sniff_separator(data: bytes) -> str:
@@ -288,24 +341,38 @@ def _bad(where: str, line: int, column: str, message: str) -> str:
 
 
 def read_import(
-    con: duckdb.DuckDBPyConnection, kind: str, data: bytes, name: str, errors: list[str] | None = None
-) -> tuple[pd.DataFrame, list[str]]:
-    """Validate one file and return (frame in analyst columns + `_line`, notes). Raises SeedError for
-    file-level problems; cell problems go to `errors` when given (bad cells left empty)."""
-    check_bytes(data, name)
+    con: duckdb.DuckDBPyConnection, kind: str, data: bytes | Path, name: str, errors: list[str]
+) -> tuple[Iterator[pd.DataFrame], list[str]]:
+    """Validate one file (its bytes, or a file read as a stream) a chunk at a time: (frames in analyst
+    columns + `_line`, notes). Raises SeedError for file-level problems (before the first frame, or when
+    the reader reaches a line it cannot parse); cell problems go to `errors` (bad cells left empty)."""
+    if isinstance(data, Path):
+        _, size, rows, sep = scan_file(data, name)
+    else:
+        check_bytes(data, name)
+        size, rows, sep = len(data), data.count(b"\n"), sniff_separator(data)
     notes = []
-    sep = sniff_separator(data)
     if sep != ",":
         label = "semicolon" if sep == ";" else "tab"
         notes.append(
             f"{name}: read as {label}-separated" + (" with decimal commas (1,5 = 1.5)" if sep == ";" else "")
         )
     columns = import_columns(con, kind)
-    frame = csvread.read_table_csv(
-        io.BytesIO(data), KINDS[kind], columns, label=name, sep=sep, decimal_comma=sep == ";", collect=errors
+    chunks = csvread.read_table_chunks(
+        data if isinstance(data, Path) else io.BytesIO(data),
+        columns,
+        label=name,
+        sep=sep,
+        decimal_comma=sep == ";",
+        collect=errors,
+        rows=min(max(CHUNK_BYTES * max(rows, 1) // max(size, 1), 1000), 100_000),
     )
-    if frame.empty:
-        raise SeedError([f"{name}: has a header but no data rows"])
+    return (_prepared(kind, columns, frame) for frame in chunks), notes
+
+
+def _prepared(kind: str, columns: list[Column], frame: pd.DataFrame) -> pd.DataFrame:
+    """A checked chunk as the import reads it: `_line`, evdash's own formula escaping undone, codes in
+    upper case, the kind's defaults filled in."""
     frame["_line"] = frame.index + 2
     for col in columns:
         if col.data_type.upper() == "VARCHAR" and col.name in frame:
@@ -317,10 +384,19 @@ def read_import(
             frame[column] = frame[column].where(frame[column].notna(), frame[default[1:]])
         else:
             frame[column] = frame[column].astype(object).where(frame[column].notna(), default)
-    return frame, notes
+    return frame
 
 
 # --- resolving analyst values to table ids ------------------------------------------------------------
+
+
+def _keep_first(errors: csvread.Problems) -> None:
+    """Keep the first MAX_ERRORS problems in file order (the rest counted in `hidden`), so a file with
+    a problem on every line holds no more messages than one chunk makes."""
+    if len(errors) > 2 * csvread.MAX_ERRORS:
+        first = _by_line(errors)
+        errors.hidden += len(first) - csvread.MAX_ERRORS
+        errors[:] = first[: csvread.MAX_ERRORS]
 
 
 def _by_line(errors: list[str]) -> list[str]:
@@ -333,24 +409,51 @@ def _by_line(errors: list[str]) -> list[str]:
     return sorted(errors, key=line_of)
 
 
+@dataclass
+class _Lookups:
+    """What resolving a file's chunks looks up in the database, read once per file."""
+
+    refs: dict[str, tuple[str, str]]
+    brand_map: dict[str, str]
+    models: list[tuple[str, str, str]]
+    known: dict[str, set[str]]  # referenced table.column -> its values
+    sources: _SourceIds
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection, kind: str) -> _Lookups:
+        _, _, refs = constraint_info(con, KINDS[kind])
+        brands = con.execute("select brand_id, name from brands").fetchall()
+        known = {
+            f"{ref_table}.{ref_col}": {
+                r[0] for r in con.execute(f'select "{ref_col}" from {ref_table}').fetchall()
+            }
+            for ref_table, ref_col in refs.values()
+        }
+        return cls(
+            refs,
+            {bid: bid for bid, _ in brands} | {name: bid for bid, name in brands},
+            con.execute("select model_id, brand_id, name from models").fetchall(),
+            known,
+            _SourceIds(con),
+        )
+
+
 def _resolve(
     con: duckdb.DuckDBPyConnection,
     kind: str,
     frame: pd.DataFrame,
     where: str,
-    prior: list[str] | None = None,
-) -> tuple[pd.DataFrame, int]:
+    errors: csvread.Problems,
+    looked_up: _Lookups,
+) -> pd.DataFrame | None:
     """Map analyst columns onto the table's columns (brand → brand_id, model → model_id, source_url →
-    source_id), check every foreign key with a message an analyst can act on. Returns (table frame,
-    sources added)."""
+    source_id), check every foreign key with a message an analyst can act on (appended to `errors`).
+    Returns the frame in table columns + `_line`, or None when this file has problems so far."""
     table = KINDS[kind]
-    errors = csvread.Problems(prior or [])
-    errors.hidden = getattr(prior, "hidden", 0)
     lines = frame["_line"]
     out = pd.DataFrame(index=frame.index)
-    _, _, refs = constraint_info(con, table)
-    brands = con.execute("select brand_id, name from brands").fetchall()
-    brand_map = {bid: bid for bid, _ in brands} | {name: bid for bid, name in brands}
+    refs = looked_up.refs
+    brand_map = looked_up.brand_map
     if "brand" in frame:
         resolved = frame["brand"].map(brand_map)
         bad = frame["brand"].notna() & resolved.isna()
@@ -372,7 +475,7 @@ def _resolve(
             )
         frame = frame.assign(brand=resolved)
     if "model" in frame:
-        models = con.execute("select model_id, brand_id, name from models").fetchall()
+        models = looked_up.models
         by_id = {mid: bid for mid, bid, _ in models}
         by_name = {f"{bid}\x1f{name}": mid for mid, bid, name in models}
         given = frame["model"]
@@ -402,7 +505,6 @@ def _resolve(
                     )
                 )
         frame = frame.assign(model=resolved)
-    sources_added = 0
     if "source_url" in frame and kind != "sources":
         url = frame["source_url"].astype("string").str.strip()
         scheme_ok = url.str.match(r"^https?://[^\s/]+", na=False)
@@ -416,8 +518,7 @@ def _resolve(
                 )
             )
         if not errors:
-            ids, sources_added = _source_ids(con, url, frame.get("source_reliability"))
-            frame = frame.assign(source_url=ids)
+            frame = frame.assign(source_url=looked_up.sources.ids(url, frame.get("source_reliability")))
     if kind == "sources" and "url" in frame:
         url = frame["url"].astype("string").str.strip()
         bad = url.notna() & ~url.str.match(r"^https?://[^\s/]+", na=False)
@@ -432,19 +533,19 @@ def _resolve(
         col = table_col if table_col == OWN_ID.get(kind) else RENAMES.get(table_col, table_col)
         if col in {"brand", "model", "source_url"} or col not in frame:
             continue
-        known = {r[0] for r in con.execute(f'select "{ref_col}" from {ref_table}').fetchall()}
+        known = looked_up.known[f"{ref_table}.{ref_col}"]
         values = frame[col]
         bad = values.notna() & ~values.isin(list(known))
         for i in csvread.first_bad(bad, errors):
             errors.append(_bad(where, int(lines[i]), col, _unknown_code(str(values[i]), ref_table)))
     if errors:
-        raise SeedError(_by_line(errors), errors.hidden)
+        return None
     for seed_col in csvread.table_columns(con, table):
         if seed_col.name in EXCLUDED.get(kind, frozenset()):
             continue
         out[seed_col.name] = frame[_analyst_name(kind, seed_col.name)]
     out["_line"] = lines
-    return out, sources_added
+    return out
 
 
 def _unknown_code(value: str, ref_table: str) -> str:
@@ -466,31 +567,42 @@ def source_id_for(url: str) -> str:
     return f"{slug}_{hashlib.sha256(url.encode()).hexdigest()[:10]}"
 
 
-def _source_ids(
-    con: duckdb.DuckDBPyConnection, url: pd.Series, reliability: pd.Series | None
-) -> tuple[pd.Series, int]:
-    """source_url → source_id: an existing source with that URL, else a new `sources` row."""
-    existing = dict(con.execute("select url, min(source_id) from sources group by url").fetchall())
-    taken = {r[0] for r in con.execute("select source_id from sources").fetchall()}
-    unique = [u for u in url.dropna().unique().tolist() if u not in existing]
-    rel = pd.Series(reliability if reliability is not None else None, index=url.index, dtype=object)
-    new_rows = []
-    for u in unique:
-        sid = source_id_for(u)
-        if sid in taken:  # an older source holds this id for another URL: keep ids unique
-            sid = f"{sid}_{len(taken)}"
-        picked = rel[url == u].dropna()
-        new_rows.append(
-            (
-                sid,
-                u,
-                (urlsplit(u).hostname or "web").removeprefix("www."),
-                picked.iloc[0] if len(picked) else "secondary",
-            )
+class _SourceIds:
+    """source_url → source_id across a file's chunks: an existing source with that URL, else a new
+    `sources` row (reliability: the first one the file gives for that URL), inserted by `insert`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.existing: dict[str, str] = dict(
+            con.execute("select url, min(source_id) from sources group by url").fetchall()
         )
-        existing[u] = sid
-        taken.add(sid)
-    if new_rows:
+        self.taken = {r[0] for r in con.execute("select source_id from sources").fetchall()}
+        self.new: dict[str, list[str | None]] = {}  # url -> [source_id, reliability], in file order
+
+    def ids(self, url: pd.Series, reliability: pd.Series | None) -> pd.Series:
+        rel = pd.Series(reliability if reliability is not None else None, index=url.index, dtype=object)
+        for u in url.dropna().unique().tolist():
+            if u in self.existing:
+                continue
+            sid = source_id_for(u)
+            if sid in self.taken:  # an older source holds this id for another URL: keep ids unique
+                sid = f"{sid}_{len(self.taken)}"
+            self.new[u] = [sid, None]
+            self.existing[u] = sid
+            self.taken.add(sid)
+        for u, entry in self.new.items():
+            if entry[1] is None:
+                picked = rel[url == u].dropna()
+                entry[1] = picked.iloc[0] if len(picked) else None
+        return url.map(self.existing)
+
+    def insert(self, con: duckdb.DuckDBPyConnection) -> int:
+        """Insert the new sources; returns how many."""
+        if not self.new:
+            return 0
+        new_rows = [
+            (sid, u, (urlsplit(u).hostname or "web").removeprefix("www."), rel or "secondary")
+            for u, (sid, rel) in self.new.items()
+        ]
         frame = pd.DataFrame(new_rows, columns=["source_id", "url", "publisher", "reliability"])
         frame["note"] = "created by an import from source_url"
         con.register("_new_sources", frame)
@@ -500,7 +612,7 @@ def _source_ids(
             )
         finally:
             con.unregister("_new_sources")
-    return url.map(existing), len(new_rows)
+        return len(new_rows)
 
 
 # --- diff and apply ---------------------------------------------------------------------------------------
@@ -510,37 +622,58 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
-def _apply(
-    con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, stats: FileStats, where: str
-) -> None:
-    """Upsert `frame` (table columns + _line) by the kind's natural key; fill the counts and old → new."""
+def _stage_columns(con: duckdb.DuckDBPyConnection, kind: str) -> list[tuple[str, str]]:
+    """(column, SQL type) of the kind's table as an import stages it (`_stage`, plus `_line`)."""
     table = KINDS[kind]
-    key = KEYS[kind]
     types = dict(
         con.execute(
             "select column_name, data_type from information_schema.columns where table_name = $t",
             {"t": table},
         ).fetchall()
     )
-    cols = [c for c in frame.columns if c != "_line"]
-    values = [c for c in cols if c not in key]
-    dupes = frame.duplicated(subset=list(key), keep=False)
-    if dupes.any():
-        errors = []
-        groups = frame[dupes].groupby(list(key), dropna=False)["_line"].apply(list)
-        labels = ", ".join(RENAMES.get(k, k) if k != OWN_ID.get(kind) else k for k in key)
-        for lines in groups.head(csvread.MAX_ERRORS):
-            shown = ", ".join(map(str, lines[:10])) + (
-                f" (and {len(lines) - 10:,} more)" if len(lines) > 10 else ""
-            )
-            errors.append(f"{where}, lines {shown}: the same key ({labels}) appears more than once")
-        raise SeedError(errors, max(0, len(groups) - csvread.MAX_ERRORS))
+    return [
+        (c.name, types[c.name])
+        for c in csvread.table_columns(con, table)
+        if c.name not in EXCLUDED.get(kind, frozenset())
+    ]
+
+
+def _stage(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> None:
+    """Append a resolved chunk (table columns + _line) to the temp table `_stage`, typed as the table."""
+    casts = ", ".join(f"cast({_q(c)} as {t}) as {_q(c)}" for c, t in _stage_columns(con, kind))
     con.register("_incoming", frame)
     try:
-        casts = ", ".join(f"cast({_q(c)} as {types[c]}) as {_q(c)}" for c in cols)
-        con.execute(f"create or replace temp table _stage as select {casts}, _line from _incoming")
+        con.execute(f"insert into _stage select {casts}, _line from _incoming")
     finally:
         con.unregister("_incoming")
+
+
+def _check_duplicates(con: duckdb.DuckDBPyConnection, kind: str, where: str) -> None:
+    """The same natural key on several lines of the staged file: SeedError naming the lines (groups in
+    key order, the first MAX_ERRORS listed)."""
+    key = ", ".join(_q(k) for k in KEYS[kind])
+    groups = con.execute(
+        f"""select list(_line order by _line)[1:10], count(*) from _stage group by {key}
+        having count(*) > 1 order by {", ".join(f"{_q(k)} nulls last" for k in KEYS[kind])}"""
+    ).fetchall()
+    if not groups:
+        return
+    labels = ", ".join(RENAMES.get(k, k) if k != OWN_ID.get(kind) else k for k in KEYS[kind])
+    errors = []
+    for lines, count in groups[: csvread.MAX_ERRORS]:
+        shown = ", ".join(map(str, lines)) + (f" (and {count - 10:,} more)" if count > 10 else "")
+        errors.append(f"{where}, lines {shown}: the same key ({labels}) appears more than once")
+    raise SeedError(errors, max(0, len(groups) - csvread.MAX_ERRORS))
+
+
+def _apply(con: duckdb.DuckDBPyConnection, kind: str, rows: int, stats: FileStats, where: str) -> None:
+    """Upsert the staged file (`_stage`: table columns + _line, `rows` rows) by the kind's natural key;
+    fill the counts and old → new."""
+    table = KINDS[kind]
+    key = KEYS[kind]
+    cols = [c for c, _ in _stage_columns(con, kind)]
+    values = [c for c in cols if c not in key]
+    _check_duplicates(con, kind, where)
     match = " and ".join(f"s.{_q(k)} is not distinct from t.{_q(k)}" for k in key)
     same = " and ".join(f"s.{_q(v)} is not distinct from t.{_q(v)}" for v in values) or "true"
     con.execute(
@@ -554,7 +687,7 @@ def _apply(
         group by s._line"""
     )
     counts = dict(con.execute("select _state, count(*) from _status group by _state").fetchall())
-    stats.rows = len(frame)
+    stats.rows = rows
     stats.added, stats.changed, stats.unchanged = (
         int(counts.get(s, 0)) for s in ("new", "changed", "unchanged")
     )
@@ -656,15 +789,34 @@ def ordered(files: Sequence[ImportFile]) -> list[tuple[int, ImportFile]]:
 
 
 def apply_file(
-    con: duckdb.DuckDBPyConnection, kind: str, data: bytes, name: str, sha256: str = ""
+    con: duckdb.DuckDBPyConnection, kind: str, data: bytes | Path, name: str, sha256: str = ""
 ) -> FileStats:
-    """Validate one file against the database in `con` and apply it. Raises SeedError."""
+    """Validate one file (bytes, or a file on disk: then `sha256` is given) against the database in
+    `con` and apply it. Raises SeedError."""
     started = time.perf_counter()
-    stats = FileStats(kind, name, sha256 or hashlib.sha256(data).hexdigest())
-    cell_errors = csvread.Problems()
-    frame, stats.notes = read_import(con, kind, data, name, cell_errors)
-    table_frame, stats.sources_added = _resolve(con, kind, frame, name, cell_errors)
-    _apply(con, kind, table_frame, stats, name)
+    if not sha256:
+        sha256 = hashlib.sha256(data if isinstance(data, bytes) else data.read_bytes()).hexdigest()
+    stats = FileStats(kind, name, sha256)
+    errors = csvread.Problems()
+    chunks, stats.notes = read_import(con, kind, data, name, errors)
+    looked_up = _Lookups.read(con, kind)
+    columns = ", ".join(f"{_q(c)} {t}" for c, t in _stage_columns(con, kind))
+    con.execute(f"create or replace temp table _stage ({columns}, _line bigint)")
+    rows = 0
+    for frame in chunks:
+        rows += len(frame)
+        resolved = _resolve(con, kind, frame, name, errors, looked_up)
+        if resolved is not None:
+            _stage(con, kind, resolved)
+        _keep_first(errors)
+    if not rows:
+        raise SeedError([f"{name}: has a header but no data rows"])
+    if errors:
+        raise SeedError(_by_line(errors), errors.hidden)
+    stats.sources_added = looked_up.sources.insert(con)
+    _apply(con, kind, rows, stats, name)
+    con.execute("drop table if exists _stage")
+    con.execute("drop table if exists _status")
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -680,16 +832,18 @@ def replay(
     out: list[FileStats] = []
     for batch in batches:
         for _seq, f in ordered(batch.files):
-            if f.data is None:
+            fresh = f.data is not None or f.path is not None  # the batch being imported
+            data: bytes | Path
+            if f.path is not None:  # read as a stream: the file is never held whole
+                label, data = f.file_name, f.path
+            elif f.data is None:
                 label, data = journal.read_file(batch, f)
             else:
                 label, data = f.file_name, f.data
             if progress:
-                progress(
-                    f"{'applying' if f.data is not None else 'replaying'} {f.kind} {label} "
-                    f"({len(data):,} bytes)"
-                )
-            if f.data is not None:
+                size = len(data) if isinstance(data, bytes) else f.size
+                progress(f"{'applying' if fresh else 'replaying'} {f.kind} {label} ({size:,} bytes)")
+            if fresh:
                 crash_point("applying")  # mid-build: the new version is a half-written temp file
             out.append(apply_file(con, f.kind, data, label, f.sha256))
     return out

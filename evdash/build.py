@@ -247,6 +247,12 @@ def _publish_version(
     return written
 
 
+def writing_connection(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection that writes a database file (a version, a dry run's copy) within the build's memory
+    limit (EVDASH_BUILD_MEMORY_MB): beyond it DuckDB spills to `<file>.tmp`."""
+    return duckdb.connect(str(path), config={"memory_limit": f"{config.build_memory_mb()}MB"})
+
+
 def _write_version(
     tmp: Path,
     seeds: Path,
@@ -257,7 +263,7 @@ def _write_version(
     known: dt.date | None = None,
 ) -> tuple[list[apply.FileStats], dict[str, int]]:
     """Write the complete database for `version` into `tmp` (seeds, replayed imports, build_info)."""
-    con = duckdb.connect(str(tmp))
+    con = writing_connection(tmp)
     try:
         rows = populate(con, seeds, config.REPO_ROOT, known)
         stats = apply.replay(con, batches, journal, progress)

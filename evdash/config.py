@@ -115,6 +115,13 @@ def import_max_name() -> int:
     return int(os.environ.get("EVDASH_IMPORT_MAX_NAME", 200))
 
 
+def build_memory_mb() -> int:
+    """DuckDB's memory limit (MB) while a database version is written (a build, an import, its dry run):
+    beyond it DuckDB spills to a temp folder beside the file, so an import's memory stays a bounded
+    multiple of its file (issue 25, case 11)."""
+    return int(os.environ.get("EVDASH_BUILD_MEMORY_MB", 512))
+
+
 def import_lock_timeout() -> float:
     return float(os.environ.get("EVDASH_IMPORT_LOCK_TIMEOUT", 60))
 

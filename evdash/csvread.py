@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import difflib
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -303,16 +304,59 @@ def read_table_csv(
     errors are appended there and the frame is returned with the bad cells empty (the importer goes on
     to check foreign keys, so an analyst sees every problem at once)."""
     where = label or str(path)
+    (frame,) = read_table_chunks(path, columns, where, sep, decimal_comma, collect, rows=sys.maxsize)
+    return frame
+
+
+def read_table_chunks(
+    path: Path | IO[bytes],
+    columns: list[Column],
+    label: str,
+    sep: str = ",",
+    decimal_comma: bool = False,
+    collect: list[str] | None = None,
+    rows: int = 10_000,
+) -> Iterator[pd.DataFrame]:
+    """`read_table_csv` a chunk of `rows` rows at a time: the same checks and messages (the frame index
+    stays the file's row position, so line numbers are the file's), without a frame of the whole file.
+    The header's problems are raised before the first chunk; a file that cannot be parsed raises when
+    the reader reaches the bad line (as the whole-file read, before any cell problem is reported)."""
+    with (
+        _parse_errors(label),
+        pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            skipinitialspace=False,
+            sep=sep,
+            chunksize=rows,
+        ) as reader,
+    ):
+        for raw in reader:
+            yield _checked_frame(raw, columns, label, decimal_comma, collect)
+
+
+@contextlib.contextmanager
+def _parse_errors(where: str) -> Iterator[None]:
     try:
-        raw = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False, sep=sep
-        )
+        yield
     except UnicodeDecodeError as exc:
         raise SeedError([f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
     except pd.errors.EmptyDataError as exc:
         raise SeedError([f"{where}: the file is empty (expected a header row)"]) from exc
     except pd.errors.ParserError as exc:
         raise SeedError([f"{where}: cannot be parsed as CSV ({exc})"]) from exc
+
+
+def _checked_frame(
+    raw: pd.DataFrame,
+    columns: list[Column],
+    where: str,
+    decimal_comma: bool,
+    collect: list[str] | None,
+) -> pd.DataFrame:
+    """The header checked against `columns` (SeedError), then every cell of `raw` (see read_table_csv)."""
     expected = [c.name for c in columns]
     errors = Problems()
     for name in raw.columns:
@@ -327,7 +371,11 @@ def read_table_csv(
         raise SeedError(errors)
     out = pd.DataFrame(index=raw.index)
     for col in columns:
-        series = raw[col.name] if col.name in raw.columns else pd.Series([""] * len(raw), dtype=str)
+        series = (
+            raw[col.name]
+            if col.name in raw.columns
+            else pd.Series([""] * len(raw), index=raw.index, dtype=str)
+        )
         out[col.name] = _convert_column(series, col, where, errors, decimal_comma)
     if errors and collect is not None:
         collect.extend(errors)

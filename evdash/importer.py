@@ -27,12 +27,11 @@ import datetime as dt
 import getpass
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import duckdb
 
 from evdash import apply, config, csvread, iofaults, note_rules, versions
 from evdash import build as build_mod
@@ -117,12 +116,15 @@ def import_files(
             errors.append(f"{name}: unknown kind '{kind}' (one of {', '.join(KINDS)})")
             continue
         try:
-            if isinstance(source, Path):  # the size is checked before a byte is read
+            if isinstance(source, Path):  # read as a stream, never held whole (issue 25, case 11)
                 with iofaults.named("reading", source):
-                    apply.check_size(source.stat().st_size, name)
-                    data = source.read_bytes()
-            else:
-                data = source[1]
+                    sha256, size, file_rows, _ = apply.scan_file(source, name)
+                    if kind == "notes" and user:  # nobody files a note in someone else's name
+                        errors.extend(note_rules.author_problems(source, name, user))
+                rows += file_rows
+                pending.append(ImportFile(kind, name, sha256, size, path=source))
+                continue
+            data = source[1]
             apply.check_bytes(data, name)
             rows += csvread.check_shape(data, name, apply.sniff_separator(data))
         except SeedError as exc:
@@ -155,13 +157,17 @@ def import_files(
         )
         batch.version = versions.version_id(build_mod.inputs_version(seeds), [*accepted, batch])
         if dry_run:
-            say("checking against a temporary in-memory copy (nothing is written)")
-            con = duckdb.connect()
-            try:
-                build_mod.populate(con, seeds, config.REPO_ROOT)
-                stats = apply.replay(con, [*accepted, batch], journal, say)
-            finally:
-                con.close()
+            say("checking against a temporary copy (nothing is kept)")
+            folder = config.versions_dir(db)
+            folder.mkdir(parents=True, exist_ok=True)
+            # on disk, with the build's memory limit: DuckDB spills instead of holding the file's rows
+            with tempfile.TemporaryDirectory(prefix=".dry-run-", dir=folder) as tmp:
+                con = build_mod.writing_connection(Path(tmp) / "dry-run.duckdb")
+                try:
+                    build_mod.populate(con, seeds, config.REPO_ROOT)
+                    stats = apply.replay(con, [*accepted, batch], journal, say)
+                finally:
+                    con.close()
             mine = stats[len(stats) - len(pending) :]
             return ImportResult(
                 batch, mine, batch.version, None, True, time.perf_counter() - started, recovered
@@ -182,7 +188,7 @@ def import_files(
             versions.swap_link(db, result.path)
         versions.prune(db, result.path)
         for f in pending:
-            f.data = None
+            f.data, f.path = None, None
         say(f"now serving version {result.version}")
         return ImportResult(
             batch, mine, result.version, result.path, False, time.perf_counter() - started, recovered

@@ -155,6 +155,8 @@ def body_text(b: Briefing) -> str:
         lines.append("")
     lines.append("Watch list:")
     lines += [f"- {SEVERITY_MARK[i.severity]}: {i.text}" for i in b.watch] or ["- nothing to watch"]
+    if b.analyst_notes:  # the newest analyst notes (their whole text and history: the Sources page)
+        lines += ["", "Analyst notes:"] + [f"- {n}" for n in b.analyst_notes]
     if b.changed_text:  # what changed since the date, each item with the day it is counted by
         lines += ["", f"{b.changed_text}:"] + [f"- {labels.day(c.date)}: {c.text}" for c in b.changed]
     lines += [

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -91,12 +92,21 @@ def problems(row: Mapping[Any, object]) -> list[tuple[str, str]]:
     return out
 
 
-def author_problems(data: bytes, name: str, user: str) -> list[str]:
+def author_problems(data: bytes | Path, name: str, user: str) -> list[str]:
     """A notes file imported by `user` (the Data page's upload, `evdash import --user`) may only hold
     notes written in that user's name: the list and the history show `author`, so nobody files a note
-    as someone else. (The note form writes `author` = the signed-in user.)"""
+    as someone else. (The note form writes `author` = the signed-in user.) A file given by path is read
+    line by line, never held whole."""
+    if isinstance(data, Path):
+        with data.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
+            return _author_problems(csv.DictReader(stream), name, user)
+    return _author_problems(
+        csv.DictReader(io.StringIO(data.decode("utf-8-sig", errors="replace"))), name, user
+    )
+
+
+def _author_problems(rows: csv.DictReader[str], name: str, user: str) -> list[str]:
     out = []
-    rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig", errors="replace")))
     for line, row in enumerate(rows, start=2):
         author = (row.get("author") or "").strip()
         if author and author != user:

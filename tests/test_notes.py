@@ -27,6 +27,7 @@ from evdash import (
     deliveries,
     importer,
     labels,
+    mailer,
     note_rules,
     notes,
     queries,
@@ -326,6 +327,9 @@ def test_the_briefing_lists_the_newest_notes_and_stays_on_three_pages(tmp_path: 
     assert pages == without == 3
     first = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert first.count("Longest allowed note") >= 2  # under the watch list, as many as leave the chart room
+    # the e-mail lists the same notes, as typed (text, never HTML)
+    body = mailer.body_text(b)
+    assert "Analyst notes:" in body and all(f"- {line}" in body for line in b.analyst_notes)
 
 
 def test_an_analyst_adds_edits_and_deletes_a_note_on_the_sources_page(
@@ -366,9 +370,14 @@ def test_an_analyst_adds_edits_and_deletes_a_note_on_the_sources_page(
     _fresh_caches()
 
 
-def test_an_upload_cannot_file_a_note_in_someone_elses_name(db: Path) -> None:
+def test_an_upload_cannot_file_a_note_in_someone_elses_name(db: Path, tmp_path: Path) -> None:
     header = ",".join(notes.COLUMNS)
     data = f"{header}\nn0123456789ab,1,added,market,,,DEU,,,,ok,,boss@example.com,2026-12-01T10:00:00\n"
     with pytest.raises(SeedError, match=r"column 'author': 'boss@example.com' is not the importing user"):
         importer.import_files([("notes", ("note.csv", data.encode()))], db=db, user=ANALYST)
+    # nor a file given by path (`evdash import notes FILE --user`), which is read as a stream
+    path = tmp_path / "note.csv"
+    path.write_text(data)
+    with pytest.raises(SeedError, match=r"column 'author': 'boss@example.com' is not the importing user"):
+        importer.import_files([("notes", path)], db=db, user=ANALYST)
     assert history(db).empty

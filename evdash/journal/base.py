@@ -10,13 +10,16 @@ interface, so the importer and the build do not know which one they write to.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypedDict, cast
+from typing import BinaryIO, Protocol, TypedDict, cast
+
+from evdash.csvread import SeedError
 
 
 class ImportRefused(RuntimeError):
@@ -71,6 +74,36 @@ class ImportFile:
     size: int
     data: bytes | None = None  # in memory until the batch is accepted
     stats: FileRecord | None = None  # as recorded in the journal
+    path: Path | None = None  # or on disk (an import of a file): read as a stream, never held whole
+
+    def content(self) -> bytes | None:
+        """The file's bytes (read from `path` and checked against the sha256 when it is on disk)."""
+        if self.data is not None or self.path is None:
+            return self.data
+        data = self.path.read_bytes()
+        self._check(hashlib.sha256(data).hexdigest())
+        return data
+
+    def copy_to(self, out: BinaryIO) -> None:
+        """Write the file's bytes to `out` (from `path` block by block, checked against the sha256)."""
+        if self.path is None:
+            out.write(self.data or b"")
+            return
+        digest = hashlib.sha256()
+        with open(self.path, "rb") as source:
+            while block := source.read(1 << 20):
+                digest.update(block)
+                out.write(block)
+        self._check(digest.hexdigest())
+
+    def _check(self, sha256: str) -> None:
+        if sha256 != self.sha256:
+            raise SeedError(
+                [
+                    f"{self.file_name}: the file changed while it was being imported (its content no "
+                    "longer matches what was checked); nothing was changed, import it again"
+                ]
+            )
 
 
 _FILE_IDENTITY = frozenset({"kind", "file_name", "sha256", "size"})

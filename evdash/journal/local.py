@@ -108,13 +108,17 @@ class LocalJournal:
         """Content-addressed copy written to a temp name and renamed: a killed import leaves no partial
         file."""
         target = stored_path(self.folder, f.kind, f.sha256)
-        if target.exists() or f.data is None:
+        if target.exists() or (f.data is None and f.path is None):
             return
         tmp = self.folder / f".{target.name}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(f.data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(tmp, "wb") as fh:
+                f.copy_to(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, target)
 
     def _append_manifest(self, line: str) -> None:

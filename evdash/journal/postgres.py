@@ -210,13 +210,15 @@ class PostgresJournal:
                         f"#{batch.batch_id}); nothing was changed, import again"
                     )
                 for f in batch.files:
-                    if f.data is None:
+                    data = f.content()
+                    if data is None:
                         raise ValueError(f"{f.file_name}: the bytes of a new import file are needed")
                     con.execute(
                         "insert into evdash_journal_files (kind, sha256, size, data) values (%s, %s, %s, %s) "
                         "on conflict (kind, sha256) do nothing",
-                        (f.kind, f.sha256, f.size, f.data),
+                        (f.kind, f.sha256, f.size, data),
                     )
+                    del data
                 hold_point("in_transaction")
                 con.execute(
                     "insert into evdash_journal_batches (batch_id, record) values (%s, %s)",
@@ -232,12 +234,13 @@ class PostgresJournal:
         except psycopg.OperationalError as exc:
             raise unavailable(self.where, exc, "the import was not recorded and nothing was changed") from exc
         for f in batch.files:  # this server has the bytes already: keep them for its next rebuilds
-            if f.data is not None:
+            if f.data is not None or f.path is not None:
                 self.cache.mkdir(parents=True, exist_ok=True)
                 path = self.cache / f"{f.kind}-{f.sha256}.csv"
                 if not path.exists():
                     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                    tmp.write_bytes(f.data)
+                    with open(tmp, "wb") as fh:
+                        f.copy_to(fh)
                     os.replace(tmp, path)
 
 
