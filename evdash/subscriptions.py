@@ -61,12 +61,23 @@ class AlertKind:
     low: int
     high: int
     unit: str
+    name: str  # the kind in words, as a person picks it
+    line: str  # one subscription in words, with {n} for the threshold
 
 
 ALERTS: dict[str, AlertKind] = {
     a.key: a
     for a in (
-        AlertKind("pace", "deliveries below {n}% of the straight-line path to the target", 100, 1, 200, "%"),
+        AlertKind(
+            "pace",
+            "deliveries below {n}% of the straight-line path to the target",
+            100,
+            1,
+            200,
+            "%",
+            "Pace below the target path",
+            "Pace below {n} % of the target path",
+        ),
         AlertKind(
             "rule_change",
             "a duty or VAT change in force within {n} days",
@@ -74,9 +85,29 @@ ALERTS: dict[str, AlertKind] = {
             1,
             watch.RULE_WINDOW_DAYS,
             "days",
+            "A duty or VAT change coming into force",
+            "A duty or VAT change in force within {n} days",
         ),
-        AlertKind("overdue", "a source overdue by more than {n} days", 0, 0, 365, "days"),
-        AlertKind("rank", "a change in the top {n} of the Market ranking", 3, 1, 30, "markets"),
+        AlertKind(
+            "overdue",
+            "a source overdue by more than {n} days",
+            0,
+            0,
+            365,
+            "days",
+            "A source overdue",
+            "A source overdue by more than {n} days",
+        ),
+        AlertKind(
+            "rank",
+            "a change in the top {n} of the Market ranking",
+            3,
+            1,
+            30,
+            "markets",
+            "A rank change in the top markets",
+            "A change in the top {n} of the Market ranking",
+        ),
     )
 }
 ADDRESS_MAX = 254
@@ -170,16 +201,29 @@ def check_threshold(kind: str, threshold: int | None) -> int:
         return alert.default
     if not alert.low <= threshold <= alert.high:
         raise SubscriptionError(
-            f"--threshold: {threshold} is out of range for the '{kind}' alert "
+            f"--threshold: {threshold} is out of range for the alert '{alert.name}' "
             f"({alert.low}–{alert.high} {alert.unit})"
         )
     return threshold
 
 
+def threshold_help() -> str:
+    """What N means for each alert kind and the range `check_threshold` accepts, in words (one line each)."""
+    return "\n".join(
+        f"- {a.name}: {a.words.format(n='N')}; N from {a.low} to {a.high} {a.unit} (default {a.default})."
+        for a in ALERTS.values()
+    )
+
+
 def market_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Code → name of every market in the data (the Market ranking's markets)."""
-    frame = queries.markets_measures_years(con)
-    return dict(zip(frame["market_code"].astype(str), frame["market_name"].astype(str), strict=True))
+    return market_names_in(queries.markets_measures_years(con))
+
+
+def market_names_in(frame: pd.DataFrame) -> dict[str, str]:
+    """Code → name of every market in `queries.markets_measures_years`'s frame, by name."""
+    pairs = zip(frame["market_code"].astype(str), frame["market_name"].astype(str), strict=True)
+    return dict(sorted(dict(pairs).items(), key=lambda pair: pair[1]))
 
 
 def check_brand(con: duckdb.DuckDBPyConnection, brand: str) -> str:
@@ -272,6 +316,16 @@ def describe(record: Record) -> str:
     if record.kind == "view":
         return f"view '{b['name']}': /{view_target(record)}"
     return f"{b['every']}: /{view_target(record)} → {b['email']}"
+
+
+def alert_line(record: Record, brands: Mapping[str, str], markets: Mapping[str, str]) -> str:
+    """An alert subscription in words for a person: 'Pace below 90 % of the target path · Xiaomi · to
+    ana@example.com' (with '· in Norway' when it watches one market); `brands`/`markets`: code → name."""
+    b = record.body
+    alert = ALERTS[str(b["alert"])]
+    brand, market = str(b["brand"]), str(b.get("market") or "")
+    where = f" · in {markets.get(market, market)}" if market else ""
+    return f"{alert.line.format(n=b['threshold'])} · {brands.get(brand, brand)}{where} · to {b['email']}"
 
 
 def active(store: Store, owner: str | None = None) -> list[Record]:

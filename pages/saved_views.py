@@ -1,6 +1,8 @@
 """Saved views: a signed-in user saves a page with the choices made on it under a name, opens it again
 from here (the link keeps its settings) and has it e-mailed daily, weekly or monthly (`evdash deliver`
-sends it). The rules and the store are evdash.subscriptions and evdash.journal; this page only lays out."""
+sends it), and subscribes to alerts (pace, a duty or VAT change, a source overdue, a rank change) with the
+same checks as `evdash subscribe`. The rules and the store are evdash.subscriptions and evdash.journal;
+this page only lays out."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from urllib.parse import parse_qs
 
 import streamlit as st
 
-from evdash import subscriptions, text, ui
+from evdash import queries, subscriptions, text, ui
 from evdash.journal import open_store
 from evdash.journal.subscriptions import Record
 
@@ -18,7 +20,7 @@ store = open_store()
 ui.title("Saved views")
 ui.caption(
     "Save a page with the choices you made on it, open it again from here, and have it e-mailed to you "
-    "daily, weekly or monthly. Alerts are set up from the command line (*evdash subscribe*)."
+    "daily, weekly or monthly. Below, subscribe to an alert: an e-mail only when its condition holds."
 )
 
 views = ui.visited_views()
@@ -91,3 +93,70 @@ for view in mine:
         if c3.button("Delete view", key=f"delete_{view.id}", icon=":material/delete:"):
             store.cancel(view.id, user)
             st.rerun()
+
+
+# --- Alerts: the same checks and the same store as `evdash subscribe --alert` ------------------------------
+
+ui.subheader("Alerts")
+brands = ui.query(ctx, queries.brands)
+brand_names = dict(zip(brands["brand_id"].astype(str), brands["name"].astype(str), strict=True))
+market_names = subscriptions.market_names_in(ui.query(ctx, queries.markets_measures_years))
+with st.form("alert"):
+    c1, c2 = st.columns(2)
+    kind = c1.selectbox(
+        "Alert",
+        list(subscriptions.ALERTS),
+        format_func=lambda k: subscriptions.ALERTS[k].name,
+        key="alert_kind",
+    )
+    threshold = c2.number_input(
+        "Threshold (N)",
+        value=None,
+        step=1,
+        placeholder="the alert's default",
+        help=subscriptions.threshold_help(),
+        key="alert_threshold",
+    )
+    brand = c1.selectbox(
+        "Brand",
+        list(brand_names),
+        index=list(brand_names).index(subscriptions.DEFAULT_BRAND)
+        if subscriptions.DEFAULT_BRAND in brand_names
+        else 0,
+        format_func=lambda b: brand_names[b],
+        key="alert_brand",
+    )
+    market = c2.selectbox(
+        "Market (for a duty or VAT change)",
+        ["", *market_names],
+        format_func=lambda m: market_names[m] if m else "The brand's focus markets",
+        key="alert_market",
+    )
+    alert_to = st.text_input("To", value=user if "@" in user else "", key="alert_to")
+    add_alert = st.form_submit_button("Subscribe to this alert", icon=":material/notifications:")
+if add_alert:
+    try:
+        with ui.cursor(ctx) as cur:
+            record = subscriptions.alert_subscription(
+                cur,
+                alert_to,
+                str(kind),
+                user,
+                None if threshold is None else int(threshold),
+                brand,
+                market or None,
+            )
+        store.add(record)
+        ui.success("Subscribed: {line}.", line=subscriptions.alert_line(record, brand_names, market_names))
+    except subscriptions.SubscriptionError as exc:
+        ui.error("Not subscribed: {why}", why=str(exc))
+
+alerts = [sub for sub in subscriptions.active(store, user) if "alert" in sub.body]
+if not alerts:
+    ui.info("No alert yet: choose one above and subscribe to it.", icon=":material/info:")
+for sub in alerts:
+    c1, c2 = st.columns([3, 1])
+    ui.markdown("{line}", container=c1, line=subscriptions.alert_line(sub, brand_names, market_names))
+    if c2.button("Cancel", key=f"cancel_{sub.id}", icon=":material/cancel:"):
+        store.cancel(sub.id, user)
+        st.rerun()

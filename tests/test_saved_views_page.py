@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import duckdb
 import pytest
 
-from evdash import text
+from evdash import queries, subscriptions, text, ui
 from evdash.journal import open_store
+from evdash.journal.subscriptions import Record
 from tests.conftest import EVIL, open_page, shown
 
 PAGE = "pages/saved_views.py"
@@ -78,3 +80,60 @@ def test_a_name_is_text_and_another_user_does_not_see_the_view(
     monkeypatch.setattr("evdash.ui.current_user", lambda: "someone-else")
     other = open_page(PAGE)
     assert not other.exception and list(other.main.get("page_link")) == []
+
+
+# --- Alerts: the same checks and store as `evdash subscribe --alert` ----------------------------------------
+
+
+def _alerts() -> list[Record]:
+    return [r for r in open_store().records("subscription") if r.active and "alert" in r.body]
+
+
+def test_a_pace_alert_is_stored_listed_in_words_hidden_from_others_and_cancelled(
+    store_dir: Path, fixture_con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    brands = queries.brands(fixture_con)  # the fixture's brands, by name; the last one is chosen
+    brand, name = str(brands["brand_id"].iloc[-1]), str(brands["name"].iloc[-1])
+    at = open_page(PAGE)
+    assert not at.exception
+    kinds = at.selectbox(key="alert_kind")
+    assert kinds.options == [a.name for a in subscriptions.ALERTS.values()]  # words, never the codes
+    assert at.selectbox(key="alert_brand").options == list(brands["name"])
+    kinds.set_value("pace")
+    at.selectbox(key="alert_brand").set_value(brand)
+    at.number_input(key="alert_threshold").set_value(90)
+    at.text_input(key="alert_to").input("ana@example.com")
+    at.button(key="FormSubmitter:alert-Subscribe to this alert").click().run()
+    assert not at.exception
+    (sub,) = _alerts()
+    assert (sub.owner, sub.body["alert"], sub.body["threshold"], sub.body["brand"], sub.body["email"]) == (
+        ui.current_user(), "pace", 90, brand, "ana@example.com"
+    )  # fmt: skip
+    line = f"Pace below 90 % of the target path · {name} · to ana@example.com"
+    assert any(line in shown(m.value) for m in at.markdown)
+
+    me = ui.current_user
+    monkeypatch.setattr("evdash.ui.current_user", lambda: "someone-else@example.com")
+    other = open_page(PAGE)
+    assert not other.exception
+    assert not any("ana@example.com" in shown(m.value) for m in other.markdown)
+    assert [b for b in other.button if b.key == f"cancel_{sub.id}"] == []
+    assert any("No alert yet" in shown(i.value) for i in other.info)
+    monkeypatch.setattr("evdash.ui.current_user", me)
+
+    at.button(key=f"cancel_{sub.id}").click().run()
+    assert not at.exception
+    assert _alerts() == []
+    assert not any(line in shown(m.value) for m in at.markdown)
+
+
+def test_a_threshold_out_of_range_is_refused_naming_the_field_and_nothing_is_stored(store_dir: Path) -> None:
+    high = subscriptions.ALERTS["pace"].high
+    at = open_page(PAGE)
+    at.selectbox(key="alert_kind").set_value("pace")
+    at.number_input(key="alert_threshold").set_value(high + 1)
+    at.text_input(key="alert_to").input("ana@example.com")
+    at.button(key="FormSubmitter:alert-Subscribe to this alert").click().run()
+    assert not at.exception
+    assert any(f"Not subscribed: --threshold: {high + 1} is out of range" in shown(e.value) for e in at.error)
+    assert open_store().records("subscription") == []

@@ -5,12 +5,13 @@ the bound arguments (evdash.web.lineage), never the caller's frame."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
@@ -279,3 +280,11 @@ def view(ctx: Context, service: Callable[[duckdb.DuckDBPyConnection, Any], T], s
         lineage = hashlib.blake2b(repr(("view", ctx.db_file, name, key)).encode(), digest_size=16)
         tag(result, b"L" + lineage.digest(), f"ui.view({name})")
     return result
+
+
+@contextlib.contextmanager
+def cursor(ctx: Context) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the page's data version for one call that must not be cached: a check against the
+    data before something is stored (`subscriptions.alert_subscription` on the Saved views page)."""
+    with _connection(ctx.db_file).cursor() as cur:
+        yield cur
