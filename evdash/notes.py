@@ -10,7 +10,9 @@ lists them. A viewer is refused here, not only by the page (`NotAllowed`). What 
 `evdash.note_rules` (the one home of the text and link rules); text is plain text, escaped where shown.
 
 The pure helpers turn the rows of `queries/notes_current.sql` into what a chart draws (`chart_marks`,
-`for_markets`) and the briefing's lines (`briefing_lines`). No Streamlit here.
+`market_marks`, `year_marks`; drawn by `evdash.figures.marks`), what a table lists (`for_markets`), what a
+download carries (`with_notes`, `with_year_notes`) and the briefing's lines (`briefing_lines`). No
+Streamlit here.
 """
 
 from __future__ import annotations
