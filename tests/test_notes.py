@@ -430,6 +430,21 @@ def test_the_expansion_chart_of_germany_draws_its_note(noted_app: Path) -> None:
     assert "&lt;b&gt;bold&lt;/b&gt;" in germany[0]["hovertext"][0]
 
 
+def test_the_overview_marks_a_note_on_its_years_bar(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add(db, notes.Note("figure", TRICKY, brand="acme", year=2025))
+    monkeypatch.setenv("EVDASH_DB", str(db))
+    _fresh_caches()
+    try:
+        at = open_page("app.py", {"brand": "acme"}, timeout=90)
+        assert not at.exception, at.exception
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    finally:
+        _fresh_caches()
+    marked = [a for s in specs for a in s["layout"].get("annotations", []) if a.get("name") == "analyst_note"]
+    assert [(a["x"], a["text"]) for a in marked] == [("2025", "N1")]
+    assert "&lt;b&gt;2 weeks&lt;/b&gt;" in marked[0]["hovertext"] and "<b>" not in marked[0]["hovertext"]
+
+
 # --- in the briefing -----------------------------------------------------------------------------------
 
 _PNG = base64.b64decode(  # one white pixel: the page layout depends on the image's box, not its pixels
