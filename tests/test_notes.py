@@ -352,6 +352,7 @@ def test_a_note_on_a_figure_of_a_year_is_marked_on_that_years_bar(db: Path) -> N
     assert [(a.x, a.text) for a in marked] == [("2025", "N1")]
     assert "&lt;b&gt;2 weeks&lt;/b&gt;" in marked[0].hovertext and "<b>" not in marked[0].hovertext
     assert "link: https://ir.acme.example/fy" in marked[0].hovertext
+    assert "N1: analyst note" in str(fig.layout.title.subtitle.text)  # the mark says what it is
     assert not [a for a in years_vs_target(frame, "Acme").layout.annotations if a.name == "analyst_note"]
     # the Overview's download: the note in the year's row, numbered as on the chart
     download = notes.with_year_notes(frame, marks)

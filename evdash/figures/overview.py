@@ -194,6 +194,8 @@ def years_vs_target(
         )
     fig.update_layout(**base_layout(TITLE, barmode="overlay", margin={"l": 10, "r": 10, "t": 60, "b": 10}))
     _year_notes(fig, list(years), notes)
+    if notes is not None and not notes.empty:
+        subtitle += " · N1: analyst note"
     top = pd.concat([frame["delivered_units"], frame["final_target_units"]]).max()
     # Headroom so the target labels above the markers are never clipped.
     y_range = [0, float(top) * 1.22] if pd.notna(top) and top > 0 else None
