@@ -7,7 +7,7 @@ import functools
 
 import streamlit as st
 
-from evdash import briefing_pdf, changes, expansion, labels, queries, ui, visits
+from evdash import briefing_pdf, changes, expansion, labels, notes, queries, ui, visits
 from evdash.figures.maps import choropleth
 from evdash.figures.overview import years_vs_target
 from evdash.services import overview
@@ -90,7 +90,8 @@ with ui.expander(f"What changed since {visit}{labels.day(since)}: {changes.summa
 # Late sources, after the cards (a phone shows the KPIs first): the brand's own first, the rest counted.
 ui.overdue_sources(ctx, limit=1, first=brand)
 
-ui.chart(ui.figure(ctx, years_vs_target, years, brand_name, view.markers))
+# Analyst notes on the brand's figure of a year (evdash.notes), marked on the year's bar and in the download.
+ui.chart(ui.figure(ctx, years_vs_target, years, brand_name, view.markers, view.notes))
 
 # The table and its download show labels, not codes (scope, confidence, how to read the attainment).
 table = ui.computed(
@@ -135,7 +136,13 @@ ui.caption(
     "how to read it: at least (delivered is a floor), at most (the target is 'over N') or a ratio of two "
     "'over N' figures (neither a floor nor a ceiling)."
 )
-ui.download_buttons(ctx, table, "overview", {"brand": brand}, key="overview")
+ui.download_buttons(
+    ctx,
+    ui.computed(ctx, notes.with_year_notes, table, view.notes),
+    "overview",
+    {"brand": brand},
+    key="overview",
+)
 
 # The watch list and the executive briefing: the same core as `evdash briefing` (evdash/briefing.py).
 ui.subheader("Watch list")

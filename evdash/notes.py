@@ -10,7 +10,9 @@ lists them. A viewer is refused here, not only by the page (`NotAllowed`). What 
 `evdash.note_rules` (the one home of the text and link rules); text is plain text, escaped where shown.
 
 The pure helpers turn the rows of `queries/notes_current.sql` into what a chart draws (`chart_marks`,
-`for_markets`) and the briefing's lines (`briefing_lines`). No Streamlit here.
+`market_marks`, `year_marks`; drawn by `evdash.figures.marks`), what a table lists (`for_markets`), what a
+download carries (`with_notes`, `with_year_notes`) and the briefing's lines (`briefing_lines`). No
+Streamlit here.
 """
 
 from __future__ import annotations
@@ -336,12 +338,7 @@ def chart_marks(notes: pd.DataFrame, brand: str, start: dt.date, end: dt.date) -
     for r in notes.to_dict("records"):
         mine = _blank(r.get("brand_id")) or r.get("brand_id") == brand
         if r["attached_to"] == "period" and mine:
-            first = pd.Timestamp(r["period_from"]).date()
-            last = first if _blank(r.get("period_to")) else pd.Timestamp(r["period_to"]).date()
-            if last < start or first > end:
-                continue
-            rows.append(r)
-            place.append((max(first, start), min(last, end)))
+            _dated(r, rows, place, start, end)
         elif r["attached_to"] == "figure" and r.get("brand_id") == brand and not _blank(r.get("year")):
             year = int(str(r["year"]))
             first, last = max(dt.date(year, 1, 1), start), min(dt.date(year, 12, 31), end)
@@ -349,6 +346,57 @@ def chart_marks(notes: pd.DataFrame, brand: str, start: dt.date, end: dt.date) -
                 continue
             rows.append(r)
             place.append((first, last))
+    return _marks(rows, place)
+
+
+def _dated(
+    r: Mapping[Any, Any],
+    rows: list[Mapping[Any, Any]],
+    place: list[tuple[dt.date, dt.date]],
+    start: dt.date,
+    end: dt.date,
+) -> bool:
+    """Add note `r` placed at its dates (period_from..period_to, a single date when no end) cut to the
+    window `start`..`end`, if it has a date in the window. True: it was added."""
+    if _blank(r.get("period_from")):
+        return False
+    first = pd.Timestamp(r["period_from"]).date()
+    last = first if _blank(r.get("period_to")) else pd.Timestamp(r["period_to"]).date()
+    if last < start or first > end:
+        return False
+    rows.append(r)
+    place.append((max(first, start), min(last, end)))
+    return True
+
+
+def market_marks(notes: pd.DataFrame, market: str, brand: str, years: Sequence[int]) -> pd.DataFrame:
+    """The notes a market's charts over `years` (the years they show) draw (`MARK_COLUMNS`): the
+    market's notes that have a date (a market note without one is only listed) and the period notes of
+    this brand or of no brand, placed at their dates cut to those years."""
+    rows: list[Mapping[Any, Any]] = []
+    place: list[tuple[dt.date, dt.date]] = []
+    shown = [int(y) for y in years if not _blank(y)]
+    if shown:
+        start, end = dt.date(min(shown), 1, 1), dt.date(max(shown), 12, 31)
+        for r in notes.to_dict("records"):
+            mine = _blank(r.get("brand_id")) or r.get("brand_id") == brand
+            if (r["attached_to"] == "market" and r.get("market_code") == market) or (
+                r["attached_to"] == "period" and mine
+            ):
+                _dated(r, rows, place, start, end)
+    return _marks(rows, place)
+
+
+def year_marks(notes: pd.DataFrame, brand: str) -> pd.DataFrame:
+    """The notes on a brand's figures of a year (`MARK_COLUMNS`, placed over that year), which the
+    Overview's chart of years marks on the year's bar."""
+    rows: list[Mapping[Any, Any]] = [
+        r
+        for r in notes.to_dict("records")
+        if r["attached_to"] == "figure" and r.get("brand_id") == brand and not _blank(r.get("year"))
+    ]
+    years = [int(float(str(r["year"]))) for r in rows]
+    place = [(dt.date(year, 1, 1), dt.date(year, 12, 31)) for year in years]
     return _marks(rows, place)
 
 
@@ -376,21 +424,50 @@ def briefing_lines(notes: pd.DataFrame, brand: str, limit: int = 3) -> list[str]
     return lines
 
 
-def with_notes(frame: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
-    """A chart's download with the notes it drew: one more row per note (series 'analyst_note', its date,
-    what it is attached to as the label) and the note in the extra columns `analyst_note` and
-    `analyst_note_link`, empty on the chart's own rows. No note: `frame` with the two empty columns."""
+def with_notes(
+    frame: pd.DataFrame,
+    marks: pd.DataFrame,
+    *,
+    series: str = "series",
+    date: str = "date",
+    label: str = "label",
+    year: str | None = None,
+    kind: str = "analyst_note",
+) -> pd.DataFrame:
+    """A chart's download with the notes it drew: one more row per note (`kind` in the column `series`,
+    its date in `date`, what it is attached to in `label`, and its year in `year` for a chart of years)
+    and the note in the extra columns `analyst_note` and `analyst_note_link`, empty on the chart's own
+    rows. No note: `frame` with the two empty columns."""
+    columns: dict[str, object] = {series: kind, date: marks["date"], label: marks["attached"]}
+    if year is not None:
+        columns[year] = [pd.Timestamp(str(d)).year for d in marks["date"]]
     rows = pd.DataFrame(
-        {
-            "series": "analyst_note",
-            "date": marks["date"],
-            "label": marks["attached"],
-            "analyst_note": marks["detail"],
-            "analyst_note_link": marks["link"],
-        }
+        {**columns, "analyst_note": marks["detail"], "analyst_note_link": marks["link"]}, index=marks.index
     )
     out = frame.assign(analyst_note=None, analyst_note_link=None)
     return out if rows.empty else pd.concat([out, rows], ignore_index=True)
+
+
+def with_year_notes(frame: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
+    """A chart of years' download (one row per `year`) with the notes it marked on each year's bar, as
+    numbered on the chart ("N1 · Note by …"; several joined by " | ") in `analyst_note` and their links in
+    `analyst_note_link`; empty for a year without notes."""
+    texts: dict[int, list[str]] = {}
+    links: dict[int, list[str]] = {}
+    for number, rec in enumerate(marks.to_dict("records"), start=1):
+        at = pd.Timestamp(str(rec["date"])).year
+        texts.setdefault(at, []).append(f"N{number} · {rec['detail']}")
+        if rec["link"]:
+            links.setdefault(at, []).append(str(rec["link"]))
+    years = [int(y) for y in frame["year"]]
+    return frame.assign(
+        analyst_note=pd.Series(
+            [" | ".join(texts[y]) if y in texts else None for y in years], index=frame.index
+        ),
+        analyst_note_link=pd.Series(
+            [" | ".join(links[y]) if y in links else None for y in years], index=frame.index
+        ),
+    )
 
 
 def table_frame(current: pd.DataFrame) -> pd.DataFrame:

@@ -196,14 +196,19 @@ ui.metric(
     help=f"{duty.detail} — in force on {labels.day(on_date)}",
 )
 
-ui.chart(ui.figure(ctx, country_ev_sales, stats, name))
 # EV share over the years with the IEA's scenarios beside it (drawn as projections, never as figures).
 history = ui.query(ctx, queries.market_history, markets=[country], metric="ev_share_pct", year_from=2014)
-ui.chart(ui.figure(ctx, ev_share_history, history, name))
-# Analyst notes on this market (evdash.notes; written on the Sources page).
+# Analyst notes on this market (evdash.notes; written on the Sources page): those with a date are drawn
+# on both charts (with the brand's period notes), and every one is listed under them.
+current_notes = ui.query(ctx, queries.notes_current)
+market_marks = ui.computed(
+    ctx, notes.market_marks, current_notes, country, brand, [*stats["year"], *history["year"]]
+)
+ui.chart(ui.figure(ctx, country_ev_sales, stats, name, market_marks))
+ui.chart(ui.figure(ctx, ev_share_history, history, name, notes=market_marks))
 ui.analyst_notes(
     ctx,
-    ui.computed(ctx, notes.for_markets, ui.query(ctx, queries.notes_current), [country]),
+    ui.computed(ctx, notes.for_markets, current_notes, [country]),
     "expansion-country-notes",
     {"market": country},
     key="d-notes",
@@ -245,7 +250,24 @@ with tab_market:
         "per figure and year, picked by the data's rule (full year first, then confidence, reliability, "
         "later as-of). 'Revised from': the earlier edition's figure when a later edition revised it."
     )
-    ui.download_buttons(ctx, stats_shown, "expansion-country-market", {"market": country}, key="d-market")
+    # The download is the frame the charts drew: the figures and the analyst notes drawn on them.
+    ui.download_buttons(
+        ctx,
+        ui.computed(
+            ctx,
+            notes.with_notes,
+            stats_shown,
+            market_marks,
+            series="metric",
+            date="period_scope",
+            label="scope_note",
+            year="year",
+            kind="Analyst note",
+        ),
+        "expansion-country-market",
+        {"market": country},
+        key="d-market",
+    )
 with tab_status:
     timeline_shown = ui.computed(ctx, expansion.timeline_for_people, timeline)
     ui.table(

@@ -375,13 +375,14 @@ def hostile_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     link = folder / "db" / "evdash.duckdb"
     build.build(seeds=seeds, db=link)
     # An analyst note carrying it (one line: a note refuses line breaks), on every chart of Xiaomi's
-    # years and on Germany (evdash.notes), so the Sources page's list and the charts show it as text.
+    # years and on Germany from a date (evdash.notes: drawn on Germany's charts on the Expansion page), so
+    # the Sources page's list and the charts show it as text.
     note = text.one_line(HOSTILE)
     for attached in (
         notes.Note(
             "period", note, link=f"https://{EVIL}/n", period_from="2020-01-01", period_to="2030-12-31"
         ),
-        notes.Note("market", note, market="DEU"),
+        notes.Note("market", note, market="DEU", period_from="2024-06-01"),
     ):
         notes.add(attached, user="ana@example.com", role="analyst", db=link, seeds=seeds)
     return link

@@ -36,9 +36,14 @@ from evdash import (
 from evdash import db as db_mod
 from evdash.csvread import SeedError
 from evdash.figures import deliveries as figures
+from evdash.figures import expansion as expansion_figures
+from evdash.figures.describe import text_alternative
+from evdash.figures.overview import years_vs_target
 from evdash.journal import open_journal
 from evdash.replica import Replica
+from evdash.services import overview as overview_service
 from tests.conftest import HOSTILE, REAL_SEEDS, _fresh_caches, open_page, shown
+from tests.test_figures_overview import _frame as overview_frame
 from tests.test_import import FIXTURE_SEEDS
 
 ANALYST = "ana@example.com"
@@ -250,6 +255,119 @@ def test_market_and_figure_notes_go_where_they_belong(db: Path) -> None:
     assert [line.split(":")[0] for line in lines] == ["Acme · S · 2025", "Germany (DEU)"]
 
 
+def _stats(years: list[int]) -> pd.DataFrame:
+    """A market's EV sales per year as queries/expansion_country_stats.sql gives them."""
+    return pd.DataFrame(
+        {
+            "year": years,
+            "metric": "new_ev_sales",
+            "value": [100_000.0 * (i + 1) for i in range(len(years))],
+            "period_scope": "full_year",
+            "confidence": "reported",
+            "as_of": pd.Timestamp("2026-01-15"),
+            "source_url": "https://stats.example/deu",
+        }
+    )
+
+
+def test_a_market_note_with_a_date_is_drawn_on_the_market_charts_and_in_their_download(db: Path) -> None:
+    add(
+        db,
+        notes.Note(
+            "market",
+            TRICKY,
+            link="https://kba.example/n",
+            market="DEU",
+            period_from="2024-03-01",
+            period_to="2024-06-30",
+        ),
+    )
+    add(db, notes.Note("market", "No date: listed only", market="DEU"))
+    add(db, notes.Note("market", "France only", market="FRA", period_from="2024-05-01"))
+    add(db, notes.Note("period", "Acme plant shutdown", period_from="2023-05-02", brand="acme"))
+    add(db, notes.Note("period", "Zeta only", period_from="2023-05-01", brand="zeta"))
+    shown = current(db)
+    years = [2022, 2023, 2024, 2025]
+    marks = notes.market_marks(shown, "DEU", "acme", years)
+    # Germany's dated note and Acme's period note, by date; not France's, not Zeta's, not the undated one
+    assert list(marks["attached"]) == ["2 May 2023 (Acme)", "Germany (DEU)"]
+    assert list(marks["date"]) == [dt.date(2023, 5, 2), dt.date(2024, 3, 1)]
+    assert "No date: listed only" in list(notes.for_markets(shown, ["DEU"])["what"])  # still in the table
+    assert notes.market_marks(shown, "DEU", "acme", [2020, 2021]).empty  # outside the charts' years
+    history = pd.DataFrame(
+        {
+            "year": years,
+            "value": [20.0, 18.0, 14.0, 19.0],
+            "kind": "actual",
+            "confidence": "reported",
+            "period_scope": "full_year",
+            "source_url": "https://stats.example/deu",
+            "scenario": None,
+            "market_code": "DEU",
+        }
+    )
+    # As the page draws them: ui.figure escapes every data string of the builder's inputs first.
+    sales = expansion_figures.country_ev_sales(*text.plotly_inputs((_stats(years), "Germany", marks)))
+    share_history, share_name, share_marks = text.plotly_inputs((history, "Germany", marks))
+    share = expansion_figures.ev_share_history(share_history, share_name, notes=share_marks)
+    for fig in (sales, share):
+        traces = [t for t in fig.data if t.legendgroup == "notes"]
+        assert [t.text[1] for t in traces] == ["N1", "N2"]
+        germany = traces[1]
+        # at 1 Mar 2024: inside 2024's slot of the year axis (a year's bar or point is centred on it)
+        assert 2023.5 < germany.x[0] < 2024.0
+        hover = germany.hovertext[0]
+        assert "&lt;b&gt;2 weeks&lt;/b&gt;" in hover and "<b>" not in hover and "**shut**" in hover
+        assert "Germany (DEU)" in hover and "link: https://kba.example/n" in hover
+        assert germany.name.startswith("N2 · Plant **shut** &lt;b&gt;") and "<" not in germany.name
+        # the note's months are a band; the alternative text names the chart's data, not the notes
+        assert len(fig.layout.shapes) == 1 and fig.layout.shapes[0].x1 > fig.layout.shapes[0].x0
+        assert "N1" not in text_alternative(fig)
+    # the download of the figures the charts drew carries the notes drawn on them
+    download = notes.with_notes(
+        _stats(years),
+        marks,
+        series="metric",
+        date="period_scope",
+        label="scope_note",
+        year="year",
+        kind="Analyst note",
+    )
+    assert len(download) == len(years) + 2
+    rows = download[download["metric"] == "Analyst note"]
+    assert list(rows["year"]) == [2023, 2024]
+    assert list(rows["analyst_note_link"]) == ["", "https://kba.example/n"]
+    assert rows["analyst_note"].iloc[1].endswith(TRICKY)  # as typed: a download is data, not HTML
+    assert download["analyst_note"].iloc[: len(years)].isna().all()
+
+
+def test_a_note_on_a_figure_of_a_year_is_marked_on_that_years_bar(db: Path) -> None:
+    add(db, notes.Note("figure", TRICKY, link="https://ir.acme.example/fy", brand="acme", year=2025))
+    add(db, notes.Note("figure", "Zeta's figure", brand="zeta", year=2025))
+    marks = notes.year_marks(current(db), "acme")
+    assert list(marks["attached"]) == ["Acme · all models · 2025"]
+    frame = overview_frame()
+    fig = years_vs_target(*text.plotly_inputs((frame, "Acme", None, marks)))
+    marked = [a for a in fig.layout.annotations if a.name == "analyst_note"]
+    assert [(a.x, a.text) for a in marked] == [("2025", "N1")]
+    assert "&lt;b&gt;2 weeks&lt;/b&gt;" in marked[0].hovertext and "<b>" not in marked[0].hovertext
+    assert "link: https://ir.acme.example/fy" in marked[0].hovertext
+    assert "N1: analyst note" in str(fig.layout.title.subtitle.text)  # the mark says what it is
+    assert not [a for a in years_vs_target(frame, "Acme").layout.annotations if a.name == "analyst_note"]
+    # the Overview's download: the note in the year's row, numbered as on the chart
+    download = notes.with_year_notes(frame, marks)
+    by_year = dict(zip(download["year"], download["analyst_note"], strict=True))
+    assert by_year[2025] == f"N1 · Note by {ANALYST}, {labels.day(dt.date.today())}: {TRICKY}"
+    assert pd.isna(by_year[2024])  # empty for a year without notes
+    # the Overview's view model carries them (one cached view: no query of its own on the page)
+    con = db_mod.connect_readonly(db)
+    try:
+        view = overview_service.overview_view(con, overview_service.Scenario("acme", dt.date.today()))
+    finally:
+        con.close()
+    assert list(view.notes["note_id"]) == list(marks["note_id"])
+
+
 # --- on the pages ------------------------------------------------------------------------------------
 
 ROLES_TOML = '[users]\n"ana@example.com" = "analyst"\n\n[domains]\n"example.com" = "viewer"\n'
@@ -295,6 +413,37 @@ def test_the_deliveries_chart_and_its_download_carry_the_note(noted_app: Path) -
     drawn = [t for s in specs for t in s["data"] if t.get("legendgroup") == "notes"]
     assert len(drawn) == 1
     assert "&lt;b&gt;bold&lt;/b&gt;" in drawn[0]["hovertext"][0]
+
+
+def test_the_expansion_chart_of_germany_draws_its_note(noted_app: Path) -> None:
+    at = open_page("pages/expansion.py", {"market": "DEU"}, user=_user("exec@example.com"), timeout=90)
+    assert not at.exception, at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    drawn = [
+        t
+        for s in specs
+        if "EV share" in json.dumps(s["layout"].get("title", ""))
+        for t in s["data"]
+        if t.get("legendgroup") == "notes"
+    ]
+    germany = [t for t in drawn if "(DEU)" in t["hovertext"][0]]
+    assert len(germany) == 1  # the market note dated 1 Jun 2024 (conftest), beside the period note
+    assert "&lt;b&gt;bold&lt;/b&gt;" in germany[0]["hovertext"][0]
+
+
+def test_the_overview_marks_a_note_on_its_years_bar(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add(db, notes.Note("figure", TRICKY, brand="acme", year=2025))
+    monkeypatch.setenv("EVDASH_DB", str(db))
+    _fresh_caches()
+    try:
+        at = open_page("app.py", {"brand": "acme"}, timeout=90)
+        assert not at.exception, at.exception
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    finally:
+        _fresh_caches()
+    marked = [a for s in specs for a in s["layout"].get("annotations", []) if a.get("name") == "analyst_note"]
+    assert [(a["x"], a["text"]) for a in marked] == [("2025", "N1")]
+    assert "&lt;b&gt;2 weeks&lt;/b&gt;" in marked[0]["hovertext"] and "<b>" not in marked[0]["hovertext"]
 
 
 # --- in the briefing -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evdash import labels as words
+from evdash.figures.marks import note_marks
 from evdash.text import plotly_cut, plotly_text, short_name
 from evdash.theme import (
     ATTAINMENT_HELP,
@@ -23,7 +24,6 @@ from evdash.theme import (
     CONFIDENCE_SYMBOL,
     EVENT_COLOUR,
     NEUTRAL,
-    NOTE_COLOUR,
     PROJECTION_COLOUR,
     SELECTED_COLOUR,
     TARGET_COLOUR,
@@ -151,7 +151,6 @@ def monthly_bars(
 
 EVENT_DASH = {"target_revision": "dot", "launch": "dash", "milestone": "dashdot"}
 EVENT_LEGEND_CHARS = 30  # an event's legend entry that fits a phone; the whole text is in its hover
-NOTE_HOVER_CHARS = 700  # a whole note (at most 500 characters) with its author and date
 
 
 def _event_lines(fig: go.Figure, events: pd.DataFrame, top: float) -> None:
@@ -184,36 +183,6 @@ def _event_lines(fig: go.Figure, events: pd.DataFrame, top: float) -> None:
             cliponaxis=False,
             # hovertext, not a hovertemplate: a data title containing "%{...}" stays literal.
             hovertext=["<br>".join(plotly_text(d) for d in part["detail"])] * 2,
-            hoverinfo="text",
-        )
-
-
-def note_marks(fig: go.Figure, notes: pd.DataFrame, top: float) -> None:
-    """Analyst notes (rows of `evdash.notes.chart_marks`) in the events' style but told apart: a solid
-    line in the notes' colour per note (a shaded band over a date range), labelled "N1", "N2"… at the top
-    and listed in the legend under "Analyst notes", the whole note in the hover. The note's text is data:
-    escaped for Plotly (hovertext, never a template), so Markdown or HTML in it shows literally."""
-    for number, rec in enumerate(notes.to_dict("records"), start=1):
-        start, end = pd.Timestamp(str(rec["date"])), pd.Timestamp(str(rec["end"]))
-        if end > start:
-            fig.add_vrect(x0=start, x1=end, fillcolor=NOTE_COLOUR, opacity=0.08, line_width=0, layer="below")
-        # plotly_cut: decoded then escaped once, whether or not `ui.figure` escaped the frame already.
-        hover = plotly_cut(rec["detail"], NOTE_HOVER_CHARS) + "<br>" + plotly_cut(rec["attached"], 80)
-        if rec["link"]:
-            hover += "<br>link: " + plotly_cut(rec["link"], 120)
-        fig.add_scatter(
-            x=[start, start],
-            y=[0, top * 0.86],
-            mode="lines+text",
-            line={"color": NOTE_COLOUR, "width": 1.5},
-            text=["", f"N{number}"],
-            textposition="top center",
-            textfont={"size": 11, "color": NOTE_COLOUR},
-            name=plotly_cut(f"N{number} · {rec['what']}", EVENT_LEGEND_CHARS),
-            legendgroup="notes",
-            legendgrouptitle={"text": "Analyst notes"},
-            cliponaxis=False,
-            hovertext=[hover] * 2,
             hoverinfo="text",
         )
 

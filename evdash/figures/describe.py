@@ -14,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from evdash import labels
+from evdash.figures.marks import NOTES_GROUP
 from evdash.theme import plain
 
 _TAG = re.compile(r"<[^>]+>")
@@ -96,7 +97,9 @@ def text_alternative(fig: go.Figure, limit: int = 3) -> str:
     title = plain(fig.layout.title.text) if fig.layout.title and fig.layout.title.text else "untitled"
     kinds = [t.type or "scatter" for t in fig.data]
     kind = KIND.get(kinds[0], "Chart") if kinds else "Empty chart"
-    facts = [h for h in (_headline(t) for t in fig.data if t.visible is not False) if h][:limit]
+    # Analyst notes' lines (marks.note_marks) are not figures: the alternative names the chart's data.
+    drawn = [t for t in fig.data if t.visible is not False and t.legendgroup != NOTES_GROUP]
+    facts = [h for h in (_headline(t) for t in drawn) if h][:limit]
     if not fig.data:
         notes = [plain(a.text) for a in fig.layout.annotations or [] if a.text]
         facts = notes[:1]

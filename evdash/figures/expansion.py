@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evdash import labels as words
+from evdash.figures.marks import in_years, note_marks, year_position
 from evdash.text import plotly_cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
@@ -40,11 +41,22 @@ def _year_ticks(years: list[int]) -> dict[str, object]:
     }
 
 
-def country_ev_sales(stats: pd.DataFrame, country_name: str) -> go.Figure:
+def _notes(fig: go.Figure, notes: pd.DataFrame | None, years: list[int], top: float) -> bool:
+    """Draw the analyst notes (rows of `evdash.notes.market_marks`) that fall in the chart's years at their
+    dates, in the Deliveries chart's style (`marks.note_marks`). True: some were drawn."""
+    shown = in_years(notes, min(years), max(years)) if notes is not None and years else pd.DataFrame()
+    if shown.empty:
+        return False
+    note_marks(fig, shown, top, position=year_position)
+    return True
+
+
+def country_ev_sales(stats: pd.DataFrame, country_name: str, notes: pd.DataFrame | None = None) -> go.Figure:
     """Bars per year: EV and BEV sales in one country, hatched for lower bounds, dotted for estimates.
     The latest year's bars carry their figure ('≥' for lower bounds, 'part of year' for a partial year);
     every other figure is in the hover (labels on sixteen years of bars were 4 px on a phone).
-    Input: queries/expansion_country_stats.sql."""
+    Input: queries/expansion_country_stats.sql; `notes`: rows of `evdash.notes.market_marks`, drawn at their
+    dates within the years (a year's slot runs from 1 Jan to 31 Dec)."""
     title = "Electric car sales per year"
     subtitle = f"{plotly_cut(country_name, 30)} · EV = BEV + PHEV"
     part = stats[stats["metric"].isin(list(SALES_METRICS))]
@@ -91,8 +103,11 @@ def country_ev_sales(stats: pd.DataFrame, country_name: str) -> go.Figure:
                 f"<extra>{label}</extra>",
             )
     top = float(part["value"].max())
+    noted = _notes(fig, notes, years, top * 1.2)
     fig.update_layout(**base_layout(title, barmode="group"))
-    fig.update_yaxes(title_text="Cars sold (units)", tickformat="~s", range=[0, top * 1.15])
+    fig.update_yaxes(
+        title_text="Cars sold (units)", tickformat="~s", range=[0, top * (1.3 if noted else 1.15)]
+    )
     fig.update_xaxes(title_text="Year", **_year_ticks(years))
     phone_title(fig, title, subtitle, legend="above", plot_height=260)
     return fig
@@ -119,12 +134,18 @@ SCENARIO_DASH = {"STEPS": "dash", "APS": "dot", "CPS": "dashdot"}
 IEA_CREDIT_SHORT = "Source: IEA (2024, 2026) Global EV Data Explorer, CC BY 4.0; national figures"
 
 
-def ev_share_history(history: pd.DataFrame, country_name: str, credit: str = IEA_CREDIT_SHORT) -> go.Figure:
+def ev_share_history(
+    history: pd.DataFrame,
+    country_name: str,
+    credit: str = IEA_CREDIT_SHORT,
+    notes: pd.DataFrame | None = None,
+) -> go.Figure:
     """A market's EV share of new cars over the years (solid line; hollow markers for estimates, '≥' for
     lower bounds, 'part of year' for partial years) with the IEA's STEPS and APS projections as dashed and
     dotted lines of hollow diamonds that start from the last actual year, labelled as projections, never as
     figures; a region's projection (the IEA projects few countries) is named as the region's.
-    Input: queries/market_history.sql for metric ev_share_pct (one market)."""
+    Input: queries/market_history.sql for metric ev_share_pct (one market); `notes`: rows of
+    `evdash.notes.market_marks`, drawn at their dates within the years shown."""
     title = "EV share of new cars"
     subtitle = f"{plotly_cut(country_name, 30)} · actuals and IEA projections · {plotly_text(credit)}"
     if history.empty:
@@ -193,11 +214,10 @@ def ev_share_history(history: pd.DataFrame, country_name: str, credit: str = IEA
             marker={"symbol": "diamond-open", "size": 9, "color": OKABE_ITO[1 + i]},
             hovertemplate="%{x}: %{y:.0f}% — " + label + " (a scenario, not a figure)<extra></extra>",
         )
+    shown_years = list(range(int(history["year"].min()), int(history["year"].max()) + 1))
+    _notes(fig, notes, shown_years, float(pd.to_numeric(history["value"], errors="coerce").max()) * 1.2)
     fig.update_layout(**base_layout(title))
     fig.update_yaxes(title_text="% of new cars", rangemode="tozero", ticksuffix="%")
-    fig.update_xaxes(
-        title_text="Year",
-        **_year_ticks(list(range(int(history["year"].min()), int(history["year"].max()) + 1))),
-    )
+    fig.update_xaxes(title_text="Year", **_year_ticks(shown_years))
     phone_title(fig, title, subtitle, legend="above", plot_height=240)
     return fig

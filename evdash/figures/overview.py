@@ -6,10 +6,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evdash import labels as words
+from evdash.figures.marks import note_hover
 from evdash.text import plotly_cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
     EVENT_COLOUR,
+    NOTE_COLOUR,
     SELECTED_COLOUR,
     TARGET_COLOUR,
     TARGET_TEXT,
@@ -58,12 +60,47 @@ def year_events(years: pd.Series, events: pd.DataFrame | None) -> list[tuple[int
     return out
 
 
-def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame | None = None) -> go.Figure:
+def _year_notes(fig: go.Figure, years: list[str], notes: pd.DataFrame | None) -> None:
+    """Analyst notes on a figure of a year (rows of `evdash.notes.year_marks`), numbered as in the download
+    ("N1", "N2"…), marked at the foot of that year's bar in the notes' colour, the whole notes in the
+    hover (escaped: Markdown or HTML in a note shows literally)."""
+    if notes is None or notes.empty:
+        return
+    marked: dict[str, list[tuple[int, str]]] = {}
+    for number, rec in enumerate(notes.to_dict("records"), start=1):
+        marked.setdefault(str(pd.Timestamp(str(rec["date"])).year), []).append((number, note_hover(rec)))
+    for year in years:
+        if year not in marked:
+            continue
+        fig.add_annotation(
+            x=year,
+            y=0,
+            yref="y",
+            yanchor="bottom",
+            yshift=4,
+            showarrow=False,
+            text=" ".join(f"N{n}" for n, _ in marked[year]),
+            font={"size": 11, "color": NOTE_COLOUR},
+            bgcolor="white",
+            bordercolor=NOTE_COLOUR,
+            borderwidth=1,
+            name="analyst_note",
+            hovertext="<br><br>".join(h for _, h in marked[year]),
+        )
+
+
+def years_vs_target(
+    frame: pd.DataFrame,
+    brand_name: str,
+    events: pd.DataFrame | None = None,
+    notes: pd.DataFrame | None = None,
+) -> go.Figure:
     """Bars: delivered units per year (hatched when a lower bound, dotted when an estimate);
     dashes: the final company target of that year, labelled ('≥' for an 'over N' target). Input:
     queries/overview_years.sql. `events` (rows of `evdash.events.markers`) adds a row of marks under the
     bars, one per year with events ("4 events"), the target revisions (old → new) and launches in its
-    hover: the year labels stay one short line that a phone shows upright."""
+    hover: the year labels stay one short line that a phone shows upright. `notes` (rows of
+    `evdash.notes.year_marks`): analyst notes on the brand's figure of a year, an "N1" mark on its bar."""
     subtitle = f"{plotly_cut(brand_name, 30)} · bars: delivered · dashes: final target · tap a mark"
     if frame.empty:
         fig = empty_figure(TITLE, f"No deliveries or targets for {brand_name} in the data")
@@ -156,6 +193,9 @@ def years_vs_target(frame: pd.DataFrame, brand_name: str, events: pd.DataFrame |
             hoverinfo="text",
         )
     fig.update_layout(**base_layout(TITLE, barmode="overlay", margin={"l": 10, "r": 10, "t": 60, "b": 10}))
+    _year_notes(fig, list(years), notes)
+    if notes is not None and not notes.empty:
+        subtitle += " · N1: analyst note"
     top = pd.concat([frame["delivered_units"], frame["final_target_units"]]).max()
     # Headroom so the target labels above the markers are never clipped.
     y_range = [0, float(top) * 1.22] if pd.notna(top) and top > 0 else None

@@ -7,12 +7,12 @@ computing it again."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
-from evdash import briefing, events, kpis
+from evdash import briefing, events, kpis, notes, queries
 from evdash.kpis import Kpi
 
 FIRST_DAY = dt.date(1900, 1, 1)  # the years chart marks every event up to the scenario's date
@@ -35,6 +35,8 @@ class OverviewView:
     part: briefing.OverviewPart  # years, facts, events, statuses, watch list: shared with the briefing
     cards: tuple[Kpi, ...]  # the page's KPI cards (kpis.overview_kpis)
     markers: pd.DataFrame  # events.markers up to the scenario's date (the years chart)
+    # notes.year_marks: analyst notes on the brand's figures of a year (marked on the years chart)
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=notes.MARK_COLUMNS))
 
 
 def overview_view(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> OverviewView:
@@ -47,4 +49,5 @@ def overview_view(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> Overvie
         part=part,
         cards=kpis.overview_kpis(part.years, facts, scenario.on.year, scenario.on),
         markers=events.markers(part.chart_events, FIRST_DAY, scenario.on),
+        notes=notes.year_marks(queries.notes_current(con), scenario.brand),
     )
