@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import re
 import secrets
+import socket
 import subprocess
 import time
 import urllib.error
@@ -71,9 +72,17 @@ def site(postgres_server: serving.Postgres, tmp_path_factory: pytest.TempPathFac
         postgres_server.start()
     dsn = postgres_server.create_database("journal_sign_in")
     folder = tmp_path_factory.mktemp("sign_in")
-    port = serving.free_port()
+    # The proxy's port is in the sign-in redirect, so it is chosen before the servers start; it is held
+    # (listening) until nginx takes it, or a server, the OIDC mock or another worker could bind it first
+    # (CI on 7491228: nginx "bind() to 127.0.0.1:42137 failed (98: Address already in use)").
+    reserved = socket.socket()
+    reserved.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    reserved.bind(("127.0.0.1", 0))
+    reserved.listen(1)
+    port = int(reserved.getsockname()[1])
     proxy = f"http://127.0.0.1:{port}"
     with contextlib.ExitStack() as stack:
+        stack.callback(reserved.close)
         normal = stack.enter_context(run_server_in_thread())
         short = stack.enter_context(
             run_server_in_thread(access_token_max_age=dt.timedelta(seconds=SHORT_TOKEN_S))
@@ -110,6 +119,7 @@ def site(postgres_server: serving.Postgres, tmp_path_factory: pytest.TempPathFac
             stack.callback(stop_server, proc)
             backends[url.removeprefix("http://")] = proc
         conf = cluster.write_config(folder / "nginx", list(backends), port)
+        reserved.close()  # nginx binds it next
         nginx = cluster.start_nginx(conf, folder / "nginx")
         stack.callback(cluster.stop, nginx)
         cluster.wait_healthy(proxy, nginx)
