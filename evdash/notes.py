@@ -167,7 +167,8 @@ def _check(note: Note) -> None:
     note rules for any other way in."""
     errors: list[str] = []
     if note.attached_to not in note_rules.ATTACHED_TO:
-        errors.append(f"{FIELDS['attached_to']}: '{note.attached_to}' is not one of a period, market, figure")
+        kind = cut(note.attached_to)
+        errors.append(f"{FIELDS['attached_to']}: '{kind}' is not one of a period, market, figure")
     row: dict[str, object] = {
         "attached_to": note.attached_to,
         "note_text": note.text.strip(),
@@ -184,7 +185,7 @@ def _check(note: Note) -> None:
             try:
                 row[key] = dt.date.fromisoformat(str(value))
             except ValueError:
-                errors.append(f"{FIELDS[key]}: '{value}' is not a date (YYYY-MM-DD)")
+                errors.append(f"{FIELDS[key]}: '{cut(value)}' is not a date (YYYY-MM-DD)")
     errors += [f"{FIELDS[column]}: {message}" for column, message in note_rules.problems(row)]
     if errors:
         raise SeedError(errors)

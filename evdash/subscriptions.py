@@ -48,6 +48,7 @@ from evdash import (
 )
 from evdash.deliveries import straight_line_path
 from evdash.journal.subscriptions import Delivery, Record, Store, new_id, now_iso
+from evdash.text import cut
 
 EVERY = ("daily", "weekly", "monthly")
 DEFAULT_BRAND = "xiaomi"
@@ -135,14 +136,14 @@ def check_address(address: str, parameter: str = "--email") -> str:
         )
     value = address.strip()
     if not value or len(value) > ADDRESS_MAX or value.count("@") != 1:
-        raise SubscriptionError(f"{parameter}: '{value}' is not one e-mail address (name@example.com)")
+        raise SubscriptionError(f"{parameter}: '{cut(value)}' is not one e-mail address (name@example.com)")
     local, domain = value.split("@")
     if not _LOCAL.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
-        raise SubscriptionError(f"{parameter}: '{value}': the part before @ is not a valid mailbox name")
+        raise SubscriptionError(f"{parameter}: '{cut(value)}': the part before @ is not a valid mailbox name")
     labels = domain.split(".")
     if len(labels) < 2 or not all(_LABEL.match(x) for x in labels) or not labels[-1].isalpha():
         raise SubscriptionError(
-            f"{parameter}: '{value}': '{domain}' is not a valid mail domain (e.g. example.com)"
+            f"{parameter}: '{cut(value)}': '{cut(domain)}' is not a valid mail domain (e.g. example.com)"
         )
     return value
 
@@ -178,7 +179,7 @@ def check_view(view: str, parameter: str = "--view") -> tuple[str, str]:
     pages = known_pages()
     if path not in pages:
         shown = ", ".join(f"'{p}'" if p else "'' (the Overview)" for p in pages)
-        raise SubscriptionError(f"{parameter}: '{path}' is not a page of the dashboard (pages: {shown})")
+        raise SubscriptionError(f"{parameter}: '{cut(path)}' is not a page of the dashboard (pages: {shown})")
     pairs = parse_qsl(query.split("#")[0], keep_blank_values=True)
     return path, urlencode(pairs)
 
@@ -230,7 +231,7 @@ def check_brand(con: duckdb.DuckDBPyConnection, brand: str) -> str:
     brands = queries.brands(con)
     if brand not in set(brands["brand_id"]):
         raise SubscriptionError(
-            f"--brand: '{brand}' is not a brand in the data (known: {', '.join(brands['brand_id'])})"
+            f"--brand: '{cut(brand)}' is not a brand in the data (known: {', '.join(brands['brand_id'])})"
         )
     return brand
 
@@ -240,7 +241,7 @@ def check_market(con: duckdb.DuckDBPyConnection, market: str) -> str:
     names = market_names(con)
     if code not in names:
         raise SubscriptionError(
-            f"--market: '{market}' is not a market in the data "
+            f"--market: '{cut(market)}' is not a market in the data "
             f"(ISO 3166 alpha-3 codes: {', '.join(sorted(names))})"
         )
     return code
@@ -252,7 +253,7 @@ def check_market(con: duckdb.DuckDBPyConnection, market: str) -> str:
 def view_subscription(address: str, view: str, every: str, owner: str, name: str = "") -> Record:
     """A checked view subscription (not stored yet)."""
     if every not in EVERY:
-        raise SubscriptionError(f"--every: '{every}' is not one of {', '.join(EVERY)}")
+        raise SubscriptionError(f"--every: '{cut(every)}' is not one of {', '.join(EVERY)}")
     path, query = check_view(view)
     body: dict[str, object] = {
         "email": check_address(address),
@@ -276,7 +277,7 @@ def alert_subscription(
     """A checked alert subscription (not stored yet); the brand and market are checked against the data."""
     email = check_address(address)
     if kind not in ALERTS:
-        raise SubscriptionError(f"--alert: '{kind}' is not an alert kind ({', '.join(ALERTS)})")
+        raise SubscriptionError(f"--alert: '{cut(kind)}' is not an alert kind ({', '.join(ALERTS)})")
     body: dict[str, object] = {
         "email": email,
         "alert": kind,

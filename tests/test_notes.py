@@ -229,6 +229,29 @@ def test_a_bad_note_is_refused_naming_the_field(
     assert history(db).empty
 
 
+def test_a_huge_value_in_a_note_field_is_refused_naming_it_and_not_printed_back(db: Path) -> None:
+    """A 5 MB value in any of the note form's fields (a hostile client is not held by the page's
+    max_chars) is refused naming the field; the message never carries the whole value."""
+    huge = "X" * 5_000_000
+    for change, field in [
+        ({"text": huge}, "Text"),
+        ({"link": huge}, "Link"),
+        ({"period_from": huge}, "From"),
+        ({"attached_to": huge}, "Attached to"),
+        ({"attached_to": "market", "market": huge}, "Market"),
+        ({"brand": huge}, "Brand"),
+        ({"model": huge}, "Model"),
+    ]:
+        with pytest.raises(SeedError) as refused:
+            add(db, notes.Note(**{**PERIOD.__dict__, **change}))
+        assert any(e.startswith(f"{field}: ") for e in refused.value.errors), (
+            field,
+            str(refused.value)[:300],
+        )
+        assert sum(map(len, refused.value.errors)) < 1000, (field, str(refused.value)[:300])
+    assert history(db).empty
+
+
 def test_the_import_names_the_field_of_a_bad_market_and_the_cli_path_keeps_the_rules(db: Path) -> None:
     with pytest.raises(SeedError) as refused:
         add(db, notes.Note("market", "Dealer network opens", market="XXX"))

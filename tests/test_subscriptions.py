@@ -234,6 +234,25 @@ def test_other_parameters_are_refused_with_their_names(seed_con: duckdb.DuckDBPy
             make()
 
 
+def test_a_huge_value_is_refused_without_being_printed_back(seed_con: duckdb.DuckDBPyConnection) -> None:
+    """A 5 MB value pasted into the dashboard's alert form or given to the CLI is refused naming its
+    parameter; the message shows its start, never the whole value (a terminal or a page full of it)."""
+    huge = "X" * 5_000_000
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: subs.alert_subscription(seed_con, huge, "pace", "t"), "--email: 'XXX"),
+        (lambda: subs.alert_subscription(seed_con, "a@example.org", huge, "t"), "--alert: 'XXX"),
+        (lambda: subs.alert_subscription(seed_con, "a@example.org", "rank", "t", brand=huge), "--brand: 'XXX"),
+        (lambda: subs.alert_subscription(seed_con, "a@example.org", "rule_change", "t", market=huge), "--market: 'XXX"),
+        (lambda: subs.view_subscription("a@example.org", huge, "daily", "t"), "--view: the view is longer than 2000"),
+        (lambda: subs.view_subscription("a@example.org", "markets", huge, "t"), "--every: 'XXX"),
+        (lambda: subs.view_subscription(f"a@{huge}.org", "markets", "daily", "t"), "--email: 'a@XXX"),
+    ]  # fmt: skip
+    for make, message in cases:
+        with pytest.raises(subs.SubscriptionError, match="^" + message) as refused:
+            make()
+        assert len(str(refused.value)) < 1000, str(refused.value)[:300]  # the known markets are listed
+
+
 # --- alerts: each kind against the data ------------------------------------------------------------------
 
 
