@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
+from evdash import labels
 from evdash.text import cut
 
 T = TypeVar("T")
@@ -81,7 +82,7 @@ def parse_date(
     except ValueError:
         return (
             default,
-            f"'{_quoted(value)}' is not a date (YYYY-MM-DD) for {param}; using {default:%d %b %Y}.",
+            f"'{_quoted(value)}' is not a date (YYYY-MM-DD) for {param}; using {labels.day(default)}.",
         )
     if not minimum <= day <= maximum:
         return default, (
