@@ -259,11 +259,14 @@ def _vat_steps(inputs: LandedInputs, rates: pd.DataFrame, running: float) -> tup
     return [step], []
 
 
-def _incentive_note(incentive: Incentive, why: str, upto: str, after: str, before: str) -> str:
-    """'The Electric Car Grant does not apply: the car is built in China. <rule>.' or what an eligible
-    buyer pays after the incentive instead of before."""
+def _incentive_note(
+    incentive: Incentive, why: str, upto: str, after: str, before: str, origin_excluded: bool
+) -> str:
+    """'The Electric Car Grant does not apply: the car is built in China. <rule>.' (the scheme's origin
+    rule follows where the car's origin is what excludes it) or what an eligible buyer pays after the
+    incentive instead of before."""
     if why:
-        rule = incentive.origin_rule if "built in" in why else ""
+        rule = incentive.origin_rule if origin_excluded else ""
         return f"The {incentive.scheme} does not apply: {why}." + (
             f" {rule[:1].upper()}{rule[1:]}." if rule else ""
         )
@@ -314,7 +317,9 @@ def _incentive_steps(
                 short="Purchase incentive\n(does not apply)" if why else "Purchase\nincentive",
             )
         )
-        notes.append(_incentive_note(incentive, why, upto, f"{cur} {running:,.0f}", f"{cur} {estimate:,.0f}"))
+        excluded = inputs.production_country in incentive.excluded_origins  # why_not_eligible's first test
+        after, before = f"{cur} {running:,.0f}", f"{cur} {estimate:,.0f}"
+        notes.append(_incentive_note(incentive, why, upto, after, before, excluded))
     if steps:
         steps.append(
             Step(
