@@ -5,7 +5,6 @@ not there)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 import pandas as pd
@@ -13,6 +12,7 @@ import pytest
 
 from evdash import columns, compare, pricing, scoring
 from evdash.columns import Column
+from tests.test_pricing_page import RATES, inputs
 
 TABLES: dict[str, Mapping[str, Column]] = {
     "COMPARE": columns.COMPARE,
@@ -49,16 +49,7 @@ def test_the_compare_frame_is_the_registered_table() -> None:
 
 
 def test_the_landed_steps_table_is_the_registered_table() -> None:
-    rates = pd.DataFrame(
-        [(dt.date(2025, 1, 1), "CNY", "EUR", 0.13, "fx", "reported")],
-        columns=["rate_date", "base", "quote", "rate", "source_id", "confidence"],
-    )
-    made = pricing.LandedInputs(
-        price=113_000, price_currency="CNY", price_includes_vat=True, price_label="car", price_source="src",
-        price_as_of="2025-01-01", target_currency="EUR", on=dt.date(2025, 2, 1), duty_class="x",
-        powertrain="BEV", vat=pricing.Vat(19, "vat", dt.date(2020, 1, 1)),
-    )  # fmt: skip
-    steps = pricing.landed_cases([made], rates).frame()
+    steps = pricing.landed_cases([inputs()], RATES).frame()
     assert list(steps.columns) == list(columns.LANDED_STEPS)
     assert columns.LANDED_STEPS["amount"].header(currency="EUR") == "Amount (EUR)"
 

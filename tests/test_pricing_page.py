@@ -95,25 +95,23 @@ def test_changing_the_market_updates_the_url() -> None:
     assert at.title[0].value == "What would the Xiaomi YU7 cost in France?"
 
 
+RATES = pd.DataFrame(
+    [(dt.date(2025, 1, 1), "CNY", "EUR", 0.13, "fx", "reported")],
+    columns=["rate_date", "base", "quote", "rate", "source_id", "confidence"],
+)
+
+
+def inputs(price: float = 113_000, **extra: object) -> pricing.LandedInputs:
+    """A car priced at home in CNY, landed in EUR (19 % VAT, FX 0.13), with `extra` inputs (duties…)."""
+    return pricing.LandedInputs(
+        price=price, price_currency="CNY", price_includes_vat=True, price_label="car", price_source="src",
+        price_as_of="2025-01-01", target_currency="EUR", on=dt.date(2025, 2, 1), duty_class="x",
+        powertrain="BEV", vat=pricing.Vat(19, "vat", dt.date(2020, 1, 1)), **extra,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
 def _steps_frame() -> pd.DataFrame:
-    rates = pd.DataFrame(
-        [(dt.date(2025, 1, 1), "CNY", "EUR", 0.13, "fx", "reported")],
-        columns=["rate_date", "base", "quote", "rate", "source_id", "confidence"],
-    )
-    made = pricing.LandedInputs(
-        price=113_000,
-        price_currency="CNY",
-        price_includes_vat=True,
-        price_label="car",
-        price_source="src",
-        price_as_of="2025-01-01",
-        target_currency="EUR",
-        on=dt.date(2025, 2, 1),
-        duty_class="x",
-        powertrain="BEV",
-        vat=pricing.Vat(19, "vat", dt.date(2020, 1, 1)),
-    )
-    return pricing.landed_price(made, rates).frame()
+    return pricing.landed_price(inputs(), RATES).frame()
 
 
 def _duty(tariff_id: str, kind: str, applies_to: str, rate: float | None) -> pricing.Duty:
@@ -133,14 +131,9 @@ def _incentive(scheme: str, excluded: tuple[str, ...]) -> pricing.Incentive:
 def test_short_labels() -> None:
     """Each step's chart name is written with its label from the same facts (the duty's kind, rate and
     class, the incentive's eligibility), never parsed back out of the label's words."""
-    rates = pd.DataFrame(
-        [(dt.date(2025, 1, 1), "CNY", "EUR", 0.13, "fx", "reported")],
-        columns=["rate_date", "base", "quote", "rate", "source_id", "confidence"],
-    )
-    made = pricing.LandedInputs(
-        price=253_500, price_currency="CNY", price_includes_vat=True, price_label="car", price_source="src",
-        price_as_of="2025-01-01", target_currency="EUR", on=dt.date(2025, 2, 1), duty_class="x",
-        powertrain="BEV", vat=pricing.Vat(19, "vat", dt.date(2020, 1, 1)), production_country="CHN",
+    made = inputs(
+        253_500,
+        production_country="CHN",
         duties=(
             _duty("base", "base", "all", 10),
             _duty("cvd", "additional", "other_cooperating", 20.7),
@@ -149,7 +142,7 @@ def test_short_labels() -> None:
         ),
         incentives=(_incentive("2026 EV subsidy", ()), _incentive("Grant", ("CHN",))),
     )  # fmt: skip
-    steps = pricing.landed_price(made, rates).frame()
+    steps = pricing.landed_price(made, RATES).frame()
     shown = dict(zip(steps["label"], [str(y) for y in landed_waterfall(steps, "t").data[0].y], strict=True))
     assert shown["Additional duty 20.7% (class Other cooperating makers)"] == (
         "Extra duty 20.7%<br>(Other cooperating makers)"  # the class in words, never its code
@@ -175,7 +168,7 @@ def test_short_labels() -> None:
     assert unverified.startswith("Extra duty 20.7%<br>")
     assert max(len(line) for line in unverified.split("<br>")) <= 26
     # The steps table and its download show neither the step's id nor its chart name.
-    assert not {"step_id", "short"} & set(pricing.LandedCases((pricing.landed_price(made, rates),)).frame())
+    assert not {"step_id", "short"} & set(pricing.LandedCases((pricing.landed_price(made, RATES),)).frame())
     assert short_label("Freight") == "Freight"
 
 
