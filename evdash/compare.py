@@ -16,31 +16,43 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from evdash import labels, pricing, pricing_service, ranking_service
+from evdash import columns, labels, pricing, pricing_service, ranking_service
 from evdash.pricing_service import Catalogue, PricingView, Reader
 from evdash.ranking_service import Ranking, Universe
 from evdash.scenario import Scenario
 
-COLUMNS = [
-    "section",
-    "item",
-    "unit",
-    "a",
-    "a_confidence",
-    "b",
-    "b_confidence",
-    "difference",
-    "difference_confidence",
-    "note",
-    "a_source",
-    "a_as_of",
-    "b_source",
-    "b_as_of",
-]
+COLUMNS = list(columns.COMPARE)  # the frame's columns, each with its header and format in the registry
 SECTION_PRICE = "Landed price"
 SECTION_RANK = "Market ranking"
 SECTION_ATTAINMENT = "Attainment"
 RANKING_SOURCE = "evdash market ranking (Market ranking page method)"
+# The `unit` of a compared value, as the table shows it; `value_text` formats by it.
+UNIT_CARS = "cars"
+UNIT_PCT_OF_TARGET = "% of target"
+UNIT_PLACE = "place (1 = first)"
+UNIT_POINTS = "points of 100"
+# What each row compares (the frame's index, `item_code`: neither shown nor exported), so code picks a row
+# by its code, never by its words: a landed-price step "price:<step id>:<nth such step>", the lowest
+# duty case's estimate, a market's rank or score ("rank:<market>", "score:<market>"), and attainment.
+ITEM_ESTIMATE = f"price:{pricing.STEP_ESTIMATE}:0"
+ITEM_ESTIMATE_LOW = "price:estimate_lowest_duty_case"
+ITEM_RANK = "rank"
+ITEM_SCORE = "score"
+ITEM_DELIVERED = "attainment:delivered"
+ITEM_TARGET = "attainment:target"
+ITEM_ATTAINMENT = "attainment:attainment"
+
+
+def item_code(kind: str, key: str) -> str:
+    """The code of a row comparing `kind` (ITEM_RANK, ITEM_SCORE) for `key` (a market code)."""
+    return f"{kind}:{key}"
+
+
+def item_kind(code: str) -> str:
+    """What kind of item a row's code names: 'price', ITEM_RANK, ITEM_SCORE or 'attainment'."""
+    return code.split(":", 1)[0]
+
+
 # How to read an attainment (v_brand_year.attainment_kind) as a confidence.
 ATTAINMENT_CONFIDENCE = {
     "exact": "reported",
@@ -127,16 +139,22 @@ class _Value:
 
 
 def compared(a: Side, b: Side) -> pd.DataFrame:
-    """One row per compared item (see COLUMNS), in the order landed price, ranking, attainment."""
-    rows = [*_price_rows(a, b), *_rank_rows(a, b), *_attainment_rows(a, b)]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    """One row per compared item (see COLUMNS), in the order landed price, ranking, attainment; the
+    index is each row's item code (ITEM_*, named `item_code`), which the table and its download leave out."""
+    coded = [*_price_rows(a, b), *_rank_rows(a, b), *_attainment_rows(a, b)]
+    return pd.DataFrame(
+        [row for _, row in coded], columns=COLUMNS, index=pd.Index([c for c, _ in coded], name="item_code")
+    )
 
 
-def _row(section: str, item: str, unit: str, a: _Value, b: _Value) -> dict[str, object]:
+Coded = tuple[str, dict[str, object]]  # (item code, row)
+
+
+def _row(code: str, section: str, item: str, unit: str, a: _Value, b: _Value) -> Coded:
     both = a.value is not None and b.value is not None
     difference = (b.value - a.value) if both else None  # type: ignore[operator]
     notes = [f"{side}: {v.note}" for side, v in (("A", a), ("B", b)) if v.note]
-    return {
+    return code, {
         "section": section,
         "item": item,
         "unit": unit,
@@ -189,7 +207,7 @@ def _missing_price(side: Side) -> str:
     return side.pricing.fx_error or "no such step"
 
 
-def _price_rows(a: Side, b: Side) -> Iterable[dict[str, object]]:
+def _price_rows(a: Side, b: Side) -> Iterable[Coded]:
     steps_a, steps_b = _steps(a), _steps(b)
     keys = list(steps_a) + [k for k in steps_b if k not in steps_a]
     currency = next((s.currency for s in [*steps_a.values(), *steps_b.values()]), "")
@@ -199,14 +217,15 @@ def _price_rows(a: Side, b: Side) -> Iterable[dict[str, object]]:
         item = names[0] if len(set(names)) == 1 else " → ".join(names)
         if key[0] == pricing.STEP_ESTIMATE:
             item = f"{item} (highest duty case)" if _several(a) or _several(b) else item
-        yield _row(SECTION_PRICE, item, currency, _step_value(sa, a), _step_value(sb, b))
+        code = f"price:{key[0]}:{key[1]}"
+        yield _row(code, SECTION_PRICE, item, currency, _step_value(sa, a), _step_value(sb, b))
     if _several(a) or _several(b):
         low_a, low_b = _lowest_total(a), _lowest_total(b)
-        yield _row(SECTION_PRICE, "Estimated sticker price (lowest duty case)", currency, low_a, low_b)
+        item = "Estimated sticker price (lowest duty case)"
+        yield _row(ITEM_ESTIMATE_LOW, SECTION_PRICE, item, currency, low_a, low_b)
     if not keys:
-        yield _row(
-            SECTION_PRICE, "Estimated sticker price", currency, _step_value(None, a), _step_value(None, b)
-        )
+        none_a, none_b = _step_value(None, a), _step_value(None, b)
+        yield _row(ITEM_ESTIMATE, SECTION_PRICE, "Estimated sticker price", currency, none_a, none_b)
 
 
 def _several(side: Side) -> bool:
@@ -231,7 +250,7 @@ def _ranked(side: Side) -> tuple[dict[str, pd.Series], dict[str, str]]:
     )
 
 
-def _rank_rows(a: Side, b: Side) -> Iterable[dict[str, object]]:
+def _rank_rows(a: Side, b: Side) -> Iterable[Coded]:
     ranked_a, out_a = _ranked(a)
     ranked_b, out_b = _ranked(b)
     markets = list(dict.fromkeys([*ranked_a, *ranked_b, *out_a, *out_b]))
@@ -241,11 +260,12 @@ def _rank_rows(a: Side, b: Side) -> Iterable[dict[str, object]]:
     markets.sort(key=lambda m: (float(ranked_a[m]["rank"]) if m in ranked_a else math.inf, order[m]))
     for market in markets:
         name = names.get(market, market)
-        for item, column, unit in (
-            (f"Rank in {name}", "rank", "place (1 = first)"),
-            (f"Score in {name}", "score", "points of 100"),
+        for kind, item, column, unit in (
+            (ITEM_RANK, f"Rank in {name}", "rank", UNIT_PLACE),
+            (ITEM_SCORE, f"Score in {name}", "score", UNIT_POINTS),
         ):
             yield _row(
+                item_code(kind, market),
                 SECTION_RANK,
                 item,
                 unit,
@@ -304,15 +324,19 @@ def _attainment(side: Side) -> tuple[_Value, _Value, _Value]:
     return delivered, target, attainment
 
 
-def _attainment_rows(a: Side, b: Side) -> Iterable[dict[str, object]]:
+def _attainment_rows(a: Side, b: Side) -> Iterable[Coded]:
     years = f"{a.year}" if a.year == b.year else f"{a.year} (A) / {b.year} (B)"
-    for (item, unit), va, vb in zip(
-        (("Delivered", "cars"), ("Final target", "cars"), ("Attainment", "% of target")),
+    for (code, item, unit), va, vb in zip(
+        (
+            (ITEM_DELIVERED, "Delivered", UNIT_CARS),
+            (ITEM_TARGET, "Final target", UNIT_CARS),
+            (ITEM_ATTAINMENT, "Attainment", UNIT_PCT_OF_TARGET),
+        ),
         _attainment(a),
         _attainment(b),
         strict=True,
     ):
-        yield _row(SECTION_ATTAINMENT, f"{item} in {years}", unit, va, vb)
+        yield _row(code, SECTION_ATTAINMENT, f"{item} in {years}", unit, va, vb)
 
 
 # A value's mark by its confidence: a floor or an estimate never reads as an exact figure.
@@ -325,13 +349,13 @@ def value_text(value: object, confidence: object, unit: str) -> str:
     if number is None:
         return "—"
     mark = _MARK.get(str(confidence), "≈ ")
-    if unit == "cars":
+    if unit == UNIT_CARS:
         return f"{mark}{number:,.0f} cars"
-    if unit == "% of target":
+    if unit == UNIT_PCT_OF_TARGET:
         return f"{mark}{number:.1f}% of target"
-    if unit == "place (1 = first)":
+    if unit == UNIT_PLACE:
         return f"{mark}#{number:.0f}"
-    if unit == "points of 100":
+    if unit == UNIT_POINTS:
         return f"{mark}{number:.1f} points"
     return f"{mark}{unit} {number:,.0f}".strip()
 
@@ -339,11 +363,13 @@ def value_text(value: object, confidence: object, unit: str) -> str:
 def headlines(frame: pd.DataFrame) -> list[tuple[str, str, str, str]]:
     """The three figures an executive reads first (label, A's value, B's value, 'B − A'): the estimated
     sticker price, the rank in A's first market, the attainment. Each value alone fits a phone's card
-    ('≈ EUR 50,344'); 'A → B' in one card was cut off at 375 px."""
+    ('≈ EUR 50,344'); 'A → B' in one card was cut off at 375 px. Rows are picked by their item code
+    (`frame`'s index, as `compared` makes it), never by their words."""
+    codes = [str(c) for c in frame.index]
     picks = [
-        frame[(frame["section"] == SECTION_PRICE) & frame["item"].str.startswith("Estimated sticker")],
-        frame[(frame["section"] == SECTION_RANK) & frame["item"].str.startswith("Rank in")],
-        frame[(frame["section"] == SECTION_ATTAINMENT) & frame["item"].str.startswith("Attainment")],
+        frame[[c == ITEM_ESTIMATE for c in codes]],
+        frame[[item_kind(c) == ITEM_RANK for c in codes]],
+        frame[[c == ITEM_ATTAINMENT for c in codes]],
     ]
     out = []
     for rows in picks:
@@ -358,9 +384,9 @@ def headlines(frame: pd.DataFrame) -> list[tuple[str, str, str, str]]:
         diff = _number(r["difference"])
         if diff is None:
             delta = "no difference computed"
-        elif unit == "place (1 = first)":
+        elif unit == UNIT_PLACE:
             delta = f"B − A: {diff:+.0f} {labels.noun(abs(round(diff)), 'place')}"
-        elif unit == "% of target":
+        elif unit == UNIT_PCT_OF_TARGET:
             delta = f"B − A: {diff:+.1f} points"
         else:
             delta = f"B − A: {diff:+,.0f} {unit}"

@@ -112,18 +112,43 @@ def _value(value: object, unit: str) -> str:
     return f"{number:g}%" if unit == "%" else f"{unit} {number:,.0f}"
 
 
+RULE_CHANGE_COLUMNS = [
+    "on_date", "market_code", "kind", "what_changed", "before", "after", "status", "source_url",
+    "confidence", "as_of",
+]  # fmt: skip
+
+
 def rule_changes(reader: Reader, scenario: WatchScenario, origin: pd.Series, duty_class: str) -> pd.DataFrame:
     """Every rule change for the car `origin` in the scenario's window and markets, without prices: one
     row per market × date × kind (a duty row gathers every duty line moving that day)."""
     start, end = window(scenario)
     home, powertrain = str(origin["production_country"]), str(origin["powertrain"])
+    rows = [
+        *_duty_changes(reader, scenario, home, powertrain, duty_class, (start, end)),
+        *_tax_changes(reader, scenario, powertrain, (start, end)),
+    ]
+    frame = pd.DataFrame.from_records(rows, columns=RULE_CHANGE_COLUMNS)
+    frame = frame[frame["kind"].isin(scenario.kinds)]
+    return frame.sort_values(["on_date", "market_code", "kind"], kind="stable").reset_index(drop=True)
+
+
+def _duty_changes(
+    reader: Reader,
+    scenario: WatchScenario,
+    home: str,
+    powertrain: str,
+    duty_class: str,
+    dates: tuple[dt.date, dt.date],
+) -> list[dict[str, object]]:
+    """The duty and quota changes for a car made in `home` within `dates`: one row per market × day the
+    duty on the car moves (lines that move without changing the car's duty are left out)."""
     moves = reader.query(
         queries.tariff_watch_duty_moves,
         origin=home,
         duty_class=duty_class,
         powertrain=powertrain,
-        date_from=start,
-        date_to=end,
+        date_from=dates[0],
+        date_to=dates[1],
     )
     if scenario.markets is not None:
         moves = moves[moves["market_code"].isin(scenario.markets)]
@@ -158,11 +183,20 @@ def rule_changes(reader: Reader, scenario: WatchScenario, origin: pd.Series, dut
                     "as_of": move.as_of,
                 }
             )
+    return rows
+
+
+def _tax_changes(
+    reader: Reader, scenario: WatchScenario, powertrain: str, dates: tuple[dt.date, dt.date]
+) -> list[dict[str, object]]:
+    """The VAT, VAT relief and purchase-incentive changes within `dates`: one row per rule change, its
+    value before and after in words ('none' where the rule starts or ends)."""
     taxes = reader.query(
-        queries.tariff_watch_tax_changes, powertrain=powertrain, date_from=start, date_to=end
+        queries.tariff_watch_tax_changes, powertrain=powertrain, date_from=dates[0], date_to=dates[1]
     )
     if scenario.markets is not None:
         taxes = taxes[taxes["market_code"].isin(scenario.markets)]
+    rows: list[dict[str, object]] = []
     for tax in taxes.to_dict("records"):
         starts, ends = _missing(tax["value_before"]), _missing(tax["value_after"])
         rows.append(
@@ -179,15 +213,7 @@ def rule_changes(reader: Reader, scenario: WatchScenario, origin: pd.Series, dut
                 "as_of": tax["as_of"],
             }
         )
-    frame = pd.DataFrame.from_records(
-        rows,
-        columns=[
-            "on_date", "market_code", "kind", "what_changed", "before", "after", "status", "source_url",
-            "confidence", "as_of",
-        ],
-    )  # fmt: skip
-    frame = frame[frame["kind"].isin(scenario.kinds)]
-    return frame.sort_values(["on_date", "market_code", "kind"], kind="stable").reset_index(drop=True)
+    return rows
 
 
 def _priced(
@@ -257,39 +283,63 @@ def watch(reader: Reader, scenario: WatchScenario) -> pd.DataFrame:
     records: list[dict[str, object]] = []
     for on_date, group in changes.groupby("on_date", sort=True):
         day = pd.Timestamp(on_date).date()  # type: ignore[arg-type]
-        markets = sorted(set(group["market_code"]))
-        before = _priced(reader, scenario, duty_class, day - dt.timedelta(days=1), markets)
-        after = _priced(reader, scenario, duty_class, day, markets)
-        ranked = compared.intersection(markets)
-        rank_before = (
-            _ranked(reader, model, duty_class, scenario.freight_pct, day - dt.timedelta(days=1))
-            if ranked
-            else None
-        )
-        rank_after = _ranked(reader, model, duty_class, scenario.freight_pct, day) if ranked else None
-        for row in group.to_dict("records"):
-            market = str(row["market_code"])
-            record: dict[str, object] = {str(k): v for k, v in row.items()}
-            for name, column in (
-                ("landed", "landed"),
-                ("landed_low", "landed_low"),
-                ("after_incentive", "landed_after_incentive"),
-            ):
-                old, new = _number(before, market, column), _number(after, market, column)
-                record[f"{name}_before"], record[f"{name}_after"], record[f"{name}_change"] = (
-                    old,
-                    new,
-                    new - old,
-                )
-            record["price_note"] = _price_note(before, after, market, origin, day)
-            record["rank_before"] = rank_before.rank_of(market) if rank_before else None
-            record["rank_after"] = rank_after.rank_of(market) if rank_after else None
-            record["markets_ranked"] = len(rank_after.result.table) if rank_after else None
-            records.append(record)
+        records += _day_records(reader, scenario, group, day, origin, duty_class, compared)
     out = pd.DataFrame.from_records(
         records, columns=[c for c in changes.columns] + [c for c in COLUMNS if c not in changes.columns]
     )
-    out["market_name"] = [cat.market_names.get(str(m), str(m)) for m in out["market_code"]]
+    return _in_words(out, cat.market_names, scenario)[list(COLUMNS)]
+
+
+def _day_records(
+    reader: Reader,
+    scenario: WatchScenario,
+    group: pd.DataFrame,
+    day: dt.date,
+    origin: pd.Series,
+    duty_class: str,
+    compared: set[str],
+) -> list[dict[str, object]]:
+    """The changes taking effect on `day` (`group`), each with the car's landed price in its market the
+    day before and that day and their difference, and its rank on both days where the ranking compares
+    the market (`compared`: the ranking runs only then)."""
+    model = str(origin["model_id"])
+    markets = sorted(set(group["market_code"]))
+    before = _priced(reader, scenario, duty_class, day - dt.timedelta(days=1), markets)
+    after = _priced(reader, scenario, duty_class, day, markets)
+    ranked = compared.intersection(markets)
+    rank_before = (
+        _ranked(reader, model, duty_class, scenario.freight_pct, day - dt.timedelta(days=1))
+        if ranked
+        else None
+    )
+    rank_after = _ranked(reader, model, duty_class, scenario.freight_pct, day) if ranked else None
+    records: list[dict[str, object]] = []
+    for row in group.to_dict("records"):
+        market = str(row["market_code"])
+        record: dict[str, object] = {str(k): v for k, v in row.items()}
+        for name, column in (
+            ("landed", "landed"),
+            ("landed_low", "landed_low"),
+            ("after_incentive", "landed_after_incentive"),
+        ):
+            old, new = _number(before, market, column), _number(after, market, column)
+            record[f"{name}_before"], record[f"{name}_after"], record[f"{name}_change"] = (
+                old,
+                new,
+                new - old,
+            )
+        record["price_note"] = _price_note(before, after, market, origin, day)
+        record["rank_before"] = rank_before.rank_of(market) if rank_before else None
+        record["rank_after"] = rank_after.rank_of(market) if rank_after else None
+        record["markets_ranked"] = len(rank_after.result.table) if rank_after else None
+        records.append(record)
+    return records
+
+
+def _in_words(out: pd.DataFrame, market_names: Mapping[str, str], scenario: WatchScenario) -> pd.DataFrame:
+    """The watch's rows as a person reads them: the market's name, the kind of rule and its statuses in
+    words, 'announced' or 'took effect', the currency; ranks as whole numbers (missing where unranked)."""
+    out["market_name"] = [market_names.get(str(m), str(m)) for m in out["market_code"]]
     out["rule_kind"] = [labels.label(RULE_KINDS, k) for k in out["kind"]]
     out["when"] = ["announced" if d > scenario.on else "took effect" for d in out["on_date"]]
     out["currency"] = scenario.currency
@@ -299,7 +349,7 @@ def watch(reader: Reader, scenario: WatchScenario) -> pd.DataFrame:
     ]
     for column in ("rank_before", "rank_after", "markets_ranked"):
         out[column] = out[column].astype("Int64")
-    return out[list(COLUMNS)]
+    return out
 
 
 def _price_note(

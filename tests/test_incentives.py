@@ -73,6 +73,10 @@ def test_the_uk_grant_does_not_apply_to_a_china_built_car(seed_con: duckdb.DuckD
     assert view.incentive_notes[0].startswith(
         f"The {scheme['scheme']} does not apply: the car is built in China."
     )
+    # The scheme's origin rule follows, since the car's origin is what excludes it (decided on the
+    # excluded origins, not on the reason's words).
+    rule = str(scheme["origin_rule"])
+    assert rule and view.incentive_notes[0].endswith(f" {rule[:1].upper()}{rule[1:]}.")
 
 
 def test_a_market_without_a_scheme_in_force_says_so(seed_con: duckdb.DuckDBPyConnection) -> None:

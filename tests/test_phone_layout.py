@@ -92,11 +92,24 @@ def _steps() -> pd.DataFrame:
         "Import VAT 19%",
         "Estimated sticker price",
     ]
+    # Each step's chart name, as `LandedPrice.frame()` carries it beside the label.
+    shorts = [
+        "Home price\nCNY 253,500",
+        "− home VAT\n13%",
+        "Ex-factory\nFX 0.1236",
+        "Freight",
+        "CIF value",
+        "Base duty\n10%",
+        "Extra duty 20.7%\n(Other cooperating makers)",
+        "VAT\n19%",
+        "Estimated\nsticker price",
+    ]
     kinds = ["start", "step", "subtotal", "step", "subtotal", "step", "step", "step", "total"]
     amounts = [31_335.0, -3_605, 27_730, 1_386, 29_116, 2_912, 6_027, 7_230, 45_286]
     return pd.DataFrame(
         {
             "label": labels,
+            "short": shorts,
             "kind": kinds,
             "amount": amounts,
             "running_total": amounts,

@@ -95,45 +95,81 @@ def test_changing_the_market_updates_the_url() -> None:
     assert at.title[0].value == "What would the Xiaomi YU7 cost in France?"
 
 
+RATES = pd.DataFrame(
+    [(dt.date(2025, 1, 1), "CNY", "EUR", 0.13, "fx", "reported")],
+    columns=["rate_date", "base", "quote", "rate", "source_id", "confidence"],
+)
+
+
+def inputs(price: float = 113_000, **extra: object) -> pricing.LandedInputs:
+    """A car priced at home in CNY, landed in EUR (19 % VAT, FX 0.13), with `extra` inputs (duties…)."""
+    return pricing.LandedInputs(
+        price=price, price_currency="CNY", price_includes_vat=True, price_label="car", price_source="src",
+        price_as_of="2025-01-01", target_currency="EUR", on=dt.date(2025, 2, 1), duty_class="x",
+        powertrain="BEV", vat=pricing.Vat(19, "vat", dt.date(2020, 1, 1)), **extra,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
 def _steps_frame() -> pd.DataFrame:
-    rates = pd.DataFrame(
-        [(dt.date(2025, 1, 1), "CNY", "EUR", 0.13, "fx", "reported")],
-        columns=["rate_date", "base", "quote", "rate", "source_id", "confidence"],
-    )
-    made = pricing.LandedInputs(
-        price=113_000,
-        price_currency="CNY",
-        price_includes_vat=True,
-        price_label="car",
-        price_source="src",
-        price_as_of="2025-01-01",
-        target_currency="EUR",
-        on=dt.date(2025, 2, 1),
-        duty_class="x",
-        powertrain="BEV",
-        vat=pricing.Vat(19, "vat", dt.date(2020, 1, 1)),
-    )
-    return pricing.landed_price(made, rates).frame()
+    return pricing.landed_price(inputs(), RATES).frame()
+
+
+def _duty(tariff_id: str, kind: str, applies_to: str, rate: float | None) -> pricing.Duty:
+    return pricing.Duty(
+        tariff_id, "m", kind, applies_to, rate, 1.0 if rate is None else None, "EUR" if rate is None else None,
+        dt.date(2024, 1, 1), None, "in_force", "src",
+    )  # fmt: skip
+
+
+def _incentive(scheme: str, excluded: tuple[str, ...]) -> pricing.Incentive:
+    return pricing.Incentive(
+        scheme, "DEU", 3_000, 6_000, "EUR", None, excluded, "built outside China", "private", "private buyers",
+        "in_force", "src", "2025-01-01", "reported",
+    )  # fmt: skip
 
 
 def test_short_labels() -> None:
-    assert (
-        short_label("Additional duty 20.7% (class other_cooperating)")
-        == "Extra duty 20.7%<br>(Other cooperating makers)"  # the class in words, never its code
+    """Each step's chart name is written with its label from the same facts (the duty's kind, rate and
+    class, the incentive's eligibility), never parsed back out of the label's words."""
+    made = inputs(
+        253_500,
+        production_country="CHN",
+        duties=(
+            _duty("base", "base", "all", 10),
+            _duty("cvd", "additional", "other_cooperating", 20.7),
+            _duty("cvd2", "additional", "cooperation_unverified", 20.7),
+            _duty("fee", "additional", "all", None),
+        ),
+        incentives=(_incentive("2026 EV subsidy", ()), _incentive("Grant", ("CHN",))),
+    )  # fmt: skip
+    steps = pricing.landed_price(made, RATES).frame()
+    shown = dict(zip(steps["label"], [str(y) for y in landed_waterfall(steps, "t").data[0].y], strict=True))
+    assert shown["Additional duty 20.7% (class Other cooperating makers)"] == (
+        "Extra duty 20.7%<br>(Other cooperating makers)"  # the class in words, never its code
     )
-    assert short_label("Base import duty 10% (all makers)") == "Base duty<br>10%"
-    assert short_label("Origin sticker price (CNY 253,500)") == "Home price<br>CNY 253,500"
-    assert short_label("Import VAT 19%") == "VAT<br>19%"
-    assert short_label("Less origin VAT 13% (refunded on export)") == "− home VAT<br>13%"
+    assert shown["Base import duty 10% (all makers)"] == "Base duty<br>10%"
+    assert shown["Additional duty (fixed fee) (all makers)"] == "Fixed fee"
+    assert shown["Origin sticker price (CNY 253,500)"] == "Home price<br>CNY 253,500"
+    assert shown["Import VAT 19%"] == "VAT<br>19%"
+    assert shown["Less origin VAT 13% (refunded on export)"] == "− home VAT<br>13%"
+    assert shown["Estimated sticker price"] == "Estimated<br>sticker price"
     # A purchase incentive's step: its scheme and terms ran off a 375 px phone as one 70-character label.
     scheme = "2026 EV subsidy (EUR 3,000, up to EUR 6,000)"
-    assert short_label(f"{scheme}, eligible private buyer") == "Purchase<br>incentive"
-    assert short_label(f"{scheme}: does not apply") == "Purchase incentive<br>(does not apply)"
-    assert short_label("Price after purchase incentive") == "After<br>incentive"
+    assert shown[f"{scheme}, eligible {labels_.label(labels_.BUYER, 'private')}"] == "Purchase<br>incentive"
+    assert (
+        shown["Grant (EUR 3,000, up to EUR 6,000): does not apply"]
+        == "Purchase incentive<br>(does not apply)"
+    )
+    assert shown["Price after purchase incentive"] == "After<br>incentive"
     # A long duty class in words is broken into lines that fit beside the bars on a phone.
-    unverified = short_label("Additional duty 20.7% (class cooperation_unverified)")
+    unverified = shown[
+        f"Additional duty 20.7% (class {labels_.label(labels_.DUTY_CLASS, 'cooperation_unverified')})"
+    ]
     assert unverified.startswith("Extra duty 20.7%<br>")
     assert max(len(line) for line in unverified.split("<br>")) <= 26
+    # The steps table and its download show neither the step's id nor its chart name.
+    assert not {"step_id", "short"} & set(pricing.LandedCases((pricing.landed_price(made, RATES),)).frame())
+    assert short_label("Freight") == "Freight"
 
 
 def test_waterfall_figure_measures_and_axis() -> None:

@@ -325,3 +325,20 @@ def test_a_plan_market_ranked_low_is_explained() -> None:
     # a launched market is not part of a plan still to carry out: not explained
     launched_low = scoring.plan_markets_low(result, presence.assign(status="launched"), {}, raw, top_n=0)
     assert launched_low == []
+
+
+def test_the_europe_wide_proxy_is_read_from_the_marts_flag_on_the_seeds(seed_years: pd.DataFrame) -> None:
+    """Which markets' body fit is the Europe-wide figure comes from the mart's `is_proxy` flag (basis
+    'regional'), not from the scope note's words; on the seeds both say the same markets."""
+    markets = sorted(set(seed_years["market_code"]) & set(europe()))
+    basis = scoring.pick_basis(seed_years, markets)
+    _, provenance = scoring.assemble_measures(basis.measures, pd.DataFrame(), pd.DataFrame(), "suv", markets)
+    body = provenance[provenance["measure"] == "body_fit_pct"]
+    worded = {
+        str(c) for c, n in zip(body["market_code"], body["scope_note"], strict=True) if "Europe-wide" in n
+    }
+    assert worded  # the seeds have markets scored on the Europe-wide SUV share
+    assert scoring.regional_body_fit(provenance) == worded
+    # Renamed wording changes nothing: the flag decides.
+    reworded = provenance.assign(scope_note=provenance["scope_note"].str.replace("Europe-wide", "EU-wide"))
+    assert scoring.regional_body_fit(reworded) == worded

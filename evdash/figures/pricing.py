@@ -3,11 +3,10 @@ Pure: DataFrame -> go.Figure, no Streamlit, no I/O."""
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash import columns
 from evdash import labels as words
 from evdash.text import plotly_cut
 from evdash.theme import (
@@ -30,6 +29,8 @@ from evdash.theme import (
     phone_title,
     wrap,
 )
+
+PRICE_COLUMN = columns.PRICES["price_converted"]  # a price converted to the chosen currency
 
 
 def _money(value: float, currency: str) -> str:
@@ -55,55 +56,17 @@ def price_bars(
         fig = empty_figure(title, "No prices for this selection")
         phone_title(fig, title, subtitle, legend="none")
         return fig
-    rows = rows.assign(  # two lines per bar: one line was cut at the left edge of a 375 px phone
-        label=[
-            f"{plotly_cut(f'{b} {m}', 20)}<br>{plotly_cut(v, 14)} · {c}"
-            for b, m, v, c in zip(
-                rows["brand_name"], rows["model_name"], rows["variant_name"], rows["market_code"], strict=True
-            )
-        ]
-    ).sort_values(column)
+    rows = rows.assign(label=_bar_labels(rows)).sort_values(column)
     fig = go.Figure()
     for confidence in ("reported", "lower_bound", "estimate"):
         part = rows[rows["confidence"] == confidence]
-        if part.empty:
-            continue
-        prefix = "≥ " if confidence == "lower_bound" else ""
-        colours = [brand_colour(b, highlight) if highlight else SELECTED_COLOUR for b in part["brand_name"]]
-        fig.add_trace(
-            go.Bar(
-                x=part[column],
-                y=part["label"],
-                orientation="h",
-                name=CONFIDENCE_LABEL[confidence],
-                marker=confidence_marker(colours, [confidence] * len(part)),
-                text=[f"{prefix}{v:,.0f}" for v in part[column]],
-                textposition="inside",  # outside labels ran off a 375 px phone
-                insidetextanchor="start",
-                insidetextfont={"color": [inside_text_colour(c, confidence) for c in colours], "size": 12},
-                constraintext="none",
-                customdata=list(
-                    zip(
-                        part["currency"],
-                        [f"{p:,.0f}" for p in part["price"]],
-                        [str(t).replace("_", " ") for t in part["price_type"]],
-                        [words.day(d, missing="") for d in part["effective_from"]],
-                        strict=True,
-                    )
-                ),
-                hovertemplate="%{y}<br>"
-                + f"{prefix}{currency} "
-                + "%{x:,.0f}<br>local: %{customdata[0]} %{customdata[1]}<br>"
-                "%{customdata[2]} price from %{customdata[3]}<extra>"
-                + CONFIDENCE_LABEL[confidence]
-                + "</extra>",
-            )
-        )
+        if not part.empty:
+            fig.add_trace(_price_trace(part, column, confidence, currency, highlight))
     fig.update_layout(
         **base_layout(title, barmode="overlay", bargap=0.25, margin={"l": 10, "r": 20, "t": 80, "b": 10})
     )
     fig.update_xaxes(
-        title_text=f"Price ({currency})",
+        title_text=PRICE_COLUMN.header(currency=currency),
         tickformat="~s",  # 20k, 40k: upright ticks on a phone; exact values on the bars and in the hover
         nticks=4,
         tickangle=0,
@@ -112,6 +75,51 @@ def price_bars(
     fig.update_yaxes(title_text=None, automargin=True)
     phone_title(fig, title, subtitle, legend="above", plot_height=38 * len(rows) + 20)
     return fig
+
+
+def _bar_labels(rows: pd.DataFrame) -> list[str]:
+    """Each price bar's label in two lines, 'brand model' over 'variant · market': one line was cut at
+    the left edge of a 375 px phone."""
+    return [
+        f"{plotly_cut(f'{b} {m}', 20)}<br>{plotly_cut(v, 14)} · {c}"
+        for b, m, v, c in zip(
+            rows["brand_name"], rows["model_name"], rows["variant_name"], rows["market_code"], strict=True
+        )
+    ]
+
+
+def _price_trace(
+    part: pd.DataFrame, column: str, confidence: str, currency: str, highlight: str | None
+) -> go.Bar:
+    """The bars of one confidence level (one legend entry): the price on the bar ('≥ ' before a lower
+    bound), the local price, price type and date in the hover; the highlighted brand's bars blue."""
+    prefix = "≥ " if confidence == "lower_bound" else ""
+    colours = [brand_colour(b, highlight) if highlight else SELECTED_COLOUR for b in part["brand_name"]]
+    return go.Bar(
+        x=part[column],
+        y=part["label"],
+        orientation="h",
+        name=CONFIDENCE_LABEL[confidence],
+        marker=confidence_marker(colours, [confidence] * len(part)),
+        text=[f"{prefix}{v:,.0f}" for v in part[column]],
+        textposition="inside",  # outside labels ran off a 375 px phone
+        insidetextanchor="start",
+        insidetextfont={"color": [inside_text_colour(c, confidence) for c in colours], "size": 12},
+        constraintext="none",
+        customdata=list(
+            zip(
+                part["currency"],
+                [f"{p:,.0f}" for p in part["price"]],
+                [str(t).replace("_", " ") for t in part["price_type"]],
+                [words.day(d, missing="") for d in part["effective_from"]],
+                strict=True,
+            )
+        ),
+        hovertemplate="%{y}<br>"
+        + f"{prefix}{currency} "
+        + "%{x:,.0f}<br>local: %{customdata[0]} %{customdata[1]}<br>"
+        "%{customdata[2]} price from %{customdata[3]}<extra>" + CONFIDENCE_LABEL[confidence] + "</extra>",
+    )
 
 
 def price_history(frame: pd.DataFrame, currency: str) -> go.Figure:
@@ -159,67 +167,32 @@ def price_history(frame: pd.DataFrame, currency: str) -> go.Figure:
         )
     fig.update_layout(**base_layout(title))
     fig.update_xaxes(title_text="Effective from", tickformat="%Y", dtick="M12", tickangle=0)
-    fig.update_yaxes(title_text=f"Price ({currency})", tickformat="~s")
+    fig.update_yaxes(title_text=PRICE_COLUMN.header(currency=currency), tickformat="~s")
     # One entry per variant and market: too many rows for above the plot. The caption under the chart
     # says what a step means.
     phone_title(fig, title, subtitle, legend="below", plot_height=260)
     return fig
 
 
-_SHORT = (
-    (r"Origin sticker price \((.+)\)", r"Home price<br>\1"),
-    (r"Less origin VAT (.+?) .*", r"− home VAT<br>\1"),
-    (r"Ex-factory price at FX (\S+) .*", r"Ex-factory<br>FX \1"),
-    (r"Freight & logistics", "Freight"),
-    (r"CIF value .*", "CIF value"),
-    (r"Base import duty (\S+) .*", r"Base duty<br>\1"),
-    (r"Additional duty \(fixed fee\).*", "Fixed fee"),
-    (r"Additional duty (\S+) \(class (.+)\)", r"Extra duty \1<br>(\2)"),
-    (r"Additional duty (\S+) .*", r"Extra duty<br>\1"),
-    (r"Import duties \((.+)\)", r"Duties<br>\1"),
-    (r"Import VAT (.+)", r"VAT<br>\1"),
-    (r"VAT / GST .*", "VAT<br>no rate"),
-    (r"Estimated sticker price", "Estimated<br>sticker price"),
-    # A purchase incentive ("<scheme> (EUR 3,000, up to EUR 6,000), eligible private buyer"): the scheme's
-    # name and terms are in the hover and the steps table; the amount is the bar's label.
-    (
-        r".+ \([A-Z]{3} [\d,.]+(?:, up to [A-Z]{3} [\d,.]+)?\): does not apply",
-        "Purchase incentive<br>(does not apply)",
-    ),
-    (r".+ \([A-Z]{3} [\d,.]+(?:, up to [A-Z]{3} [\d,.]+)?\), eligible .+", "Purchase<br>incentive"),
-    (r"Price after purchase incentive", "After<br>incentive"),
-)
 LABEL_LINE_CHARS = 26  # a step label's line: the labels may take ~45 % of a 343 px phone chart
 
 
-def short_label(label: str) -> str:
-    """A two-line axis label for a landed-price step ('Additional duty 20.7% (class other_cooperating)'
-    → 'Extra duty 20.7%<br>(other cooperating makers)': a duty class as words, never its code); the full
-    label stays in the hover and the steps table."""
-    for pattern, replacement in _SHORT:
-        match = re.fullmatch(pattern, label)
-        if match:
-            if pattern.startswith("Additional duty (\\S+) \\(class"):
-                short = f"Extra duty {match[1]}<br>({words.label(words.DUTY_CLASS, match[2])})"
-            else:
-                short = re.sub(pattern, replacement, label)
-            break
-    else:
-        short = label
-    # Any line still longer than a phone allows is broken at its spaces (a duty class in words, a
-    # scheme's name).
+def short_label(short: str) -> str:
+    """A step's chart name (`Step.short`, lines split by "\\n": 'Extra duty 20.7%\\n(Other cooperating
+    makers)') as an axis label: any line still longer than a phone allows is broken at its spaces (a duty
+    class in words, a scheme's name). The full label stays in the hover and the steps table."""
     return "<br>".join(
         "<br>".join(wrap(line, LABEL_LINE_CHARS)) if len(line) > LABEL_LINE_CHARS else line
-        for line in short.split("<br>")
+        for line in short.split("\n")
     )
 
 
 def landed_waterfall(steps: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
     """The landed-price build-up as a waterfall, one step a row from the top down (a step's label on the
     left, its amount at the bar's end): on a phone nine columns left ~6 px labels turned on their side.
-    Input: `LandedPrice.frame()` (label, kind, amount, running_total, currency, source). Subtotals are
-    grey, increases orange, decreases blue. The subtitle carries the car and market, so the title stays
-    short enough for a phone."""
+    Input: `LandedPrice.frame()` (label, kind, amount, running_total, currency, source, short: the step's
+    chart name). Subtotals are grey, increases orange, decreases blue. The subtitle carries the car and
+    market, so the title stays short enough for a phone."""
     if steps.empty:
         fig = empty_figure(title, "No estimate")
         phone_title(fig, title, subtitle, legend="none")
@@ -232,7 +205,12 @@ def landed_waterfall(steps: pd.DataFrame, title: str, subtitle: str = "") -> go.
         f"{v:+,.0f}" if k == "relative" else f"{v:,.0f}"
         for v, k in zip(steps["amount"], steps["kind"], strict=True)
     ]
-    labels = [short_label(str(label)) for label in steps["label"]]
+    # Each step's chart name (`short`, written with its label from the same facts), else its label.
+    shorts = steps["short"] if "short" in steps.columns else steps["label"]
+    labels = [
+        short_label(str(short) if isinstance(short, str) and short else str(label))
+        for short, label in zip(shorts, steps["label"], strict=True)
+    ]
     fig = go.Figure(
         go.Waterfall(
             orientation="h",
@@ -306,45 +284,8 @@ def rival_comparison(estimate: float, estimate_label: str, rivals: pd.DataFrame,
         )
     for confidence in ("reported", "lower_bound", "estimate"):
         part = rows[rows["confidence"] == confidence].sort_values(column)
-        if part.empty:
-            continue
-        gaps = [estimate - v for v in part[column]]
-        labels = [
-            plotly_cut(f"{b} {m} {v}", 24)
-            for b, m, v in zip(part["brand_name"], part["model_name"], part["variant_name"], strict=True)
-        ]
-        fig.add_trace(
-            go.Bar(
-                x=part[column],
-                y=labels,
-                orientation="h",
-                name=f"Rival, {CONFIDENCE_SHORT[confidence]}",
-                marker=confidence_marker(PEER_COLOUR, confidence),
-                text=[f"{v:,.0f}" for v in part[column]],
-                textposition="inside",  # outside labels ran off a 375 px phone
-                insidetextanchor="start",
-                insidetextfont={"color": CONFIDENCE_INSIDE_TEXT[confidence], "size": 12},
-                constraintext="none",
-                customdata=[
-                    f"{g:+,.0f} ({100 * g / v:+.1f}%)" for v, g in zip(part[column], gaps, strict=True)
-                ],
-                hovertemplate="%{y}<br>" + currency + " %{x:,.0f}<br>gap %{customdata}<extra></extra>",
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=list(part[column]),
-                y=labels,
-                mode="text",
-                text=[f"{100 * g / v:+.1f}%" for v, g in zip(part[column], gaps, strict=True)],
-                textposition="middle right",
-                textfont={"color": TEXT_COLOUR, "size": 12},
-                cliponaxis=False,
-                showlegend=False,
-                hoverinfo="skip",
-                name="Gap",
-            )
-        )
+        if not part.empty:
+            fig.add_traces(_rival_traces(part, column, confidence, estimate, currency))
     fig.update_layout(
         **base_layout(title, barmode="overlay", bargap=0.3, margin={"l": 10, "r": 10, "t": 80, "b": 10})
     )
@@ -358,3 +299,42 @@ def rival_comparison(estimate: float, estimate_label: str, rivals: pd.DataFrame,
     fig.update_yaxes(title_text=None, automargin=True)
     phone_title(fig, title, subtitle, legend="above", plot_height=36 * (len(rows) + 1) + 10)
     return fig
+
+
+def _rival_traces(
+    part: pd.DataFrame, column: str, confidence: str, estimate: float, currency: str
+) -> list[go.Bar | go.Scatter]:
+    """The rivals of one confidence level: grey bars in that confidence's pattern, each holding its price
+    (the gap in money in the hover), and the gap in % (estimate − rival) as text after each bar."""
+    gaps = [estimate - v for v in part[column]]
+    labels = [
+        plotly_cut(f"{b} {m} {v}", 24)
+        for b, m, v in zip(part["brand_name"], part["model_name"], part["variant_name"], strict=True)
+    ]
+    bars = go.Bar(
+        x=part[column],
+        y=labels,
+        orientation="h",
+        name=f"Rival, {CONFIDENCE_SHORT[confidence]}",
+        marker=confidence_marker(PEER_COLOUR, confidence),
+        text=[f"{v:,.0f}" for v in part[column]],
+        textposition="inside",  # outside labels ran off a 375 px phone
+        insidetextanchor="start",
+        insidetextfont={"color": CONFIDENCE_INSIDE_TEXT[confidence], "size": 12},
+        constraintext="none",
+        customdata=[f"{g:+,.0f} ({100 * g / v:+.1f}%)" for v, g in zip(part[column], gaps, strict=True)],
+        hovertemplate="%{y}<br>" + currency + " %{x:,.0f}<br>gap %{customdata}<extra></extra>",
+    )
+    gap_text = go.Scatter(
+        x=list(part[column]),
+        y=labels,
+        mode="text",
+        text=[f"{100 * g / v:+.1f}%" for v, g in zip(part[column], gaps, strict=True)],
+        textposition="middle right",
+        textfont={"color": TEXT_COLOUR, "size": 12},
+        cliponaxis=False,
+        showlegend=False,
+        hoverinfo="skip",
+        name="Gap",
+    )
+    return [bars, gap_text]

@@ -14,7 +14,7 @@ from evdash.confidence import rank as confidence_rank
 from evdash.pricing.duties import market_duties, opt_date
 from evdash.pricing.fx import FxQuote, FxUnavailable, fx_rate
 from evdash.pricing.incentives import incentives_for
-from evdash.pricing.landed import duty_burden_pct, gap_vs, landed_cases
+from evdash.pricing.landed import LandedCases, duty_burden_pct, gap_vs, landed_cases
 from evdash.pricing.rivals import rivals
 from evdash.pricing.steps import STEP_DUTY, STEP_INCENTIVE, LandedInputs
 from evdash.pricing.vat import DEFAULT_ORIGIN_VAT_PCT, vat_for
@@ -211,57 +211,78 @@ def landed_for_markets(
             )  # fmt: skip
             landed = landed_cases(inputs, rates)
         except FxUnavailable as err:
-            record.update(
-                landed=math.nan,
-                landed_low=math.nan,
-                duty_burden_pct=math.nan,
-                duty_burden_low_pct=math.nan,
-                price_gap_pct=math.nan,
-                price_gap_low_pct=math.nan,
-                error=str(err),
-            )
-            records.append(record)
+            records.append({**record, **_no_estimate(err)})
             continue
-        known = landed.duty_known
-        record.update(
-            landed=landed.high.total,
-            landed_low=landed.low.total,
-            landed_after_incentive=landed.high.after_incentive,
-            incentive=" ".join(landed.high.incentive_notes),
-            incentive_source=" ; ".join(dict.fromkeys(s.source for s in landed.high.ids(STEP_INCENTIVE))),
-            tariff_data=known,
-            # No duty in force in the data = unknown duty: missing, never a silent 0 %.
-            duty_burden_pct=duty_burden_pct(landed.high) if known else math.nan,
-            duty_burden_low_pct=duty_burden_pct(landed.low) if known else math.nan,
-            duty_cases=" · ".join(f"{c.case_label}: {duty_burden_pct(c):.1f}%" for c in landed.cases)
-            if landed.several
-            else "",
-            vat_pct=inputs[0].vat.rate_pct if inputs[0].vat else math.nan,
-            duties_applied=";".join(s.label for s in landed.high.ids(STEP_DUTY)),
-            warnings=" ".join(dict.fromkeys(w for c in landed.cases for w in c.warnings)),
-            error="",
-        )
+        record.update(_estimate(landed, inputs))
         comparable = with_converted(
             rivals(latest, market, str(origin["body_type"]), str(origin["model_id"])), rates, currency, on
         )
         column = f"price_{currency.lower()}"
         values = comparable[column].dropna() if not comparable.empty else pd.Series(dtype=float)
-        record["n_rivals"] = len(values)
-        if len(values) and known:
-            median = float(values.median())
-            record["rival_median"] = median
-            record["price_gap_pct"] = gap_vs(landed.high.total, median)[1]
-            record["price_gap_low_pct"] = gap_vs(landed.low.total, median)[1]
-            record["price_gap_after_incentive_pct"] = gap_vs(landed.high.after_incentive, median)[1]
-            record["price_gap_after_incentive_low_pct"] = gap_vs(landed.low.after_incentive, median)[1]
-        else:
-            record["rival_median"] = math.nan
-            record["price_gap_pct"] = math.nan
-            record["price_gap_low_pct"] = math.nan
-            record["price_gap_after_incentive_pct"] = math.nan
-            record["price_gap_after_incentive_low_pct"] = math.nan
+        record.update(_rival_gaps(landed, values))
         records.append(record)
     return pd.DataFrame.from_records(records)
+
+
+def _no_estimate(err: FxUnavailable) -> dict[str, object]:
+    """A market's row when its estimate cannot be made (no FX rate): every figure missing, the reason in
+    `error`."""
+    return {
+        "landed": math.nan,
+        "landed_low": math.nan,
+        "duty_burden_pct": math.nan,
+        "duty_burden_low_pct": math.nan,
+        "price_gap_pct": math.nan,
+        "price_gap_low_pct": math.nan,
+        "error": str(err),
+    }
+
+
+def _estimate(landed: LandedCases, inputs: Sequence[LandedInputs]) -> dict[str, object]:
+    """A market's estimate: the highest and lowest case's totals, the incentive, the duty burden (missing
+    where the data has no duty in force: unknown, never a silent 0 %), VAT, duties and warnings."""
+    known = landed.duty_known
+    return {
+        "landed": landed.high.total,
+        "landed_low": landed.low.total,
+        "landed_after_incentive": landed.high.after_incentive,
+        "incentive": " ".join(landed.high.incentive_notes),
+        "incentive_source": " ; ".join(dict.fromkeys(s.source for s in landed.high.ids(STEP_INCENTIVE))),
+        "tariff_data": known,
+        "duty_burden_pct": duty_burden_pct(landed.high) if known else math.nan,
+        "duty_burden_low_pct": duty_burden_pct(landed.low) if known else math.nan,
+        "duty_cases": " · ".join(f"{c.case_label}: {duty_burden_pct(c):.1f}%" for c in landed.cases)
+        if landed.several
+        else "",
+        "vat_pct": inputs[0].vat.rate_pct if inputs[0].vat else math.nan,
+        "duties_applied": ";".join(s.label for s in landed.high.ids(STEP_DUTY)),
+        "warnings": " ".join(dict.fromkeys(w for c in landed.cases for w in c.warnings)),
+        "error": "",
+    }
+
+
+def _rival_gaps(landed: LandedCases, values: pd.Series) -> dict[str, object]:
+    """The rivals' count and median price (in the target currency) and each case's gap to it, in %;
+    missing (not zero) without comparable rivals or without a known duty."""
+    gaps: dict[str, object] = {"n_rivals": len(values)}
+    if len(values) and landed.duty_known:
+        median = float(values.median())
+        return {
+            **gaps,
+            "rival_median": median,
+            "price_gap_pct": gap_vs(landed.high.total, median)[1],
+            "price_gap_low_pct": gap_vs(landed.low.total, median)[1],
+            "price_gap_after_incentive_pct": gap_vs(landed.high.after_incentive, median)[1],
+            "price_gap_after_incentive_low_pct": gap_vs(landed.low.after_incentive, median)[1],
+        }
+    return {
+        **gaps,
+        "rival_median": math.nan,
+        "price_gap_pct": math.nan,
+        "price_gap_low_pct": math.nan,
+        "price_gap_after_incentive_pct": math.nan,
+        "price_gap_after_incentive_low_pct": math.nan,
+    }
 
 
 def mark_changes(changes: pd.DataFrame, on: dt.date) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from evdash.pricing.duties import Duty
 from evdash.pricing.fx import FxQuote, fx_rate
 from evdash.pricing.incentives import Incentive, why_not_eligible
 from evdash.pricing.steps import (
+    CHART_ONLY,
     STEP_AFTER_INCENTIVE,
     STEP_CIF,
     STEP_DUTY,
@@ -46,6 +47,7 @@ def _origin_steps(inputs: LandedInputs, fx: FxQuote) -> tuple[list[Step], float]
             confidence=inputs.price_confidence,
             note=f"{inputs.price_label}; converted at {fx.describe()}",
             step_id=STEP_STICKER,
+            short=f"Home price\n{inputs.price_currency} {inputs.price:,.0f}",
         )
     ]
     ex_factory = sticker
@@ -63,6 +65,7 @@ def _origin_steps(inputs: LandedInputs, fx: FxQuote) -> tuple[list[Step], float]
                 source="assumption (evdash convention)",
                 note="Chinese sticker prices include 13% VAT; ex-VAT = price / 1.13",
                 step_id=STEP_ORIGIN_VAT,
+                short=f"− home VAT\n{inputs.origin_vat_pct:g}%",
             )
         )
     steps.append(
@@ -77,6 +80,7 @@ def _origin_steps(inputs: LandedInputs, fx: FxQuote) -> tuple[list[Step], float]
             confidence=fx.confidence,
             note=fx.describe(),
             step_id=STEP_EX_FACTORY,
+            short=f"Ex-factory\nFX {fx.rate:.6g}",
         )
     )
     return steps, ex_factory
@@ -103,9 +107,17 @@ def _freight_steps(inputs: LandedInputs, ex_factory: float) -> tuple[list[Step],
             basis=" + ".join(freight_basis) or "none set",
             source="assumption (analyst input)",
             step_id=STEP_FREIGHT,
+            short="Freight",
         ),
         Step(
-            "CIF value (customs base)", "total", cif, cif, cur, basis="ex-factory + freight", step_id=STEP_CIF
+            "CIF value (customs base)",
+            "total",
+            cif,
+            cif,
+            cur,
+            basis="ex-factory + freight",
+            step_id=STEP_CIF,
+            short="CIF value",
         ),
     ], cif
 
@@ -142,7 +154,20 @@ def _duty_step(duty: Duty, inputs: LandedInputs, rates: pd.DataFrame, cif: float
         confidence=duty.confidence,
         note="; ".join(x for x in (duty.measure, note) if x),
         step_id=STEP_DUTY,
+        short=_duty_short(duty),
     )
+
+
+def _duty_short(duty: Duty) -> str:
+    """A duty line's name on a chart: 'Base duty\n10%', 'Fixed fee', 'Extra duty\n10%' (every maker),
+    'Extra duty 20.7%\n(Other cooperating makers)' (a class of makers, in words)."""
+    if duty.rate_pct is None:
+        return "Base duty\nfixed fee" if duty.duty_kind == "base" else "Fixed fee"
+    if duty.duty_kind == "base":
+        return f"Base duty\n{duty.rate_pct:g}%"
+    if duty.applies_to == "all":
+        return f"Extra duty\n{duty.rate_pct:g}%"
+    return f"Extra duty {duty.rate_pct:g}%\n({labels.label(labels.DUTY_CLASS, duty.applies_to)})"
 
 
 def _duty_steps(inputs: LandedInputs, rates: pd.DataFrame, cif: float) -> tuple[list[Step], list[str]]:
@@ -170,6 +195,7 @@ def _duty_steps(inputs: LandedInputs, rates: pd.DataFrame, cif: float) -> tuple[
                 inputs.target_currency,
                 basis="CIF",
                 step_id=STEP_DUTY_UNKNOWN,
+                short="Duties\nunknown: no duty in the data",
             )
         )
     elif not any(d.duty_kind == "base" for d in ordered):
@@ -185,12 +211,19 @@ def _vat_steps(inputs: LandedInputs, rates: pd.DataFrame, running: float) -> tup
             f"No VAT/GST rate in the data for {inputs.market_label or 'this market'}; none added "
             "(e.g. US state sales taxes vary)."
         )
-        return [Step("VAT / GST (no rate in the data)", "relative", 0.0, running, cur, step_id=STEP_VAT)], [
-            warning
-        ]
+        no_rate = Step(
+            "VAT / GST (no rate in the data)",
+            "relative",
+            0.0,
+            running,
+            cur,
+            step_id=STEP_VAT,
+            short="VAT\nno rate",
+        )
+        return [no_rate], [warning]
     relief = inputs.vat.relief
     taxable = running
-    label = f"Import VAT {inputs.vat.rate_pct:g}%"
+    rate = f"{inputs.vat.rate_pct:g}%"
     basis = "CIF + duties"
     source = inputs.vat.source_id
     as_of = f"in force from {labels.day(inputs.vat.effective_from)}"
@@ -199,7 +232,7 @@ def _vat_steps(inputs: LandedInputs, rates: pd.DataFrame, running: float) -> tup
     if relief is not None:
         exempt = relief.exempt_up_to * fx_rate(rates, relief.currency, cur, inputs.on).rate
         taxable = max(0.0, running - exempt)
-        label += f" on the part above {relief.currency} {relief.exempt_up_to:,.0f}"
+        rate += f" on the part above {relief.currency} {relief.exempt_up_to:,.0f}"
         basis = f"CIF + duties above the {inputs.powertrain} VAT threshold ({cur} {exempt:,.0f})"
         source = relief.source
         as_of = f"threshold in force {labels.day(relief.effective_from)}" + (
@@ -209,7 +242,7 @@ def _vat_steps(inputs: LandedInputs, rates: pd.DataFrame, running: float) -> tup
         confidence = relief.confidence
     vat_amount = taxable * inputs.vat.rate_pct / 100
     step = Step(
-        label,
+        f"Import VAT {rate}",
         "relative",
         vat_amount,
         running + vat_amount,
@@ -221,15 +254,19 @@ def _vat_steps(inputs: LandedInputs, rates: pd.DataFrame, running: float) -> tup
         confidence=confidence,
         note=note,
         step_id=STEP_VAT,
+        short=f"VAT\n{rate}",
     )
     return [step], []
 
 
-def _incentive_note(incentive: Incentive, why: str, upto: str, after: str, before: str) -> str:
-    """'The Electric Car Grant does not apply: the car is built in China. <rule>.' or what an eligible
-    buyer pays after the incentive instead of before."""
+def _incentive_note(
+    incentive: Incentive, why: str, upto: str, after: str, before: str, origin_excluded: bool
+) -> str:
+    """'The Electric Car Grant does not apply: the car is built in China. <rule>.' (the scheme's origin
+    rule follows where the car's origin is what excludes it) or what an eligible buyer pays after the
+    incentive instead of before."""
     if why:
-        rule = incentive.origin_rule if "built in" in why else ""
+        rule = incentive.origin_rule if origin_excluded else ""
         return f"The {incentive.scheme} does not apply: {why}." + (
             f" {rule[:1].upper()}{rule[1:]}." if rule else ""
         )
@@ -277,9 +314,12 @@ def _incentive_steps(
                 confidence=incentive.confidence,
                 note=f"does not apply: {why}" if why else incentive.note,
                 step_id=STEP_INCENTIVE,
+                short="Purchase incentive\n(does not apply)" if why else "Purchase\nincentive",
             )
         )
-        notes.append(_incentive_note(incentive, why, upto, f"{cur} {running:,.0f}", f"{cur} {estimate:,.0f}"))
+        excluded = inputs.production_country in incentive.excluded_origins  # why_not_eligible's first test
+        after, before = f"{cur} {running:,.0f}", f"{cur} {estimate:,.0f}"
+        notes.append(_incentive_note(incentive, why, upto, after, before, excluded))
     if steps:
         steps.append(
             Step(
@@ -291,6 +331,7 @@ def _incentive_steps(
                 basis="for a buyer who meets the scheme's conditions",
                 confidence="estimate",
                 step_id=STEP_AFTER_INCENTIVE,
+                short="After\nincentive",
             )
         )
     return steps, notes
@@ -321,6 +362,7 @@ def landed_price(inputs: LandedInputs, rates: pd.DataFrame) -> LandedPrice:
         if cif
         else "",
         step_id=STEP_ESTIMATE,
+        short="Estimated\nsticker price",
     )
     incentive, notes = _incentive_steps(inputs, rates, running)
     return LandedPrice(
@@ -372,7 +414,10 @@ class LandedCases:
 
     def frame(self) -> pd.DataFrame:
         """Every case's steps, one row per case × step, with the case named (what the page exports)."""
-        return pd.concat([c.frame().assign(duty_case=c.case_label) for c in self.cases], ignore_index=True)
+        return pd.concat(
+            [c.frame().drop(columns=list(CHART_ONLY)).assign(duty_case=c.case_label) for c in self.cases],
+            ignore_index=True,
+        )
 
 
 def landed_cases(inputs: Sequence[LandedInputs], rates: pd.DataFrame) -> LandedCases:

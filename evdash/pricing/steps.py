@@ -37,10 +37,16 @@ class Step:
     confidence: str = ""
     note: str = ""
     step_id: str = ""  # what the step is (STEP_*): code compares ids, never label text
+    # The step's name on a chart, in lines ("\n"), written beside `label` from the same facts ('': the label).
+    short: str = ""
 
     def row(self) -> dict[str, object]:
-        """The step as a table row (what the page shows and exports; the id is not shown)."""
-        return {k: v for k, v in self.__dict__.items() if k != "step_id"}
+        """The step as a table row (what the page shows and exports; the id and chart name are not shown)."""
+        return {k: v for k, v in self.__dict__.items() if k not in CHART_ONLY}
+
+
+# A step's fields for the chart only: never in the steps table nor its export.
+CHART_ONLY = ("step_id", "short")
 
 
 # Step ids: what each step of the build-up is, whatever its label says.
@@ -118,7 +124,9 @@ class LandedPrice:
         return tuple(s for s in self.steps if s.step_id == step_id)
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([s.row() for s in self.steps])
+        """The steps as the waterfall draws them: the table's columns plus each step's id and chart name
+        (`CHART_ONLY`, dropped from the table: `LandedCases.frame`)."""
+        return pd.DataFrame([{**s.row(), "step_id": s.step_id, "short": s.short} for s in self.steps])
 
 
 @dataclass(frozen=True)

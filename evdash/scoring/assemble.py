@@ -57,6 +57,17 @@ def assemble_measures(
     years exist, else BEV sales. Body fit = SUV share for an SUV, else 100 − SUV
     share."""
     raw = pd.DataFrame(index=pd.Index(list(markets), name="market_code"))
+    prov_rows = _market_figures(raw, measures_long, body_type)
+    _landed_measures(raw, landed)
+    _presence(raw, presence)
+    provenance = pd.concat(prov_rows, ignore_index=True) if prov_rows else pd.DataFrame()
+    return raw, provenance
+
+
+def _market_figures(raw: pd.DataFrame, measures_long: pd.DataFrame, body_type: str) -> list[pd.DataFrame]:
+    """Fill `raw`'s market measures (size, shares, growth, body fit) from the market figures, each from
+    its first choice of figure and, where a market lacks it, the fallback; returns the provenance rows of
+    each value taken (`basis`: the figure it rests on)."""
     wide = measures_long.pivot_table(index="market_code", columns="measure", values="value", aggfunc="first")
     prov_rows: list[pd.DataFrame] = []
 
@@ -90,6 +101,11 @@ def assemble_measures(
             measure="body_fit_pct", basis="suv_share_pct" if body_type == "suv" else "100 - suv_share_pct"
         )
     )
+    return prov_rows
+
+
+def _landed_measures(raw: pd.DataFrame, landed: pd.DataFrame) -> None:
+    """Fill `raw`'s tariff burden and price gap from the landed prices by market (missing where none)."""
     landed_idx = landed.set_index("market_code") if not landed.empty else pd.DataFrame()
     for key in ("duty_burden_pct", "price_gap_pct"):
         target = "tariff_burden_pct" if key == "duty_burden_pct" else key
@@ -98,6 +114,10 @@ def assemble_measures(
             if key in landed_idx.columns
             else pd.Series(np.nan, index=raw.index)
         )
+
+
+def _presence(raw: pd.DataFrame, presence: pd.DataFrame) -> None:
+    """Fill `raw`'s presence (0–1) from each market's latest expansion status and store count."""
     pres = (
         presence.set_index("market_code")
         if not presence.empty
@@ -110,8 +130,6 @@ def assemble_measures(
         )
         for code in raw.index
     ]
-    provenance = pd.concat(prov_rows, ignore_index=True) if prov_rows else pd.DataFrame()
-    return raw, provenance
 
 
 def provenance_for_people(provenance: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:

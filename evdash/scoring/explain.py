@@ -105,15 +105,12 @@ def _value(frame: pd.DataFrame, code: str, key: str) -> float | None:
 
 
 def regional_body_fit(provenance: pd.DataFrame) -> frozenset[str]:
-    """Markets whose body-type fit is the Europe-wide figure (a regional proxy), not their own."""
-    if provenance.empty:
+    """Markets whose body-type fit is the Europe-wide figure (a regional proxy), not their own: the rows
+    the mart marks `is_proxy` (basis 'regional'), never read from the scope note's words."""
+    if provenance.empty or "is_proxy" not in provenance.columns:
         return frozenset()
     rows = provenance[provenance["measure"] == "body_fit_pct"]
-    return frozenset(
-        str(c)
-        for c, n in zip(rows["market_code"], rows["scope_note"], strict=True)
-        if isinstance(n, str) and "Europe-wide" in n
-    )
+    return frozenset(str(c) for c in rows.loc[rows["is_proxy"].fillna(False).astype(bool), "market_code"])
 
 
 def body_fit_basis(provenance: pd.DataFrame) -> dict[str, str]:

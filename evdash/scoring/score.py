@@ -78,17 +78,7 @@ def score_markets(
     with the reason (a score from one small measure would say little). `scale` (0–1 per market,
     `scale_factors`) multiplies the share measures' normalised values: a small market's shares count less."""
     active, dropped = _active_weights(raw, weights)
-    normalised = pd.DataFrame(
-        {
-            key: normalise(raw[key], method, MEASURE_BY_KEY[key].higher_is_better)
-            if key in raw.columns
-            else pd.Series(np.nan, index=raw.index)
-            for key in MEASURE_BY_KEY
-        },
-        index=raw.index,
-    )
-    if scale is not None:
-        normalised = scaled_shares(normalised, scale)
+    normalised = _normalised(raw, method, scale)
     keys = list(active)
     columns = [
         "market_code",
@@ -102,6 +92,33 @@ def score_markets(
     if not keys:
         excluded = pd.DataFrame({"market_code": list(raw.index), "reason": "no weighted measure has data"})
         return ScoreResult(pd.DataFrame(columns=columns), excluded, normalised, active, dropped)
+    table = _weighted(normalised, active)
+    keep, reasons = _kept(table, missing, min_coverage_pct)
+    table = table[keep].sort_values(["score", "market_code"], ascending=[False, True]).reset_index(drop=True)
+    table["rank"] = np.arange(1, len(table) + 1)
+    excluded = pd.DataFrame(reasons, columns=["market_code", "reason"])
+    return ScoreResult(table[columns], excluded, normalised, active, dropped)
+
+
+def _normalised(raw: pd.DataFrame, method: Method, scale: pd.Series | None) -> pd.DataFrame:
+    """Every measure of `raw` on a 0–1 scale (1 = best; missing stays missing, an absent measure is all
+    missing), the share measures multiplied by each market's `scale` factor where one is given."""
+    normalised = pd.DataFrame(
+        {
+            key: normalise(raw[key], method, MEASURE_BY_KEY[key].higher_is_better)
+            if key in raw.columns
+            else pd.Series(np.nan, index=raw.index)
+            for key in MEASURE_BY_KEY
+        },
+        index=raw.index,
+    )
+    return scaled_shares(normalised, scale) if scale is not None else normalised
+
+
+def _weighted(normalised: pd.DataFrame, active: Mapping[str, float]) -> pd.DataFrame:
+    """Per market (unranked): its score (0–100, weighted over the measures it has), the share of the
+    weight its data covers, the weighted measures it lacks and each measure's contribution (`c_<key>`)."""
+    keys = list(active)
     w = np.array([active[k] for k in keys])
     values = normalised[keys].to_numpy(dtype=float)
     have = ~np.isnan(values)
@@ -109,7 +126,7 @@ def score_markets(
     contributions = np.where(have, np.nan_to_num(values) * w, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         contrib_scaled = 100 * contributions / weight_have[:, None]
-    table = pd.DataFrame({"market_code": list(raw.index)})
+    table = pd.DataFrame({"market_code": list(normalised.index)})
     table["score"] = contrib_scaled.sum(axis=1)
     table["coverage_pct"] = 100 * weight_have / w.sum()
     table["missing"] = [
@@ -118,8 +135,16 @@ def score_markets(
     table["flagged"] = ~have.all(axis=1)
     for key in MEASURE_BY_KEY:
         table[f"c_{key}"] = contrib_scaled[:, keys.index(key)] if key in keys else 0.0
+    return table
+
+
+def _kept(
+    table: pd.DataFrame, missing: MissingPolicy, min_coverage_pct: float
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Which markets of `table` are ranked, and why each other one is not: no data for any weighted
+    measure, too little of the weight covered, or (policy `exclude`) any weighted measure missing."""
     reasons: list[tuple[str, str]] = []
-    none = weight_have == 0
+    none = (table["coverage_pct"] == 0).to_numpy()
     for code in table.loc[none, "market_code"]:
         reasons.append((str(code), "no data for any weighted measure"))
     keep = ~none
@@ -133,10 +158,7 @@ def score_markets(
         ].itertuples(index=False):
             reasons.append((str(code), f"missing: {miss}"))
         keep = keep & ~table["flagged"].to_numpy()
-    table = table[keep].sort_values(["score", "market_code"], ascending=[False, True]).reset_index(drop=True)
-    table["rank"] = np.arange(1, len(table) + 1)
-    excluded = pd.DataFrame(reasons, columns=["market_code", "reason"])
-    return ScoreResult(table[columns], excluded, normalised, active, dropped)
+    return keep, reasons
 
 
 @dataclass(frozen=True)
