@@ -261,6 +261,71 @@ def leave_one_brand_out(result: Backtest) -> dict[str, float | None]:
     return {str(b): pooled_rho(table[table["brand_id"] != b]) for b in sorted(set(table["brand_id"]))}
 
 
+def _launch_rows(
+    part: pd.DataFrame, result: scoring.ScoreResult, names: Mapping[str, str], years: pd.Series
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(every launch of one brand, its ranked launches): each launch with the market's name, the model's
+    rank (or why it was not ranked), whether it is in the first wave and in the top k, and the actual entry
+    order among the ranked launches. `part` is sorted by launch; `years` is the basis year per measure."""
+    first = min(part["start"])
+    rank = dict(zip(result.table["market_code"], result.table["rank"], strict=True))
+    why = dict(zip(result.excluded["market_code"], result.excluded["reason"], strict=True))
+    out = part.assign(
+        market_name=[names.get(c, c) for c in part["market_code"]],
+        model_rank=pd.Series([rank.get(c) for c in part["market_code"]], index=part.index, dtype=float),
+        not_ranked=[
+            "" if c in rank else why.get(c, "no market figures in the data") for c in part["market_code"]
+        ],
+        ranked_of=len(result.table),
+        size_year=years.get("ev_sales"),
+        first_wave=[(s - first).days <= FIRST_WAVE_DAYS for s in part["start"]],
+    )
+    ranked = out[out["model_rank"].notna()].copy()
+    ranked["entry_order"] = entry_order(list(ranked["start"]), list(ranked["end"]))
+    out = out.merge(ranked[["market_code", "entry_order"]], on="market_code", how="left")
+    for k in TOP_K:
+        out[f"top{k}"] = out["model_rank"].le(k) & out["model_rank"].notna()
+    return out, ranked
+
+
+def _brand_stats(
+    brand: object,
+    part: pd.DataFrame,
+    out: pd.DataFrame,
+    ranked: pd.DataFrame,
+    markets_ranked: int,
+    years: pd.Series,
+    pooled_hits: dict[int, list[int]],
+    chance: dict[int, float],
+) -> dict[str, object]:
+    """One brand's summary row from its launches `part` and their rows `out`, `ranked` (`_launch_rows`):
+    launches, data basis, ρ, first wave and its top-k hit rates against what chance gives. Adds the brand's
+    first-wave hits to `pooled_hits` (k → [hits, first-wave countries]) and its expected chance hits to
+    `chance`."""
+    first = min(part["start"])
+    wave = out[out["first_wave"] & out["model_rank"].notna()]
+    stats: dict[str, object] = {
+        "brand_id": brand,
+        "brand_name": str(part["brand_name"].iloc[0]),
+        "launches": len(part),
+        "ranked": len(ranked),
+        "first_year": first.year,
+        "data_to": first.year - 1,
+        "size_year": years.get("ev_sales"),
+        "rho": spearman(list(ranked["model_rank"]), list(ranked["entry_order"])),
+        "first_wave": len(wave),
+    }
+    for k in TOP_K:
+        hits = int(wave[f"top{k}"].sum())
+        stats[f"hit{k}"] = hits / len(wave) if len(wave) else None
+        by_chance = min(k, markets_ranked) / markets_ranked if markets_ranked else 0.0
+        stats[f"chance{k}"] = by_chance
+        pooled_hits[k][0] += hits
+        pooled_hits[k][1] += len(wave)
+        chance[k] += len(wave) * by_chance
+    return stats
+
+
 def run(years_long: pd.DataFrame, launches: pd.DataFrame, weights: Mapping[str, float] = WEIGHTS) -> Backtest:
     """The back-test on the market figures `years_long` (every year, queries.markets_measures_years) and
     the checked launch facts `launches` (`load_launches`), ranking with `weights`."""
@@ -276,46 +341,9 @@ def run(years_long: pd.DataFrame, launches: pd.DataFrame, weights: Mapping[str, 
         first = min(part["start"])
         result, basis = rank_markets(known_before(years_long, first.year), europe, weights)
         rankings[str(brand)] = result.table
-        rank = dict(zip(result.table["market_code"], result.table["rank"], strict=True))
         years = basis.table.set_index("key")["year"]
-        why = dict(zip(result.excluded["market_code"], result.excluded["reason"], strict=True))
-        out = part.assign(
-            market_name=[names.get(c, c) for c in part["market_code"]],
-            model_rank=pd.Series([rank.get(c) for c in part["market_code"]], index=part.index, dtype=float),
-            not_ranked=[
-                "" if c in rank else why.get(c, "no market figures in the data") for c in part["market_code"]
-            ],
-            ranked_of=len(result.table),
-            size_year=years.get("ev_sales"),
-            first_wave=[(s - first).days <= FIRST_WAVE_DAYS for s in part["start"]],
-        )
-        ranked = out[out["model_rank"].notna()].copy()
-        ranked["entry_order"] = entry_order(list(ranked["start"]), list(ranked["end"]))
-        out = out.merge(ranked[["market_code", "entry_order"]], on="market_code", how="left")
-        for k in TOP_K:
-            out[f"top{k}"] = out["model_rank"].le(k) & out["model_rank"].notna()
-        rho = spearman(list(ranked["model_rank"]), list(ranked["entry_order"]))
-        wave = out[out["first_wave"] & out["model_rank"].notna()]
-        stats: dict[str, object] = {
-            "brand_id": brand,
-            "brand_name": str(part["brand_name"].iloc[0]),
-            "launches": len(part),
-            "ranked": len(ranked),
-            "first_year": first.year,
-            "data_to": first.year - 1,
-            "size_year": years.get("ev_sales"),
-            "rho": rho,
-            "first_wave": len(wave),
-        }
-        for k in TOP_K:
-            hits = int(wave[f"top{k}"].sum())
-            stats[f"hit{k}"] = hits / len(wave) if len(wave) else None
-            by_chance = min(k, len(result.table)) / len(result.table) if len(result.table) else 0.0
-            stats[f"chance{k}"] = by_chance
-            pooled_hits[k][0] += hits
-            pooled_hits[k][1] += len(wave)
-            chance[k] += len(wave) * by_chance
-        summary.append(stats)
+        out, ranked = _launch_rows(part, result, names, years)
+        summary.append(_brand_stats(brand, part, out, ranked, len(result.table), years, pooled_hits, chance))
         rows.append(out)
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     pooled = pooled_rho(table)

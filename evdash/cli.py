@@ -9,7 +9,9 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeAlias
 
 from evdash import build as build_mod
 from evdash import config, csvread, importer, integrity, iofaults, logs
@@ -414,14 +416,21 @@ def _cmd_deliver(args: argparse.Namespace) -> int:
     return DELIVER_FAILED if outcome.failed else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="evdash", description="EV expansion dashboard")
-    sub = parser.add_subparsers(dest="command", required=True)
+# The subparsers of `evdash`, to which each subcommand adds its parser.
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _add_build(sub: Subcommands) -> None:
+    """`evdash build`: the seed folder, the database link and --force."""
     p_build = sub.add_parser("build", help="build the DuckDB database from data/seeds (atomic)")
     p_build.add_argument("--seeds", type=Path, default=None, help="seed CSV folder (default data/seeds)")
     p_build.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
     p_build.add_argument("--force", action="store_true", help="rebuild even if the inputs are unchanged")
     p_build.set_defaults(func=_cmd_build)
+
+
+def _add_serve(sub: Subcommands) -> None:
+    """`evdash serve`: the port and address the dashboard listens on, and the database link."""
     p_serve = sub.add_parser("serve", help="build the database if needed and run the dashboard")
     # The port is passed to Streamlit as a flag, which outranks its STREAMLIT_SERVER_PORT variable, so the
     # variable is read here (`STREAMLIT_SERVER_PORT=8601 python3 bootstrap.py run`).
@@ -429,6 +438,10 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.add_argument("--address", default="localhost")
     p_serve.add_argument("--db", type=Path, default=None)
     p_serve.set_defaults(func=_cmd_serve)
+
+
+def _add_import(sub: Subcommands) -> None:
+    """`evdash import KIND FILE ...`: the analyst files, --dry-run and how much of the diff to show."""
     p_import = sub.add_parser(
         "import",
         help="import analyst CSV files (all together or none)",
@@ -440,6 +453,10 @@ def main(argv: list[str] | None = None) -> int:
     p_import.add_argument("--user", default=None, help="name for the import history (default $EVDASH_USER)")
     p_import.add_argument("--show", type=int, default=20, help="rows of the diff to print per file")
     p_import.set_defaults(func=_cmd_import)
+
+
+def _add_fetch(sub: Subcommands) -> None:
+    """`evdash fetch SOURCE`: where the file comes from (--url or --file), timeouts, --ship and --note."""
     p_fetch = sub.add_parser(
         "fetch",
         help="fetch a publisher's file, keep it byte for byte and import its rows (a new vintage)",
@@ -460,12 +477,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_fetch.add_argument("--note", default="", help="provenance note for the manifest row")
     p_fetch.set_defaults(func=_cmd_fetch)
+
+
+def _add_verify(sub: Subcommands) -> None:
+    """`evdash verify`: the database link whose kept versions and journal are checked."""
     p_verify = sub.add_parser(
         "verify",
         help="check every kept database version (sha256) and the import journal; exit 1 if anything is wrong",
     )
     p_verify.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
     p_verify.set_defaults(func=_cmd_verify)
+
+
+def _add_briefing(sub: Subcommands) -> None:
+    """`evdash briefing`: the brand, the day, the PDF's path and paper, and whether to e-mail it."""
     p_brief = sub.add_parser(
         "briefing",
         help="write the executive briefing PDF for a brand (optionally e-mail it)",
@@ -492,6 +517,10 @@ def main(argv: list[str] | None = None) -> int:
         help="TOML with an [smtp] section (default $EVDASH_SMTP_CONFIG, else .streamlit/secrets.toml)",
     )
     p_brief.set_defaults(func=_cmd_briefing)
+
+
+def _add_status(sub: Subcommands) -> None:
+    """`evdash status`: the day judged on and --json."""
     p_status = sub.add_parser(
         "status",
         help="list every recurring source: newest figure held, next due, overdue (exit 3 when any is)",
@@ -505,6 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_status.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
     p_status.set_defaults(func=_cmd_status)
+
+
+def _add_subscribe(sub: Subcommands) -> None:
+    """`evdash subscribe`: the address and either a view with its schedule or an alert with its N."""
     p_sub = sub.add_parser(
         "subscribe",
         help="subscribe an address to a view (daily, weekly, monthly) or to an alert",
@@ -526,11 +559,19 @@ def main(argv: list[str] | None = None) -> int:
     p_sub.add_argument("--user", default=None, help="owner recorded (default $EVDASH_USER)")
     p_sub.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
     p_sub.set_defaults(func=_cmd_subscribe)
+
+
+def _add_subscriptions(sub: Subcommands) -> None:
+    """`evdash subscriptions`: list them, or --cancel one."""
     p_subs = sub.add_parser("subscriptions", help="list subscriptions and saved views, or cancel one")
     p_subs.add_argument("--cancel", default=None, metavar="ID", help="cancel this subscription or view")
     p_subs.add_argument("--user", default=None, help="who cancels (default $EVDASH_USER)")
     p_subs.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
     p_subs.set_defaults(func=_cmd_subscriptions)
+
+
+def _add_deliver(sub: Subcommands) -> None:
+    """`evdash deliver`: the instant whose due messages are sent and the SMTP settings."""
     p_deliver = sub.add_parser(
         "deliver",
         help="send every subscription due at an instant (each message once, whatever runs it)",
@@ -548,7 +589,35 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_deliver.add_argument("--db", type=Path, default=None, help="database link path (default $EVDASH_DB)")
     p_deliver.set_defaults(func=_cmd_deliver)
-    args = parser.parse_args(argv)
+
+
+# Every subcommand's parser, in the order `evdash --help` lists them; each sets its handler (`func`).
+SUBCOMMANDS: tuple[Callable[[Subcommands], None], ...] = (
+    _add_build,
+    _add_serve,
+    _add_import,
+    _add_fetch,
+    _add_verify,
+    _add_briefing,
+    _add_status,
+    _add_subscribe,
+    _add_subscriptions,
+    _add_deliver,
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The `evdash` command line: one subparser per entry of `SUBCOMMANDS`."""
+    top = argparse.ArgumentParser(prog="evdash", description="EV expansion dashboard")
+    sub = top.add_subparsers(dest="command", required=True)
+    for add in SUBCOMMANDS:
+        add(sub)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the subcommand `argv` names (default the process's arguments); its exit code."""
+    args = parser().parse_args(argv)
     return int(args.func(args))
 
 

@@ -102,6 +102,30 @@ def _file_name(url: str, disposition: str | None, source: str) -> str:
     return name or f"{source}-download"
 
 
+def _body(resp: httpx.Response, url: str, cap: int) -> bytes:
+    """The response's bytes, streamed through a temporary file. DownloadError when they pass `cap` (the
+    transfer stops) or fall short of an unencoded response's Content-Length (a truncated download)."""
+    expected = resp.headers.get("content-length")
+    encoded = bool(resp.headers.get("content-encoding"))
+    got = 0
+    with tempfile.TemporaryFile() as tmp:
+        for chunk in resp.iter_bytes():
+            got += len(chunk)
+            if got > cap:
+                raise DownloadError(
+                    f"{url}: larger than the {cap:,}-byte cap (EVDASH_FETCH_MAX_BYTES); "
+                    "transfer stopped, nothing was changed"
+                )
+            tmp.write(chunk)
+        if expected and not encoded and got != int(expected):
+            raise DownloadError(
+                f"{url}: truncated download ({got:,} of {int(expected):,} bytes, Content-Length); "
+                "nothing was changed"
+            )
+        tmp.seek(0)
+        return tmp.read()
+
+
 def download(
     url: str,
     source: str = "",
@@ -127,28 +151,9 @@ def download(
                     f"{url}: the publisher answered HTTP {resp.status_code} {resp.reason_phrase}; "
                     "nothing was changed"
                 )
-            expected = resp.headers.get("content-length")
-            encoded = bool(resp.headers.get("content-encoding"))
-            got = 0
-            with tempfile.TemporaryFile() as tmp:
-                for chunk in resp.iter_bytes():
-                    got += len(chunk)
-                    if got > cap:
-                        raise DownloadError(
-                            f"{url}: larger than the {cap:,}-byte cap (EVDASH_FETCH_MAX_BYTES); "
-                            "transfer stopped, nothing was changed"
-                        )
-                    tmp.write(chunk)
-                if expected and not encoded and got != int(expected):
-                    raise DownloadError(
-                        f"{url}: truncated download ({got:,} of {int(expected):,} bytes, Content-Length); "
-                        "nothing was changed"
-                    )
-                tmp.seek(0)
-                data = tmp.read()
             return Download(
                 _file_name(url, resp.headers.get("content-disposition"), source),
-                data,
+                _body(resp, url, cap),
                 str(resp.url),
                 _now(),
                 str(resp.status_code),
@@ -191,6 +196,79 @@ def import_name(source: str, sha256: str) -> str:
     return f"{source}-{sha256[:16]}.csv"
 
 
+def _reader(source: str, url: str | None, file: Path | None) -> tuple[ModuleType, str | None]:
+    """The connector of `source` and the address to download (None when reading `file`): `url`, else the
+    connector's `URL`. UsageError for an unknown source, both --url and --file, or neither and no `URL`."""
+    try:
+        module: ModuleType = connector(source)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    if url and file:
+        raise UsageError("give --url or --file, not both")
+    url = url or (None if file else getattr(module, "URL", None))
+    if file is None and not url:
+        raise UsageError(f"{source}: no default address; give --url URL or --file PATH")
+    return module, url
+
+
+def _parse(module: ModuleType, got: Download) -> Parsed:
+    """The connector's reading of the file; FormatChanged (saying nothing changed) when it refuses it."""
+    try:
+        parsed: Parsed = module.parse(got.data, got.name)
+    except FormatError as exc:
+        raise FormatChanged(f"{exc}; nothing was changed") from exc
+    return parsed
+
+
+def _manifest_row(module: ModuleType, got: Download, parsed: Parsed, note: str) -> dict[str, str]:
+    """The raw file's provenance for its MANIFEST.csv row: where and when it was got, licence, reader."""
+    return {
+        "url": got.url,
+        "retrieved_at": got.retrieved_at,
+        "http_status": got.http_status,
+        "etag": got.etag,
+        "licence": str(getattr(module, "LICENCE", "")),
+        "parser": module.__name__,
+        "parser_version": str(module.PARSER_VERSION),
+        "note": "; ".join(x for x in (parsed.period, note) if x),
+    }
+
+
+def _ship(source: str, got: Download, row: dict[str, str], db: Path | None, seeds: Path | None) -> Path:
+    """Keep the file in data/raw/SOURCE and rebuild the database with it; a file the build cannot replay
+    is removed again. Where the file was kept."""
+    folder = raw.shipped_dir(seeds) / source
+    kept = raw.keep(folder, got.name, got.data, row)
+    try:
+        build_mod.build(seeds=seeds, db=db)
+    except BaseException:
+        raw.forget(folder, kept)  # a file the build cannot replay is not shipped
+        raise
+    return kept
+
+
+def _land(
+    source: str,
+    got: Download,
+    sha: str,
+    parsed: Parsed,
+    row: dict[str, str],
+    db: Path | None,
+    seeds: Path | None,
+    user: str | None,
+) -> tuple[importer.ImportResult, Path]:
+    """Import the rows as a new database version, then keep the raw file in var/raw/SOURCE. The import's
+    result and where the file was kept."""
+    result = importer.import_files(
+        [(parsed.kind, (import_name(source, sha), raw.as_import_csv(parsed)))],
+        db=db,
+        seeds=seeds,
+        user=user,
+    )
+    kept = raw.keep(raw.runtime_dir(db) / source, got.name, got.data, row)
+    return result, kept
+
+
 def fetch(
     source: str,
     url: str | None = None,
@@ -205,15 +283,7 @@ def fetch(
     max_bytes: int | None = None,
 ) -> FetchResult:
     """Fetch `source` from `url` (else its connector's `URL`) or read `file`; see the module docstring."""
-    try:
-        module: ModuleType = connector(source)
-    except KeyError as exc:
-        raise UsageError(str(exc.args[0])) from None
-    if url and file:
-        raise UsageError("give --url or --file, not both")
-    url = url or (None if file else getattr(module, "URL", None))
-    if file is None and not url:
-        raise UsageError(f"{source}: no default address; give --url URL or --file PATH")
+    module, url = _reader(source, url, file)
     got = (
         read_path(file)
         if file is not None
@@ -223,57 +293,19 @@ def fetch(
     held = _held(source, sha, db, seeds)
     if held:
         return FetchResult(source, got.name, sha, len(got.data), "unchanged", f"unchanged: {held}")
-    try:
-        parsed: Parsed = module.parse(got.data, got.name)
-    except FormatError as exc:
-        raise FormatChanged(f"{exc}; nothing was changed") from exc
-    row = {
-        "url": got.url,
-        "retrieved_at": got.retrieved_at,
-        "http_status": got.http_status,
-        "etag": got.etag,
-        "licence": str(getattr(module, "LICENCE", "")),
-        "parser": module.__name__,
-        "parser_version": str(module.PARSER_VERSION),
-        "note": "; ".join(x for x in (parsed.period, note) if x),
-    }
-    notes = list(parsed.notes)
+    parsed = _parse(module, got)
+    row = _manifest_row(module, got, parsed, note)
+    imported: importer.ImportResult | None = None
     if ship:
-        folder = raw.shipped_dir(seeds) / source
-        kept = raw.keep(folder, got.name, got.data, row)
-        try:
-            build_mod.build(seeds=seeds, db=db)
-        except BaseException:
-            raw.forget(folder, kept)  # a file the build cannot replay is not shipped
-            raise
-        return FetchResult(
-            source,
-            got.name,
-            sha,
-            len(got.data),
-            "shipped",
-            f"shipped as {kept}; the database was rebuilt with it (commit the file and its MANIFEST.csv)",
-            parsed,
-            None,
-            kept,
-            notes,
+        kept = _ship(source, got, row, db, seeds)
+        state = "shipped"
+        message = (
+            f"shipped as {kept}; the database was rebuilt with it (commit the file and its MANIFEST.csv)"
         )
-    result = importer.import_files(
-        [(parsed.kind, (import_name(source, sha), raw.as_import_csv(parsed)))],
-        db=db,
-        seeds=seeds,
-        user=user,
-    )
-    kept = raw.keep(raw.runtime_dir(db) / source, got.name, got.data, row)
+    else:
+        imported, kept = _land(source, got, sha, parsed, row, db, seeds, user)
+        state = "landed"
+        message = f"landed as batch #{imported.batch.batch_id}; now serving version {imported.version}"
     return FetchResult(
-        source,
-        got.name,
-        sha,
-        len(got.data),
-        "landed",
-        f"landed as batch #{result.batch.batch_id}; now serving version {result.version}",
-        parsed,
-        result,
-        kept,
-        notes,
+        source, got.name, sha, len(got.data), state, message, parsed, imported, kept, list(parsed.notes)
     )

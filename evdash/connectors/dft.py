@@ -65,11 +65,12 @@ def _month(text: str) -> dt.date | None:
     return dt.date(int(m.group(2)), MONTH_NAMES[m.group(1).lower()], 1)
 
 
-def parse(data: bytes, name: str) -> Parsed:
-    """Rows of the `national_registrations` kind: per month, the UK's cars registered for the first time,
-    battery electric and all fuels, rounded from thousands (qualifier `about`, confidence `estimate`)."""
-    book = sheets.open_workbook(data, name)
-    book_sheets = list(sheets.sheets(book, name))
+def _data_table(
+    name: str, book_sheets: list[tuple[str, sheets.Rows]]
+) -> tuple[str, sheets.Rows, int, dict[str, int]]:
+    """(sheet, rows, header row, column of each header name) of the table of all vehicles: the first sheet
+    with the VEH1153 header whose title does not start with 'Road using'. FormatError when there is none or
+    its header lacks a `REQUIRED` column."""
     found = []
     for sheet_name, rows in book_sheets:
         header = _header(rows)
@@ -90,11 +91,26 @@ def parse(data: bytes, name: str) -> Parsed:
             f"{sheets.where(name, sheet, head)}: no column {', '.join(repr(c) for c in missing)} in the "
             f"header (found: {', '.join(columns)})"
         )
-    published = _published(book_sheets)
-    if published is None:
-        raise FormatError(
-            f"{name}: no publication date ('Last updated: <day> <month> <year>') on the cover sheet"
-        )
+    return sheet, rows, head, columns
+
+
+def _units(value: sheets.Cell, fuel: str, cell: str) -> tuple[int | None, str | None]:
+    """(units, note) of a cell in thousands: the count rounded to a car, or no figure and DfT's reason for
+    its shorthand. FormatError naming the cell (`cell`) for a negative value or other text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value < 0:
+            raise FormatError(f"{cell}: negative '{fuel}' {value}")
+        return round(value * 1000), None
+    if sheets.clean(value) in NO_FIGURE:
+        return None, NO_FIGURE[sheets.clean(value)]
+    raise FormatError(f"{cell}: '{value}' in '{fuel}' is not a number (in thousands) or DfT's shorthand")
+
+
+def _monthly_rows(
+    name: str, sheet: str, rows: sheets.Rows, head: int, columns: dict[str, int], published: dt.date
+) -> list[dict[str, object]]:
+    """The import rows of the table's monthly rows for the United Kingdom's cars in thousands: battery
+    electric and all fuels per month. FormatError naming the cell for a date that is not a month."""
     out = []
     width = max(columns.values()) + 1
     for r in range(head + 1, len(rows)):
@@ -117,20 +133,7 @@ def parse(data: bytes, name: str) -> Parsed:
             )
         for fuel, powertrain in (("Battery electric", "BEV"), ("Total", "all")):
             value = cells[columns[fuel]]
-            note = None
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                if value < 0:
-                    raise FormatError(
-                        f"{sheets.where(name, sheet, r, columns[fuel])}: negative '{fuel}' {value}"
-                    )
-                units: int | None = round(value * 1000)
-            elif sheets.clean(value) in NO_FIGURE:
-                units, note = None, NO_FIGURE[sheets.clean(value)]
-            else:
-                raise FormatError(
-                    f"{sheets.where(name, sheet, r, columns[fuel])}: '{value}' in '{fuel}' is not a number "
-                    "(in thousands) or DfT's shorthand"
-                )
+            units, note = _units(value, fuel, sheets.where(name, sheet, r, columns[fuel]))
             out.append(
                 national.row(
                     MARKET,
@@ -147,6 +150,21 @@ def parse(data: bytes, name: str) -> Parsed:
                     note=note or f"published as {value} thousand",
                 )
             )
+    return out
+
+
+def parse(data: bytes, name: str) -> Parsed:
+    """Rows of the `national_registrations` kind: per month, the UK's cars registered for the first time,
+    battery electric and all fuels, rounded from thousands (qualifier `about`, confidence `estimate`)."""
+    book = sheets.open_workbook(data, name)
+    book_sheets = list(sheets.sheets(book, name))
+    sheet, rows, head, columns = _data_table(name, book_sheets)
+    published = _published(book_sheets)
+    if published is None:
+        raise FormatError(
+            f"{name}: no publication date ('Last updated: <day> <month> <year>') on the cover sheet"
+        )
+    out = _monthly_rows(name, sheet, rows, head, columns, published)
     if not out:
         raise FormatError(
             f"{sheets.where(name, sheet)}: no monthly rows for '{GEOGRAPHY}', '{BODY}' in 'Thousands' "

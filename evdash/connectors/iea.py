@@ -29,6 +29,7 @@ import io
 import re
 import zipfile
 from collections import Counter
+from dataclasses import dataclass
 
 import pandas as pd
 import pycountry
@@ -172,13 +173,9 @@ def _edition(sheet: str, frame: pd.DataFrame) -> int:
     return int(years.max()) + 1 if years.notna().any() else dt.date.today().year
 
 
-def parse(data: bytes, name: str) -> Parsed:
-    """One IEA file -> import rows of kind `iea` (see the module docstring). Pure: no I/O, no clock."""
-    is_zip = data[:2] == b"PK"
-    frame, sheet, meta = _read_xlsx(data, name) if is_zip else _read_csv(data, name)
-    where = f"{name}, sheet '{sheet}'" if sheet else name
-    region_col = next(c for c in REGION_COLUMNS if c in frame.columns)
-    edition = _edition(sheet, frame)
+def _published(edition: int, meta: dict[str, str], where: str) -> tuple[dt.date, list[str]]:
+    """The edition's publication day (`PUBLISHED`, else the workbook's own modified date, else 1 January
+    of the edition year) and the note saying where a day not in `PUBLISHED` came from."""
     notes: list[str] = []
     published: dt.date | None = PUBLISHED.get(edition)
     if published is None and meta.get("modified"):
@@ -191,53 +188,96 @@ def parse(data: bytes, name: str) -> Parsed:
         notes.append(
             f"{where}: edition {edition} states no publication date; as-of set to {published.isoformat()}"
         )
+    return published, notes
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The file's columns as evdash reads them: text stripped, 'vehicles' spelt 'Vehicles', year and value
+    numeric (NaN where not), the workbook's `Aggregate group` (None in the CSV)."""
+
+    region: pd.Series
+    category: pd.Series
+    parameter: pd.Series
+    mode: pd.Series
+    powertrain: pd.Series
+    unit: pd.Series
+    year: pd.Series
+    value: pd.Series
+    aggregate: pd.Series | None
+
+
+def _columns(frame: pd.DataFrame, region_col: str) -> _Columns:
+    """The columns of `frame` (the IEA's header) as `_Columns`."""
     text = {c: frame[c].astype(str).str.strip() for c in (region_col, *REQUIRED)}
-    region, category, mode, powertrain, unit = (
-        text[region_col],
-        text["category"],
-        text["mode"],
-        text["powertrain"],
-        text["unit"],
+    unit = text["unit"]
+    return _Columns(
+        region=text[region_col],
+        category=text["category"],
+        parameter=text["parameter"],
+        mode=text["mode"],
+        powertrain=text["powertrain"],
+        unit=unit.where(unit.str.lower() != "vehicles", "Vehicles"),
+        year=pd.to_numeric(frame["year"], errors="coerce"),
+        value=pd.to_numeric(frame["value"], errors="coerce"),
+        aggregate=(
+            frame["Aggregate group"].astype(str).str.strip() if "Aggregate group" in frame.columns else None
+        ),
     )
-    unit = unit.where(unit.str.lower() != "vehicles", "Vehicles")
-    year = pd.to_numeric(frame["year"], errors="coerce")
-    value = pd.to_numeric(frame["value"], errors="coerce")
-    skipped: Counter[str] = Counter()
-    keep = pd.Series(True, index=frame.index)
 
-    def drop(mask: pd.Series, why: str) -> None:
-        nonlocal keep
-        hit = keep & mask
+
+class _Skips:
+    """Which rows are kept, and how many were skipped for each reason (a row counts under the first
+    reason that drops it)."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.keep = pd.Series(True, index=index)
+        self.counts: Counter[str] = Counter()
+
+    def drop(self, mask: pd.Series, why: str) -> None:
+        """Stop keeping the rows of `mask`, counting the ones still kept until now under `why`."""
+        hit = self.keep & mask
         if hit.any():
-            skipped[why] += int(hit.sum())
-        keep = keep & ~mask
+            self.counts[why] += int(hit.sum())
+        self.keep = self.keep & ~mask
 
-    drop(region == "", "no region (e.g. the price-distribution rows)")
-    drop(
+
+def _drop_outside_scope(cols: _Columns, skips: _Skips) -> None:
+    """Skip the rows `iea_ev_data` does not hold: no region or unit, a category, mode or powertrain outside
+    its lists, no numeric year or value, a negative value or share over 100 %, the historical residual
+    'Rest of the world' (see the module docstring)."""
+    region, category, unit, value = cols.region, cols.category, cols.unit, cols.value
+    skips.drop(region == "", "no region (e.g. the price-distribution rows)")
+    skips.drop(
         ~category.isin(CATEGORIES),
         "a category evdash does not hold (" + ", ".join(sorted(set(category) - set(CATEGORIES))) + ")",
     )
-    drop(~mode.isin(MODES), "a mode evdash does not hold (e.g. car segments, 2 and 3 wheelers, EVSE)")
-    drop(~powertrain.isin(POWERTRAINS), "a powertrain evdash does not hold (e.g. ICEV, EREV)")
-    drop(unit == "", "no unit")
-    drop(year.isna() | value.isna(), "no numeric year or value")
-    drop(value < 0, "a negative value")
-    drop((unit == "percent") & (value > 100), "a share over 100 percent (the publisher's error)")
-    drop(
+    skips.drop(
+        ~cols.mode.isin(MODES), "a mode evdash does not hold (e.g. car segments, 2 and 3 wheelers, EVSE)"
+    )
+    skips.drop(~cols.powertrain.isin(POWERTRAINS), "a powertrain evdash does not hold (e.g. ICEV, EREV)")
+    skips.drop(unit == "", "no unit")
+    skips.drop(cols.year.isna() | value.isna(), "no numeric year or value")
+    skips.drop(value < 0, "a negative value")
+    skips.drop((unit == "percent") & (value > 100), "a share over 100 percent (the publisher's error)")
+    skips.drop(
         (region == "Rest of the world") & (category == "Historical"),
         "the historical 'Rest of the world' (a residual of unlisted countries, not the group's scope)",
     )
-    aggregate = (
-        frame["Aggregate group"].astype(str).str.strip() if "Aggregate group" in frame.columns else None
-    )
+
+
+def _markets(cols: _Columns, skips: _Skips) -> pd.Series:
+    """Each row's market code (`market_code` of its region); kept rows whose region has none are skipped,
+    named as aggregates (the workbook's `Aggregate group` says so) or as unknown region names."""
+    region, aggregate = cols.region, cols.aggregate
     codes: dict[str, str | None] = {}
-    for r in region[keep].unique():
+    for r in region[skips.keep].unique():
         try:
             codes[r] = market_code(r)
         except LookupError:
             codes[r] = None
     mapped = region.map(codes)
-    unknown = keep & mapped.isna()
+    unknown = skips.keep & mapped.isna()
     if unknown.any():
         names = sorted(set(region[unknown]))
         if aggregate is not None:
@@ -246,33 +286,46 @@ def parse(data: bytes, name: str) -> Parsed:
         else:
             agg_names, other = [], names
         if agg_names:
-            drop(
+            skips.drop(
                 unknown & region.isin(agg_names),
                 "an aggregate that is not an evdash market group (" + ", ".join(agg_names) + ")",
             )
         if other:
-            drop(
+            skips.drop(
                 unknown & region.isin(other),
                 "a region name neither ISO 3166 (pycountry) nor in NAME_TO_ISO3 (" + ", ".join(other) + ")",
             )
-    out = pd.DataFrame(
+    return mapped
+
+
+def _rows(
+    cols: _Columns, mapped: pd.Series, keep: pd.Series, edition: int, published: dt.date
+) -> pd.DataFrame:
+    """The kept rows as import rows of kind `iea` (`COLUMNS`), carrying the edition as their vintage."""
+    value = cols.value
+    return pd.DataFrame(
         {
             "market": mapped[keep],
-            "region": region[keep],
-            "category": category[keep],
-            "parameter": text["parameter"][keep],
-            "mode": mode[keep],
-            "powertrain": powertrain[keep],
-            "year": year[keep].astype(int).astype(str),
-            "unit": unit[keep],
+            "region": cols.region[keep],
+            "category": cols.category[keep],
+            "parameter": cols.parameter[keep],
+            "mode": cols.mode[keep],
+            "powertrain": cols.powertrain[keep],
+            "year": cols.year[keep].astype(int).astype(str),
+            "unit": cols.unit[keep],
             "value": [repr(float(v)) if not float(v).is_integer() else str(int(v)) for v in value[keep]],
             "source_url": edition_url(edition),
             "as_of": published.isoformat(),
-            "confidence": ["reported" if c == "Historical" else "estimate" for c in category[keep]],
+            "confidence": ["reported" if c == "Historical" else "estimate" for c in cols.category[keep]],
             "source_reliability": "primary",
         },
         columns=list(COLUMNS),
     )
+
+
+def _without_repeats(out: pd.DataFrame, where: str, skips: _Skips) -> pd.DataFrame:
+    """`out` sorted, each series point once: an exact repeat is skipped (counted), two different values for
+    one point are a FormatError naming it."""
     out = out.sort_values(["market", "category", "parameter", "mode", "powertrain", "year"], key=_sort_key)
     key = ["market", "category", "parameter", "mode", "powertrain", "year"]
     conflicting = out.drop_duplicates().duplicated(subset=key, keep=False)
@@ -284,9 +337,25 @@ def parse(data: bytes, name: str) -> Parsed:
         )
     dupes = out.duplicated(subset=key, keep="first")
     if dupes.any():
-        skipped["an exact repeat of an earlier row"] += int(dupes.sum())
+        skips.counts["an exact repeat of an earlier row"] += int(dupes.sum())
         out = out[~dupes]
-    for why, n in sorted(skipped.items()):
+    return out
+
+
+def parse(data: bytes, name: str) -> Parsed:
+    """One IEA file -> import rows of kind `iea` (see the module docstring). Pure: no I/O, no clock."""
+    is_zip = data[:2] == b"PK"
+    frame, sheet, meta = _read_xlsx(data, name) if is_zip else _read_csv(data, name)
+    where = f"{name}, sheet '{sheet}'" if sheet else name
+    region_col = next(c for c in REGION_COLUMNS if c in frame.columns)
+    edition = _edition(sheet, frame)
+    published, notes = _published(edition, meta, where)
+    cols = _columns(frame, region_col)
+    skips = _Skips(frame.index)
+    _drop_outside_scope(cols, skips)
+    mapped = _markets(cols, skips)
+    out = _without_repeats(_rows(cols, mapped, skips.keep, edition, published), where, skips)
+    for why, n in sorted(skips.counts.items()):
         notes.append(f"{where}: {n:,} rows skipped: {why}")
     years = pd.to_numeric(out.loc[out["category"] == "Historical", "year"])
     period = f"{years.min()}-{years.max()}" if len(years) else "no historical years"

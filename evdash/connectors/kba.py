@@ -147,11 +147,24 @@ def _find_header(name: str, book_sheets: list[tuple[str, sheets.Rows]]) -> tuple
     )
 
 
-def read(data: bytes, name: str) -> Table:
-    """The FZ 10 table in `data` (raises FormatError naming file, sheet, row and column)."""
-    book = sheets.open_workbook(data, name)
-    all_sheets = list(sheets.sheets(book, name))
-    sheet, rows, group_row, bev_col = _find_header(name, all_sheets)
+@dataclass(frozen=True)
+class _Header:
+    """Where the FZ 10 table is: its sheet and rows, the row under the fuel groups (`sub`, its cleaned
+    texts) and the columns of the make, the model series, the BEV group and the all-cars group."""
+
+    sheet: str
+    rows: sheets.Rows
+    sub_row: int
+    sub: list[str]
+    bev_col: int
+    all_col: int
+    make_col: int
+    series_col: int
+
+
+def _columns(name: str, sheet: str, rows: sheets.Rows, group_row: int, bev_col: int) -> _Header:
+    """The table's columns from the fuel-group row and the row under it; FormatError naming the cell when
+    the row under the groups, the all-cars group or 'Marke' and 'Modellreihe' are missing."""
     sub_row = group_row + 1
     if sub_row >= len(rows):
         raise FormatError(
@@ -168,6 +181,13 @@ def read(data: bytes, name: str) -> Table:
         raise FormatError(
             f"{sheets.where(name, sheet, sub_row)}: no columns 'Marke' and 'Modellreihe' in the header"
         ) from None
+    return _Header(sheet, rows, sub_row, sub, bev_col, all_col, make_col, series_col)
+
+
+def _header_month(name: str, head: _Header) -> dt.date:
+    """The file's month, read from the BEV group's month column; FormatError when it is not a month, the
+    year-to-date and all-cars columns do not follow the layout, or a `fz10_YYYY_MM` file name disagrees."""
+    sheet, sub, sub_row, bev_col, all_col = head.sheet, head.sub, head.sub_row, head.bev_col, head.all_col
     month = _month(sub[bev_col]) if bev_col < len(sub) else None
     if month is None:
         raise FormatError(
@@ -188,18 +208,49 @@ def read(data: bytes, name: str) -> Table:
             f"{sheets.where(name, sheet, sub_row, bev_col)}: the header says {month:%Y-%m}, the file name "
             f"{m.group(1)}-{m.group(2)}"
         )
+    return month
+
+
+def _published_text(all_sheets: list[tuple[str, sheets.Rows]], data_sheet: str) -> str:
+    """The text after 'Veröffentlichung' in the imprint ('8. Januar 2026'); '' when no sheet states it."""
     published_text = ""
     for imprint_name, imprint in all_sheets:
-        if imprint_name == sheet:
+        if imprint_name == data_sheet:
             continue  # the data sheet is large and holds no publication date
         for cells in imprint:
             texts = [sheets.clean(c) for c in cells if c not in ("", None)]
             if len(texts) >= 2 and texts[0].startswith("Veröffentlichung"):
                 published_text = texts[1]
-    table = Table(month, _published(published_text), published_text, sheet)
-    bev_name = f"{BEV_GROUP}: {sub[bev_col]}"
+    return published_text
+
+
+def _counts(
+    name: str, head: _Header, cells: list[sheets.Cell], r: int
+) -> tuple[int | None, int | None, int | None]:
+    """(BEV this month, BEV year to date, all cars this month) of sheet row `r`; FormatError naming the
+    cell when the row ends before the BEV columns or a cell is not a count."""
+    bev_col, all_col = head.bev_col, head.all_col
+    if len(cells) <= bev_col + 1:
+        raise FormatError(
+            f"{sheets.where(name, head.sheet, r, bev_col)}: the row ends before the '{BEV_GROUP}' columns"
+        )
+
+    def at(col: int, row: int = r) -> Callable[[], str]:
+        return lambda: sheets.where(name, head.sheet, row, col)
+
+    bev = _number(cells[bev_col], at(bev_col), f"{BEV_GROUP}: {head.sub[bev_col]}")
+    ytd = _number(cells[bev_col + 1], at(bev_col + 1), f"{BEV_GROUP}: Jan.")
+    total = _number(cells[all_col], at(all_col), f"{ALL_GROUP}: {head.sub[all_col]}")
+    return bev, ytd, total
+
+
+def _read_lines(name: str, head: _Header, table: Table) -> None:
+    """Add the table's lines to `table`, from the row under the header to the national total row: model
+    series, each make's subtotal and the total. FormatError when a subtotal does not close its make, a
+    series has no make, or the sheet ends before the total row."""
+    sheet, rows, make_col, series_col = head.sheet, head.rows, head.make_col, head.series_col
     make = ""
-    for r in range(sub_row + 1, len(rows)):
+    for r in range(head.sub_row + 1, len(rows)):
         cells = rows[r]
         first = sheets.clean(cells[make_col]) if make_col < len(cells) else ""
         series = sheets.clean(cells[series_col]) if series_col < len(cells) else ""
@@ -207,17 +258,7 @@ def read(data: bytes, name: str) -> Table:
             if not make:
                 continue
             break  # the blank row before the footnotes: the table ended without its total row
-        if len(cells) <= bev_col + 1:
-            raise FormatError(
-                f"{sheets.where(name, sheet, r, bev_col)}: the row ends before the '{BEV_GROUP}' columns"
-            )
-
-        def at(col: int, row: int = r) -> Callable[[], str]:
-            return lambda: sheets.where(name, sheet, row, col)
-
-        bev = _number(cells[bev_col], at(bev_col), bev_name)
-        ytd = _number(cells[bev_col + 1], at(bev_col + 1), f"{BEV_GROUP}: Jan.")
-        total = _number(cells[all_col], at(all_col), f"{ALL_GROUP}: {sub[all_col]}")
+        bev, ytd, total = _counts(name, head, cells, r)
         if first == TOTAL_ROW:
             table.lines.append(Line("market", "", "", bev, ytd, total, r))
             break
@@ -242,10 +283,15 @@ def read(data: bytes, name: str) -> Table:
         raise FormatError(
             f"{sheets.where(name, sheet)}: no '{TOTAL_ROW}' row; the table is cut off (truncated file?)"
         )
+
+
+def _check_total(name: str, head: _Header, table: Table) -> None:
+    """FormatError unless the table ends with its national total row and the makes' BEV subtotals agree
+    with that total (a shifted column cannot pass unnoticed)."""
     if not table.lines or table.lines[-1].kind != "market":
-        last = table.lines[-1].row if table.lines else sub_row
+        last = table.lines[-1].row if table.lines else head.sub_row
         raise FormatError(
-            f"{sheets.where(name, sheet, last + 1)}: the table ends before its '{TOTAL_ROW}' row"
+            f"{sheets.where(name, head.sheet, last + 1)}: the table ends before its '{TOTAL_ROW}' row"
         )
     # The makes' subtotals (with 'SONSTIGE ZUSAMMEN' where the file has it; the Dec 2024 file has none, its
     # other makes are only in the total) add up to the national total: else the columns have moved.
@@ -255,9 +301,22 @@ def read(data: bytes, name: str) -> Table:
     has_others = any(line.make == OTHERS for line in brands)
     if national_bev is None or makes_sum > national_bev or (has_others and makes_sum != national_bev):
         raise FormatError(
-            f"{sheets.where(name, sheet, table.total().row, bev_col)}: the makes' BEV subtotals add up to "
-            f"{makes_sum:,}, the '{TOTAL_ROW}' row says {national_bev}; the columns have moved"
+            f"{sheets.where(name, head.sheet, table.total().row, head.bev_col)}: the makes' BEV subtotals "
+            f"add up to {makes_sum:,}, the '{TOTAL_ROW}' row says {national_bev}; the columns have moved"
         )
+
+
+def read(data: bytes, name: str) -> Table:
+    """The FZ 10 table in `data` (raises FormatError naming file, sheet, row and column)."""
+    book = sheets.open_workbook(data, name)
+    all_sheets = list(sheets.sheets(book, name))
+    sheet, rows, group_row, bev_col = _find_header(name, all_sheets)
+    head = _columns(name, sheet, rows, group_row, bev_col)
+    month = _header_month(name, head)
+    published_text = _published_text(all_sheets, sheet)
+    table = Table(month, _published(published_text), published_text, sheet)
+    _read_lines(name, head, table)
+    _check_total(name, head, table)
     return table
 
 
@@ -265,67 +324,95 @@ def _make(name: str) -> str:
     return RENAMED.get(name, name)
 
 
-def parse(data: bytes, name: str) -> Parsed:
-    """Rows of the `national_registrations` kind for the file's month: the national BEV total and all new
-    cars, each make's BEV registrations (every make in the file, 0 where KBA prints '-'), and each model
-    series with BEV registrations. Reported figures; `as_of` = the publication date in the `Impressum`."""
-    table = read(data, name)
+@dataclass(frozen=True)
+class _Dating:
+    """What every row of one file carries: its month, its as-of date (the publication date) and, when the
+    imprint gives the month only, the note saying the date was set to the 1st."""
+
+    month: dt.date
+    as_of: dt.date
+    dated: str | None
+
+
+def _dating(table: Table, name: str) -> _Dating:
+    """The file's month and publication date; FormatError naming the imprint when it states no date."""
     if table.published is None:
         raise FormatError(
             f"{name}, sheet Impressum: no publication date ('Veröffentlichung: <Tag>. <Monat> <Jahr>'), "
             f"found '{table.published_text}'"
         )
-    as_of = table.published
     dated = (
         None
         if re.match(r"\d", table.published_text)
         else f"published '{table.published_text}' (month only): dated to the 1st"
     )
-    month = table.month
+    return _Dating(table.month, table.published, dated)
+
+
+def _row(
+    dating: _Dating, kind: str, subject: str, units: int | None, powertrain: str = "BEV", **extra: str | None
+) -> dict[str, object]:
+    """One reported row of the file's month (`extra`: brand and a note, joined with the file's notes)."""
+    missing = "KBA: no reliable figure ('/')" if units is None else None
+    note = "; ".join(n for n in (extra.pop("note", None), missing, dating.dated) if n) or None
+    return national.row(
+        MARKET,
+        dating.month,
+        powertrain,
+        kind,
+        subject,
+        units,
+        SOURCE_URL,
+        dating.as_of,
+        "reported",
+        scope_note=BEV_SCOPE if powertrain == "BEV" else ALL_SCOPE,
+        note=note,
+        **extra,
+    )
+
+
+def _make_rows(table: Table, dating: _Dating) -> list[dict[str, object]]:
+    """Each make's BEV row (0 where KBA prints '-'), each model series with BEV registrations, and the
+    other makes (the national total minus the listed makes when the file has no 'SONSTIGE' subtotal)."""
     rows = []
-    total = table.total()
-
-    def add(kind: str, subject: str, units: int | None, powertrain: str = "BEV", **extra: str | None) -> None:
-        missing = "KBA: no reliable figure ('/')" if units is None else None
-        note = "; ".join(n for n in (extra.pop("note", None), missing, dated) if n) or None
-        rows.append(
-            national.row(
-                MARKET,
-                month,
-                powertrain,
-                kind,
-                subject,
-                units,
-                SOURCE_URL,
-                as_of,
-                "reported",
-                scope_note=BEV_SCOPE if powertrain == "BEV" else ALL_SCOPE,
-                note=note,
-                **extra,
-            )
-        )
-
-    add("market", "All makes", total.bev_month)
-    add("market", "All makes", total.all_month, powertrain="all")
     for line in table.lines:
         make = _make(line.make)
         renamed = f"KBA: {line.make} (renamed {make} on 1 April 2025)" if make != line.make else None
         brand = BRAND_IDS.get(make)
         if line.kind == "brand":
             subject = "Other makes" if make == OTHERS else make
-            add("brand", subject, line.bev_month, brand=brand, note=renamed)
+            rows.append(_row(dating, "brand", subject, line.bev_month, brand=brand, note=renamed))
         elif line.kind == "model" and line.bev_month:
             series = "other series" if line.series == OTHERS else line.series
-            add("model", f"{make} {series}", line.bev_month, brand=brand, note=renamed)
+            rows.append(_row(dating, "model", f"{make} {series}", line.bev_month, brand=brand, note=renamed))
     listed = sum(line.bev_month or 0 for line in table.lines if line.kind == "brand")
     if not any(line.make == OTHERS for line in table.lines if line.kind == "brand"):
-        add(
-            "brand",
-            "Other makes",
-            (total.bev_month or 0) - listed,
-            note="not a row of this file: the national total minus the makes it lists",
+        rows.append(
+            _row(
+                dating,
+                "brand",
+                "Other makes",
+                (table.total().bev_month or 0) - listed,
+                note="not a row of this file: the national total minus the makes it lists",
+            )
         )
+    return rows
+
+
+def parse(data: bytes, name: str) -> Parsed:
+    """Rows of the `national_registrations` kind for the file's month: the national BEV total and all new
+    cars, each make's BEV registrations (every make in the file, 0 where KBA prints '-'), and each model
+    series with BEV registrations. Reported figures; `as_of` = the publication date in the `Impressum`."""
+    table = read(data, name)
+    dating = _dating(table, name)
+    month = dating.month
+    total = table.total()
+    rows = [
+        _row(dating, "market", "All makes", total.bev_month),
+        _row(dating, "market", "All makes", total.all_month, powertrain="all"),
+        *_make_rows(table, dating),
+    ]
     notes = [f"{month:%b %Y}: {total.bev_month:,} BEV of {total.all_month:,} new cars in Germany"]
     if total.bev_ytd is not None and month.month > 1:
         notes.append(f"Jan–{month:%b %Y} in the same file: {total.bev_ytd:,} BEV")
-    return Parsed(national.KIND, national.frame(rows), f"{month:%b %Y}", as_of, tuple(notes))
+    return Parsed(national.KIND, national.frame(rows), f"{month:%b %Y}", dating.as_of, tuple(notes))
