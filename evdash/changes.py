@@ -362,4 +362,3 @@ def collect(
     changes += vat_changes(queries.pricing_vat(con, since), queries.pricing_vat(con, later), today)
     changes += gone_overdue(freshness.source_status(queries.source_status(con), today), since)
     return ordered(changes)
-
