@@ -7,10 +7,11 @@ import functools
 
 import streamlit as st
 
-from evdash import briefing_pdf, changes, expansion, labels, notes, queries, ui, visits
+from evdash import briefing_pdf, changes, expansion, labels, notes, ui, visits
 from evdash.figures.maps import choropleth
 from evdash.figures.overview import years_vs_target
-from evdash.services import overview
+from evdash.services import changes as changes_service
+from evdash.services import choices, overview
 from evdash.watch import SEVERITY_MARK
 
 ctx = ui.frame("Overview")
@@ -39,7 +40,7 @@ OVERVIEW_COLUMNS = [
     "target_source",
 ]
 
-brands = ui.query(ctx, queries.brands)
+brands = ui.view(ctx, choices.brands, None)
 brand_options = dict(zip(brands["brand_id"], brands["name"], strict=True))
 with st.sidebar:
     brand = ui.url_select("Brand", "brand", brand_options, "xiaomi")
@@ -77,7 +78,10 @@ with_ranks = ui.url_select(
     container=st.sidebar,
 )
 page_names = {path: label for path, label, _ in ui.NAV}
-changed = ui.computed(ctx, changes.collect_file, ctx.db_file, brand, brand_name, since, ui.today())
+# Read on the process's connection to this data version, cached per brand, dates and version.
+changed = ui.view(
+    ctx, changes_service.changes_view, changes_service.ChangesScenario(brand, brand_name, since, ui.today())
+)
 if with_ranks == "yes":  # the data as known on `since` is built once per date (versions/known/)
     then = ui.reader(ui.known_context(ctx, since))
     changed = changes.ordered([*changed, *changes.ranked(then, ui.reader(ctx), brand, since, ui.today())])

@@ -23,14 +23,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import duckdb
 import pandas as pd
 import pycountry
 
-from evdash import db, filters, freshness, labels, pricing_service, queries, ranking_service, watch
+from evdash import filters, freshness, labels, pricing_service, queries, ranking_service, watch
 from evdash.pricing_service import Reader
 from evdash.theme import fmt_int
 
@@ -363,12 +362,3 @@ def collect(
     changes += vat_changes(queries.pricing_vat(con, since), queries.pricing_vat(con, later), today)
     changes += gone_overdue(freshness.source_status(queries.source_status(con), today), since)
     return ordered(changes)
-
-
-def collect_file(
-    db_file: str, brand: str, brand_name: str, since: dt.date, today: dt.date
-) -> tuple[Change, ...]:
-    """`collect` on its own read-only connection to a versioned database file (for the Overview's cached
-    block, which holds no connection of its own)."""
-    with db.connect_readonly(Path(db_file)) as con:
-        return collect(con, brand, brand_name, since, today)

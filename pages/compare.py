@@ -3,6 +3,8 @@ attainment) and B − A, from one link (`?a_brand=…&b_market=…`, evdash.scen
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -14,12 +16,12 @@ from evdash import (
     labels,
     pricing,
     pricing_service,
-    queries,
     ranking_service,
     scenario,
     scoring,
     ui,
 )
+from evdash.services import choices
 
 ctx = ui.frame("Compare two scenarios")
 today = ui.today()
@@ -40,91 +42,38 @@ ui.caption(
 )
 
 
+DEFAULT = scenario.Scenario()  # the choices a link leaves out
+
+
 def _side(prefix: str, letter: str, container: Any) -> tuple[scenario.Scenario, compare.Side, str]:
     """Scenario `letter`'s choices (URL parameters `prefix…`), read by the services."""
-    default = scenario.Scenario()
     box = container.expander(f"Scenario {letter}: choices", expanded=True)
-    known_day = ui.url_date(
-        "Data as known on",
-        f"{prefix}known",
-        today,
-        scenario.KNOWN_FIRST,
-        today,
-        container=box,
-        help="The data as evdash knew it at the end of that day (today: the current data).",
-    )
-    known = None if known_day >= today else known_day
+    known = _known(prefix, box)
     sctx = ui.known_context(ctx, known)
     reader = ui.reader(sctx)
-    brands = ui.query(sctx, queries.brands)
+    brands = ui.view(sctx, choices.brands, None)
     brand_options = dict(zip(brands["brand_id"], brands["name"], strict=True))
-    brand = ui.url_select("Brand", f"{prefix}brand", brand_options, default.brand, container=box)
+    brand = ui.url_select("Brand", f"{prefix}brand", brand_options, DEFAULT.brand, container=box)
     on = ui.url_date(
         "Duties, VAT and FX in force on", f"{prefix}on", today, *scenario.IN_FORCE_RANGE, container=box
     )
     cat = pricing_service.catalogue(reader, on)
     entry = cat.entry[cat.entry["brand_id"] == brand]
     model_options = ui.computed(sctx, pricing.model_labels, entry)
-    market_options = {c: f"{n} ({c})" for c, n in sorted(cat.market_names.items(), key=lambda kv: kv[1])}
-    market = ui.url_select("Market priced", f"{prefix}market", market_options, default.market, container=box)
-    freight_pct = ui.url_int(
-        "Freight & logistics, % of ex-factory",
-        f"{prefix}freight_pct",
-        default.freight_pct,
-        *scenario.FREIGHT_PCT_RANGE,
-        container=box,
-    )
-    weight_keys = [f"{prefix}{scenario.WEIGHT_PREFIX}{m.key}" for m in scoring.MEASURES]
-    preset = ui.url_select(
-        "Ranking weights",
-        f"{prefix}preset",
-        scoring.PRESET_LABEL,
-        default.preset,
-        container=box,
-        on_change=ui.forget,  # the weights below start from the chosen preset
-        args=tuple(weight_keys),
-    )
-    base = scoring.PRESETS[preset]
-    tuning = box.popover("Adjust the weights (0 drops a measure)", width="stretch")
-    weights = {
-        m.key: ui.url_int(f"{m.label} ({m.unit})", key, base[m.key], 0, 100, container=tuning)
-        for m, key in zip(scoring.MEASURES, weight_keys, strict=True)
-    }
-    custom = tuple((k, w) for k, w in weights.items() if w != base[k])
-    years = ui.query(sctx, queries.overview_years, brand=brand)
-    year_list = [int(y) for y in years["year"]]
-    default_year = deliveries.default_year(year_list, today.year)
-    year = int(
-        ui.url_select(
-            "Year (attainment)",
-            f"{prefix}year",
-            {str(y): str(y) for y in year_list} or {str(default_year): str(default_year)},
-            str(default_year),
-            container=box,
-        )
-    )
+    chosen = _choices(prefix, box, sctx, known, brand, on, cat)
     as_of = labels.day(sctx.as_of)
     if not model_options:
-        chosen = scenario.Scenario(
-            brand=brand,
-            market=market,
-            on=None if on == today else on,
-            freight_pct=freight_pct,
-            preset=preset,
-            known=known,
-            year=None if year == default_year else year,
-            custom_weights=custom,
-        )
-        side = compare.side(reader, cat, None, chosen, on, (), year, years, as_of)
+        plain = chosen.scenario()
+        side = compare.side(reader, cat, None, plain, on, (), chosen.year, chosen.years, as_of)
         ui.info(
             "Scenario {letter}: {why}.", icon=":material/info:", container=box, letter=letter, why=side.why
         )
-        return chosen, side, brand
+        return plain, side, brand
     model = ui.url_select(
         "Model",
         f"{prefix}model",
         model_options,
-        default.model,
+        DEFAULT.model,
         container=box,
         on_change=ui.forget,  # the duty class defaults to this model's class in the data
         args=(f"{prefix}duty_class",),
@@ -146,21 +95,114 @@ def _side(prefix: str, letter: str, container: Any) -> tuple[scenario.Scenario, 
         uni.plan_markets,
         container=box,
     )
-    chosen = scenario.Scenario(
-        brand=brand,
+    full = chosen.scenario(
         model=model,
-        market=market,
         markets=() if markets == uni.plan_markets else tuple(markets),
-        on=None if on == today else on,
         duty_class="" if duty_class == data_class else duty_class,
-        freight_pct=freight_pct,
-        preset=preset,
-        known=known,
-        year=None if year == default_year else year,
-        custom_weights=custom,
     )
-    side = compare.side(reader, cat, uni, chosen, on, markets, year, years, as_of)
-    return chosen, side, brand
+    side = compare.side(reader, cat, uni, full, on, markets, chosen.year, chosen.years, as_of)
+    return full, side, brand
+
+
+def _known(prefix: str, box: Any) -> dt.date | None:
+    """The day whose data the scenario reads (None: today's data)."""
+    known_day = ui.url_date(
+        "Data as known on",
+        f"{prefix}known",
+        today,
+        scenario.KNOWN_FIRST,
+        today,
+        container=box,
+        help="The data as evdash knew it at the end of that day (today: the current data).",
+    )
+    return None if known_day >= today else known_day
+
+
+@dataclass(frozen=True)
+class _Choices:
+    """A scenario's choices that do not depend on the brand's models, and the brand's years."""
+
+    known: dt.date | None
+    brand: str
+    on: dt.date
+    market: str
+    freight_pct: int
+    preset: str
+    custom: tuple[tuple[str, int], ...]  # the weights that differ from the preset's
+    years: pd.DataFrame
+    year: int
+    default_year: int
+
+    def scenario(self, **model_choices: Any) -> scenario.Scenario:
+        """The scenario of these choices (with the model's, when the brand has one): a default stays
+        out of the link."""
+        return scenario.Scenario(
+            brand=self.brand,
+            market=self.market,
+            on=None if self.on == today else self.on,
+            freight_pct=self.freight_pct,
+            preset=self.preset,
+            known=self.known,
+            year=None if self.year == self.default_year else self.year,
+            custom_weights=self.custom,
+            **model_choices,
+        )
+
+
+def _choices(
+    prefix: str,
+    box: Any,
+    sctx: ui.Context,
+    known: dt.date | None,
+    brand: str,
+    on: dt.date,
+    cat: pricing_service.Catalogue,
+) -> _Choices:
+    """The market priced, the freight, the ranking weights and the attainment year."""
+    market_options = {c: f"{n} ({c})" for c, n in sorted(cat.market_names.items(), key=lambda kv: kv[1])}
+    market = ui.url_select("Market priced", f"{prefix}market", market_options, DEFAULT.market, container=box)
+    freight_pct = ui.url_int(
+        "Freight & logistics, % of ex-factory",
+        f"{prefix}freight_pct",
+        DEFAULT.freight_pct,
+        *scenario.FREIGHT_PCT_RANGE,
+        container=box,
+    )
+    preset, custom = _weights(prefix, box)
+    years = ui.view(sctx, choices.brand_years, choices.BrandScenario(brand))
+    year_list = [int(y) for y in years["year"]]
+    default_year = deliveries.default_year(year_list, today.year)
+    year = int(
+        ui.url_select(
+            "Year (attainment)",
+            f"{prefix}year",
+            {str(y): str(y) for y in year_list} or {str(default_year): str(default_year)},
+            str(default_year),
+            container=box,
+        )
+    )
+    return _Choices(known, brand, on, market, freight_pct, preset, custom, years, year, default_year)
+
+
+def _weights(prefix: str, box: Any) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """The ranking weights' preset and the weights adjusted away from it (measure key, weight)."""
+    weight_keys = [f"{prefix}{scenario.WEIGHT_PREFIX}{m.key}" for m in scoring.MEASURES]
+    preset = ui.url_select(
+        "Ranking weights",
+        f"{prefix}preset",
+        scoring.PRESET_LABEL,
+        DEFAULT.preset,
+        container=box,
+        on_change=ui.forget,  # the weights below start from the chosen preset
+        args=tuple(weight_keys),
+    )
+    base = scoring.PRESETS[preset]
+    tuning = box.popover("Adjust the weights (0 drops a measure)", width="stretch")
+    weights = {
+        m.key: ui.url_int(f"{m.label} ({m.unit})", key, base[m.key], 0, 100, container=tuning)
+        for m, key in zip(scoring.MEASURES, weight_keys, strict=True)
+    }
+    return preset, tuple((k, w) for k, w in weights.items() if w != base[k])
 
 
 def _summary(s: scenario.Scenario, side: compare.Side, brand_name: str) -> str:

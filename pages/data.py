@@ -5,33 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import pycountry
 import streamlit as st
 
-from evdash import byhand, config, freshness, importer, labels, quality, queries, ui
+from evdash import byhand, config, freshness, importer, labels, ui
 from evdash.csvread import SeedError
+from evdash.services import choices
+from evdash.services import data as data_service
 
 ctx = ui.frame("Data", required_role="analyst")
 
-# Browse: kind -> (query, takes brand, takes market). Every frame is in the import format of its kind.
-TABLES: dict[str, tuple[Callable[..., pd.DataFrame], bool, bool]] = {
-    "deliveries": (queries.data_deliveries, True, True),
-    "targets": (queries.data_targets, True, False),
-    "brands": (queries.data_brands, True, False),
-    "models": (queries.data_models, True, False),
-    "variants": (queries.data_variants, False, False),
-    "prices": (queries.data_prices, False, True),
-    "markets": (queries.data_markets, False, True),
-    "tariffs": (queries.data_tariffs, False, True),
-    "fx": (queries.data_fx, False, False),
-    "expansion": (queries.data_expansion, True, True),
-    "registrations": (queries.data_registrations, True, True),
-    "sources": (queries.data_sources, False, False),
-}
 SHOWN_ROWS = 10_000
 MARKET_OPTIONS = {"": "All markets"} | {
     c.alpha_3: f"{c.alpha_3} · {c.name}" for c in sorted(pycountry.countries, key=lambda c: c.alpha_3)
@@ -199,18 +185,18 @@ with tab_import:
                 ui.caption("Nothing to apply: every row is already in the data.")
 
 with tab_browse:
-    kind_options = {k: kind_label(k) for k in TABLES}
-    brands = ui.query(ctx, queries.brands)
+    kind_options = {k: kind_label(k) for k in data_service.BROWSE}
+    brands = ui.view(ctx, choices.brands, None)
     c1, c2, c3 = st.columns([2, 1, 1])
     table = ui.url_select("Table", "table", kind_options, "deliveries", container=c1)
-    function, by_brand, by_market = TABLES[table]
+    by_brand, by_market = data_service.filters_of(table)
     params: dict[str, str] = {}
     if by_brand:
         brand_options = {"": "All brands"} | dict(zip(brands["brand_id"], brands["name"], strict=True))
         params["brand"] = ui.url_select("Brand", "brand", brand_options, "", container=c2)
     if by_market:
         params["market"] = ui.url_select("Market", "market", MARKET_OPTIONS, "", container=c3)
-    frame = ui.query(ctx, function, **params)
+    frame = ui.view(ctx, data_service.browse, data_service.BrowseScenario(table, **params))
     shown = frame.head(SHOWN_ROWS)
     ui.caption(
         "{rows}{shown}. Columns are the **{table}** import format: edit a download and import it "
@@ -225,12 +211,11 @@ with tab_browse:
     ui.download_buttons(ctx, frame, f"data-{table}", {"table": table, **params}, key="browse")
 
 with tab_history:
-    history = ui.query(ctx, queries.data_import_history)
-    changes = ui.query(ctx, queries.data_import_changes)
+    imports = ui.view(ctx, data_service.import_history, None)
+    history, history_shown, changes = imports.history, imports.history_shown, imports.changes
     if history.empty:
         ui.info("No imports yet: the data is the seed files only.", icon=":material/history:")
     ui.subheader("Imported files")
-    history_shown = ui.computed(ctx, labels.for_people, history, kind=labels.IMPORT_KIND)
     ui.table(history_shown, IMPORT_COLUMNS)
     ui.download_buttons(ctx, history_shown, "import-history", {}, key="history")
     ui.subheader("Corrections (old → new)")
@@ -243,9 +228,8 @@ with tab_history:
     ui.download_buttons(ctx, changes, "import-changes", {}, key="changes")
 
 with tab_quality:
-    missing = ui.query(ctx, queries.data_quality_missing_months)
-    uncertain = ui.query(ctx, queries.data_quality_uncertain)
-    conflicts = ui.query(ctx, queries.data_quality_conflicts)
+    checks = ui.view(ctx, data_service.data_quality, None)
+    missing, uncertain, conflicts = checks.missing, checks.uncertain, checks.conflicts
     q1, q2, q3 = st.columns(3)
     ui.metric(q1, "Months missing (all brands)", f"{int(missing['months_missing'].sum()):,}")
     ui.metric(q2, "Lower bounds or estimates", f"{len(uncertain):,}")
@@ -267,7 +251,7 @@ with tab_quality:
     ui.download_buttons(ctx, missing, "quality-missing-months", {}, key="q-missing")
     ui.subheader("Figures that are lower bounds or estimates")
     ui.caption('Lower bound = the source said "over N" (shown as ≥ N); estimate = third-party or derived.')
-    uncertain_shown = ui.computed(ctx, quality.uncertain_for_people, uncertain)
+    uncertain_shown = checks.uncertain_shown
     ui.table(
         uncertain_shown,
         {
@@ -290,7 +274,7 @@ with tab_quality:
     ui.caption(
         "Months with more than one stored figure; the dashboard picks one by the rule on the Sources page."
     )
-    conflicts_shown = ui.computed(ctx, quality.conflicts_for_people, conflicts)
+    conflicts_shown = checks.conflicts_shown
     ui.table(
         conflicts_shown,
         {
@@ -338,7 +322,7 @@ with tab_import:
     hand_done = st.session_state.pop("byhand_done", None)
     if hand_done:
         ui.success("{done}", icon=":material/check_circle:", done=hand_done)
-    hand_brands = ui.query(ctx, queries.brands)
+    hand_brands = ui.view(ctx, choices.brands, None)
     brand_names: dict[str, str] = dict(zip(hand_brands["brand_id"], hand_brands["name"], strict=True))
     hand_markets: list[str] = [code for code in MARKET_OPTIONS if code]
     with st.form("byhand"):

@@ -12,7 +12,6 @@ from evdash import (
     notes,
     pricing,
     pricing_service,
-    queries,
     ranking_service,
     scoring,
     text,
@@ -21,6 +20,7 @@ from evdash import (
 from evdash.figures.markets import FLAG, score_breakdown, score_map
 from evdash.regions import REGION_LABELS
 from evdash.scenario import FREIGHT_PCT_RANGE
+from evdash.services import markets as markets_service
 
 ctx = ui.frame("Market ranking")
 on = ui.in_force_date()
@@ -107,8 +107,11 @@ with st.sidebar:
         help="A market whose steering side, charging standard or type approval the model does not meet "
         "(market requirements against the model's configurations in the data).",
     )
-    target = ui.query(ctx, queries.markets_brand_target, brand=brand, on_date=on)
-    default_volume, volume_basis = scoring.default_volume(target, str(origin["brand_name"]))
+    default_volume, volume_basis = ui.view(
+        ctx,
+        markets_service.default_volume,
+        markets_service.VolumeScenario(brand, str(origin["brand_name"]), on),
+    )
     volume = ui.url_int(
         "Volume to win in one market, cars/yr",
         "volume",
@@ -330,13 +333,8 @@ export = ui.computed(
 )
 export = ui.computed(ctx, scoring.basis_columns, export, basis, weights)
 implied = ui.computed(ctx, scoring.implied_share, raw, volume)
-peers = ui.computed(
-    ctx,
-    scoring.all_peer_shares,
-    ui.query(ctx, queries.markets_peer_shares, markets=list(table["market_code"])),
-    ui.query(ctx, queries.markets_peer_bev_shares, markets=list(table["market_code"])),
-)
-peer_text = ui.computed(ctx, scoring.peer_shares_text, peers)
+ranked_codes = markets_service.MarketsScenario(tuple(table["market_code"]))
+peer_text = ui.view(ctx, markets_service.peer_shares, ranked_codes)
 export = ui.computed(ctx, scoring.with_market_context, export, gaps, ranges, implied, peer_text, volume)
 ui.caption(
     "Implied share: {volume} cars a year ({why}) as a share of each market's EV sales in the basis year; "
@@ -345,9 +343,7 @@ ui.caption(
     why=volume_basis if volume == default_volume else "your volume",
 )
 # Each market's EV share over the years beside its score (IEA history + national figures; not in the CSV).
-history = ui.query(
-    ctx, queries.market_history, markets=list(table["market_code"]), metric="ev_share_pct", year_from=2014
-)
+history = ui.view(ctx, markets_service.ev_share_history, ranked_codes)
 shown = ui.computed(ctx, expansion.with_history, export, history, "market_code")
 ui.table(
     shown,
@@ -405,7 +401,7 @@ ui.download_buttons(ctx, export, "market-ranking", inputs | {"weights": weights}
 # Analyst notes on the markets compared (evdash.notes; written on the Sources page).
 ui.analyst_notes(
     ctx,
-    ui.computed(ctx, notes.for_markets, ui.query(ctx, queries.notes_current), list(chosen)),
+    ui.computed(ctx, notes.for_markets, ui.view(ctx, markets_service.notes_in_force, None), list(chosen)),
     "market-ranking-notes",
     {"markets": list(chosen)},
     key="ranking-notes",

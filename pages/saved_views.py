@@ -10,9 +10,10 @@ from urllib.parse import parse_qs
 
 import streamlit as st
 
-from evdash import queries, subscriptions, text, ui
+from evdash import subscriptions, text, ui
 from evdash.journal import open_store
 from evdash.journal.subscriptions import Record
+from evdash.services import saved_views
 
 ctx = ui.frame("Saved views")
 user = ui.current_user()
@@ -98,9 +99,10 @@ for view in mine:
 # --- Alerts: the same checks and the same store as `evdash subscribe --alert` ------------------------------
 
 ui.subheader("Alerts")
-brands = ui.query(ctx, queries.brands)
+alert_choices = ui.view(ctx, saved_views.alert_choices, None)
+brands = alert_choices.brands
 brand_names = dict(zip(brands["brand_id"].astype(str), brands["name"].astype(str), strict=True))
-market_names = subscriptions.market_names_in(ui.query(ctx, queries.markets_measures_years))
+market_names = subscriptions.market_names_in(alert_choices.market_years)
 with st.form("alert"):
     c1, c2 = st.columns(2)
     kind = c1.selectbox(

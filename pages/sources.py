@@ -7,8 +7,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from evdash import importer, labels, note_rules, notes, queries, text, ui
+from evdash import importer, labels, note_rules, notes, text, ui
 from evdash.csvread import SeedError
+from evdash.services import choices as offered
+from evdash.services import sources as sources_service
 
 ctx = ui.frame("Sources")
 
@@ -26,20 +28,13 @@ ui.markdown(
     "before low-reliability sources; then the later as-of date (a revision beats the first figure). "
     "The full rule and every known contradiction are in `data/README.md`."
 )
-sources = ui.query(ctx, queries.sources_usage, reliability=chosen)
+usage = ui.view(ctx, sources_service.usage, sources_service.SourcesScenario(tuple(chosen)))
 c1, c2, c3 = st.columns(3)
-ui.metric(c1, "Sources", f"{len(sources):,}")
-ui.metric(c2, "Figure rows citing them", f"{int(sources['figures'].sum()):,}")
-ui.metric(
-    c3,
-    "Of which lower bounds or estimates",
-    f"{int(sources['lower_bound'].sum() + sources['estimate'].sum()):,}",
-)
-# The table and its download show the reliability's label; the source id is the import files' key
-# (Data → Browse tables → sources), not something to read here.
-shown = ui.computed(
-    ctx, labels.for_people, sources.drop(columns=["source_id"]), reliability=labels.RELIABILITY
-)
+ui.metric(c1, "Sources", f"{usage.sources:,}")
+ui.metric(c2, "Figure rows citing them", f"{usage.figure_rows:,}")
+ui.metric(c3, "Of which lower bounds or estimates", f"{usage.uncertain_rows:,}")
+# The table and its download show the reliability's label (evdash.services.sources).
+shown = usage.shown
 ui.table(
     shown,
     {
@@ -58,22 +53,14 @@ ui.download_buttons(ctx, shown, "sources", {"reliability": chosen}, key="sources
 
 # Revisions: a figure a later edition of its publisher changed. Both values are kept (nothing is
 # overwritten); the page that draws the figure shows the later one with the earlier beside it.
-revisions = ui.query(ctx, queries.sources_revisions)
+revised = ui.view(ctx, sources_service.revisions, None)
 ui.subheader("Revised figures")
 ui.markdown(
     "**{n}** market figures were revised by a later edition of their publisher (the IEA's 2026 edition "
     "against its 2024 one). The dashboard uses the latest publication; the earlier value is kept beside it "
     "here, on the Expansion map's market figures and in their downloads. Latest years first. Use "
     "*Data as known on* in the sidebar to see the dashboard as it was before a revision arrived.",
-    n=f"{len(revisions):,}",
-)
-revised = ui.computed(
-    ctx,
-    labels.for_people,
-    revisions,
-    drop=["market_code"],
-    metric=labels.METRIC,
-    confidence=labels.CONFIDENCE,
+    n=f"{len(revised):,}",
 )
 ui.table(
     revised,
@@ -105,8 +92,8 @@ ui.caption(
 note_done = st.session_state.pop("note_done", None)
 if note_done:
     ui.success("{done}", icon=":material/check_circle:", done=note_done)
-current_notes = ui.query(ctx, queries.notes_current)
-notes_shown = ui.computed(ctx, notes.table_frame, current_notes)
+analyst_notes = ui.view(ctx, sources_service.analyst_notes, None)
+current_notes, notes_shown = analyst_notes.current, analyst_notes.shown
 note_columns = {
     "note_id": None,
     "attached": "Attached to",
@@ -123,7 +110,7 @@ if notes_shown.empty:
 else:
     ui.table(notes_shown, note_columns)
     ui.download_buttons(ctx, notes_shown, "analyst-notes", {}, key="notes")
-note_history = ui.computed(ctx, notes.history_frame, ui.query(ctx, queries.notes_history))
+note_history = analyst_notes.history
 if not note_history.empty:
     with ui.expander("Every version of every note ({n})".format(n=f"{len(note_history):,}")):
         ui.table(
@@ -165,7 +152,7 @@ def _write_note(action: str, note_id: str, note: notes.Note | None) -> None:
 
 
 if notes.may_write(ui.current_role()):
-    note_brands = ui.query(ctx, queries.brands)
+    note_brands = ui.view(ctx, offered.brands, None)
     note_brand_names = {"": "Any brand"} | dict(
         zip(note_brands["brand_id"], note_brands["name"], strict=True)
     )

@@ -5,6 +5,7 @@ buttons whose files hold exactly the frame the table drew."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -129,7 +130,23 @@ def download_buttons(
     # What the downloads are made of, as of this run; the README, the source list and every file are
     # built only when a button is clicked (the source scan alone was a fifth of a page's downloads).
     snapshot = frame_.copy(deep=False)  # copy-on-write: the page's later changes never reach it
-    filters_, sources = dict(filters_), tuple(sources)
+    _button_row(container, csv_name, key, _export_files(ctx, snapshot, view, dict(filters_), tuple(sources)))
+
+
+@dataclass(frozen=True)
+class _ExportFiles:
+    """The bytes of the three downloads of one table, each made only when its button is clicked."""
+
+    csv: Callable[[], bytes]
+    zip: Callable[[], bytes]
+    xlsx: Callable[[], bytes]
+
+
+def _export_files(
+    ctx: Context, snapshot: pd.DataFrame, view: str, filters_: dict[str, object], sources: tuple[str, ...]
+) -> _ExportFiles:
+    """The CSV of `snapshot`, the ZIP of that CSV with its README (filters and provenance) and the Excel
+    workbook of the same rows."""
 
     def readme() -> str:
         return exports.readme_text(view, filters_, ctx.version, ctx.as_of, list(snapshot.columns), sources)
@@ -140,13 +157,24 @@ def download_buttons(
     def all_sources() -> list[str]:
         return list(dict.fromkeys([*sources, *exports.frame_sources(snapshot)]))
 
+    return _ExportFiles(
+        csv=_csv_callable(snapshot),
+        zip=lambda: exports.zip_bytes(snapshot, readme()),
+        xlsx=lambda: exports.xlsx_bytes(
+            snapshot, view, filters_, ctx.version, ctx.as_of, in_force, all_sources()
+        ),
+    )
+
+
+def _button_row(container: Any, csv_name: str, key: str, files: _ExportFiles) -> None:
+    """The three download buttons of one table, side by side."""
     # One horizontal flex row, not st.columns(3): a columns row is four blocks Streamlit builds and sends
     # (the row and a block per column) against one here, on every run, for every table; the buttons
     # share the row's width and wrap under each other on a narrow screen, as the columns stacked.
     row = container.container(horizontal=True, gap="small")
     row.download_button(
         "Download CSV",
-        data=_csv_callable(snapshot),
+        data=files.csv,
         file_name=csv_name,
         mime="text/csv",
         key=f"{key}-csv",
@@ -156,7 +184,7 @@ def download_buttons(
     )
     row.download_button(
         "CSV + notes (.zip)",
-        data=lambda: exports.zip_bytes(snapshot, readme()),
+        data=files.zip,
         file_name=csv_name.removesuffix(".csv") + ".zip",
         mime="application/zip",
         key=f"{key}-zip",
@@ -166,9 +194,7 @@ def download_buttons(
     )
     row.download_button(
         "Excel (.xlsx)",
-        data=lambda: exports.xlsx_bytes(
-            snapshot, view, filters_, ctx.version, ctx.as_of, in_force, all_sources()
-        ),
+        data=files.xlsx,
         file_name=csv_name.removesuffix(".csv") + ".xlsx",
         mime=exports.XLSX_MIME,
         key=f"{key}-xlsx",
