@@ -186,13 +186,35 @@ def xlsx_bytes(
     shows literally and is never a formula. About: view, filters, in-force date, data version and as-of,
     the columns, the sources and the confidence legend."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "Data"
+    _write_data_sheet(ws, frame)
+    about = wb.create_sheet("About this export")
+    head = [
+        ("evdash export", view),
+        ("data as of", as_of),
+        ("data version", data_version),
+        ("in force on", in_force),
+        ("rows", f"{len(frame):,}"),
+    ]
+    _write_about_sheet(about, _about_rows(frame, head, filters, sources))
+
+    buf = io.BytesIO()
+    wb.properties.created = dt.datetime(2000, 1, 1)  # the same export gives the same content
+    wb.properties.modified = dt.datetime(2000, 1, 1)
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _write_data_sheet(ws: Any, frame: pd.DataFrame) -> None:
+    """`frame` on the Data sheet: a bold header row, frozen; each column's cells written and formatted by
+    `_write_column`; each column as wide as its longest value (at most MAX_WIDTH)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     bold = Font(bold=True)
     lower = _lower_bound_rows(frame)
     widths: list[int] = []
@@ -201,51 +223,60 @@ def xlsx_bytes(
         header.value = str(name)
         header.data_type = "s"
         header.font = bold
-        series = frame[name]
-        kind = series.dtype.kind if hasattr(series.dtype, "kind") else "O"
-        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-        integral = numeric and (kind in "iu" or bool((series.dropna() % 1 == 0).all()))
-        pct = numeric and _is_pct(str(name))
-        units = numeric and "units" in str(name).lower()
-        width = len(str(name))
-        for row, (value, is_lower) in enumerate(zip(series, lower, strict=True), start=2):
-            cell = ws.cell(row=row, column=col)
-            written = _cell_value(value)
-            if isinstance(written, str):
-                cell.value = written
-                cell.data_type = "s"  # text, even when it starts with "=": never a formula
-                width = max(width, len(written))
-                continue
-            if pct and isinstance(written, int | float) and not isinstance(written, bool):
-                cell.value = float(written) / 100
-                cell.number_format = PCT_FORMAT
-                width = max(width, len(f"{float(written):.1f}%"))
-                continue
-            cell.value = written
-            if isinstance(written, dt.datetime | dt.date):
-                cell.number_format = DATE_FORMAT
-                width = max(width, 10)
-            elif isinstance(written, int | float) and not isinstance(written, bool):
-                fmt = YEAR_FORMAT if _is_year(str(name)) else (INT_FORMAT if integral else FLOAT_FORMAT)
-                cell.number_format = (AT_LEAST_PREFIX + fmt) if (units and is_lower) else fmt
-                width = max(
-                    width, len(f"{written:,.0f}") + (2 if units and is_lower else 0) + (0 if integral else 4)
-                )
-            elif written is not None:
-                width = max(width, len(str(written)))
-        widths.append(width)
+        widths.append(_write_column(ws, col, str(name), frame[name], lower))
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = min(width + 2, MAX_WIDTH)
     ws.freeze_panes = "A2"
 
-    about = wb.create_sheet("About this export")
-    rows: list[tuple[str, str]] = [
-        ("evdash export", view),
-        ("data as of", as_of),
-        ("data version", data_version),
-        ("in force on", in_force),
-        ("rows", f"{len(frame):,}"),
-    ]
+
+def _write_column(ws: Any, col: int, name: str, series: pd.Series, lower: pd.Series) -> int:
+    """Write one column's values under its header (row 2 on) and return its width in characters: text as
+    text (never a formula), `*_pct` numbers as percentages, dates as dates, other numbers with thousands
+    separators (a year without), and "≥ " before the `*units*` numbers of lower-bound rows."""
+    kind = series.dtype.kind if hasattr(series.dtype, "kind") else "O"
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    integral = numeric and (kind in "iu" or bool((series.dropna() % 1 == 0).all()))
+    pct = numeric and _is_pct(name)
+    units = numeric and "units" in name.lower()
+    width = len(name)
+    for row, (value, is_lower) in enumerate(zip(series, lower, strict=True), start=2):
+        cell = ws.cell(row=row, column=col)
+        written = _cell_value(value)
+        if isinstance(written, str):
+            cell.value = written
+            cell.data_type = "s"  # text, even when it starts with "=": never a formula
+            width = max(width, len(written))
+            continue
+        if pct and isinstance(written, int | float) and not isinstance(written, bool):
+            cell.value = float(written) / 100
+            cell.number_format = PCT_FORMAT
+            width = max(width, len(f"{float(written):.1f}%"))
+            continue
+        cell.value = written
+        if isinstance(written, dt.datetime | dt.date):
+            cell.number_format = DATE_FORMAT
+            width = max(width, 10)
+        elif isinstance(written, int | float) and not isinstance(written, bool):
+            fmt = YEAR_FORMAT if _is_year(name) else (INT_FORMAT if integral else FLOAT_FORMAT)
+            cell.number_format = (AT_LEAST_PREFIX + fmt) if (units and is_lower) else fmt
+            width = max(
+                width, len(f"{written:,.0f}") + (2 if units and is_lower else 0) + (0 if integral else 4)
+            )
+        elif written is not None:
+            width = max(width, len(str(written)))
+    return width
+
+
+def _about_rows(
+    frame: pd.DataFrame,
+    head: Sequence[tuple[str, str]],
+    filters: Mapping[str, object],
+    sources: Sequence[str],
+) -> list[tuple[str, str]]:
+    """The About sheet's (key, value) rows: `head` (view, as-of, data version, in-force date, row count),
+    then the filters, the columns, the confidence legend, what '≥' means and the sources; ('', '')
+    between blocks."""
+    rows = list(head)
     rows += [
         (f"filter: {k}", "+".join(map(str, v)) if isinstance(v, list | tuple) else str(v))
         for k, v in filters.items()
@@ -258,6 +289,15 @@ def xlsx_bytes(
     ]
     if sources:
         rows += [("", ""), ("Sources", "")] + [("", str(s)) for s in sources]
+    return rows
+
+
+def _write_about_sheet(about: Any, rows: Sequence[tuple[str, str]]) -> None:
+    """The About sheet: every row as text in columns A and B, a block's title (a key without a value) in
+    bold."""
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
     for r, (key, value) in enumerate(rows, start=1):
         for c, text in enumerate((key, value), start=1):
             cell = about.cell(row=r, column=c)
@@ -267,9 +307,3 @@ def xlsx_bytes(
             about.cell(row=r, column=1).font = bold
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 90
-
-    buf = io.BytesIO()
-    wb.properties.created = dt.datetime(2000, 1, 1)  # the same export gives the same content
-    wb.properties.modified = dt.datetime(2000, 1, 1)
-    wb.save(buf)
-    return buf.getvalue()
