@@ -7,7 +7,7 @@ Streamlit, no I/O, no `date.today()` (the caller passes the year / date).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import pandas as pd
@@ -60,6 +60,7 @@ class Kpi:
     note: str | None = None  # said under the card after the provenance ('reported quarters: Q1')
     at_least: bool = False  # the value is a floor
     tone: Tone = "off"
+    closed: bool = False  # a closed year's final total: it cannot get newer (the watch list skips it)
 
     @property
     def provenance(self) -> str:
@@ -190,10 +191,10 @@ def overview_kpis(
     with_target = past[past["final_target_units"].notna()]
     if not with_target.empty:
         row = with_target.iloc[-1]
-        kpis.append(year_kpi(row, f"{int(row['year'])} delivered vs final target"))
+        kpis.append(replace(year_kpi(row, f"{int(row['year'])} delivered vs final target"), closed=True))
     elif not past.empty:
         row = past.iloc[-1]
-        kpis.append(year_kpi(row, f"{int(row['year'])} delivered"))
+        kpis.append(replace(year_kpi(row, f"{int(row['year'])} delivered"), closed=True))
     kpis.append(cumulative_kpi(facts))
     kpis.append(models_kpi(facts))
     return tuple(kpis)

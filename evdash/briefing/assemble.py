@@ -79,7 +79,7 @@ def overview_part(con: duckdb.DuckDBPyConnection, brand: str, on: dt.date) -> Ov
     items = watch.watch_list(
         on,
         now,
-        headlines(overview, on.year, origin),
+        headlines(overview, origin),
         rule_changes(con, origin, markets, on),
         revisions,
     )

@@ -47,16 +47,13 @@ def rule_changes(
     return changes
 
 
-def headlines(kpis: Sequence[Kpi], this_year: int, origin: pd.Series | None) -> list[watch.Headline]:
+def headlines(kpis: Sequence[Kpi], origin: pd.Series | None) -> list[watch.Headline]:
     """The figures the watch list checks for age: the Overview's KPIs that can get newer (this year
     so far, the cumulative figure; a closed year's final total cannot) and the focus model's home price."""
     out = [
         watch.Headline(f"{k.label}: {k.value}", k.as_of, k.source)
         for k in kpis
-        if k.as_of is not None
-        and k.confidence
-        and not k.label.startswith(str(this_year - 1))
-        and "delivered vs final target" not in k.label
+        if k.as_of is not None and k.confidence and not k.closed
     ]
     if origin is not None:
         as_of = cell_date(origin["as_of"])
