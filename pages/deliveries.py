@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
-from evdash import deliveries, events, kpis, labels, notes, queries, scenario, ui
+from evdash import scenario, ui
 from evdash.figures import deliveries as figures
+from evdash.services import deliveries as service
 from evdash.theme import CONFIDENCE_LABEL
 
 ctx = ui.frame("Deliveries vs targets")
+reader = ui.reader(ctx)
 
-brands = ui.query(ctx, queries.brands)
-brand_options = dict(zip(brands["brand_id"], brands["name"], strict=True))
+brand_options = service.brands(reader)
 with st.sidebar:
     brand = ui.url_select("Brand", "brand", brand_options, scenario.DEFAULT_BRAND)
 brand_name = brand_options[brand]
 
-years_frame = ui.query(ctx, queries.overview_years, brand=brand)
-year_options = {str(y): str(y) for y in years_frame["year"]} or {str(ui.today().year): str(ui.today().year)}
-default_year = str(deliveries.default_year([int(y) for y in years_frame["year"]], ui.today().year))
-models_frame = ui.query(ctx, queries.deliveries_models, brand=brand)
-model_options = dict(zip(models_frame["model_id"], models_frame["name"], strict=True))
+choices = service.brand_choices(reader, brand, ui.today())
+model_options = choices.models
 with st.sidebar:
-    year = int(ui.url_select("Year", "year", year_options, default_year))
+    year = int(ui.url_select("Year", "year", choices.years, choices.default_year))
     through = ui.url_int(
         "Count months up to", "through", 12, 1, 12, format="%d", help="1 = January … 12 = the whole year"
     )
@@ -45,74 +41,48 @@ with st.sidebar:
         help="The rest of the brand's deliveries stay in each bar as 'Other models' / 'Not split by model'.",
     )
 
-period = f"{year}" if through == 12 else f"Jan–{deliveries.MONTH_NAMES[through - 1]} {year}"
-monthly = ui.query(
-    ctx,
-    queries.deliveries_monthly,
-    brand=brand,
-    models=models,
-    month_from=dt.date(year, 1, 1),
-    month_to=dt.date(year, through, 1),
+view = service.deliveries_view(
+    reader, service.DeliveriesScenario(brand, year, through, window, tuple(models), ui.today())
 )
-ytd = ui.query(ctx, queries.deliveries_year_to_month, brand=brand, year=year)
-rate_months = ui.query(ctx, queries.deliveries_rate_months, brand=brand, year=year, through=through)
-targets = ui.query(ctx, queries.deliveries_targets, brand=brand, year=year)
-totals = ui.query(ctx, queries.deliveries_totals, brand=brand, year=year)
-outlook = ui.computed(ctx, deliveries.outlook, ytd, rate_months, totals, year, through, window)
-
+period = view.period
 ui.title("{brand} {period}: deliveries vs target", brand=brand_name, period=period)
 ui.freshness(ctx, ["monthly_deliveries", "period_totals", "targets"], brand=brand)
-level, sentence = deliveries.verdict(outlook, ui.today())  # a figure months old says so first
-{"met": ui.success, "on_track": ui.info, "behind": ui.warning, "none": ui.info}[level]("{s}", s=sentence)
+# The verdict as the core decided it (a figure months old says so first).
+notice = {"met": ui.success, "on_track": ui.info, "behind": ui.warning, "none": ui.info}[view.level]
+notice("{s}", s=view.verdict)
 
 # KPIs first (they stack above the charts on a phone), as the core decided them (evdash.kpis).
-ui.kpis(ui.computed(ctx, kpis.deliveries_kpis, outlook))
-ui.caption("{note}", note=deliveries.attainment_note(outlook))
+ui.kpis(view.cards)
+ui.caption("{note}", note=view.attainment_note)
 
-cumulative = ui.computed(ctx, deliveries.cumulative_frame, ytd, targets, totals, outlook)
-# Analyst notes on this brand's periods and figures of the year (evdash.notes; written on Sources).
-note_marks = ui.computed(
-    ctx,
-    notes.chart_marks,
-    ui.query(ctx, queries.notes_current),
-    brand,
-    dt.date(year, 1, 1),
-    dt.date(year, 12, 31),
-)
+# Analyst notes on this brand's periods and figures of the year (evdash.notes; written on Sources) are
+# marked on the cumulative chart, and its download carries them.
 ui.chart(
     ui.figure(
-        ctx,
-        figures.cumulative_vs_target,
-        cumulative,
-        brand_name,
-        year,
-        events.markers(
-            ui.query(ctx, queries.chart_events, brand=brand), dt.date(year, 1, 1), dt.date(year, 12, 31)
-        ),
-        note_marks,
+        ctx, figures.cumulative_vs_target, view.cumulative, brand_name, year, view.markers, view.note_marks
     ),
 )
 ui.download_buttons(
     ctx,
-    ui.computed(ctx, notes.with_notes, cumulative, note_marks),
+    view.cumulative_download,
     "deliveries-cumulative",
     {"brand": brand, "year": year, "through": through},
     key="cumulative",
 )
 
 ui.chart(
-    ui.figure(ctx, figures.monthly_bars, monthly, brand_name, period, list(model_options)),
+    ui.figure(ctx, figures.monthly_bars, view.monthly, brand_name, period, list(model_options)),
 )
 ui.download_buttons(
     ctx,
-    monthly,
+    view.monthly,
     "deliveries-monthly",
     {"brand": brand, "year": year, "through": through, "models": models},
     key="monthly",
 )
 
 ui.subheader("Company totals beside the sum of the months")
-if totals.empty:
+if view.totals.empty:
     ui.caption(
         "{brand} published no quarterly, annual or year-to-date totals for {year} in the data.",
         brand=brand_name,
@@ -120,14 +90,7 @@ if totals.empty:
     )
 else:
     # The table and its download show labels (scope, period, confidence), not the data's codes.
-    totals_shown = ui.computed(
-        ctx,
-        labels.for_people,
-        totals,
-        scope=labels.SCOPE,
-        period_kind=labels.PERIOD,
-        reported_confidence=labels.CONFIDENCE,
-    )
+    totals_shown = view.totals_shown
     ui.table(
         totals_shown,
         {
@@ -160,13 +123,12 @@ else:
     ui.download_buttons(ctx, totals_shown, "deliveries-totals", {"brand": brand, "year": year}, key="totals")
 
 ui.subheader("Peers")
-peers = ui.query(ctx, queries.deliveries_peers)
-attainment = ui.computed(ctx, deliveries.peer_attainment, peers, year)
+attainment = view.attainment
 ui.chart(
     ui.figure(ctx, figures.peer_attainment, attainment, year, brand),
 )
 ui.download_buttons(ctx, attainment, "deliveries-peer-attainment", {"year": year}, key="peer-attainment")
-annual = ui.computed(ctx, deliveries.peer_deliveries, peers, [year - 1, year])
+annual = view.annual
 ui.chart(ui.figure(ctx, figures.peer_deliveries, annual, brand))
 ui.download_buttons(ctx, annual, "deliveries-peer-annual", {"years": [year - 1, year]}, key="peer-annual")
 

@@ -4,45 +4,29 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evdash import expansion, labels, notes, pricing, queries, scenario, text, ui
+from evdash import labels, scenario, text, ui
 from evdash.figures.expansion import country_ev_sales, ev_share_history
 from evdash.figures.maps import choropleth
 from evdash.regions import REGION_LABELS
+from evdash.services import expansion as service
 from evdash.theme import CONFIDENCE_LABEL
 
 ctx = ui.frame("Expansion map")
 MAP_KEY = "expansion_map"
+reader = ui.reader(ctx)
 
-brands = ui.query(ctx, queries.brands)
-brand_options = dict(zip(brands["brand_id"], brands["name"], strict=True))
-years = ui.query(ctx, queries.expansion_years)
-year_options = {str(y): str(y) for y in years["year"]}
-default_year = expansion.default_year(years)
+choices = service.choices(reader)
+brand_options = choices.brands
 with st.sidebar:
     brand = ui.url_select("Brand", "brand", brand_options, scenario.DEFAULT_BRAND)
-    measure_code = ui.url_select(
-        "Colour the map by", "measure", {m.code: m.label for m in expansion.MEASURES.values()}, "status"
-    )
+    measure_code = ui.url_select("Colour the map by", "measure", service.MEASURE_OPTIONS, "status")
     region = ui.url_select("Region", "region", REGION_LABELS, "world")
-    year = ui.url_select("Year (market figures)", "year", year_options, str(default_year or ""))
+    year = ui.url_select("Year (market figures)", "year", choices.years, choices.default_year)
 brand_name = brand_options[brand]
-home = str(brands.set_index("brand_id").loc[brand, "home_market"])
-measure = expansion.measure(measure_code)
+home = choices.homes[brand]
 on_date = ui.in_force_date()
-powertrains = ui.query(ctx, queries.expansion_brand_powertrains, brand=brand)
-powertrain = str(powertrains["powertrain"].iloc[0]) if not powertrains.empty else "BEV"
-
-frame = ui.query(
-    ctx,
-    expansion.map_frame,
-    brand=brand,
-    code=measure.code,
-    year=int(year),
-    on_date=on_date,
-    powertrain=powertrain,
-)
-labelled = ui.computed(ctx, expansion.with_labels, frame, measure)
-country_names = dict(sorted(zip(frame["iso3"], frame["country"], strict=True), key=lambda kv: kv[1]))
+map_view = service.map_view(reader, service.MapScenario(brand, measure_code, region, int(year), on_date))
+measure, powertrain, country_names = map_view.measure, map_view.powertrain, map_view.country_names
 
 # A click on the map selects that country: apply it before the country picker is drawn.
 picked = st.session_state.get(MAP_KEY)
@@ -70,14 +54,14 @@ with map_col:
     figure = ui.figure(
         ctx,
         choropleth,
-        labelled,
+        map_view.labelled,
         value_col="category" if measure.kind == "categorical" else "value",
         kind=measure.kind,
         title=title,
         unit=measure.unit,
         region=region,
         label_col="shown_as",
-        categories=expansion.STATUS_LABELS,
+        categories=service.STATUS_LABELS,
         diverging=measure.diverging,
         selected=st.session_state.get("market"),
     )
@@ -88,12 +72,7 @@ with map_col:
         selection_mode="points",
         geo=True,
     )
-ranking = ui.computed(ctx, expansion.ranking_table, frame, measure, region)
-# Every ranked market's EV share over the years (IEA history + national figures), as a sparkline.
-map_history = ui.query(
-    ctx, queries.market_history, markets=sorted(ranking["iso3"]), metric="ev_share_pct", year_from=2014
-)
-shown = ui.computed(ctx, expansion.with_history, ranking, map_history)
+ranking = map_view.ranking
 with table_col:
     ui.subheader("Ranking · {region}", region=REGION_LABELS[region])
     ui.caption(
@@ -102,7 +81,7 @@ with table_col:
         countries=labels.count(len(ranking), "country"),
     )
     ui.table(
-        shown,
+        map_view.shown,
         {
             "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
             "iso3": None,
@@ -139,29 +118,15 @@ with table_col:
 st.divider()
 country = ui.url_select("Country", "market", country_names, home if home in country_names else "CHN")
 name = country_names[country]
-status_frame = ui.query(ctx, queries.expansion_map_status, brand=brand, on_date=on_date)
-status = expansion.row_for(status_frame, "iso3", country)
-burden = ui.query(ctx, queries.tariff_burden, brand=brand, on_date=on_date, powertrain=powertrain)
-burden_row = expansion.row_for(burden, "market_code", country)
-stats = ui.query(ctx, queries.expansion_country_stats, country=country)
-timeline = ui.query(ctx, queries.expansion_country_timeline, brand=brand, country=country, on_date=on_date)
-duties = ui.query(
-    ctx,
-    queries.expansion_country_tariffs,
-    brand=brand,
-    on_date=on_date,
-    powertrain=powertrain,
-    country=country,
-)
-prices = ui.query(ctx, queries.expansion_country_prices, brand=brand, country=country)
-
+view = service.country_view(reader, service.CountryScenario(brand, country, on_date, powertrain))
+status = view.status
 ui.header("{country}: the market for {brand}", country=name, brand=brand_name)
 if status is not None and isinstance(status["category"], str):
     ui.markdown(
         "**{brand} status: {status}** (since {since}{planned}) — {detail}  \n"
         "{confidence} · as of {as_of} · [source]({url})",
         brand=brand_name,
-        status=expansion.STATUS_LABELS[status["category"]],
+        status=service.STATUS_LABELS[status["category"]],
         since=labels.day(status["period"]),
         planned=f", planned entry {status['planned_entry']}"
         if isinstance(status["planned_entry"], str)
@@ -177,18 +142,9 @@ else:
     )
 
 cols = st.columns(4)
-for col, (label, metric, percent) in zip(
-    cols,
-    (
-        (labels.METRIC["new_ev_sales"], "new_ev_sales", False),
-        (labels.METRIC["bev_sales"], "bev_sales", False),
-        (labels.METRIC["ev_share_pct"], "ev_share_pct", True),
-    ),
-    strict=False,
-):
-    value, help_text = expansion.latest_metric(stats, metric, percent)
-    ui.metric(col, label + (f" · {help_text.split(' · ')[0]}" if help_text else ""), value, help=help_text)
-duty = expansion.duty_summary(burden_row)
+for col, card in zip(cols, view.cards, strict=False):
+    ui.metric(col, card.label, card.value, help=card.help)
+duty = view.duty
 ui.metric(
     cols[3],
     f"Import duty on {brand_name}'s {powertrain} cars",
@@ -197,22 +153,11 @@ ui.metric(
 )
 
 # EV share over the years with the IEA's scenarios beside it (drawn as projections, never as figures).
-history = ui.query(ctx, queries.market_history, markets=[country], metric="ev_share_pct", year_from=2014)
 # Analyst notes on this market (evdash.notes; written on the Sources page): those with a date are drawn
 # on both charts (with the brand's period notes), and every one is listed under them.
-current_notes = ui.query(ctx, queries.notes_current)
-market_marks = ui.computed(
-    ctx, notes.market_marks, current_notes, country, brand, [*stats["year"], *history["year"]]
-)
-ui.chart(ui.figure(ctx, country_ev_sales, stats, name, market_marks))
-ui.chart(ui.figure(ctx, ev_share_history, history, name, notes=market_marks))
-ui.analyst_notes(
-    ctx,
-    ui.computed(ctx, notes.for_markets, current_notes, [country]),
-    "expansion-country-notes",
-    {"market": country},
-    key="d-notes",
-)
+ui.chart(ui.figure(ctx, country_ev_sales, view.stats, name, view.market_marks))
+ui.chart(ui.figure(ctx, ev_share_history, view.history, name, notes=view.market_marks))
+ui.analyst_notes(ctx, view.market_notes, "expansion-country-notes", {"market": country}, key="d-notes")
 
 tab_market, tab_status, tab_duty, tab_prices = ui.tabs(
     ["Market figures", f"{brand_name} timeline", "Import duties", "Prices"]
@@ -220,14 +165,7 @@ tab_market, tab_status, tab_duty, tab_prices = ui.tabs(
 filters_ = {"brand": brand, "market": country}
 with tab_market:
     # Tables and their downloads show labels (which figure, which period, confidence), not codes.
-    stats_shown = ui.computed(
-        ctx,
-        labels.for_people,
-        stats,
-        metric=labels.METRIC,
-        period_scope=labels.PERIOD,
-        confidence=labels.CONFIDENCE,
-    )
+    stats_shown = view.stats_shown
     ui.table(
         stats_shown,
         {
@@ -253,23 +191,13 @@ with tab_market:
     # The download is the frame the charts drew: the figures and the analyst notes drawn on them.
     ui.download_buttons(
         ctx,
-        ui.computed(
-            ctx,
-            notes.with_notes,
-            stats_shown,
-            market_marks,
-            series="metric",
-            date="period_scope",
-            label="scope_note",
-            year="year",
-            kind="Analyst note",
-        ),
+        view.market_download,
         "expansion-country-market",
         {"market": country},
         key="d-market",
     )
 with tab_status:
-    timeline_shown = ui.computed(ctx, expansion.timeline_for_people, timeline)
+    timeline_shown = view.timeline_shown
     ui.table(
         timeline_shown,
         {
@@ -292,28 +220,13 @@ with tab_duty:
         "**{headline}** ({detail})",
         brand=brand_name,
         powertrain=powertrain,
-        origin=", ".join(
-            country_names.get(c, c)
-            for c in (
-                str(powertrains["production_countries"].iloc[0]).split(", ")
-                if not powertrains.empty
-                else [home]
-            )
-        ),
+        origin=", ".join(country_names.get(c, c) for c in map_view.production_countries or (home,)),
         country=name,
         on=labels.day(on_date),
         headline=duty.headline,
         detail=duty.detail,
     )
-    duties_shown = ui.computed(
-        ctx,
-        labels.for_people,
-        duties,
-        duty_kind=labels.DUTY_KIND,
-        applies_to=labels.DUTY_CLASS,
-        status=labels.DUTY_STATUS,
-        confidence=labels.CONFIDENCE,
-    )
+    duties_shown = view.duties_shown
     ui.table(
         duties_shown,
         {
@@ -339,27 +252,21 @@ with tab_duty:
     ui.download_buttons(
         ctx, duties_shown, "expansion-country-duties", {**filters_, "on": on_date}, key="d-duties"
     )
-    duty_changes = ui.computed(
-        ctx,
-        pricing.mark_changes,
-        ui.query(ctx, queries.expansion_duty_changes, brand=brand, powertrain=powertrain, country=country),
-        on_date,
-    )
+    duty_changes = view.duty_changes
     ui.markdown("**Duty changes for {brand}'s cars in {country}**", brand=brand_name, country=name)
     ui.table(duty_changes, ui.DUTY_CHANGE_COLUMNS)
     ui.download_buttons(
         ctx, duty_changes, "expansion-country-duty-changes", {**filters_, "on": on_date}, key="d-changes"
     )
 with tab_prices:
+    prices = view.prices
     if prices.empty:
         ui.markdown("No prices for any brand in {country} in the data.", country=name)
     elif not bool(prices["is_selected_brand"].any()):
         ui.markdown(
             "No {brand} prices in {country} yet; rivals' prices known there:", brand=brand_name, country=name
         )
-    prices_shown = ui.computed(
-        ctx, labels.for_people, prices, price_type=labels.PRICE_TYPE, confidence=labels.CONFIDENCE
-    )
+    prices_shown = view.prices_shown
     ui.table(
         prices_shown,
         {
@@ -380,9 +287,8 @@ with tab_prices:
         },
     )
     ui.download_buttons(ctx, prices_shown, "expansion-country-prices", filters_, key="d-prices")
-    registered = ui.query(ctx, queries.brand_registrations_known, markets=[country])
-    if not registered.empty:
+    if not view.registered.empty:
         ui.markdown(
             "**Registrations published for {country}** (competitors' totals; '>' = more than):", country=name
         )
-        ui.table(ui.computed(ctx, expansion.registrations_for_people, registered), ui.REGISTRATION_COLUMNS)
+        ui.table(view.registered, ui.REGISTRATION_COLUMNS)

@@ -5,16 +5,12 @@ per month, top models and SUV share across markets from them."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pandas as pd
 import streamlit as st
 
-from evdash import confidence as conf
-from evdash import expansion, labels, queries, suv, ui
+from evdash import labels, ui
 from evdash.figures import registrations as figures
 from evdash.figures.suv import suv_share_known
-from evdash.regions import REGION_LABELS
+from evdash.services import market_mix as service
 
 NATIONAL_PROVENANCE_COLUMNS = {
     "qualifier": "As the source words it",
@@ -45,12 +41,13 @@ NATIONAL_TOTAL_COLUMNS = {
 }
 
 ctx = ui.frame("Market mix (registrations)")
+reader = ui.reader(ctx)
 ui.title("Market mix: body types and brands")
 ui.freshness(ctx, ["suv_shares", "published_registrations", "registrations"])
 
 # --- What the published figures say (no import needed) ---------------------------------------------------
-known = ui.query(ctx, queries.market_mix_suv_known)
-answer = ui.computed(ctx, suv.claim_answer, known)
+known_view = service.suv_view(reader)
+known, answer = known_view.known, known_view.answer
 ui.subheader("Are SUVs more popular in Western markets?")
 ui.markdown(
     "The product's own claim: *SUVs are generally more popular in Western markets*. "
@@ -69,20 +66,8 @@ with ui.expander(
         china=answer.china or "no figure for China",
     )
     # The table and its download show labels; the definition's code gives way to its name.
-    known_shown = ui.computed(
-        ctx,
-        labels.for_people,
-        known,
-        drop=("market_kind", "is_headline", "definition"),
-        evdash_region=REGION_LABELS,
-        period_scope=labels.PERIOD,
-        measure=labels.SUV_MEASURE,
-        breadth=labels.BREADTH,
-        qualifier=labels.QUALIFIER,
-        confidence=labels.CONFIDENCE,
-    )
     ui.table(
-        known_shown,
+        known_view.known_shown,
         {
             "market_code": "Code",
             "market_name": "Market",
@@ -103,48 +88,53 @@ with ui.expander(
         },
     )
     ui.download_buttons(
-        ctx, known_shown, "suv-share-known", {}, key="suv_known", sources=sorted(set(known["source_url"]))
+        ctx, known_view.known_shown, "suv-share-known", {}, key="suv_known", sources=known_view.sources
     )
 
-published = ui.query(
-    ctx, queries.brand_registrations_known, markets=sorted(set(known["market_code"]) | {"NOR"})
-)
-if not published.empty:
+if not known_view.published.empty:
     ui.subheader("Brand registrations published (competitors where the brand would enter)")
     ui.caption(
         "Published totals (national registration offices and ACEA, via the media), not a vendor's file. "
         "'>' = the source says 'more than'. A brand's share is shown where the market total for the same "
         "months is known."
     )
-    ui.table(ui.computed(ctx, expansion.registrations_for_people, published), ui.REGISTRATION_COLUMNS)
+    ui.table(known_view.published, ui.REGISTRATION_COLUMNS)
 
 # --- What national registration offices publish (KBA, DfT, RDW: data/raw, read by evdash/connectors) --
-offices = ui.query(ctx, queries.national_registrations_markets)
-if not offices.empty:
+# (heading, columns, download name, key) of each office table: the table and its download show one frame
+OFFICE_TABLES = {
+    "makes": (
+        "Battery-electric cars registered per make and month",
+        NATIONAL_MAKE_COLUMNS,
+        "national-registrations-by-make",
+        "office_makes",
+    ),
+    "totals": (
+        "Whole market per month",
+        NATIONAL_TOTAL_COLUMNS,
+        "national-registrations-totals",
+        "office_totals",
+    ),
+}
+offices = service.offices(reader)
+if offices.names:
     ui.subheader("New registrations published by national registration offices")
-    office_options = dict(zip(offices["market_code"], offices["market_name"], strict=True))
-    office_months = dict(
-        zip(
-            offices["market_code"],
-            zip(offices["first_month"], offices["last_month"], strict=True),
-            strict=True,
-        )
-    )
+    office_options = offices.names
     with st.sidebar:
         office = ui.url_select("Registration office's market", "office", office_options, "DEU")
-    first_office, last_office = (pd.Timestamp(str(m)).year for m in office_months[office])
-    office_years = {str(y): str(y) for y in range(last_office, first_office - 1, -1)}
     with st.sidebar:
-        office_year = int(ui.url_select("Registration office's year", "office_year", office_years, "2025"))
+        office_year = int(
+            ui.url_select("Registration office's year", "office_year", offices.years(office), "2025")
+        )
     office_name = office_options[office]
     office_window = {"market": office, "year": office_year}
-    makes = ui.query(ctx, queries.national_registrations_by_make, powertrain="BEV", **office_window)
-    totals = ui.query(ctx, queries.national_registrations_totals, **office_window)
+    office_view = service.office_view(reader, office, office_year)
+    makes = office_view.makes
     ui.caption(
         "{market}, {year}, as the office publishes it: {provenance}",
         market=office_name,
         year=str(office_year),
-        provenance=ui.computed(ctx, expansion.national_provenance, totals),
+        provenance=office_view.provenance,
     )
     if not makes.empty:
         ui.chart(
@@ -154,7 +144,7 @@ if not offices.empty:
                 makes,
                 office_name,
                 str(office_year),
-                conf.worst(makes["confidence"]),
+                office_view.confidence,
                 "new BEV registrations",
             )
         )
@@ -165,45 +155,22 @@ if not offices.empty:
                 makes,
                 office_name,
                 str(office_year),
-                conf.worst(makes["confidence"]),
+                office_view.confidence,
                 "new BEV registrations",
             )
         )
-    # (frame, heading, columns, download name, key): the table and its download show the same frame
-    tables = [
-        (
-            totals,
-            "Whole market per month",
-            NATIONAL_TOTAL_COLUMNS,
-            "national-registrations-totals",
-            "office_totals",
-        )
-    ]
-    if not makes.empty:
-        tables.insert(
-            0,
-            (
-                makes,
-                "Battery-electric cars registered per make and month",
-                NATIONAL_MAKE_COLUMNS,
-                "national-registrations-by-make",
-                "office_makes",
-            ),
-        )
-    for frame, heading, columns, file_name, key in tables:
-        frame_shown = ui.computed(ctx, expansion.national_for_people, frame)
+    for table in office_view.tables:
+        heading, columns, file_name, key = OFFICE_TABLES[table.kind]
         ui.markdown(
             "**{heading}** ({market}, {year}):", heading=heading, market=office_name, year=str(office_year)
         )
-        ui.table(frame_shown, columns)
-        ui.download_buttons(
-            ctx, frame_shown, file_name, office_window, key=key, sources=sorted(set(frame["source_url"]))
-        )
+        ui.table(table.shown, columns)
+        ui.download_buttons(ctx, table.shown, file_name, office_window, key=key, sources=table.sources)
 
 # --- A vendor's registrations (imported) ---------------------------------------------------------------
 ui.subheader("From a data vendor's registrations")
-markets = ui.query(ctx, queries.registrations_markets)
-if markets.empty:
+markets = service.vendor_markets(reader)
+if not markets.names:
     ui.info(
         "No vendor registrations imported yet. Brand, body-type (SUV) and powertrain shares per market and "
         "month appear here once a data vendor's monthly registrations are imported (see the Data page and "
@@ -212,39 +179,15 @@ if markets.empty:
     )
     st.stop()
 
-market_options = dict(zip(markets["market_code"], markets["market_name"], strict=True))
+market_options = markets.names
 with st.sidebar:
-    market = ui.url_select("Market", "market", market_options, str(markets["market_code"].iloc[0]))
-# A dict lookup, not a boolean-mask selection of the frame (4 % of a warm run, py-spy).
-months = dict(
-    zip(markets["market_code"], zip(markets["first_month"], markets["last_month"], strict=True), strict=True)
-)
-first, last = (pd.Timestamp(str(m)).date() for m in months[market])
-year_options = {str(y): str(y) for y in range(last.year, first.year - 1, -1)}
+    market = ui.url_select("Market", "market", market_options, next(iter(market_options)))
 with st.sidebar:
-    year = int(ui.url_select("Year", "year", year_options, str(last.year)))
-month_from = max(dt.date(year, 1, 1), first)
-month_to = min(dt.date(year, 12, 1), last)
-if (month_from.month, month_to.month) == (1, 12):
-    period = str(year)
-elif month_from == month_to:
-    period = f"{month_from:%b %Y}"
-else:
-    period = f"{month_from:%b}–{month_to:%b %Y}"
+    year = int(ui.url_select("Year", "year", markets.years(market), str(markets.span(market)[1].year)))
 market_name = market_options[market]
-window = {"market": market, "month_from": month_from, "month_to": month_to}
-
-provenance = ui.query(ctx, queries.registrations_provenance, **window)
-confidence = conf.worst(provenance["confidence"]) if len(provenance) else "estimate"
-sources = sorted(set(provenance["source_url"]))
-as_of = pd.Timestamp(provenance["as_of"].max()).date() if len(provenance) else None
-caption = (
-    f"{labels.label(labels.CONFIDENCE, confidence)} · as of {labels.day(as_of)} · source: "
-    + "; ".join(f"{p} ({u})" for p, u in zip(provenance["publisher"], provenance["source_url"], strict=True))
-    if len(provenance)
-    else "No registrations in this period."
-)
-if "evdash.invalid/synthetic" in " ".join(sources):
+view = service.vendor_view(reader, markets, market, year)
+period, confidence, sources, window = view.period, view.confidence, view.sources, view.window
+if view.synthetic:
     ui.warning(
         "This database holds SYNTHETIC benchmark registrations, not real data.", icon=":material/science:"
     )
@@ -252,11 +195,10 @@ ui.caption(
     "New-car registrations in {market}, {period} · {provenance}",
     market=market_name,
     period=period,
-    provenance=caption,
+    provenance=view.provenance,
 )
 
-brand = ui.query(ctx, queries.registrations_brand_share, **window)
-body = ui.query(ctx, queries.registrations_body_mix, **window)
+brand, body = view.brand, view.body
 left, right = st.columns(2)
 with left:
     ui.chart(ui.figure(ctx, figures.brand_share, brand, market_name, period, confidence))
@@ -267,8 +209,7 @@ with right:
     )
     ui.download_buttons(ctx, body, "registrations-body-mix", window, key="body", sources=sources)
 
-models = ui.query(ctx, queries.registrations_top_models, top_n=10, **window)
-powertrain = ui.query(ctx, queries.registrations_powertrain_trend, **window)
+models, powertrain = view.models, view.powertrain
 left, right = st.columns(2)
 with left:
     ui.chart(ui.figure(ctx, figures.top_models, models, market_name, period, confidence))
@@ -279,7 +220,8 @@ with right:
     )
     ui.download_buttons(ctx, powertrain, "registrations-powertrain", window, key="pt", sources=sources)
 
-year_window = {"month_from": dt.date(year, 1, 1), "month_to": dt.date(year, 12, 1)}
-suv_by_market = ui.query(ctx, queries.registrations_suv_share, **year_window)
+suv_by_market = view.suv_by_market
 ui.chart(ui.figure(ctx, figures.suv_share_by_market, suv_by_market, str(year), confidence))
-ui.download_buttons(ctx, suv_by_market, "registrations-suv-share", year_window, key="suv", sources=sources)
+ui.download_buttons(
+    ctx, suv_by_market, "registrations-suv-share", view.year_window, key="suv", sources=sources
+)

@@ -132,8 +132,6 @@ def test_uncached_chart_is_caught(tmp_path: Path) -> None:
     [
         ("pricing.py", "pricing.converted_models"),
         ("markets.py", "scoring.ranking_export"),
-        ("expansion.py", "expansion.with_labels"),
-        ("expansion.py", "expansion.ranking_table"),
         ("markets.py", "scoring.sensitivity"),
     ],
 )
@@ -194,6 +192,22 @@ def test_the_pricing_service_runs_the_chain_through_the_pages_cache() -> None:
         assert call in text and "ui.reader(ctx)" in text, page
         for computation in SERVICE_COMPUTATIONS:
             assert f"{computation}(" not in text, f"{page} calls {computation} directly"
+
+
+EXPANSION_COMPUTATIONS = ("expansion.with_labels", "expansion.ranking_table", "expansion.with_history")
+
+
+def test_the_expansion_service_runs_the_map_through_the_pages_cache() -> None:
+    """The map's labels and the ranking beside it live in the Expansion service (issue 21): the page passes
+    it `ui.reader(ctx)`, whose `computed` is `ui.computed`, so they run once per data version and inputs
+    (they were 20–600 ms per run when recomputed, py-spy, docs/performance.md), and the page calls none
+    of them itself."""
+    through, _ = _reader_computations(REPO / "evdash" / "services" / "expansion.py", "expansion")
+    assert set(EXPANSION_COMPUTATIONS) <= through, set(EXPANSION_COMPUTATIONS) - through
+    text = (REPO / "pages" / "expansion.py").read_text()
+    assert "service.map_view(" in text and "ui.reader(ctx)" in text
+    for computation in EXPANSION_COMPUTATIONS:
+        assert computation.split(".")[1] not in text, f"expansion.py calls {computation} itself"
 
 
 RANKING_COMPUTATIONS = (
