@@ -55,9 +55,9 @@ def test_no_module_uses_another_modules_private_names() -> None:
 
 
 PAGES = [REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]
-# Pages lay out what the core decided: they reach data through evdash.ui (cached queries and figures),
-# never through a database connection, and draw no Plotly figure of their own.
-PAGE_MUST_NOT_IMPORT = ("duckdb", "plotly", "evdash.db", "evdash.build")
+# Pages lay out what the core decided: they reach data through the services (evdash.services), read
+# through evdash.ui's caches, never through a query, a database connection or a Plotly figure of their own.
+PAGE_MUST_NOT_IMPORT = ("duckdb", "plotly", "evdash.db", "evdash.build", "evdash.queries")
 
 
 def _imports(path: Path) -> set[str]:
