@@ -10,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from evdash.theme import SERIES, base_layout, empty_figure
+from evdash.figures.style import base_layout, empty_figure
+from evdash.theme import SERIES
 
 
 def _rho(value: Any) -> str:

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from evdash import labels as words
 from evdash.figures.marks import note_marks
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.text import plotly_cut, plotly_text, short_name
 from evdash.theme import (
     ATTAINMENT_HELP,
@@ -29,15 +30,12 @@ from evdash.theme import (
     TARGET_COLOUR,
     TARGET_TEXT,
     TEXT_COLOUR,
-    base_layout,
     brand_colour,
     confidence_marker,
-    empty_figure,
     fmt_attainment,
     fmt_figure,
     fmt_int,
     fmt_qualifier,
-    phone_title,
     series_colour,
     year_colour,
 )

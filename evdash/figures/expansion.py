@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from evdash import labels as words
 from evdash.figures.marks import in_years, note_marks, year_position
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.text import plotly_cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
@@ -16,12 +17,9 @@ from evdash.theme import (
     SELECTED_COLOUR,
     SERIES,
     TEXT_COLOUR,
-    base_layout,
     confidence_marker,
-    empty_figure,
     fmt_int,
     fmt_pct,
-    phone_title,
 )
 
 SALES_METRICS = {"new_ev_sales": "EV sales (BEV + PHEV)", "bev_sales": "BEV sales"}

@@ -13,9 +13,10 @@ from typing import Any, Literal
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.regions import REGION_VIEW
 from evdash.text import plotly_text
-from evdash.theme import MUTED_TEXT, NO_DATA, OKABE_ITO, base_layout, empty_figure, phone_title, plain
+from evdash.theme import MUTED_TEXT, NO_DATA, OKABE_ITO, plain
 
 # Sequential scale for quantities: one hue, light = low, dark = high (readable with any colour vision).
 SEQUENTIAL_SCALE = "Blues"

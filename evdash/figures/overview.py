@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from evdash import labels as words
 from evdash.figures.marks import note_hover
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.text import plotly_cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
@@ -16,13 +17,10 @@ from evdash.theme import (
     TARGET_COLOUR,
     TARGET_TEXT,
     TEXT_COLOUR,
-    base_layout,
     confidence_marker,
-    empty_figure,
     flag,
     fmt_int,
     inside_text_colour,
-    phone_title,
 )
 
 TITLE = "Deliveries per year vs target"

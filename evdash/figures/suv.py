@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.suv import share_text
 from evdash.text import plotly_cut, plotly_text, short_name
-from evdash.theme import OKABE_ITO, base_layout, empty_figure, phone_title
+from evdash.theme import OKABE_ITO
 
 BREADTH_STYLE = {
     "broad": ("circle", OKABE_ITO[0], "broad definition (SUVs incl. crossovers, off-roaders)"),
