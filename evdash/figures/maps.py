@@ -156,7 +156,7 @@ def choropleth(
         )
     if selected and selected in set(frame[location_col]):
         _selected_outline(fig, selected)
-    _map_layout(fig, frame, title, kind, value_col, categories, location_col)
+    _map_layout(fig, title, kind, _alt(frame, title, kind, value_col, categories, location_col))
     _map_geos(fig, region)
     height = min(max(int(_MAP_WIDTH_MEAN * MAP_ASPECT.get(region, MAP_ASPECT["world"])), 200), 560)
     # Legend under the map: above it, it collides with the title on a narrow screen.
@@ -279,17 +279,9 @@ def _selected_outline(fig: go.Figure, selected: str) -> None:
     )
 
 
-def _map_layout(
-    fig: go.Figure,
-    frame: pd.DataFrame,
-    title: str,
-    kind: str,
-    value_col: str,
-    categories: Mapping[str, str] | None,
-    location_col: str,
-) -> None:
+def _map_layout(fig: go.Figure, title: str, kind: str, alt: str) -> None:
     """The map's layout: room under it for the colour bar or legend, a click selects a country, and the
-    text alternative (`_alt`) in `meta.alt`."""
+    text alternative `alt` (escaped) in `meta.alt`."""
     fig.update_layout(
         **base_layout(
             title,
@@ -297,7 +289,7 @@ def _map_layout(
             margin={"l": 0, "r": 0, "t": 40, "b": 110 if kind == "sequential" else 10},
             clickmode="event+select",
             # Escaped like every other figure text (a data name in it is shown, never read as a tag).
-            meta={"alt": plotly_text(_alt(frame, title, kind, value_col, categories, location_col))},
+            meta={"alt": plotly_text(alt)},
         )
     )
 
