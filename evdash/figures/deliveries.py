@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evdash import labels as words
-from evdash.figures.marks import note_marks
+from evdash.figures.marks import event_lines, note_marks
 from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.text import plotly_cut, plotly_text, short_name
 from evdash.theme import (
@@ -24,7 +24,6 @@ from evdash.theme import (
     CONFIDENCE_LABEL,
     CONFIDENCE_OPACITY,
     CONFIDENCE_SYMBOL,
-    EVENT_COLOUR,
     NEUTRAL,
     PROJECTION_COLOUR,
     SELECTED_COLOUR,
@@ -160,44 +159,6 @@ def _month_totals(fig: go.Figure, frame: pd.DataFrame) -> Any:
     return heights
 
 
-EVENT_DASH = {"target_revision": "dot", "launch": "dash", "milestone": "dashdot"}
-EVENT_LEGEND_CHARS = 30  # an event's legend entry that fits a phone; the whole text is in its hover
-
-
-def _event_lines(fig: go.Figure, events: pd.DataFrame, top: float) -> None:
-    """One vertical line per event date (rows of `evdash.events.markers`), numbered at the top, its
-    label in the legend ("3 · 23 Apr: target 76,000 → ≥ 100,…", short enough for a phone; events of one
-    day share a line), the whole detail in the hover. Line styles differ by kind (dotted revision, dashed
-    launch, dash-dot milestone), so greyscale prints and colour-blind readers tell them apart. Numbers of
-    events less than three weeks apart are staggered, so they never sit on one another."""
-    previous: pd.Timestamp | None = None
-    lifted = False
-    for number, (date, part) in enumerate(events.groupby("date", sort=True), start=1):
-        when = pd.Timestamp(str(date))
-        kinds = list(part["kind"])
-        kind = "launch" if "launch" in kinds else str(kinds[0])
-        lifted = previous is not None and (when - previous).days < 21 and not lifted
-        previous = when
-        height = top * (0.93 if lifted else 1.0)
-        label = f"{number} · {when:%-d %b}: " + "; ".join(str(w) for w in part["what"])
-        fig.add_scatter(
-            x=[when, when],
-            y=[0, height],
-            mode="lines+text",
-            line={"color": EVENT_COLOUR, "width": 1.2, "dash": EVENT_DASH.get(kind, "dot")},
-            text=["", str(number)],
-            textposition="top center",
-            textfont={"size": 11, "color": EVENT_COLOUR},
-            name=plotly_cut(label, EVENT_LEGEND_CHARS),
-            legendgroup="events",
-            legendgrouptitle={"text": "What happened"},
-            cliponaxis=False,
-            # hovertext, not a hovertemplate: a data title containing "%{...}" stays literal.
-            hovertext=["<br>".join(plotly_text(d) for d in part["detail"])] * 2,
-            hoverinfo="text",
-        )
-
-
 def cumulative_vs_target(
     frame: pd.DataFrame,
     brand_name: str,
@@ -226,7 +187,7 @@ def cumulative_vs_target(
     peak = peak if peak > 0 else 1.0
     if not shown_events.empty:
         # The event lines end well above the target's labels, so their numbers never sit on a label.
-        _event_lines(fig, shown_events, peak * 1.2)
+        event_lines(fig, shown_events, peak * 1.2)
     if notes is not None and not notes.empty:
         note_marks(fig, notes, peak * 1.2)
     fig.update_layout(**base_layout(title, hovermode="closest"))
