@@ -13,6 +13,7 @@ import plotly.io as pio
 import pytest
 
 from evdash import theme
+from evdash.figures import style
 from tests.conftest import run_page
 
 # Bytes of `plotly_chart.spec` as Streamlit sends it, measured on the seed database (2026-11-26):
@@ -67,7 +68,7 @@ def test_lean_template_keeps_plotly_white_look() -> None:
     """Every setting the lean template keeps has plotly_white's value (same background, grid, axis
     lines, geo, bar outlines and patterns), so the cut changes bytes, not the picture. The 1440/375 px
     screenshots of every page were pixel-identical before and after the switch."""
-    lean = _leaves(pio.templates[theme.TEMPLATE_NAME].to_plotly_json())
+    lean = _leaves(pio.templates[style.TEMPLATE_NAME].to_plotly_json())
     white = _leaves(pio.templates["plotly_white"].to_plotly_json())
     assert {path: value for path, value in lean.items() if white.get(path) != value} == {}
     # What is shared with plotly_white covers the visible basics.
@@ -84,7 +85,7 @@ def test_lean_template_keeps_plotly_white_look() -> None:
 
 def test_base_layout_uses_the_lean_template() -> None:
     fig = go.Figure(go.Bar(x=["a"], y=[1]))
-    fig.update_layout(**theme.base_layout("t"))
+    fig.update_layout(**style.base_layout("t"))
     template = fig.to_plotly_json()["layout"]["template"]
     assert _compact(template) <= TEMPLATE_BUDGET_BYTES
     # The palette stays in the figure's own layout: Okabe–Ito without its yellow (1.1:1 on white).

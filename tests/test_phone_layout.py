@@ -13,6 +13,7 @@ import pytest
 
 from evdash import deliveries, events, queries, theme
 from evdash.figures import deliveries as delivery_figures
+from evdash.figures import style
 from evdash.figures.maps import MAP_ASPECT, choropleth
 from evdash.figures.overview import years_vs_target
 from evdash.figures.pricing import landed_waterfall, price_bars, rival_comparison
@@ -28,9 +29,9 @@ def _head_px(fig: go.Figure) -> float:
 
 def _title_lines_fit_a_phone(fig: go.Figure) -> None:
     for line in str(fig.layout.title.text).split("<br>"):
-        assert len(theme.plain(line)) <= theme.TITLE_CHARS, line
+        assert len(theme.plain(line)) <= style.TITLE_CHARS, line
     for line in str(fig.layout.title.subtitle.text or "").split("<br>"):
-        assert len(theme.plain(line)) <= theme.SUBTITLE_CHARS, line
+        assert len(theme.plain(line)) <= style.SUBTITLE_CHARS, line
 
 
 def test_years_chart_legend_sits_between_title_and_plot(seed_con: duckdb.DuckDBPyConnection) -> None:
@@ -41,7 +42,7 @@ def test_years_chart_legend_sits_between_title_and_plot(seed_con: duckdb.DuckDBP
     _title_lines_fit_a_phone(fig)
     legend = fig.layout.legend
     assert (legend.yref, legend.y, legend.yanchor) == ("paper", 1.0, "bottom")  # just above the plot
-    rows = theme.legend_rows(fig)
+    rows = style.legend_rows(fig)
     assert rows >= 2  # four entries do not fit one 343 px row ...
     assert fig.layout.margin.t >= _head_px(fig) + 21 * rows  # ... and the top margin holds them all
     assert fig.layout.xaxis.tickangle == 0 and fig.layout.xaxis.title.text == "Year"

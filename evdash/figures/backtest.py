@@ -10,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from evdash.theme import SERIES, base_layout, empty_figure
+from evdash.figures.style import base_layout, empty_figure
+from evdash.theme import SERIES
 
 
 def _rho(value: Any) -> str:
@@ -46,26 +47,7 @@ def rank_vs_entry(table: pd.DataFrame, rho: Mapping[str, object], pooled: object
     ranked_of = sorted({int(n) for n in part["ranked_of"]})
     of = f"{ranked_of[0]}" if len(ranked_of) == 1 else f"{ranked_of[0]}–{ranked_of[-1]}"
     for i, (_, rows) in enumerate(brands):
-        colour = SERIES[i % len(SERIES)]
-        name = str(rows["brand_name"].iloc[0])
-        r, c = i // cols + 1, i % cols + 1
-        fig.add_trace(
-            go.Scatter(
-                x=rows["entry_order"],
-                y=rows["model_rank"],
-                mode="markers+text",
-                name=name,
-                showlegend=False,
-                text=rows["market_code"],
-                textposition="middle right",
-                textfont={"size": 10, "color": colour},
-                marker={"size": 9, "color": colour, "line": {"width": 1, "color": "white"}},
-                hovertemplate="%{text}: entry order %{x}, model rank %{y}<extra>" + name + "</extra>",
-            ),
-            row=r,
-            col=c,
-        )
-        fig.update_xaxes(range=[0.3, float(rows["entry_order"].max()) + 1.2], dtick=1, row=r, col=c)
+        _brand_panel(fig, rows, SERIES[i % len(SERIES)], i // cols + 1, i % cols + 1)
     fig.update_layout(
         **base_layout(
             f"{title}<br><sup>Spearman ρ pooled over {len(part)} launches of {len(brands)} brands: "
@@ -81,3 +63,26 @@ def rank_vs_entry(table: pd.DataFrame, rho: Mapping[str, object], pooled: object
     fig.update_xaxes(title_text="Entry order (1 = first)", row=rows_n)
     fig.update_annotations(font={"size": 12})
     return fig
+
+
+def _brand_panel(fig: go.Figure, rows: pd.DataFrame, colour: str, r: int, c: int) -> None:
+    """One brand's panel (row `r`, column `c`): a dot per launch labelled with its market, entry order
+    against the rank the ranking gave it, the x axis one step per launch."""
+    name = str(rows["brand_name"].iloc[0])
+    fig.add_trace(
+        go.Scatter(
+            x=rows["entry_order"],
+            y=rows["model_rank"],
+            mode="markers+text",
+            name=name,
+            showlegend=False,
+            text=rows["market_code"],
+            textposition="middle right",
+            textfont={"size": 10, "color": colour},
+            marker={"size": 9, "color": colour, "line": {"width": 1, "color": "white"}},
+            hovertemplate="%{text}: entry order %{x}, model rank %{y}<extra>" + name + "</extra>",
+        ),
+        row=r,
+        col=c,
+    )
+    fig.update_xaxes(range=[0.3, float(rows["entry_order"].max()) + 1.2], dtick=1, row=r, col=c)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from evdash import labels as words
-from evdash.figures.marks import note_marks
+from evdash.figures.marks import event_lines, note_marks
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.text import plotly_cut, plotly_text, short_name
 from evdash.theme import (
     ATTAINMENT_HELP,
@@ -22,22 +24,18 @@ from evdash.theme import (
     CONFIDENCE_LABEL,
     CONFIDENCE_OPACITY,
     CONFIDENCE_SYMBOL,
-    EVENT_COLOUR,
     NEUTRAL,
     PROJECTION_COLOUR,
     SELECTED_COLOUR,
     TARGET_COLOUR,
     TARGET_TEXT,
     TEXT_COLOUR,
-    base_layout,
     brand_colour,
     confidence_marker,
-    empty_figure,
     fmt_attainment,
     fmt_figure,
     fmt_int,
     fmt_qualifier,
-    phone_title,
     series_colour,
     year_colour,
 )
@@ -90,32 +88,52 @@ def monthly_bars(
     colours = {m: series_colour(m, list(models) if models else present) for m in present}
     colours.update({"_other": OTHER_COLOUR, "_unsplit": UNSPLIT_COLOUR})
     for series in ordered:
-        part = frame[frame["series_id"] == series]
-        conf = list(part["confidence"])
-        labels = [fmt_int(u, c == "lower_bound") for u, c in zip(part["units"], conf, strict=True)]
-        how = [
-            CONFIDENCE_LABEL.get(c, c) + (" · brand total minus model splits" if d else "")
-            for c, d in zip(conf, part["derived_from_total"], strict=True)
-        ]
-        fig.add_bar(
-            x=part["month"],
-            y=part["units"],
-            name=short_name(part["series_name"].iloc[0], 22),
-            marker={**confidence_marker(colours[series], conf), "line": {"width": 0.5, "color": "white"}},
-            customdata=list(
-                zip(
-                    labels,
-                    how,
-                    part["publisher"].fillna("").astype(str),
-                    [words.day(d, missing="") for d in part["as_of"]],
-                    strict=True,
-                )
-            ),
-            hovertemplate=(
-                "%{x|%b %Y} · %{fullData.name}: %{customdata[0]}<br>%{customdata[1]}"
-                "<br>source: %{customdata[2]}<br>as of %{customdata[3]}<extra></extra>"
-            ),
-        )
+        _model_bars(fig, frame[frame["series_id"] == series], colours[series])
+    heights = _month_totals(fig, frame)
+    _confidence_key(fig, set(frame["confidence"]))
+    fig.update_layout(**base_layout(title, barmode="stack", bargap=0.25))
+    top = float(max(heights.max(), 1)) if len(heights) else 1.0
+    fig.update_yaxes(title_text="Delivered per month (units)", tickformat="~s", range=[0, top * 1.15])
+    fig.update_xaxes(title_text=f"Month ({period})", tickformat="%b", dtick="M1", tickangle=0)
+    if bool(frame["split_exceeds_total"].any()):
+        subtitle += " · * model splits (estimates) exceed the 'over N' total"
+    phone_title(fig, title, subtitle, legend="below", plot_height=300)
+    return fig
+
+
+def _model_bars(fig: go.Figure, part: pd.DataFrame, colour: str) -> None:
+    """One series' monthly bars (a model, 'Other models' or 'Not split by model'), patterned by each
+    month's confidence, its figure, how it was derived, source and as-of date in the hover."""
+    conf = list(part["confidence"])
+    labels = [fmt_int(u, c == "lower_bound") for u, c in zip(part["units"], conf, strict=True)]
+    how = [
+        CONFIDENCE_LABEL.get(c, c) + (" · brand total minus model splits" if d else "")
+        for c, d in zip(conf, part["derived_from_total"], strict=True)
+    ]
+    fig.add_bar(
+        x=part["month"],
+        y=part["units"],
+        name=short_name(part["series_name"].iloc[0], 22),
+        marker={**confidence_marker(colour, conf), "line": {"width": 0.5, "color": "white"}},
+        customdata=list(
+            zip(
+                labels,
+                how,
+                part["publisher"].fillna("").astype(str),
+                [words.day(d, missing="") for d in part["as_of"]],
+                strict=True,
+            )
+        ),
+        hovertemplate=(
+            "%{x|%b %Y} · %{fullData.name}: %{customdata[0]}<br>%{customdata[1]}"
+            "<br>source: %{customdata[2]}<br>as of %{customdata[3]}<extra></extra>"
+        ),
+    )
+
+
+def _month_totals(fig: go.Figure, frame: pd.DataFrame) -> Any:
+    """The brand's total above each month's stack ('≥' when it includes a lower bound, '*' when the
+    model splits exceed an 'over N' total); returns the stacks' heights, month by month."""
     totals = frame.drop_duplicates("month")
     heights = frame.groupby("month", sort=False)["units"].sum().reindex(totals["month"]).to_numpy()
     fig.add_scatter(
@@ -138,53 +156,7 @@ def monthly_bars(
         hoverinfo="skip",
         cliponaxis=False,
     )
-    _confidence_key(fig, set(frame["confidence"]))
-    fig.update_layout(**base_layout(title, barmode="stack", bargap=0.25))
-    top = float(max(heights.max(), 1)) if len(heights) else 1.0
-    fig.update_yaxes(title_text="Delivered per month (units)", tickformat="~s", range=[0, top * 1.15])
-    fig.update_xaxes(title_text=f"Month ({period})", tickformat="%b", dtick="M1", tickangle=0)
-    if bool(frame["split_exceeds_total"].any()):
-        subtitle += " · * model splits (estimates) exceed the 'over N' total"
-    phone_title(fig, title, subtitle, legend="below", plot_height=300)
-    return fig
-
-
-EVENT_DASH = {"target_revision": "dot", "launch": "dash", "milestone": "dashdot"}
-EVENT_LEGEND_CHARS = 30  # an event's legend entry that fits a phone; the whole text is in its hover
-
-
-def _event_lines(fig: go.Figure, events: pd.DataFrame, top: float) -> None:
-    """One vertical line per event date (rows of `evdash.events.markers`), numbered at the top, its
-    label in the legend ("3 · 23 Apr: target 76,000 → ≥ 100,…", short enough for a phone; events of one
-    day share a line), the whole detail in the hover. Line styles differ by kind (dotted revision, dashed
-    launch, dash-dot milestone), so greyscale prints and colour-blind readers tell them apart. Numbers of
-    events less than three weeks apart are staggered, so they never sit on one another."""
-    previous: pd.Timestamp | None = None
-    lifted = False
-    for number, (date, part) in enumerate(events.groupby("date", sort=True), start=1):
-        when = pd.Timestamp(str(date))
-        kinds = list(part["kind"])
-        kind = "launch" if "launch" in kinds else str(kinds[0])
-        lifted = previous is not None and (when - previous).days < 21 and not lifted
-        previous = when
-        height = top * (0.93 if lifted else 1.0)
-        label = f"{number} · {when:%-d %b}: " + "; ".join(str(w) for w in part["what"])
-        fig.add_scatter(
-            x=[when, when],
-            y=[0, height],
-            mode="lines+text",
-            line={"color": EVENT_COLOUR, "width": 1.2, "dash": EVENT_DASH.get(kind, "dot")},
-            text=["", str(number)],
-            textposition="top center",
-            textfont={"size": 11, "color": EVENT_COLOUR},
-            name=plotly_cut(label, EVENT_LEGEND_CHARS),
-            legendgroup="events",
-            legendgrouptitle={"text": "What happened"},
-            cliponaxis=False,
-            # hovertext, not a hovertemplate: a data title containing "%{...}" stays literal.
-            hovertext=["<br>".join(plotly_text(d) for d in part["detail"])] * 2,
-            hoverinfo="text",
-        )
+    return heights
 
 
 def cumulative_vs_target(
@@ -206,159 +178,183 @@ def cumulative_vs_target(
         phone_title(fig, title, subtitle, legend="none")
         return fig
     fig = go.Figure()
-    targets = frame[frame["series"] == "target"]
-    if not targets.empty:
-        revisions = targets.iloc[:-1]  # the last row only closes the step line at 31 Dec
-        fig.add_scatter(
-            x=targets["date"],
-            y=targets["units"],
-            mode="lines",
-            line={"shape": "hv", "color": TARGET_COLOUR, "width": 2.5},
-            name="Target (a step = a revision)",
-            legendgroup="target",
-            hoverinfo="skip",
-        )
-        fig.add_scatter(
-            x=revisions["date"],
-            y=revisions["units"],
-            mode="markers+text",
-            marker={
-                "symbol": "diamond",
-                "size": 10,
-                "color": TARGET_COLOUR,
-                "opacity": [CONFIDENCE_OPACITY.get(c, 1.0) for c in revisions["confidence"]],
-            },
-            text=[
-                fmt_int(u, bool(a)) for u, a in zip(revisions["units"], revisions["is_at_least"], strict=True)
-            ],
-            textposition="bottom right",  # under the line: the event numbers are above it
-            textfont={"color": TARGET_TEXT, "size": 12},
-            name="Target revisions",
-            cliponaxis=False,
-            legendgroup="target",
-            showlegend=False,
-            customdata=list(
-                zip(
-                    revisions["label"],
-                    [CONFIDENCE_LABEL.get(c, c) for c in revisions["confidence"]],
-                    revisions["source"].astype(str),
-                    strict=True,
-                )
-            ),
-            hovertemplate=(
-                "Target %{text}<br>%{customdata[0]} (%{customdata[1]})"
-                "<br>source: %{customdata[2]}<extra></extra>"
-            ),
-        )
-    delivered = frame[frame["series"] == "delivered"]
-    if not delivered.empty:
-        fig.add_scatter(
-            x=delivered["date"],
-            y=delivered["units"],
-            mode="lines",
-            line={"color": SELECTED_COLOUR, "width": 3},
-            name="Delivered so far",
-            legendgroup="delivered",
-            hoverinfo="skip",
-        )
-        for conf in ("reported", "lower_bound", "estimate"):
-            part = delivered[delivered["confidence"] == conf]
-            if part.empty:
-                continue
-            fig.add_scatter(
-                x=part["date"],
-                y=part["units"],
-                mode="markers",
-                marker={
-                    "symbol": CONFIDENCE_SYMBOL[conf],
-                    "size": 10,
-                    "color": SELECTED_COLOUR,
-                    "line": {"width": 2, "color": SELECTED_COLOUR},
-                },
-                name=f"Month: {CONFIDENCE_LABEL[conf].lower()}",
-                legendgroup="delivered",
-                customdata=list(
-                    zip(
-                        part["label"],
-                        [
-                            fmt_int(u, bool(a))
-                            for u, a in zip(part["units"], part["is_at_least"], strict=True)
-                        ],
-                        [fmt_int(u, conf == "lower_bound") for u in part["month_units"]],
-                        part["source"].astype(str),
-                        [words.day(d, missing="") for d in part["as_of"]],
-                        strict=True,
-                    )
-                ),
-                hovertemplate=(
-                    "%{customdata[0]}<br>year so far %{customdata[1]} ("
-                    + CONFIDENCE_LABEL[conf].lower()
-                    + "), +%{customdata[2]} since the previous point<br>source: %{customdata[3]}"
-                    "<br>as of %{customdata[4]}<extra></extra>"
-                ),
-            )
-    reported = frame[frame["series"] == "reported_total"]
-    if not reported.empty:
-        fig.add_scatter(
-            x=reported["date"],
-            y=reported["units"],
-            mode="markers",
-            marker={
-                "symbol": ["triangle-up" if a else "square" for a in reported["is_at_least"]],
-                "size": 11,
-                "color": REPORTED_TOTAL_COLOUR,
-                "opacity": [CONFIDENCE_OPACITY.get(c, 1.0) for c in reported["confidence"]],
-            },
-            name="Company total (▲ 'over N')",
-            legendgroup="delivered",
-            customdata=list(
-                zip(
-                    reported["label"],
-                    [
-                        fmt_int(u, bool(a))
-                        for u, a in zip(reported["units"], reported["is_at_least"], strict=True)
-                    ],
-                    [CONFIDENCE_LABEL.get(c, c) for c in reported["confidence"]],
-                    reported["source"].astype(str),
-                    [words.day(d, missing="") for d in reported["as_of"]],
-                    strict=True,
-                )
-            ),
-            hovertemplate=(
-                "%{customdata[0]}: %{customdata[1]} (%{customdata[2]})<br>source: %{customdata[3]}"
-                "<br>as of %{customdata[4]}<extra>company total for the year so far</extra>"
-            ),
-        )
-    proj = frame[frame["series"] == "projection"]
-    if not proj.empty:
-        fig.add_scatter(
-            x=proj["date"],
-            y=proj["units"],
-            mode="lines+markers",
-            line={"dash": "dash", "color": PROJECTION_COLOUR, "width": 2},
-            marker={"size": 6},
-            name="Projection at run rate",
-            legendgroup="delivered",
-            customdata=[fmt_int(r) for r in proj["month_units"]],
-            hovertemplate="%{x|%-d %b %Y}: ≈%{y:,.0f}<br>at %{customdata} a month ("
-            + plotly_text(proj["label"].iloc[-1])
-            + ")<extra>projection</extra>",
-        )
+    _target_steps(fig, frame[frame["series"] == "target"])
+    _delivered_so_far(fig, frame[frame["series"] == "delivered"])
+    _company_totals(fig, frame[frame["series"] == "reported_total"])
+    _run_rate_projection(fig, frame[frame["series"] == "projection"])
     shown_events = events if events is not None else pd.DataFrame()
     peak = float(pd.to_numeric(frame["units"], errors="coerce").max())
     peak = peak if peak > 0 else 1.0
     if not shown_events.empty:
         # The event lines end well above the target's labels, so their numbers never sit on a label.
-        _event_lines(fig, shown_events, peak * 1.2)
+        event_lines(fig, shown_events, peak * 1.2)
     if notes is not None and not notes.empty:
         note_marks(fig, notes, peak * 1.2)
     fig.update_layout(**base_layout(title, hovermode="closest"))
+    _cumulative_axes(fig, year, peak, not shown_events.empty or (notes is not None and not notes.empty))
+    phone_title(fig, title, subtitle, legend="below", plot_height=300)
+    return fig
+
+
+def _target_steps(fig: go.Figure, targets: pd.DataFrame) -> None:
+    """The company's target path as a step line (a step = a revision), and a diamond at each revision
+    labelled with the target it set, its wording, confidence and source in the hover."""
+    if targets.empty:
+        return
+    revisions = targets.iloc[:-1]  # the last row only closes the step line at 31 Dec
+    fig.add_scatter(
+        x=targets["date"],
+        y=targets["units"],
+        mode="lines",
+        line={"shape": "hv", "color": TARGET_COLOUR, "width": 2.5},
+        name="Target (a step = a revision)",
+        legendgroup="target",
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=revisions["date"],
+        y=revisions["units"],
+        mode="markers+text",
+        marker={
+            "symbol": "diamond",
+            "size": 10,
+            "color": TARGET_COLOUR,
+            "opacity": [CONFIDENCE_OPACITY.get(c, 1.0) for c in revisions["confidence"]],
+        },
+        text=[fmt_int(u, bool(a)) for u, a in zip(revisions["units"], revisions["is_at_least"], strict=True)],
+        textposition="bottom right",  # under the line: the event numbers are above it
+        textfont={"color": TARGET_TEXT, "size": 12},
+        name="Target revisions",
+        cliponaxis=False,
+        legendgroup="target",
+        showlegend=False,
+        customdata=list(
+            zip(
+                revisions["label"],
+                [CONFIDENCE_LABEL.get(c, c) for c in revisions["confidence"]],
+                revisions["source"].astype(str),
+                strict=True,
+            )
+        ),
+        hovertemplate=(
+            "Target %{text}<br>%{customdata[0]} (%{customdata[1]})<br>source: %{customdata[2]}<extra></extra>"
+        ),
+    )
+
+
+def _delivered_so_far(fig: go.Figure, delivered: pd.DataFrame) -> None:
+    """The year-so-far line of deliveries, and its month points marked by confidence (filled reported,
+    open triangle 'at least', open circle estimate) with the month's figure and source in the hover."""
+    if delivered.empty:
+        return
+    fig.add_scatter(
+        x=delivered["date"],
+        y=delivered["units"],
+        mode="lines",
+        line={"color": SELECTED_COLOUR, "width": 3},
+        name="Delivered so far",
+        legendgroup="delivered",
+        hoverinfo="skip",
+    )
+    for conf in ("reported", "lower_bound", "estimate"):
+        part = delivered[delivered["confidence"] == conf]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=part["date"],
+            y=part["units"],
+            mode="markers",
+            marker={
+                "symbol": CONFIDENCE_SYMBOL[conf],
+                "size": 10,
+                "color": SELECTED_COLOUR,
+                "line": {"width": 2, "color": SELECTED_COLOUR},
+            },
+            name=f"Month: {CONFIDENCE_LABEL[conf].lower()}",
+            legendgroup="delivered",
+            customdata=list(
+                zip(
+                    part["label"],
+                    [fmt_int(u, bool(a)) for u, a in zip(part["units"], part["is_at_least"], strict=True)],
+                    [fmt_int(u, conf == "lower_bound") for u in part["month_units"]],
+                    part["source"].astype(str),
+                    [words.day(d, missing="") for d in part["as_of"]],
+                    strict=True,
+                )
+            ),
+            hovertemplate=(
+                "%{customdata[0]}<br>year so far %{customdata[1]} ("
+                + CONFIDENCE_LABEL[conf].lower()
+                + "), +%{customdata[2]} since the previous point<br>source: %{customdata[3]}"
+                "<br>as of %{customdata[4]}<extra></extra>"
+            ),
+        )
+
+
+def _company_totals(fig: go.Figure, reported: pd.DataFrame) -> None:
+    """The company's own year-so-far totals ('over N' ones as triangles), beside the monthly sum."""
+    if reported.empty:
+        return
+    fig.add_scatter(
+        x=reported["date"],
+        y=reported["units"],
+        mode="markers",
+        marker={
+            "symbol": ["triangle-up" if a else "square" for a in reported["is_at_least"]],
+            "size": 11,
+            "color": REPORTED_TOTAL_COLOUR,
+            "opacity": [CONFIDENCE_OPACITY.get(c, 1.0) for c in reported["confidence"]],
+        },
+        name="Company total (▲ 'over N')",
+        legendgroup="delivered",
+        customdata=list(
+            zip(
+                reported["label"],
+                [
+                    fmt_int(u, bool(a))
+                    for u, a in zip(reported["units"], reported["is_at_least"], strict=True)
+                ],
+                [CONFIDENCE_LABEL.get(c, c) for c in reported["confidence"]],
+                reported["source"].astype(str),
+                [words.day(d, missing="") for d in reported["as_of"]],
+                strict=True,
+            )
+        ),
+        hovertemplate=(
+            "%{customdata[0]}: %{customdata[1]} (%{customdata[2]})<br>source: %{customdata[3]}"
+            "<br>as of %{customdata[4]}<extra>company total for the year so far</extra>"
+        ),
+    )
+
+
+def _run_rate_projection(fig: go.Figure, proj: pd.DataFrame) -> None:
+    """The dashed projection to 31 Dec at the recent monthly run rate, labelled as a projection."""
+    if proj.empty:
+        return
+    fig.add_scatter(
+        x=proj["date"],
+        y=proj["units"],
+        mode="lines+markers",
+        line={"dash": "dash", "color": PROJECTION_COLOUR, "width": 2},
+        marker={"size": 6},
+        name="Projection at run rate",
+        legendgroup="delivered",
+        customdata=[fmt_int(r) for r in proj["month_units"]],
+        hovertemplate="%{x|%-d %b %Y}: ≈%{y:,.0f}<br>at %{customdata} a month ("
+        + plotly_text(proj["label"].iloc[-1])
+        + ")<extra>projection</extra>",
+    )
+
+
+def _cumulative_axes(fig: go.Figure, year: int, peak: float, marked: bool) -> None:
+    """Axes of the cumulative chart: units from 0 to above the highest point (more room when event or
+    note marks are drawn, `marked`), and the calendar year with quarter ticks a phone shows upright."""
     fig.update_yaxes(
         title_text="Delivered since 1 Jan (units)",
         tickformat="~s",  # 400k: a narrow axis leaves the phone's width to the lines
         range=[
             0,
-            peak * (1.3 if not shown_events.empty or (notes is not None and not notes.empty) else 1.12),
+            peak * (1.3 if marked else 1.12),
         ],
         ticklabelstandoff=6,  # "0" clear of the first month's label
     )
@@ -370,8 +366,6 @@ def cumulative_vs_target(
         tickangle=0,
         minor={"tickvals": [dt.date(year, m, 1) for m in range(1, 13)], "showgrid": True},
     )
-    phone_title(fig, title, subtitle, legend="below", plot_height=300)
-    return fig
 
 
 def peer_attainment(frame: pd.DataFrame, year: int, highlight: str) -> go.Figure:
@@ -388,7 +382,33 @@ def peer_attainment(frame: pd.DataFrame, year: int, highlight: str) -> go.Figure
         return fig
     part = part.sort_values("attainment_pct")
     conf = [str(c) for c in part["delivered_confidence"]]
-    details = [
+    details = _attainment_details(part)
+    labels = [
+        fmt_attainment(p, k, short=True)
+        for p, k in zip(part["attainment_pct"], part["attainment_kind"], strict=True)
+    ]
+    colours = [brand_colour(b, highlight) for b in part["brand_id"]]
+    fig = go.Figure()
+    _attainment_bars(fig, part, conf, colours, labels, details)
+    _confidence_key(fig, set(conf))
+    fig.add_vline(x=100, line={"color": TARGET_COLOUR, "dash": "dot", "width": 2})
+    top = max(float(part["attainment_pct"].max()), 100.0)
+    fig.update_layout(**base_layout(title, showlegend=True, bargap=0.35))
+    fig.update_xaxes(
+        title_text="% of final target",
+        ticksuffix="%",
+        range=[0, top * 1.3],  # room for the label of the longest bar, and the 100% line
+        nticks=4,
+        tickangle=0,
+    )
+    fig.update_yaxes(title_text=None)
+    phone_title(fig, title, subtitle, legend="above", plot_height=40 + 38 * len(part))
+    return fig
+
+
+def _attainment_details(part: pd.DataFrame) -> list[str]:
+    """What each brand's attainment is made of, for its hover: '≥ 410,000 of over 300,000 (NEV only)'."""
+    return [
         f"{fmt_figure(d, bool(a), c)} of {'over ' if t_at else ''}{fmt_int(t)}{fmt_qualifier(s, th, cov)}"
         for d, a, c, t, t_at, s, th, cov in zip(
             part["delivered_units"],
@@ -402,12 +422,18 @@ def peer_attainment(frame: pd.DataFrame, year: int, highlight: str) -> go.Figure
             strict=True,
         )
     ]
-    labels = [
-        fmt_attainment(p, k, short=True)
-        for p, k in zip(part["attainment_pct"], part["attainment_kind"], strict=True)
-    ]
-    colours = [brand_colour(b, highlight) for b in part["brand_id"]]
-    fig = go.Figure()
+
+
+def _attainment_bars(
+    fig: go.Figure,
+    part: pd.DataFrame,
+    conf: list[str],
+    colours: list[str],
+    labels: list[str],
+    details: list[str],
+) -> None:
+    """One horizontal bar per brand, labelled with its attainment, patterned by the delivered figure's
+    confidence; both sources, the original target and how to read the attainment in the hover."""
     fig.add_bar(
         y=[short_name(n) for n in part["brand_name"]],
         x=part["attainment_pct"],
@@ -438,20 +464,6 @@ def peer_attainment(frame: pd.DataFrame, year: int, highlight: str) -> go.Figure
             "%{customdata[2]}<extra></extra>"
         ),
     )
-    _confidence_key(fig, set(conf))
-    fig.add_vline(x=100, line={"color": TARGET_COLOUR, "dash": "dot", "width": 2})
-    top = max(float(part["attainment_pct"].max()), 100.0)
-    fig.update_layout(**base_layout(title, showlegend=True, bargap=0.35))
-    fig.update_xaxes(
-        title_text="% of final target",
-        ticksuffix="%",
-        range=[0, top * 1.3],  # room for the label of the longest bar, and the 100% line
-        nticks=4,
-        tickangle=0,
-    )
-    fig.update_yaxes(title_text=None)
-    phone_title(fig, title, subtitle, legend="above", plot_height=40 + 38 * len(part))
-    return fig
 
 
 def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
@@ -475,56 +487,7 @@ def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
     fig = go.Figure()
     years = sorted(frame["year"].unique())
     for year in years:
-        part = frame[frame["year"] == year]
-        conf = [str(c) for c in part["delivered_confidence"]]
-        qualifiers = [
-            fmt_qualifier(s, th, cov)
-            for s, th, cov in zip(
-                part["scope"], part["delivered_through"], part["delivered_coverage"], strict=True
-            )
-        ]
-        colour = year_colour(year)
-        fig.add_bar(
-            y=[names[n] for n in part["brand_name"]],
-            x=part["delivered_units"],
-            orientation="h",
-            name=str(year),
-            marker=confidence_marker(colour, conf),
-            text=[
-                _short_units(u, bool(a), c) + ("*" if q else "")
-                for u, a, c, q in zip(
-                    part["delivered_units"], part["delivered_is_at_least"], conf, qualifiers, strict=True
-                )
-            ],
-            textposition="outside",
-            textfont={"color": TEXT_COLOUR, "size": 11},
-            constraintext="none",  # Plotly shrank labels to the bar's thickness (9 px)
-            cliponaxis=False,
-            customdata=list(
-                zip(
-                    [CONFIDENCE_LABEL.get(c, c) for c in conf],
-                    part["delivered_source"].astype(str),
-                    [words.day(d, missing="") for d in part["delivered_as_of"]],
-                    [
-                        fmt_figure(u, bool(a), c) + q
-                        for u, a, c, q in zip(
-                            part["delivered_units"],
-                            part["delivered_is_at_least"],
-                            conf,
-                            qualifiers,
-                            strict=True,
-                        )
-                    ],
-                    part["brand_name"],
-                    [_counted_in(n) for n in part.get("counted_in_name", pd.Series([None] * len(part)))],
-                    strict=True,
-                )
-            ),
-            hovertemplate=(
-                "%{customdata[4]} " + str(year) + ": %{customdata[3]}%{customdata[5]}<br>%{customdata[0]} · "
-                "source %{customdata[1]}<br>as of %{customdata[2]}<extra></extra>"
-            ),
-        )
+        _year_bars(fig, frame[frame["year"] == year], year, names)
     _confidence_key(fig, set(frame["delivered_confidence"].dropna()))
     top = float(frame["delivered_units"].max())
     fig.update_layout(**base_layout(title, barmode="group", bargap=0.25, bargroupgap=0.05))
@@ -545,6 +508,61 @@ def peer_deliveries(frame: pd.DataFrame, highlight: str) -> go.Figure:
         plot_height=20 + 24 * len(order) * max(len(years), 1),
     )
     return fig
+
+
+def _year_bars(fig: go.Figure, part: pd.DataFrame, year: object, names: dict[str, str]) -> None:
+    """One year's bars, one per brand, in the year's colour and patterned by confidence; the compact
+    label ('*' when the figure covers NEV only or part of the year), the exact figure, what it covers,
+    its source and as-of date in the hover."""
+    conf = [str(c) for c in part["delivered_confidence"]]
+    qualifiers = [
+        fmt_qualifier(s, th, cov)
+        for s, th, cov in zip(
+            part["scope"], part["delivered_through"], part["delivered_coverage"], strict=True
+        )
+    ]
+    colour = year_colour(year)
+    fig.add_bar(
+        y=[names[n] for n in part["brand_name"]],
+        x=part["delivered_units"],
+        orientation="h",
+        name=str(year),
+        marker=confidence_marker(colour, conf),
+        text=[
+            _short_units(u, bool(a), c) + ("*" if q else "")
+            for u, a, c, q in zip(
+                part["delivered_units"], part["delivered_is_at_least"], conf, qualifiers, strict=True
+            )
+        ],
+        textposition="outside",
+        textfont={"color": TEXT_COLOUR, "size": 11},
+        constraintext="none",  # Plotly shrank labels to the bar's thickness (9 px)
+        cliponaxis=False,
+        customdata=list(
+            zip(
+                [CONFIDENCE_LABEL.get(c, c) for c in conf],
+                part["delivered_source"].astype(str),
+                [words.day(d, missing="") for d in part["delivered_as_of"]],
+                [
+                    fmt_figure(u, bool(a), c) + q
+                    for u, a, c, q in zip(
+                        part["delivered_units"],
+                        part["delivered_is_at_least"],
+                        conf,
+                        qualifiers,
+                        strict=True,
+                    )
+                ],
+                part["brand_name"],
+                [_counted_in(n) for n in part.get("counted_in_name", pd.Series([None] * len(part)))],
+                strict=True,
+            )
+        ),
+        hovertemplate=(
+            "%{customdata[4]} " + str(year) + ": %{customdata[3]}%{customdata[5]}<br>%{customdata[0]} · "
+            "source %{customdata[1]}<br>as of %{customdata[2]}<extra></extra>"
+        ),
+    )
 
 
 def _counted_in(group: object) -> str:

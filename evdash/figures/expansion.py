@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from evdash import labels as words
 from evdash.figures.marks import in_years, note_marks, year_position
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.text import plotly_cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
@@ -16,12 +17,9 @@ from evdash.theme import (
     SELECTED_COLOUR,
     SERIES,
     TEXT_COLOUR,
-    base_layout,
     confidence_marker,
-    empty_figure,
     fmt_int,
     fmt_pct,
-    phone_title,
 )
 
 SALES_METRICS = {"new_ev_sales": "EV sales (BEV + PHEV)", "bev_sales": "BEV sales"}
@@ -154,38 +152,60 @@ def ev_share_history(
         return fig
     fig = go.Figure()
     actual = history[history["kind"] == "actual"].sort_values("year")
-    if not actual.empty:
-        labels = [
-            ("≥ " if c == "lower_bound" else "") + fmt_pct(float(v)) + PERIOD_LABEL.get(str(p), "")
-            for v, c, p in zip(actual["value"], actual["confidence"], actual["period_scope"], strict=True)
-        ]
-        fig.add_scatter(
-            x=actual["year"],
-            y=actual["value"],
-            mode="lines+markers",
-            name="Actual (reported or estimate)",
-            line={"color": SELECTED_COLOUR, "width": 2},
-            marker={
-                "size": 8,
-                "symbol": [CONFIDENCE_SYMBOL.get(str(c), "circle") for c in actual["confidence"]],
-                "color": SELECTED_COLOUR,
-                "line": {"color": SELECTED_COLOUR, "width": 2},
-            },
-            customdata=list(
-                zip(
-                    labels,
-                    [CONFIDENCE_LABEL.get(str(c), str(c)) for c in actual["confidence"]],
-                    [plotly_text(u) for u in actual["source_url"]],
-                    strict=True,
-                )
-            ),
-            hovertemplate="%{x}: %{customdata[0]} (%{customdata[1]})<br>source: %{customdata[2]}"
-            "<extra></extra>",
-        )
+    _actual_line(fig, actual)
     last = actual.iloc[-1] if not actual.empty else None
     if not (history["kind"] == "projection").any():
         # The IEA projects few markets; another region's projection is never borrowed (issue #23).
         subtitle = f"{subtitle} · no IEA projection for {plotly_cut(country_name, 30)}"
+    _projection_lines(fig, history, last, country_name)
+    shown_years = list(range(int(history["year"].min()), int(history["year"].max()) + 1))
+    _notes(fig, notes, shown_years, float(pd.to_numeric(history["value"], errors="coerce").max()) * 1.2)
+    fig.update_layout(**base_layout(title))
+    fig.update_yaxes(title_text="% of new cars", rangemode="tozero", ticksuffix="%")
+    fig.update_xaxes(title_text="Year", **_year_ticks(shown_years))
+    phone_title(fig, title, subtitle, legend="above", plot_height=240)
+    return fig
+
+
+def _actual_line(fig: go.Figure, actual: pd.DataFrame) -> None:
+    """The market's reported and estimated shares as one solid line, markers by confidence ('≥' for a
+    lower bound, 'part of year' for a partial year in the hover label)."""
+    if actual.empty:
+        return
+    labels = [
+        ("≥ " if c == "lower_bound" else "") + fmt_pct(float(v)) + PERIOD_LABEL.get(str(p), "")
+        for v, c, p in zip(actual["value"], actual["confidence"], actual["period_scope"], strict=True)
+    ]
+    fig.add_scatter(
+        x=actual["year"],
+        y=actual["value"],
+        mode="lines+markers",
+        name="Actual (reported or estimate)",
+        line={"color": SELECTED_COLOUR, "width": 2},
+        marker={
+            "size": 8,
+            "symbol": [CONFIDENCE_SYMBOL.get(str(c), "circle") for c in actual["confidence"]],
+            "color": SELECTED_COLOUR,
+            "line": {"color": SELECTED_COLOUR, "width": 2},
+        },
+        customdata=list(
+            zip(
+                labels,
+                [CONFIDENCE_LABEL.get(str(c), str(c)) for c in actual["confidence"]],
+                [plotly_text(u) for u in actual["source_url"]],
+                strict=True,
+            )
+        ),
+        hovertemplate="%{x}: %{customdata[0]} (%{customdata[1]})<br>source: %{customdata[2]}<extra></extra>",
+    )
+
+
+def _projection_lines(
+    fig: go.Figure, history: pd.DataFrame, last: pd.Series | None, country_name: str
+) -> None:
+    """The IEA's scenarios as dashed and dotted lines of hollow diamonds, labelled as projections: the
+    market's own continues from its `last` actual year; a region's stands apart and is named as the
+    region's."""
     for i, (scenario, label) in enumerate(SCENARIO_LABEL.items()):
         rows = history[(history["kind"] == "projection") & (history["scenario"] == scenario)].sort_values(
             "year"
@@ -214,10 +234,3 @@ def ev_share_history(
             marker={"symbol": "diamond-open", "size": 9, "color": OKABE_ITO[1 + i]},
             hovertemplate="%{x}: %{y:.0f}% — " + label + " (a scenario, not a figure)<extra></extra>",
         )
-    shown_years = list(range(int(history["year"].min()), int(history["year"].max()) + 1))
-    _notes(fig, notes, shown_years, float(pd.to_numeric(history["value"], errors="coerce").max()) * 1.2)
-    fig.update_layout(**base_layout(title))
-    fig.update_yaxes(title_text="% of new cars", rangemode="tozero", ticksuffix="%")
-    fig.update_xaxes(title_text="Year", **_year_ticks(shown_years))
-    phone_title(fig, title, subtitle, legend="above", plot_height=240)
-    return fig

@@ -13,9 +13,10 @@ from typing import Any, Literal
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.regions import REGION_VIEW
 from evdash.text import plotly_text
-from evdash.theme import MUTED_TEXT, NO_DATA, OKABE_ITO, base_layout, empty_figure, phone_title, plain
+from evdash.theme import MUTED_TEXT, NO_DATA, OKABE_ITO, plain
 
 # Sequential scale for quantities: one hue, light = low, dark = high (readable with any colour vision).
 SEQUENTIAL_SCALE = "Blues"
@@ -138,97 +139,149 @@ def choropleth(
     frame = frame.reset_index(drop=True)
     missing = frame[value_col].isna()
     hover = _hover(frame, label_col)
-    no_data = frame[missing]
-    if not no_data.empty:
-        fig.add_trace(
-            go.Choropleth(
-                locations=no_data[location_col],
-                z=[0] * len(no_data),
-                locationmode="ISO-3",
-                colorscale=[[0, NO_DATA], [1, NO_DATA]],
-                showscale=False,
-                showlegend=True,
-                name=NO_DATA_LABEL,
-                marker={"line": {"color": "white", "width": 0.5}},
-                hovertext=[h for h, m in zip(hover, missing, strict=True) if m],
-                hoverinfo="text",
-            )
-        )
+    _no_data_trace(fig, frame[missing], [h for h, m in zip(hover, missing, strict=True) if m], location_col)
     present = frame[~missing]
     present_hover = [h for h, m in zip(hover, missing, strict=True) if not m]
     if kind == "categorical":
-        order: Sequence[str] = list(categories) if categories else sorted(present[value_col].unique())
-        labels = dict(categories or {})
-        for i, code in enumerate(order):
-            rows = (present[value_col] == code).to_numpy()
-            if not rows.any():
-                continue
-            colour = OKABE_ITO[i % len(OKABE_ITO)]
-            fig.add_trace(
-                go.Choropleth(
-                    locations=present[location_col][rows],
-                    z=[i] * int(rows.sum()),
-                    locationmode="ISO-3",
-                    colorscale=[[0, colour], [1, colour]],
-                    showscale=False,
-                    showlegend=True,
-                    name=labels.get(code, code),
-                    legendgroup=code,
-                    marker={"line": {"color": "white", "width": 0.5}},
-                    hovertext=[h for h, r in zip(present_hover, rows, strict=True) if r],
-                    hoverinfo="text",
-                )
-            )
+        _category_traces(fig, present, present_hover, value_col, categories, location_col)
     elif not present.empty:
-        values = present[value_col].astype(float)
-        # Quantities start at 0 so a low value is visibly coloured, never mistaken for "no data".
-        extra: dict[str, Any] = (
-            {"zmid": 0} if diverging else {"zmin": 0, "zmax": max(float(values.max()), 1.0)}
-        )
-        fig.add_trace(
-            go.Choropleth(
-                locations=present[location_col],
-                z=values,
-                locationmode="ISO-3",
-                colorscale=DIVERGING_SCALE if diverging else SEQUENTIAL_SCALE,
-                showscale=True,
-                showlegend=False,
-                name=title,
-                # Under the map, across: a colour bar at the side took a third of a phone's width.
-                colorbar={
-                    "title": {"text": unit, "side": "top", "font": {"color": MUTED_TEXT, "size": 12}},
-                    "tickformat": ",~r",
-                    "tickfont": {"color": MUTED_TEXT, "size": 12},
-                    "orientation": "h",
-                    "thickness": 10,
-                    "len": 0.9,
-                    "lenmode": "fraction",
-                    "x": 0,
-                    "xanchor": "left",
-                    "y": -0.02,
-                    "yanchor": "top",
-                },
-                marker={"line": {"color": "white", "width": 0.5}},
-                hovertext=present_hover,
-                hoverinfo="text",
-                **extra,
-            )
+        _scale_trace(
+            fig,
+            present[location_col],
+            present[value_col].astype(float),
+            present_hover,
+            title,
+            unit,
+            diverging,
         )
     if selected and selected in set(frame[location_col]):
+        _selected_outline(fig, selected)
+    _map_layout(fig, title, kind, _alt(frame, title, kind, value_col, categories, location_col))
+    _map_geos(fig, region)
+    height = min(max(int(_MAP_WIDTH_MEAN * MAP_ASPECT.get(region, MAP_ASPECT["world"])), 200), 560)
+    # Legend under the map: above it, it collides with the title on a narrow screen.
+    phone_title(fig, title, "", legend="below", plot_height=height)
+    return fig
+
+
+def _no_data_trace(fig: go.Figure, no_data: pd.DataFrame, hover: list[str], location_col: str) -> None:
+    """Countries without a value, grey in a "No data" trace listed in the legend (never drawn as 0)."""
+    if no_data.empty:
+        return
+    fig.add_trace(
+        go.Choropleth(
+            locations=no_data[location_col],
+            z=[0] * len(no_data),
+            locationmode="ISO-3",
+            colorscale=[[0, NO_DATA], [1, NO_DATA]],
+            showscale=False,
+            showlegend=True,
+            name=NO_DATA_LABEL,
+            marker={"line": {"color": "white", "width": 0.5}},
+            hovertext=hover,
+            hoverinfo="text",
+        )
+    )
+
+
+def _category_traces(
+    fig: go.Figure,
+    present: pd.DataFrame,
+    present_hover: list[str],
+    value_col: str,
+    categories: Mapping[str, str] | None,
+    location_col: str,
+) -> None:
+    """One trace per category, in the order of `categories` (code -> legend label), each one Okabe–Ito
+    colour, named in the legend."""
+    order: Sequence[str] = list(categories) if categories else sorted(present[value_col].unique())
+    labels = dict(categories or {})
+    for i, code in enumerate(order):
+        rows = (present[value_col] == code).to_numpy()
+        if not rows.any():
+            continue
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
         fig.add_trace(
             go.Choropleth(
-                locations=[selected],
-                z=[0],
+                locations=present[location_col][rows],
+                z=[i] * int(rows.sum()),
                 locationmode="ISO-3",
-                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                colorscale=[[0, colour], [1, colour]],
                 showscale=False,
-                showlegend=False,
-                name="Selected",
-                marker={"line": {"color": SELECTED_OUTLINE, "width": 2.5}},
-                hoverinfo="skip",
+                showlegend=True,
+                name=labels.get(code, code),
+                legendgroup=code,
+                marker={"line": {"color": "white", "width": 0.5}},
+                hovertext=[h for h, r in zip(present_hover, rows, strict=True) if r],
+                hoverinfo="text",
             )
         )
-    view = REGION_VIEW.get(region, REGION_VIEW["world"])
+
+
+def _scale_trace(
+    fig: go.Figure,
+    locations: pd.Series,
+    values: pd.Series,
+    present_hover: list[str],
+    title: str,
+    unit: str,
+    diverging: bool,
+) -> None:
+    """One trace coloured on a single-hue scale from 0 (`diverging`: purple–orange centred on 0), with a
+    colour bar titled `unit` laid across under the map."""
+    # Quantities start at 0 so a low value is visibly coloured, never mistaken for "no data".
+    extra: dict[str, Any] = {"zmid": 0} if diverging else {"zmin": 0, "zmax": max(float(values.max()), 1.0)}
+    fig.add_trace(
+        go.Choropleth(
+            locations=locations,
+            z=values,
+            locationmode="ISO-3",
+            colorscale=DIVERGING_SCALE if diverging else SEQUENTIAL_SCALE,
+            showscale=True,
+            showlegend=False,
+            name=title,
+            # Under the map, across: a colour bar at the side took a third of a phone's width.
+            colorbar={
+                "title": {"text": unit, "side": "top", "font": {"color": MUTED_TEXT, "size": 12}},
+                "tickformat": ",~r",
+                "tickfont": {"color": MUTED_TEXT, "size": 12},
+                "orientation": "h",
+                "thickness": 10,
+                "len": 0.9,
+                "lenmode": "fraction",
+                "x": 0,
+                "xanchor": "left",
+                "y": -0.02,
+                "yanchor": "top",
+            },
+            marker={"line": {"color": "white", "width": 0.5}},
+            hovertext=present_hover,
+            hoverinfo="text",
+            **extra,
+        )
+    )
+
+
+def _selected_outline(fig: go.Figure, selected: str) -> None:
+    """The selected country (ISO-3) outlined in black, on top of its colour."""
+    fig.add_trace(
+        go.Choropleth(
+            locations=[selected],
+            z=[0],
+            locationmode="ISO-3",
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+            showscale=False,
+            showlegend=False,
+            name="Selected",
+            marker={"line": {"color": SELECTED_OUTLINE, "width": 2.5}},
+            hoverinfo="skip",
+        )
+    )
+
+
+def _map_layout(fig: go.Figure, title: str, kind: str, alt: str) -> None:
+    """The map's layout: room under it for the colour bar or legend, a click selects a country, and the
+    text alternative `alt` (escaped) in `meta.alt`."""
     fig.update_layout(
         **base_layout(
             title,
@@ -236,9 +289,15 @@ def choropleth(
             margin={"l": 0, "r": 0, "t": 40, "b": 110 if kind == "sequential" else 10},
             clickmode="event+select",
             # Escaped like every other figure text (a data name in it is shown, never read as a tag).
-            meta={"alt": plotly_text(_alt(frame, title, kind, value_col, categories, location_col))},
+            meta={"alt": plotly_text(alt)},
         )
     )
+
+
+def _map_geos(fig: go.Figure, region: str) -> None:
+    """The map's viewport for `region` (natural earth for the world, mercator for a region), countries
+    outlined in white, land without data grey."""
+    view = REGION_VIEW.get(region, REGION_VIEW["world"])
     fig.update_geos(
         projection_type="natural earth" if region == "world" else "mercator",
         showframe=False,
@@ -253,7 +312,3 @@ def choropleth(
         lataxis_range=list(view["lat"]),
         fitbounds=False,
     )
-    height = min(max(int(_MAP_WIDTH_MEAN * MAP_ASPECT.get(region, MAP_ASPECT["world"])), 200), 560)
-    # Legend under the map: above it, it collides with the title on a narrow screen.
-    phone_title(fig, title, "", legend="below", plot_height=height)
-    return fig

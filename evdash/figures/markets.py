@@ -9,8 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evdash.figures.maps import choropleth
+from evdash.figures.style import base_layout, empty_figure
 from evdash.scoring import MEASURES
-from evdash.theme import OKABE_ITO, base_layout, empty_figure
+from evdash.theme import OKABE_ITO
 
 FLAG = "⚑"
 

@@ -1,7 +1,9 @@
-"""Analyst notes drawn on a chart (rows of `evdash.notes.chart_marks` / `market_marks` / `year_marks`),
-one style on every chart: the notes' colour (theme.NOTE_COLOUR), numbered "N1", "N2"… and listed under
-"Analyst notes", the whole note in the hover. A note's text is data: escaped for Plotly (hovertext, never a
-template), so Markdown or HTML in it shows literally. Pure: no Streamlit, no I/O."""
+"""Marks drawn on a chart over its data: the events of a year (`event_lines`: target revisions, launches,
+milestones as numbered vertical lines) and analyst notes (rows of `evdash.notes.chart_marks` /
+`market_marks` / `year_marks`), one style on every chart: the notes' colour (theme.NOTE_COLOUR),
+numbered "N1", "N2"… and listed under "Analyst notes", the whole note in the hover. A note's text is data:
+escaped for Plotly (hovertext, never a template), so Markdown or HTML in it shows literally. Pure: no
+Streamlit, no I/O."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from evdash.text import plotly_cut
-from evdash.theme import NOTE_COLOUR
+from evdash.text import plotly_cut, plotly_text
+from evdash.theme import EVENT_COLOUR, NOTE_COLOUR
 
 NOTE_HOVER_CHARS = 700  # a whole note (at most 500 characters) with its author and date
 NOTE_LEGEND_CHARS = 30  # a note's legend entry that fits a phone; the whole note is in its hover
@@ -80,5 +82,43 @@ def note_marks(
             legendgrouptitle={"text": "Analyst notes"},
             cliponaxis=False,
             hovertext=[note_hover(rec)] * 2,
+            hoverinfo="text",
+        )
+
+
+EVENT_DASH = {"target_revision": "dot", "launch": "dash", "milestone": "dashdot"}
+EVENT_LEGEND_CHARS = 30  # an event's legend entry that fits a phone; the whole text is in its hover
+
+
+def event_lines(fig: go.Figure, events: pd.DataFrame, top: float) -> None:
+    """One vertical line per event date (rows of `evdash.events.markers`), numbered at the top, its
+    label in the legend ("3 · 23 Apr: target 76,000 → ≥ 100,…", short enough for a phone; events of one
+    day share a line), the whole detail in the hover. Line styles differ by kind (dotted revision, dashed
+    launch, dash-dot milestone), so greyscale prints and colour-blind readers tell them apart. Numbers of
+    events less than three weeks apart are staggered, so they never sit on one another."""
+    previous: pd.Timestamp | None = None
+    lifted = False
+    for number, (date, part) in enumerate(events.groupby("date", sort=True), start=1):
+        when = pd.Timestamp(str(date))
+        kinds = list(part["kind"])
+        kind = "launch" if "launch" in kinds else str(kinds[0])
+        lifted = previous is not None and (when - previous).days < 21 and not lifted
+        previous = when
+        height = top * (0.93 if lifted else 1.0)
+        label = f"{number} · {when:%-d %b}: " + "; ".join(str(w) for w in part["what"])
+        fig.add_scatter(
+            x=[when, when],
+            y=[0, height],
+            mode="lines+text",
+            line={"color": EVENT_COLOUR, "width": 1.2, "dash": EVENT_DASH.get(kind, "dot")},
+            text=["", str(number)],
+            textposition="top center",
+            textfont={"size": 11, "color": EVENT_COLOUR},
+            name=plotly_cut(label, EVENT_LEGEND_CHARS),
+            legendgroup="events",
+            legendgrouptitle={"text": "What happened"},
+            cliponaxis=False,
+            # hovertext, not a hovertemplate: a data title containing "%{...}" stays literal.
+            hovertext=["<br>".join(plotly_text(d) for d in part["detail"])] * 2,
             hoverinfo="text",
         )

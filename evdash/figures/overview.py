@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from evdash import labels as words
 from evdash.figures.marks import note_hover
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.text import plotly_cut, plotly_text
 from evdash.theme import (
     CONFIDENCE_LABEL,
@@ -16,13 +17,10 @@ from evdash.theme import (
     TARGET_COLOUR,
     TARGET_TEXT,
     TEXT_COLOUR,
-    base_layout,
     confidence_marker,
-    empty_figure,
     flag,
     fmt_int,
     inside_text_colour,
-    phone_title,
 )
 
 TITLE = "Deliveries per year vs target"
@@ -108,6 +106,23 @@ def years_vs_target(
         return fig
     years = frame["year"].astype(str)
     fig = go.Figure()
+    _delivered_bars(fig, frame)
+    _final_targets(fig, frame[frame["final_target_units"].notna()])
+    happened = year_events(frame["year"], events)
+    if happened:
+        _events_row(fig, happened)
+    fig.update_layout(**base_layout(TITLE, barmode="overlay", margin={"l": 10, "r": 10, "t": 60, "b": 10}))
+    _year_notes(fig, list(years), notes)
+    if notes is not None and not notes.empty:
+        subtitle += " · N1: analyst note"
+    _year_axes(fig, frame, list(years), bool(happened))
+    phone_title(fig, TITLE, subtitle, legend="above", plot_height=320)
+    return fig
+
+
+def _delivered_bars(fig: go.Figure, frame: pd.DataFrame) -> None:
+    """The delivered bars, one trace per confidence (solid, hatched, dotted), each labelled with its figure
+    ('≥' for a lower bound); basis, source and as-of date in the hover."""
     for conf in ("reported", "lower_bound", "estimate"):
         part = frame[frame["delivered_confidence"] == conf]
         if part.empty:
@@ -145,57 +160,66 @@ def years_vs_target(
                 + "</extra>"
             ),
         )
-    targets = frame[frame["final_target_units"].notna()]
-    if not targets.empty:
-        at_least = (
-            [flag(a) for a in targets["target_is_at_least"]]
-            if "target_is_at_least" in targets.columns
-            else [False] * len(targets)
-        )
-        fig.add_scatter(
-            x=targets["year"].astype(str),
-            y=targets["final_target_units"],
-            mode="markers+text",
-            name="Final target",
-            marker={"symbol": "line-ew", "size": 40, "line": {"width": 4, "color": TARGET_COLOUR}},
-            text=[fmt_int(t, a) for t, a in zip(targets["final_target_units"], at_least, strict=True)],
-            textposition="top center",
-            textfont={"color": TARGET_TEXT, "size": 12},
-            cliponaxis=False,
-            customdata=list(
-                zip(
-                    [words.day(d, missing="") for d in targets["target_announced_on"]],
-                    targets["target_source"],
-                    [CONFIDENCE_LABEL.get(str(c), str(c)).lower() for c in targets["target_confidence"]],
-                    strict=True,
-                )
-            ),
-            hovertemplate=(
-                "%{x} final target: %{text}<br>announced %{customdata[0]} (%{customdata[2]})"
-                "<br>source: %{customdata[1]}<extra></extra>"
-            ),
-        )
-    happened = year_events(frame["year"], events)
-    if happened:
-        fig.add_scatter(
-            x=[str(y) for y, _, _ in happened],
-            y=[0.5] * len(happened),
-            yaxis="y2",
-            mode="markers+text",
-            name=EVENTS_NAME,
-            showlegend=False,  # the row labels itself ("5 events"); the detail is in the hover
-            marker={"symbol": "diamond", "size": 10, "color": EVENT_COLOUR},
-            text=[f"{n} event{'s' if n != 1 else ''}" for _, n, _ in happened],
-            textposition="middle right",
-            textfont={"size": 12, "color": EVENT_COLOUR},
-            cliponaxis=False,
-            hovertext=[h for _, _, h in happened],
-            hoverinfo="text",
-        )
-    fig.update_layout(**base_layout(TITLE, barmode="overlay", margin={"l": 10, "r": 10, "t": 60, "b": 10}))
-    _year_notes(fig, list(years), notes)
-    if notes is not None and not notes.empty:
-        subtitle += " · N1: analyst note"
+
+
+def _final_targets(fig: go.Figure, targets: pd.DataFrame) -> None:
+    """A dash at each year's final company target, labelled ('≥' for an 'over N' target); when and where
+    it was announced in the hover."""
+    if targets.empty:
+        return
+    at_least = (
+        [flag(a) for a in targets["target_is_at_least"]]
+        if "target_is_at_least" in targets.columns
+        else [False] * len(targets)
+    )
+    fig.add_scatter(
+        x=targets["year"].astype(str),
+        y=targets["final_target_units"],
+        mode="markers+text",
+        name="Final target",
+        marker={"symbol": "line-ew", "size": 40, "line": {"width": 4, "color": TARGET_COLOUR}},
+        text=[fmt_int(t, a) for t, a in zip(targets["final_target_units"], at_least, strict=True)],
+        textposition="top center",
+        textfont={"color": TARGET_TEXT, "size": 12},
+        cliponaxis=False,
+        customdata=list(
+            zip(
+                [words.day(d, missing="") for d in targets["target_announced_on"]],
+                targets["target_source"],
+                [CONFIDENCE_LABEL.get(str(c), str(c)).lower() for c in targets["target_confidence"]],
+                strict=True,
+            )
+        ),
+        hovertemplate=(
+            "%{x} final target: %{text}<br>announced %{customdata[0]} (%{customdata[2]})"
+            "<br>source: %{customdata[1]}<extra></extra>"
+        ),
+    )
+
+
+def _events_row(fig: go.Figure, happened: list[tuple[int, int, str]]) -> None:
+    """The events row under the bars: one mark per year with events ("4 events"), its detail (the
+    target's revision path and each event) in the hover."""
+    fig.add_scatter(
+        x=[str(y) for y, _, _ in happened],
+        y=[0.5] * len(happened),
+        yaxis="y2",
+        mode="markers+text",
+        name=EVENTS_NAME,
+        showlegend=False,  # the row labels itself ("5 events"); the detail is in the hover
+        marker={"symbol": "diamond", "size": 10, "color": EVENT_COLOUR},
+        text=[f"{n} event{'s' if n != 1 else ''}" for _, n, _ in happened],
+        textposition="middle right",
+        textfont={"size": 12, "color": EVENT_COLOUR},
+        cliponaxis=False,
+        hovertext=[h for _, _, h in happened],
+        hoverinfo="text",
+    )
+
+
+def _year_axes(fig: go.Figure, frame: pd.DataFrame, years: list[str], happened: bool) -> None:
+    """Units from 0 with headroom for the target labels; when `happened`, a thin events band under the
+    bars on its own axis; one upright year label per bar, with the part of a year a figure covers."""
     top = pd.concat([frame["delivered_units"], frame["final_target_units"]]).max()
     # Headroom so the target labels above the markers are never clipped.
     y_range = [0, float(top) * 1.22] if pd.notna(top) and top > 0 else None
@@ -217,11 +241,9 @@ def years_vs_target(
         title_text="Year",
         type="category",
         categoryorder="array",
-        categoryarray=list(years),
-        tickvals=list(years),
+        categoryarray=years,
+        tickvals=years,
         ticktext=[f"{y}<br>{partial[y]}" if partial.get(y) else y for y in years],
         tickangle=0,
         anchor="y2" if happened else "y",
     )
-    phone_title(fig, TITLE, subtitle, legend="above", plot_height=320)
-    return fig

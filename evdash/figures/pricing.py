@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from evdash import columns
 from evdash import labels as words
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.text import plotly_cut
 from evdash.theme import (
     CONFIDENCE_INSIDE_TEXT,
@@ -21,12 +22,9 @@ from evdash.theme import (
     SELECTED_COLOUR,
     SERIES,
     TEXT_COLOUR,
-    base_layout,
     brand_colour,
     confidence_marker,
-    empty_figure,
     inside_text_colour,
-    phone_title,
     wrap,
 )
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.theme import (
     CONFIDENCE_LABEL,
     CONFIDENCE_OPACITY,
@@ -21,10 +22,7 @@ from evdash.theme import (
     NEUTRAL,
     OKABE_ITO,
     SERIES,
-    base_layout,
-    empty_figure,
     fmt_int,
-    phone_title,
 )
 
 BODY_ORDER = ("suv", "sedan", "hatchback", "wagon", "mpv", "coupe", "pickup")

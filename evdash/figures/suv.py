@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from evdash.figures.style import base_layout, empty_figure, phone_title
 from evdash.suv import share_text
 from evdash.text import plotly_cut, plotly_text, short_name
-from evdash.theme import OKABE_ITO, base_layout, empty_figure, phone_title
+from evdash.theme import OKABE_ITO
 
 BREADTH_STYLE = {
     "broad": ("circle", OKABE_ITO[0], "broad definition (SUVs incl. crossovers, off-roaders)"),
@@ -55,47 +56,8 @@ def suv_share_known(known: pd.DataFrame) -> go.Figure:
     ]
     fig = go.Figure()
     for (row, breadth), points in part.groupby(["_row", "breadth"], sort=False):
-        symbol, colour, _ = BREADTH_STYLE.get(str(breadth), BREADTH_STYLE["broad"])
-        full = points["period_scope"] == "full_year"
-        text = [
-            f"{share_text(float(v), q)} {p}"
-            for v, q, p in zip(points["value_pct"], points["qualifier"], points["period_label"], strict=True)
-        ]
-        # Only the row's headline figure (full year, else the latest part of a year) is labelled on the
-        # chart; single months and older figures are in the hover and the table below.
-        ordered = points.assign(_full=full.astype(int)).sort_values(["_full", "year"], ascending=False)
-        labelled = ordered.index[0] if str(ordered["period_scope"].iloc[0]) != "month" else None
-        fig.add_scatter(
-            x=points["value_pct"],
-            y=[axis_of[str(row)]] * len(points),
-            mode="markers+text",
-            name=plotly_text(row),
-            showlegend=False,
-            # cut to what fits right of the dot on a phone; the whole text is in the hover
-            text=[
-                plotly_cut(t, 18) if i == labelled else "" for i, t in zip(points.index, text, strict=True)
-            ],
-            hovertext=[plotly_text(t) for t in text],
-            textposition="middle right",
-            textfont={"size": 11},
-            marker={
-                "symbol": [symbol + ("" if f else "-open") for f in full] if symbol != "x" else symbol,
-                "size": 10,
-                "color": colour,
-                "line": {"color": colour, "width": 2},
-            },
-            customdata=[[plotly_text(row), plotly_text(u)] for u in points["source_url"]],
-            hovertemplate="%{customdata[0]}: %{hovertext}<br>source: %{customdata[1]}<extra></extra>",
-        )
-    for breadth, (symbol, colour, label) in BREADTH_STYLE.items():
-        if (part["breadth"] == breadth).any():
-            fig.add_scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=label,
-                marker={"symbol": symbol, "color": colour, "size": 10},
-            )
+        _row_dots(fig, str(row), str(breadth), points, axis_of[str(row)])
+    _breadth_key(fig, part)
     fig.update_layout(**base_layout(title))
     # Room right of 100% for a dot's label ("54.4% Jan–Sep 2023" ran off a phone's edge at 0–100).
     fig.update_xaxes(
@@ -118,3 +80,51 @@ def suv_share_known(known: pd.DataFrame) -> go.Figure:
         plot_height=34 * len(rows),
     )
     return fig
+
+
+def _row_dots(fig: go.Figure, row: str, breadth: str, points: pd.DataFrame, axis_label: str) -> None:
+    """One row's dots (a market × definition), shaped and coloured by the definition's breadth: filled for
+    a full year, hollow for part of a year or a month; only the row's headline figure is labelled."""
+    symbol, colour, _ = BREADTH_STYLE.get(breadth, BREADTH_STYLE["broad"])
+    full = points["period_scope"] == "full_year"
+    text = [
+        f"{share_text(float(v), q)} {p}"
+        for v, q, p in zip(points["value_pct"], points["qualifier"], points["period_label"], strict=True)
+    ]
+    # Only the row's headline figure (full year, else the latest part of a year) is labelled on the
+    # chart; single months and older figures are in the hover and the table below.
+    ordered = points.assign(_full=full.astype(int)).sort_values(["_full", "year"], ascending=False)
+    labelled = ordered.index[0] if str(ordered["period_scope"].iloc[0]) != "month" else None
+    fig.add_scatter(
+        x=points["value_pct"],
+        y=[axis_label] * len(points),
+        mode="markers+text",
+        name=plotly_text(row),
+        showlegend=False,
+        # cut to what fits right of the dot on a phone; the whole text is in the hover
+        text=[plotly_cut(t, 18) if i == labelled else "" for i, t in zip(points.index, text, strict=True)],
+        hovertext=[plotly_text(t) for t in text],
+        textposition="middle right",
+        textfont={"size": 11},
+        marker={
+            "symbol": [symbol + ("" if f else "-open") for f in full] if symbol != "x" else symbol,
+            "size": 10,
+            "color": colour,
+            "line": {"color": colour, "width": 2},
+        },
+        customdata=[[plotly_text(row), plotly_text(u)] for u in points["source_url"]],
+        hovertemplate="%{customdata[0]}: %{hovertext}<br>source: %{customdata[1]}<extra></extra>",
+    )
+
+
+def _breadth_key(fig: go.Figure, part: pd.DataFrame) -> None:
+    """Legend entries (empty traces) explaining each breadth's symbol and colour that the chart uses."""
+    for breadth, (symbol, colour, label) in BREADTH_STYLE.items():
+        if (part["breadth"] == breadth).any():
+            fig.add_scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=label,
+                marker={"symbol": symbol, "color": colour, "size": 10},
+            )
