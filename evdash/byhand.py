@@ -181,39 +181,20 @@ def submit(
 ) -> Outcome:
     """Add, correct (a new vintage) or withdraw `figure` as `user`. Raises SeedError (messages naming
     the form's fields; nothing changes) or importer.ImportRefused."""
-    errors: list[str] = []
     as_of = str(figure.as_of).strip()
-    try:
-        if dt.date.fromisoformat(as_of) > (today or dt.date.today()):
-            errors.append(
-                f"{FIELDS['as_of']}: {as_of} is in the future; a figure is known on or before today"
-            )
-    except ValueError:
-        pass  # the import names a malformed date
-    if not figure.source_url.strip():
-        errors.append(f"{FIELDS['source_url']}: required (the http(s) page the figure comes from)")
+    errors = _form_problems(figure, as_of, today)
     confidence = confidence_for(figure.qualifier, figure.confidence)
-    if figure.qualifier == "over" and figure.confidence == "estimate":
-        # Stored as a lower bound, which would claim more than the analyst said.
-        errors.append(
-            f"{FIELDS['confidence']}: an '{QUALIFIER_LABEL['over']}' figure is kept as a lower bound, "
-            f"more certain than an estimate; choose '{QUALIFIER_LABEL['about']}' or another confidence"
-        )
     before = _vintages(figure, db)
     units = figure.units
     if withdraw:
-        mine = before[
-            (before["source_url"] == figure.source_url.strip())
-            & ~before["withdrawn"].astype(bool)
-            & (before["as_of"].astype(str) <= as_of)
-        ]
-        if mine.empty:
+        withdrawn = _withdrawn(figure, before, as_of)
+        if withdrawn is None:
             errors.append(
                 f"{FIELDS['source_url']}: no figure from this source on or before {as_of} for this "
                 "brand, model, market and month to withdraw"
             )
         else:
-            units, confidence = int(mine.iloc[-1]["units"]), str(mine.iloc[-1]["confidence"])
+            units, confidence = withdrawn
     elif units is None:
         errors.append(f"{FIELDS['units']}: required")
     if errors:
@@ -229,15 +210,54 @@ def submit(
         f"{figure.brand.strip()} · {model} · {figure.market.strip().upper()} · {labels.month(figure.month)}"
     )
     old, new = _shown(before), _shown(after)
-    stats = result.files[0]
     if withdraw:
         state, old = "withdrawn", shown_units(units, confidence)
-    elif stats.added == 0 and stats.changed == 0:
-        state = "unchanged"
-    elif old is None:
-        state = "new"
-    elif old != new or stats.changed:
-        state = "corrected"
     else:
-        state = "kept"
+        state = _state(result.files[0], old, new)
     return Outcome(state, name, old, new, result.batch.batch_id, result.version)
+
+
+def _form_problems(figure: Figure, as_of: str, today: dt.date | None) -> list[str]:
+    """What the form itself gets wrong, named by its fields: a date in the future, no source, an
+    'over' figure called an estimate."""
+    errors: list[str] = []
+    try:
+        if dt.date.fromisoformat(as_of) > (today or dt.date.today()):
+            errors.append(
+                f"{FIELDS['as_of']}: {as_of} is in the future; a figure is known on or before today"
+            )
+    except ValueError:
+        pass  # the import names a malformed date
+    if not figure.source_url.strip():
+        errors.append(f"{FIELDS['source_url']}: required (the http(s) page the figure comes from)")
+    if figure.qualifier == "over" and figure.confidence == "estimate":
+        # Stored as a lower bound, which would claim more than the analyst said.
+        errors.append(
+            f"{FIELDS['confidence']}: an '{QUALIFIER_LABEL['over']}' figure is kept as a lower bound, "
+            f"more certain than an estimate; choose '{QUALIFIER_LABEL['about']}' or another confidence"
+        )
+    return errors
+
+
+def _withdrawn(figure: Figure, before: pd.DataFrame, as_of: str) -> tuple[int, str] | None:
+    """(units, confidence) of the latest figure from this source known on or before `as_of` and not
+    withdrawn yet: the one a withdrawal takes back; None when there is none."""
+    mine = before[
+        (before["source_url"] == figure.source_url.strip())
+        & ~before["withdrawn"].astype(bool)
+        & (before["as_of"].astype(str) <= as_of)
+    ]
+    if mine.empty:
+        return None
+    return int(mine.iloc[-1]["units"]), str(mine.iloc[-1]["confidence"])
+
+
+def _state(stats: importer.FileStats, old: str | None, new: str | None) -> str:
+    """What an add or correction did, as the form reports it: unchanged, new, corrected or kept."""
+    if stats.added == 0 and stats.changed == 0:
+        return "unchanged"
+    if old is None:
+        return "new"
+    if old != new or stats.changed:
+        return "corrected"
+    return "kept"

@@ -215,68 +215,97 @@ def _convert_column(
     if not col.nullable:
         for i in first_bad(empty, errors):
             errors.append(f"{where}, line {i + 2}, column '{col.name}': value is required but empty")
-    present = ~empty
+    cells = _Cells(series, text, ~empty, col, where, errors)
     dtype = col.data_type.upper()
     if dtype in {"INTEGER", "BIGINT", "SMALLINT"}:
-        ok = text.str.fullmatch(r"[+-]?\d+")
-        for i in first_bad(present & ~ok, errors):
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not a whole number"
-            )
-        ints = pd.to_numeric(text.where(present & ok), errors="coerce").astype("Int64")
-        _check_minimum(ints, series, col, where, errors)
-        return ints
+        return _as_whole_numbers(cells)
     if dtype == "DOUBLE" or dtype.startswith("DECIMAL"):
-        if decimal_comma:  # ';'-separated files from European spreadsheets write 1,5 for 1.5
-            text = text.str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
-        num = pd.to_numeric(text.where(present), errors="coerce")
-        for i in first_bad(present & num.isna(), errors):
-            hint = " (decimal comma? write 1.5, not 1,5)" if "," in str(series[i]) else ""
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not a number{hint}"
-            )
-        _check_minimum(num, series, col, where, errors)
-        return num.astype("Float64")
+        return _as_numbers(cells, decimal_comma)
     if dtype == "MONTH":
-        ok = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
-        for i in first_bad(present & ~ok, errors):
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not a month (YYYY-MM)"
-            )
-        parsed = pd.to_datetime(text.where(present & ok) + "-01", format="%Y-%m-%d", errors="coerce")
-        return parsed.dt.date.astype(object).where(parsed.notna(), None)
+        return _as_months(cells)
     if dtype == "DATE":
-        ok = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-        parsed = pd.to_datetime(text.where(present & ok), format="%Y-%m-%d", errors="coerce")
-        for i in first_bad(present & (~ok | parsed.isna()), errors):
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not a date (YYYY-MM-DD)"
-            )
-        return parsed.dt.date.astype(object).where(parsed.notna(), None)
+        return _as_dates(cells)
     if dtype == "BOOLEAN":
-        low = text.str.lower()
-        ok = low.isin(["true", "false"])
-        for i in first_bad(present & ~ok, errors):
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} must be true or false"
-            )
-        return low.map({"true": True, "false": False}).astype("boolean")
+        return _as_booleans(cells)
     if dtype.startswith("ENUM") or col.name == "confidence":
-        ok = text.isin(confidence.ORDER)
-        for i in first_bad(present & ~ok, errors):
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not one of "
-                f"{', '.join(confidence.ORDER)}"
-            )
-        return text.where(present, None)
+        return _one_of(cells, confidence.ORDER)
     if col.allowed is not None:
-        for i in first_bad(present & ~text.isin(col.allowed), errors):
-            errors.append(
-                f"{where}, line {i + 2}, column '{col.name}': {shown(series[i])} is not one of "
-                f"{', '.join(col.allowed)}"
+        return _one_of(cells, col.allowed)
+    return series.where(cells.present, None)
+
+
+@dataclass
+class _Cells:
+    """One column being converted: its cells as read (`raw`, for messages), stripped (`text`), which
+    are given (`present`), the column, where it is (for messages) and the errors found so far."""
+
+    raw: pd.Series
+    text: pd.Series
+    present: pd.Series
+    col: Column
+    where: str
+    errors: list[str]
+
+    def refuse(self, bad: pd.Series, what: str) -> None:
+        """Name the first bad cells: '<where>, line n, column 'c': <value> <what>'."""
+        for i in first_bad(bad, self.errors):
+            self.errors.append(
+                f"{self.where}, line {i + 2}, column '{self.col.name}': {shown(self.raw[i])} {what}"
             )
-        return text.where(present, None)
-    return series.where(present, None)
+
+
+def _as_whole_numbers(cells: _Cells) -> pd.Series:
+    """An INTEGER / BIGINT / SMALLINT column as Int64, its minimum checked."""
+    ok = cells.text.str.fullmatch(r"[+-]?\d+")
+    cells.refuse(cells.present & ~ok, "is not a whole number")
+    ints = pd.to_numeric(cells.text.where(cells.present & ok), errors="coerce").astype("Int64")
+    _check_minimum(ints, cells.raw, cells.col, cells.where, cells.errors)
+    return ints
+
+
+def _as_numbers(cells: _Cells, decimal_comma: bool) -> pd.Series:
+    """A DOUBLE / DECIMAL column as Float64, its minimum checked; with `decimal_comma`, 1,5 is 1.5."""
+    text = cells.text
+    if decimal_comma:  # ';'-separated files from European spreadsheets write 1,5 for 1.5
+        text = text.str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
+    num = pd.to_numeric(text.where(cells.present), errors="coerce")
+    for i in first_bad(cells.present & num.isna(), cells.errors):
+        hint = " (decimal comma? write 1.5, not 1,5)" if "," in str(cells.raw[i]) else ""
+        cells.errors.append(
+            f"{cells.where}, line {i + 2}, column '{cells.col.name}': {shown(cells.raw[i])} "
+            f"is not a number{hint}"
+        )
+    _check_minimum(num, cells.raw, cells.col, cells.where, cells.errors)
+    return num.astype("Float64")
+
+
+def _as_months(cells: _Cells) -> pd.Series:
+    """A month column (YYYY-MM) as the first day of the month (dates, None when empty)."""
+    ok = cells.text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+    cells.refuse(cells.present & ~ok, "is not a month (YYYY-MM)")
+    parsed = pd.to_datetime(cells.text.where(cells.present & ok) + "-01", format="%Y-%m-%d", errors="coerce")
+    return parsed.dt.date.astype(object).where(parsed.notna(), None)
+
+
+def _as_dates(cells: _Cells) -> pd.Series:
+    """A DATE column (YYYY-MM-DD, a real date) as dates, None when empty."""
+    ok = cells.text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    parsed = pd.to_datetime(cells.text.where(cells.present & ok), format="%Y-%m-%d", errors="coerce")
+    cells.refuse(cells.present & (~ok | parsed.isna()), "is not a date (YYYY-MM-DD)")
+    return parsed.dt.date.astype(object).where(parsed.notna(), None)
+
+
+def _as_booleans(cells: _Cells) -> pd.Series:
+    """A BOOLEAN column (true / false, any case) as a nullable boolean."""
+    low = cells.text.str.lower()
+    cells.refuse(cells.present & ~low.isin(["true", "false"]), "must be true or false")
+    return low.map({"true": True, "false": False}).astype("boolean")
+
+
+def _one_of(cells: _Cells, allowed: Sequence[str]) -> pd.Series:
+    """A column of allowed values (an ENUM, confidence, a CHECK ... IN list): the stripped text."""
+    cells.refuse(cells.present & ~cells.text.isin(allowed), f"is not one of {', '.join(allowed)}")
+    return cells.text.where(cells.present, None)
 
 
 def _check_minimum(values: pd.Series, raw: pd.Series, col: Column, where: str, errors: list[str]) -> None:

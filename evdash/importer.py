@@ -43,6 +43,7 @@ from evdash.journal.base import (
     ImportBusy,
     ImportFile,
     ImportRefused,
+    Journal,
     JournalUnavailable,
     crash_point,
     hold_point,
@@ -107,41 +108,7 @@ def import_files(
     started = time.perf_counter()
     db = db or config.db_path()
     say = progress or (lambda _m: None)
-    errors: list[str] = []
-    pending: list[ImportFile] = []
-    rows = 0
-    for kind, source in files:
-        name = source.name if isinstance(source, Path) else source[0]
-        if kind not in KINDS:
-            errors.append(f"{name}: unknown kind '{kind}' (one of {', '.join(KINDS)})")
-            continue
-        try:
-            if isinstance(source, Path):  # read as a stream, never held whole (issue 25, case 11)
-                with iofaults.named("reading", source):
-                    sha256, size, file_rows, _ = apply.scan_file(source, name)
-                    if kind == "notes" and user:  # nobody files a note in someone else's name
-                        errors.extend(note_rules.author_problems(source, name, user))
-                rows += file_rows
-                pending.append(ImportFile(kind, name, sha256, size, path=source))
-                continue
-            data = source[1]
-            apply.check_bytes(data, name)
-            rows += csvread.check_shape(data, name, apply.sniff_separator(data))
-        except SeedError as exc:
-            errors.extend(exc.errors)
-            continue
-        if kind == "notes" and user:  # nobody files a note in someone else's name (evdash.note_rules)
-            errors.extend(note_rules.author_problems(data, name, user))
-        pending.append(ImportFile(kind, name, hashlib.sha256(data).hexdigest(), len(data), data))
-    if rows > config.import_max_rows():
-        errors.append(
-            f"{rows:,} rows in this import, over the limit of {config.import_max_rows():,} "
-            "(EVDASH_IMPORT_MAX_ROWS); import them in parts"
-        )
-    if not files:
-        errors.append("nothing to import: give at least one <kind> <file> pair")
-    if errors:
-        raise SeedError(errors)
+    pending = _checked_files(files, user)
     seeds = seeds or config.seeds_dir()
     journal = open_journal(db)
     wait = config.import_lock_timeout() if lock_timeout is None else lock_timeout
@@ -157,39 +124,121 @@ def import_files(
         )
         batch.version = versions.version_id(build_mod.inputs_version(seeds), [*accepted, batch])
         if dry_run:
-            say("checking against a temporary copy (nothing is kept)")
-            folder = config.versions_dir(db)
-            folder.mkdir(parents=True, exist_ok=True)
-            # on disk, with the build's memory limit: DuckDB spills instead of holding the file's rows
-            with tempfile.TemporaryDirectory(prefix=".dry-run-", dir=folder) as tmp:
-                con = build_mod.writing_connection(Path(tmp) / "dry-run.duckdb")
-                try:
-                    build_mod.populate(con, seeds, config.REPO_ROOT)
-                    stats = apply.replay(con, [*accepted, batch], journal, say)
-                finally:
-                    con.close()
-            mine = stats[len(stats) - len(pending) :]
+            mine = _dry_run(db, seeds, [*accepted, batch], journal, say)[-len(pending) :]
             return ImportResult(
                 batch, mine, batch.version, None, True, time.perf_counter() - started, recovered
             )
-        say("building a new database version (seeds + accepted imports + this import)")
-        result = build_mod.build(
-            seeds=seeds, db=db, batches=[*accepted, batch], swap=False, progress=say, journal=journal
-        )
+        result = _build_and_commit(db, seeds, accepted, batch, journal, say)
         mine = result.imports[len(result.imports) - len(pending) :]
-        for (_, f), s in zip(apply.ordered(pending), mine, strict=True):
-            f.stats = s.record()
-        crash_point("built")
-        hold_point("built")
-        with iofaults.named("writing the import journal at", journal.where):
-            journal.commit(batch)  # commit point
-        crash_point("committed")
-        with iofaults.named("writing", db):
-            versions.swap_link(db, result.path)
-        versions.prune(db, result.path)
-        for f in pending:
-            f.data, f.path = None, None
-        say(f"now serving version {result.version}")
         return ImportResult(
             batch, mine, result.version, result.path, False, time.perf_counter() - started, recovered
         )
+
+
+def _checked_files(
+    files: Sequence[tuple[str, Path | tuple[str, bytes]]], user: str | None
+) -> list[ImportFile]:
+    """The files to import, each checked before it is parsed (kind, size, bytes, shape, a note's
+    author; a file on disk read as a stream, never held whole: issue 25, case 11) and the rows of all of
+    them against the limit. Raises SeedError with every problem found."""
+    errors: list[str] = []
+    pending: list[ImportFile] = []
+    rows = 0
+    for kind, source in files:
+        name = source.name if isinstance(source, Path) else source[0]
+        if kind not in KINDS:
+            errors.append(f"{name}: unknown kind '{kind}' (one of {', '.join(KINDS)})")
+            continue
+        try:
+            if isinstance(source, Path):
+                file, file_rows, problems = _checked_path(kind, source, name, user)
+            else:
+                file, file_rows, problems = _checked_upload(kind, source[1], name, user)
+        except SeedError as exc:
+            errors.extend(exc.errors)
+            continue
+        errors.extend(problems)
+        rows += file_rows
+        pending.append(file)
+    if rows > config.import_max_rows():
+        errors.append(
+            f"{rows:,} rows in this import, over the limit of {config.import_max_rows():,} "
+            "(EVDASH_IMPORT_MAX_ROWS); import them in parts"
+        )
+    if not files:
+        errors.append("nothing to import: give at least one <kind> <file> pair")
+    if errors:
+        raise SeedError(errors)
+    return pending
+
+
+def _checked_path(kind: str, source: Path, name: str, user: str | None) -> tuple[ImportFile, int, list[str]]:
+    """(the file to import, its data rows, a note's author problems) of a file on disk, scanned once in
+    blocks (read as a stream, never held whole: issue 25, case 11). Raises SeedError."""
+    problems: list[str] = []
+    with iofaults.named("reading", source):
+        sha256, size, file_rows, _ = apply.scan_file(source, name)
+        if kind == "notes" and user:  # nobody files a note in someone else's name
+            problems = note_rules.author_problems(source, name, user)
+    return ImportFile(kind, name, sha256, size, path=source), file_rows, problems
+
+
+def _checked_upload(kind: str, data: bytes, name: str, user: str | None) -> tuple[ImportFile, int, list[str]]:
+    """(the file to import, its data rows, a note's author problems) of an upload held as bytes.
+    Raises SeedError."""
+    apply.check_bytes(data, name)
+    file_rows = csvread.check_shape(data, name, apply.sniff_separator(data))
+    problems: list[str] = []
+    if kind == "notes" and user:  # nobody files a note in someone else's name (evdash.note_rules)
+        problems = note_rules.author_problems(data, name, user)
+    return ImportFile(kind, name, hashlib.sha256(data).hexdigest(), len(data), data), file_rows, problems
+
+
+def _dry_run(
+    db: Path, seeds: Path, batches: list[Batch], journal: Journal, say: Callable[[str], None]
+) -> list[FileStats]:
+    """What applying `batches` would do, checked against a temporary copy that is removed afterwards:
+    every file's counts, in apply order."""
+    say("checking against a temporary copy (nothing is kept)")
+    folder = config.versions_dir(db)
+    folder.mkdir(parents=True, exist_ok=True)
+    # on disk, with the build's memory limit: DuckDB spills instead of holding the file's rows
+    with tempfile.TemporaryDirectory(prefix=".dry-run-", dir=folder) as tmp:
+        con = build_mod.writing_connection(Path(tmp) / "dry-run.duckdb")
+        try:
+            build_mod.populate(con, seeds, config.REPO_ROOT)
+            return apply.replay(con, batches, journal, say)
+        finally:
+            con.close()
+
+
+def _build_and_commit(
+    db: Path,
+    seeds: Path,
+    accepted: list[Batch],
+    batch: Batch,
+    journal: Journal,
+    say: Callable[[str], None],
+) -> build_mod.BuildResult:
+    """Build the new version (seeds + accepted imports + `batch`), commit `batch` to the journal (the
+    commit point) and only then serve the new version. Called holding the journal's and link's locks."""
+    pending = batch.files
+    say("building a new database version (seeds + accepted imports + this import)")
+    result = build_mod.build(
+        seeds=seeds, db=db, batches=[*accepted, batch], swap=False, progress=say, journal=journal
+    )
+    mine = result.imports[len(result.imports) - len(pending) :]
+    for (_, f), s in zip(apply.ordered(pending), mine, strict=True):
+        f.stats = s.record()
+    crash_point("built")
+    hold_point("built")
+    with iofaults.named("writing the import journal at", journal.where):
+        journal.commit(batch)  # commit point
+    crash_point("committed")
+    with iofaults.named("writing", db):
+        versions.swap_link(db, result.path)
+    versions.prune(db, result.path)
+    for f in pending:
+        f.data, f.path = None, None
+    say(f"now serving version {result.version}")
+    return result

@@ -179,9 +179,11 @@ def _registrations_file(path: Path, size: int) -> int:
 @pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "import"])
 def test_an_import_s_memory_stays_a_small_multiple_of_its_file(tmp_path: Path, dry_run: bool) -> None:
     """Issue 25, case 11: the peak memory an import adds over a one-row file of the same kind is bounded
-    by the file's size (the target is 3×, measured in bench/import_memory_bench.py; here 6×: two runs of
-    the same dry run measured 3.65× and 4.9×, DuckDB's and the allocators' peaks vary by tens of MB).
-    Before, the file was read whole into pandas frames: 8.7× this file (183 MB over the one-row file)."""
+    by the file's size (the target is 3×, measured in bench/import_memory_bench.py; here 3× plus 1.25×
+    of margin: two runs of the same dry run once measured 3.65× and 4.9×, DuckDB's and the allocators'
+    peaks vary by about 25 MB between identical runs). With the seeds checkpointed before the import
+    (`apply.replay`) this file measured 2.55× (dry run) and 3.05× (import); before that 3.65–4.9×, and
+    before chunked reading the file was read whole into pandas frames: 8.7× (183 MB over one row)."""
     measured = []
     for name, size in (("one.csv", 1), ("big.csv", 20 * MB)):
         db = tmp_path / name.removesuffix(".csv") / "evdash.duckdb"
@@ -194,6 +196,6 @@ def test_an_import_s_memory_stays_a_small_multiple_of_its_file(tmp_path: Path, d
     (_, base), (file_bytes, peak) = measured
     added = (peak - base) * MB
     print(f"one-row file {base} MB, {file_bytes / MB:.0f} MB file {peak} MB: {added / file_bytes:.2f}×")
-    assert added < 6 * file_bytes, (
+    assert added < 4.25 * file_bytes, (
         f"{added / MB:.0f} MB over the one-row file for a {file_bytes / MB:.0f} MB file"
     )
