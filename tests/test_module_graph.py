@@ -96,18 +96,12 @@ def test_no_code_reads_its_callers_stack() -> None:
     assert found == []
 
 
-# Modules still over the limit (issue 21), each to be split by job; the list only shrinks: a module that
-# falls under the limit must leave it, so it cannot grow back unnoticed.
-OVER_600_LINES = {"apply.py"}
-
-
 def test_every_core_module_is_small_enough_to_read() -> None:
-    """The core is split by job (issue 21): no module under evdash/ passes 600 lines, but the known
-    exceptions, and each of those is still over (else it leaves the list)."""
+    """The core is split by job (issue 21): no module under evdash/ passes 600 lines (at 53b3b0e five did:
+    apply.py 885, briefing_pdf.py 660, deliveries.py 629, briefing.py 620, and cli.py grew to 625)."""
     evdash = REPO / "evdash"
     sizes = {p.relative_to(evdash).as_posix(): len(p.read_text().splitlines()) for p in evdash.rglob("*.py")}
-    assert {name: n for name, n in sizes.items() if n > 600 and name not in OVER_600_LINES} == {}
-    assert {name: sizes.get(name) for name in OVER_600_LINES if sizes.get(name, 0) <= 600} == {}
+    assert {name: n for name, n in sizes.items() if n > 600} == {}
 
 
 CODE = [*(REPO / "evdash").rglob("*.py"), REPO / "app.py", *(REPO / "pages").glob("*.py")]
