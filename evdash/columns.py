@@ -51,8 +51,9 @@ def _source(code: str, label: str = "Source") -> Column:
     return Column(code, label, kind="link", help="Where the figure comes from")
 
 
-def _as_of(code: str, label: str = "As of") -> Column:
-    return Column(code, label, help="The day the figure was published or last checked")
+def _as_of(code: str, label: str = "As of", kind: Kind = "text") -> Column:
+    """`kind` "date" where the frame holds days (a text column holds days already written out)."""
+    return Column(code, label, kind, help="The day the figure was published or last checked")
 
 
 # The Compare page's frame (evdash.compare.compared) and its download: A, B and B − A per compared item.
@@ -112,7 +113,7 @@ LANDED_STEPS = _table(
     ),
     Column("running_total", "Running total ({currency})", "number", "{currency}", "%,.0f"),
     Column("currency", "Currency", "code", help="Three-letter currency code (ISO 4217)"),
-    Column("rate_pct", "Rate %", "number", "%", "%.1f", "The rate applied to the amount in 'Applied to'"),
+    Column("rate_pct", "Rate %", "number", "%", "%.1f", "The duty, tax or relief rate, in %"),
     Column("basis", "Applied to"),
     _source("source"),
     _as_of("as_of"),
@@ -121,7 +122,8 @@ LANDED_STEPS = _table(
     Column("duty_case", "Duty case", help="The case of a duty the data cannot settle (e.g. inside a quota)"),
 )
 
-# The Pricing page's price table (`pricing.with_converted(latest_prices(...))`), priced in `{currency}`.
+# The Pricing page's price tables (`pricing.with_converted(...)`: prices by model, local rivals), priced in
+# `{currency}` (the frame's `price_{currency}`); their provenance columns also head the tariff watch's rows.
 PRICES = _table(
     Column(
         "price",
@@ -141,11 +143,12 @@ PRICES = _table(
         "Converted at the FX rate of the day priced",
         ("fx_date",),
     ),
+    Column("currency", "Currency", "code", help="The local price's currency (ISO 4217)"),
     Column("price_type", "Price type"),
     Column("effective_from", "Effective from", "date"),
     Column("fx_date", "FX rate of", "date"),
     _source("source_url"),
-    _as_of("as_of"),
+    _as_of("as_of", kind="date"),
     _confidence("confidence", "Confidence"),
 )
 

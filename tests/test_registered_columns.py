@@ -28,6 +28,7 @@ VALUES = {"currency": CURRENCY, "flag": FLAG}
 PAGES: dict[str, tuple[Mapping[str, Column], ...]] = {
     "pages/compare.py": (columns.COMPARE,),
     "pages/markets.py": (columns.MARKET_RANKING,),
+    "pages/pricing.py": (columns.LANDED_STEPS, columns.PRICES),
 }
 
 
@@ -94,8 +95,16 @@ def _written_headers(tree: ast.AST, codes: set[str]) -> Iterator[tuple[int, str]
     """(line, what) for each header the page writes itself: an entry keyed by a registered code whose
     value is a header (a string or a Streamlit column configuration; None, which hides a column, is
     fine), and a header literal given to a Streamlit column configuration or as an entry's value."""
+    # `renamed={code: frame column}` names a frame's column, not a header.
+    renames = {
+        id(k.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        for k in n.keywords
+        if k.arg == "renamed"
+    }
     for node in ast.walk(tree):
-        if isinstance(node, ast.Dict):
+        if isinstance(node, ast.Dict) and id(node) not in renames:
             for key, value in zip(node.keys, node.values, strict=True):
                 code = _template(key) if key is not None else None
                 if code in codes and (_template(value) is not None or _is_column_config(value)):
@@ -144,16 +153,32 @@ def _assert_registry_headers(at: AppTest, registry: Mapping[str, Column], marker
     return registered
 
 
+def _opened(page: str) -> AppTest:
+    at = open_page(page, timeout=180)
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.mark.usefixtures("app_env")
 def test_the_compare_table_shows_the_registry_headers() -> None:
-    at = open_page("pages/compare.py", timeout=180)
-    assert not at.exception, at.exception
-    assert _assert_registry_headers(at, columns.COMPARE, "difference") == set(columns.COMPARE)
+    shown = _assert_registry_headers(_opened("pages/compare.py"), columns.COMPARE, "difference")
+    assert shown == set(columns.COMPARE)
 
 
 @pytest.mark.usefixtures("app_env")
 def test_the_ranking_table_shows_the_registry_headers() -> None:
-    at = open_page("pages/markets.py", timeout=180)
-    assert not at.exception, at.exception
-    shown = _assert_registry_headers(at, columns.MARKET_RANKING, "score")
+    shown = _assert_registry_headers(_opened("pages/markets.py"), columns.MARKET_RANKING, "score")
     assert {"market_name", "score", "rank", "flagged", "landed", "rival_median"} <= shown
+
+
+@pytest.mark.usefixtures("app_env")
+def test_the_pricing_tables_show_the_registry_headers() -> None:
+    at = _opened("pages/pricing.py")
+    steps = _assert_registry_headers(at, columns.LANDED_STEPS, "running_total")
+    assert {"label", "amount", "running_total", "rate_pct", "basis", "source"} <= steps
+    # The prices by model: the converted price is the frame's `price_eur`, under the registry's header.
+    element = next(d for d in at.dataframe if "fx_rate" in d.value.columns)
+    shown = _shown_headers(element)
+    assert shown[f"price_{CURRENCY.lower()}"]["label"] == columns.PRICES["price_converted"].header(**VALUES)
+    for code in ("price", "currency", "price_type", "effective_from", "fx_date", "confidence", "source_url"):
+        assert shown[code]["label"] == columns.PRICES[code].header(**VALUES), code
