@@ -54,6 +54,7 @@ from evdash.web.tables import (
     TABLE_CACHE_MAX_ROWS,
     analyst_notes,
     download_buttons,
+    registered_columns,
     table,
 )
 from evdash.web.urlstate import (
@@ -133,6 +134,7 @@ __all__ = [
     "page_link",
     "query",
     "reader",
+    "registered_columns",
     "repo_path",
     "role_for",
     "safe_figure",

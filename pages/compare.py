@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from evdash import (
+    columns,
     compare,
     deliveries,
     labels,
@@ -237,25 +238,7 @@ shown = labels.for_people(
     difference_confidence=labels.CONFIDENCE,
 )
 ui.subheader("A, B and B − A")
-ui.table(
-    shown,
-    {
-        "section": "Section",
-        "item": "Compared",
-        "unit": "Unit",
-        "a": st.column_config.NumberColumn("A", format="%,.1f"),
-        "a_confidence": "A is",
-        "b": st.column_config.NumberColumn("B", format="%,.1f"),
-        "b_confidence": "B is",
-        "difference": st.column_config.NumberColumn("B − A", format="%+,.1f"),
-        "difference_confidence": "B − A is",
-        "note": "Note",
-        "a_source": st.column_config.LinkColumn("A: source"),
-        "a_as_of": "A: as of",
-        "b_source": st.column_config.LinkColumn("B: source"),
-        "b_as_of": "B: as of",
-    },
-)
+ui.table(shown, ui.registered_columns(columns.COMPARE))
 pair = scenario.pair_params(scenario_a, scenario_b)
 ui.download_buttons(ctx, shown, "compare", pair, key="compare")
 ui.caption(

@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from evdash import (
+    columns,
     expansion,
     labels,
     notes,
@@ -348,44 +349,16 @@ shown = ui.computed(ctx, expansion.with_history, export, history, "market_code")
 ui.table(
     shown,
     {
-        "market_code": "Code",
-        "market_name": "Market",
-        "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
-        "rank": "Rank",
-        "coverage_pct": st.column_config.NumberColumn("Data coverage %", format="%.0f%%"),
-        "flagged": st.column_config.CheckboxColumn(f"{FLAG} incomplete"),
-        "missing": "Missing measures",
-        "ev_sales": st.column_config.NumberColumn("EV sales (cars/yr)", format="localized"),
-        "ev_share_pct": st.column_config.NumberColumn("EV share %", format="%.1f"),
-        "ev_growth_pct": st.column_config.NumberColumn("EV growth %", format="%+.1f"),
-        "bev_share_pct": st.column_config.NumberColumn("BEV share %", format="%.1f"),
-        "body_fit_pct": st.column_config.NumberColumn("Body fit %", format="%.1f"),
-        "tariff_burden_pct": st.column_config.NumberColumn("Duties % of CIF", format="%.1f"),
-        "price_gap_pct": st.column_config.NumberColumn("Gap vs rivals %", format="%+.1f"),
-        "presence": st.column_config.NumberColumn("Presence 0–1", format="%.2f"),
-        "landed": st.column_config.NumberColumn("Landed estimate (EUR)", format="%,.0f"),
-        "landed_low": st.column_config.NumberColumn("Landed, lowest duty case (EUR)", format="%,.0f"),
-        "duty_burden_low_pct": st.column_config.NumberColumn("Duties % of CIF, lowest case", format="%.1f"),
-        "duty_cases": "Duty cases",
-        "rank_lowest_duty_case": "Rank, lowest duty case",
-        "landed_after_incentive": st.column_config.NumberColumn(
-            "Landed after purchase incentive (EUR)", format="%,.0f"
+        **ui.registered_columns(
+            columns.MARKET_RANKING,
+            bars={"score": (0, 100)},
+            currency=pricing_service.DEFAULT_CURRENCY,
+            flag=FLAG,
         ),
-        "incentive": "Purchase incentive",
-        "rival_median": st.column_config.NumberColumn("Rival median (EUR)", format="%,.0f"),
         "ev_share_history": st.column_config.LineChartColumn(
             "EV share over the years", y_min=0, help="IEA 2010–2023 (CC BY 4.0) and national figures 2024–25"
         ),
         "ev_share_years": "Years",
-        "n_rivals": "Rivals priced",
-        "requirement_gap": "Model's gap in this market",
-        "requirement": "Market requires",
-        "implied_share_pct": st.column_config.NumberColumn("Implied share of EV sales %", format="%.1f"),
-        "peer_shares": "Peers there",
-        "score_low": st.column_config.NumberColumn("Score, proxy low", format="%.1f"),
-        "score_high": st.column_config.NumberColumn("Score, proxy high", format="%.1f"),
-        "proxied": "Proxied measures",
-        "basis_flags": "Basis flags",
         "implied_volume": None,
         **{
             f"{b.key}_{part}": None
@@ -411,7 +384,10 @@ if not result.excluded.empty:
     ui.markdown("**Not ranked**")
     ui.table(
         result.excluded.assign(market_name=[names.get(c, c) for c in result.excluded["market_code"]]),
-        {"market_code": "Code", "market_name": "Market", "reason": "Why not ranked"},
+        {
+            **ui.registered_columns(columns.MARKET_RANKING, only=("market_code", "market_name")),
+            "reason": "Why not ranked",
+        },
     )
 
 # The map in a 3/5 column beside its region picker, as on the Overview and Expansion pages: a map keeps
@@ -460,8 +436,7 @@ with st.expander("Method and sources of each measure"):
     ui.table(
         ui.computed(ctx, scoring.provenance_for_people, provenance, names),
         {
-            "market_name": "Market",
-            "market_code": "Code",
+            **ui.registered_columns(columns.MARKET_RANKING, only=("market_name", "market_code")),
             "measure": "Measure",
             "basis": "Made from",
             "value": st.column_config.NumberColumn("Value", format="localized"),

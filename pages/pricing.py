@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from evdash import kpis, labels, pricing, pricing_service, scenario, tariff_watch, text, ui
+from evdash import columns, kpis, labels, pricing, pricing_service, scenario, tariff_watch, text, ui
 from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison
 
 ctx = ui.frame("Pricing")
@@ -18,17 +18,23 @@ NAMES: dict[str, Any] = {
     "market_code": "Market",
     "body_type": "Body",
     "segment": "Segment",
-    "currency": "Currency",
     "includes_vat": st.column_config.CheckboxColumn("Incl. VAT"),
-    "price_type": "Price type",
-    "effective_from": st.column_config.DateColumn("Effective from"),
     "price_date": st.column_config.DateColumn("Price of"),
     "stale": st.column_config.CheckboxColumn("Over 12 months old"),
     "age_note": "Age",
-    "fx_date": st.column_config.DateColumn("FX rate of"),
     "fx_note": "FX used",
-    "confidence": "Confidence",
 }
+
+
+def price_columns(currency: str) -> dict[str, Any]:
+    """The price tables' columns: the registry's (evdash.columns.PRICES), priced in `currency`, and the
+    car's names and the price's age."""
+    registered = ui.registered_columns(
+        columns.PRICES, renamed={"price_converted": f"price_{currency.lower()}"}, currency=currency
+    )
+    return {**NAMES, **registered}
+
+
 on = ui.in_force_date()
 reader = ui.reader(ctx)
 cat = pricing_service.catalogue(reader, on)
@@ -188,20 +194,11 @@ if landed is not None:
     steps = ui.computed(ctx, labels.for_people, landed.frame(), confidence=labels.CONFIDENCE)
     ui.table(
         steps,
-        {
-            "duty_case": "Duty case" if landed.several else None,
-            "label": "Step",
-            "kind": None,
-            "amount": st.column_config.NumberColumn(f"Amount ({currency})", format="%,.0f"),
-            "running_total": st.column_config.NumberColumn(f"Running total ({currency})", format="%,.0f"),
-            "currency": None,
-            "rate_pct": st.column_config.NumberColumn("Rate %", format="%.1f"),
-            "basis": "Applied to",
-            "source": st.column_config.LinkColumn("Source"),
-            "as_of": "As of",
-            "confidence": "Confidence",
-            "note": "Note",
-        },
+        ui.registered_columns(
+            columns.LANDED_STEPS,
+            hide=("kind", "currency", *(() if landed.several else ("duty_case",))),
+            currency=currency,
+        ),
     )
     not_applied = landed.low.not_applied
     if not_applied:
@@ -210,7 +207,7 @@ if landed is not None:
                 pricing.not_applied_frame(not_applied),
                 {
                     "duty": "Duty",
-                    "rate_pct": st.column_config.NumberColumn("Rate %", format="%.1f"),
+                    **ui.registered_columns(columns.LANDED_STEPS, only=("rate_pct",)),
                     "status": "Status",
                     "why_not": "Why not",
                 },
@@ -313,14 +310,11 @@ if landed is not None:
     ui.table(
         rival_table,
         {
-            **NAMES,
-            "price": st.column_config.NumberColumn("Local price", format="%,.0f"),
-            column: st.column_config.NumberColumn(f"Price ({currency})", format="%,.0f"),
+            **price_columns(currency),
             "gap": st.column_config.NumberColumn(f"Gap ({currency}){low_label}", format="%+,.0f"),
             "gap_pct": st.column_config.NumberColumn(f"Gap %{low_label}", format="%+.1f%%"),
             "gap_high": st.column_config.NumberColumn(f"Gap ({currency}){high_label}", format="%+,.0f"),
             "gap_high_pct": st.column_config.NumberColumn(f"Gap %{high_label}", format="%+.1f%%"),
-            "source_url": st.column_config.LinkColumn("Source"),
         },
     )
     ui.download_buttons(ctx, rival_table, "landed-vs-rivals", params, key="rivals")
@@ -425,9 +419,7 @@ else:
                 else {}
             ),
             "price_note": "Price note",
-            "source_url": st.column_config.LinkColumn("Source"),
-            "confidence": "Confidence",
-            "as_of": st.column_config.DateColumn("As of"),
+            **ui.registered_columns(columns.PRICES, only=("source_url", "confidence", "as_of")),
         },
     )
     ui.download_buttons(
@@ -473,11 +465,8 @@ shown = ui.computed(
 ui.table(
     shown,
     {
-        **NAMES,
-        "price": st.column_config.NumberColumn("Local price", format="%,.0f"),
-        f"price_{currency.lower()}": st.column_config.NumberColumn(f"Price ({currency})", format="%,.0f"),
+        **price_columns(currency),
         "fx_rate": st.column_config.NumberColumn("FX rate", format="%.6g"),
-        "source_url": st.column_config.LinkColumn("Source"),
     },
 )
 ui.download_buttons(

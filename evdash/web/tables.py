@@ -4,7 +4,7 @@ buttons whose files hold exactly the frame the table drew."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from evdash import exports
+from evdash.columns import Column
 from evdash.web import clock
 from evdash.web.cache import QUERY_CACHE_ENTRIES, RESULT_TTL, Context
 from evdash.web.lineage import frame_digest, has_lineage
@@ -111,6 +112,52 @@ REGISTRATION_COLUMNS: Mapping[str, Any] = {
     "as_of": st.column_config.DateColumn("As of"),
     "source_url": st.column_config.LinkColumn("Source"),
 }
+
+
+def registered_columns(
+    registry: Mapping[str, Column],
+    *,
+    only: Collection[str] | None = None,
+    hide: Collection[str] = (),
+    bars: Mapping[str, tuple[float, float]] | None = None,
+    renamed: Mapping[str, str] | None = None,
+    **values: str,
+) -> dict[str, Any]:
+    """The `column_config` of a table whose columns are registered in `evdash.columns` (`registry`): each
+    column's header (`{currency}` and the like filled from `values`), number format and help text, as the
+    registry writes them once. `only`: the registered codes this table has (default: all); `hide`: codes
+    not shown (still in the download); `bars`: number codes drawn as a bar from min to max; `renamed`:
+    code → the frame's column where the frame names it otherwise (e.g. `price_eur` for `price_converted`).
+    A text column gets Streamlit's plain column, as a header string would (its values shown as they are).
+    Merge a page's own columns after it: `{**ui.registered_columns(...), "other": "Other"}`."""
+    bars = bars or {}
+    renamed = renamed or {}
+    config: dict[str, Any] = {}
+    for code, column in registry.items():
+        if only is not None and code not in only:
+            continue
+        name = renamed.get(code, code)
+        config[name] = None if code in hide else _column_config(column, bars.get(code), values)
+    return config
+
+
+def _column_config(column: Column, bar: tuple[float, float] | None, values: Mapping[str, str]) -> Any:
+    """One registered column as Streamlit's column configuration."""
+    label, help_ = column.header(**values), column.help.format(**values) or None
+    if bar is not None:
+        low, high = bar
+        return st.column_config.ProgressColumn(
+            label, help=help_, min_value=low, max_value=high, format=column.format or None
+        )
+    if column.kind == "number":
+        return st.column_config.NumberColumn(label, help=help_, format=column.format or None)
+    if column.kind == "date":
+        return st.column_config.DateColumn(label, help=help_)
+    if column.kind == "link":
+        return st.column_config.LinkColumn(label, help=help_)
+    if column.kind == "flag":
+        return st.column_config.CheckboxColumn(label, help=help_)
+    return st.column_config.Column(label, help=help_)
 
 
 def download_buttons(
