@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evdash import labels as labels_
-from evdash import pricing
+from evdash import pricing, text
 from evdash.figures.pricing import landed_waterfall, price_bars, price_history, rival_comparison, short_label
 from tests.conftest import open_page
 
@@ -168,8 +168,30 @@ def test_short_labels() -> None:
     assert unverified.startswith("Extra duty 20.7%<br>")
     assert max(len(line) for line in unverified.split("<br>")) <= 26
     # The steps table and its download show neither the step's id nor its chart name.
-    assert not {"step_id", "short"} & set(pricing.LandedCases((pricing.landed_price(made, RATES),)).frame())
+    assert not {"step_id", "short", "short_detail"} & set(
+        pricing.LandedCases((pricing.landed_price(made, RATES),)).frame()
+    )
     assert short_label("Freight") == "Freight"
+
+
+def test_the_page_draws_each_chart_name_on_its_lines_after_escaping_the_inputs() -> None:
+    """The page hands the steps to the waterfall through `ui.figure`, which escapes every string of the
+    inputs as one line (`text.plotly_inputs`). A chart name carried as 'Extra duty 20.7%\n(class)' in one
+    cell became one line there, was wrapped into four and overlapped the VAT step on /pricing (browser
+    test_chart_layout, after the labels became codes). Its lines are separate cells, so the chart shows
+    the same labels whether or not its inputs were escaped."""
+    made = inputs(
+        253_500,
+        production_country="CHN",
+        duties=(_duty("base", "base", "all", 10), _duty("cvd2", "additional", "cooperation_unverified", 20.7)),
+        incentives=(_incentive("2026 EV subsidy <b>", ()),),
+    )  # fmt: skip
+    steps = pricing.landed_price(made, RATES).frame()
+    drawn = [str(y) for y in landed_waterfall(*text.plotly_inputs((steps, "t"))).data[0].y]
+    assert drawn == [str(y) for y in landed_waterfall(steps, "t").data[0].y]
+    cooperation = labels_.label(labels_.DUTY_CLASS, "cooperation_unverified")
+    assert f"Extra duty 20.7%<br>{short_label(f'({cooperation})')}" in drawn
+    assert "Base duty<br>10%" in drawn and "Home price<br>CNY 253,500" in drawn
 
 
 def test_waterfall_figure_measures_and_axis() -> None:

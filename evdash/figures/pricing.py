@@ -188,9 +188,9 @@ def short_label(short: str) -> str:
 def landed_waterfall(steps: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
     """The landed-price build-up as a waterfall, one step a row from the top down (a step's label on the
     left, its amount at the bar's end): on a phone nine columns left ~6 px labels turned on their side.
-    Input: `LandedPrice.frame()` (label, kind, amount, running_total, currency, source, short: the step's
-    chart name). Subtotals are grey, increases orange, decreases blue. The subtitle carries the car and
-    market, so the title stays short enough for a phone."""
+    Input: `LandedPrice.frame()` (label, kind, amount, running_total, currency, source; short and
+    short_detail: the two lines of the step's chart name). Subtotals are grey, increases orange,
+    decreases blue. The subtitle carries the car and market, so the title stays short enough for a phone."""
     if steps.empty:
         fig = empty_figure(title, "No estimate")
         phone_title(fig, title, subtitle, legend="none")
@@ -205,9 +205,10 @@ def landed_waterfall(steps: pd.DataFrame, title: str, subtitle: str = "") -> go.
     ]
     # Each step's chart name (`short`, written with its label from the same facts), else its label.
     shorts = steps["short"] if "short" in steps.columns else steps["label"]
+    details = steps["short_detail"] if "short_detail" in steps.columns else [""] * len(steps)
     labels = [
-        short_label(str(short) if isinstance(short, str) and short else str(label))
-        for short, label in zip(shorts, steps["label"], strict=True)
+        short_label("\n".join(x for x in (short, detail) if isinstance(x, str) and x) or str(label))
+        for short, detail, label in zip(shorts, details, steps["label"], strict=True)
     ]
     fig = go.Figure(
         go.Waterfall(

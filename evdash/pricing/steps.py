@@ -45,8 +45,10 @@ class Step:
         return {k: v for k, v in self.__dict__.items() if k not in CHART_ONLY}
 
 
-# A step's fields for the chart only: never in the steps table nor its export.
-CHART_ONLY = ("step_id", "short")
+# A step's fields for the chart only: never in the steps table nor its export. The chart name's lines are
+# separate columns ("short", "short_detail"): a figure's inputs are escaped as one line each (`ui.figure`,
+# `text.plotly_inputs`), which would join "Extra duty 20.7%\n(class)" into one line for the chart to wrap.
+CHART_ONLY = ("step_id", "short", "short_detail")
 
 
 # Step ids: what each step of the build-up is, whatever its label says.
@@ -126,7 +128,13 @@ class LandedPrice:
     def frame(self) -> pd.DataFrame:
         """The steps as the waterfall draws them: the table's columns plus each step's id and chart name
         (`CHART_ONLY`, dropped from the table: `LandedCases.frame`)."""
-        return pd.DataFrame([{**s.row(), "step_id": s.step_id, "short": s.short} for s in self.steps])
+        return pd.DataFrame([{**s.row(), "step_id": s.step_id, **_chart_name(s.short)} for s in self.steps])
+
+
+def _chart_name(short: str) -> dict[str, str]:
+    """A step's chart name as the frame carries it: its first line and the rest (each one line of text)."""
+    first, _, detail = short.partition("\n")
+    return {"short": first, "short_detail": detail}
 
 
 @dataclass(frozen=True)
