@@ -148,7 +148,7 @@ ui.download_buttons(
     key="overview",
 )
 
-# The watch list and the executive briefing: the same core as `evdash briefing` (evdash/briefing.py).
+# The watch list and the executive briefing: the same core as `evdash briefing` (evdash/briefing/).
 ui.subheader("Watch list")
 for item in view.part.watch:
     ui.markdown("**{mark}** · {text}", mark=SEVERITY_MARK[item.severity], text=item.text)
