@@ -22,6 +22,7 @@ from evdash.web.cache import (
     known_context,
     query,
     reader,
+    reader_view,
     safe_figure,
     view,
 )
@@ -134,6 +135,7 @@ __all__ = [
     "page_link",
     "query",
     "reader",
+    "reader_view",
     "registered_columns",
     "repo_path",
     "role_for",

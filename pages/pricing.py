@@ -348,7 +348,10 @@ watch_scenario = tariff_watch.WatchScenario(
 )
 watch_from, _ = tariff_watch.window(watch_scenario)
 watched = ui.computed(
-    ctx, labels.for_people, tariff_watch.watch(reader, watch_scenario), confidence=labels.CONFIDENCE
+    ctx,
+    labels.for_people,
+    ui.reader_view(ctx, tariff_watch.watch, watch_scenario),
+    confidence=labels.CONFIDENCE,
 )
 if watch_ranks != "yes":  # not computed: not shown and not exported
     watched = watched.drop(columns=list(tariff_watch.RANK_COLUMNS))

@@ -143,6 +143,15 @@ def test_heavy_page_computations_go_through_the_computation_cache(page: str, com
     assert computation.split(".")[1] in text
 
 
+def test_the_tariff_watch_is_computed_once_per_scenario() -> None:
+    """The Pricing page's tariff-change watch prices the car twice per change day. Called on every run it
+    made Pricing's warm filter change 0.182 CPU-s against 0.098 before the watch (bench/server_bench,
+    docs/performance.md); through `ui.reader_view` a click that returns to a scenario costs a lookup."""
+    text = (REPO / "pages" / "pricing.py").read_text()
+    assert "tariff_watch.watch(" not in text
+    assert "ui.reader_view(ctx, tariff_watch.watch," in text
+
+
 def _reader_computations(path: Path, module: str = "pricing") -> tuple[set[str], list[str]]:
     """In a service module: the `<module>.*` functions passed to `reader.computed(...)`, and every other
     call of a `<module>.*` function (file:line), which would run on every page run."""

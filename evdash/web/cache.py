@@ -276,10 +276,42 @@ def view(ctx: Context, service: Callable[[duckdb.DuckDBPyConnection, Any], T], s
             _scenario=scenario,
         )
     )
-    if key is not None:  # the view model's own frames (fresh shallow copies) carry the call's key
-        lineage = hashlib.blake2b(repr(("view", ctx.db_file, name, key)).encode(), digest_size=16)
-        tag(result, b"L" + lineage.digest(), f"ui.view({name})")
+    return _tagged(ctx, "view", name, key, result)
+
+
+def _tagged(ctx: Context, kind: str, name: str, key: Any, result: T) -> T:
+    """A cached view's result whose own frames (fresh shallow copies) carry the call's lineage key."""
+    if key is not None:
+        lineage = hashlib.blake2b(repr((kind, ctx.db_file, name, key)).encode(), digest_size=16)
+        tag(result, b"L" + lineage.digest(), f"ui.{kind}({name})")
     return result
+
+
+@st.cache_resource(max_entries=QUERY_CACHE_ENTRIES, ttl=RESULT_TTL, show_spinner=False)
+def _cached_reader_view(
+    db_file: str, service_name: str, key: Any, _service: Callable[..., Any], _reader: Any, _scenario: Any
+) -> Any:
+    return _service(_reader, _scenario)
+
+
+def reader_view(ctx: Context, service: Callable[[Any, Any], T], scenario: Any) -> T:
+    """Like `view`, for a service that reads through a `Reader` (`tariff_watch.watch`): its result is
+    computed once per data version and scenario and shared by every session, so a click that returns to
+    a scenario costs a lookup; inside, its queries and steps still go through the page's caches
+    (`reader`), so its first run shares them with the page."""
+    name = f"{service.__module__}.{service.__qualname__}"
+    key = lineage_key(("reader_view", scenario))
+    result: T = own_copy(
+        _cached_reader_view(
+            db_file=ctx.db_file,
+            service_name=name,
+            key=key if key is not None else scenario,
+            _service=service,
+            _reader=_CachedReader(ctx),
+            _scenario=scenario,
+        )
+    )
+    return _tagged(ctx, "reader_view", name, key, result)
 
 
 @contextlib.contextmanager
